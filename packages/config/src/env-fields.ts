@@ -1,0 +1,29 @@
+import { Type } from 'typebox';
+
+/** Environment fields shared by the apps; each app composes its own schema from these. */
+export const databaseEnv = {
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/store_monitoring', pattern: '^postgres(ql)?://' }),
+  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+};
+
+export const redisEnv = {
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+  /** Key prefix of every BullMQ queue, so several deployments or test runs can share one Redis. */
+  QUEUE_PREFIX: Type.String({ default: 'sm', pattern: '^[A-Za-z0-9_.-]+$' }),
+};
+
+export const loggingEnv = {
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+};
+
+export const storageEnv = {
+  REPORTS_DIR: Type.String({ default: './reports', minLength: 1 }),
+};
+
+export const dataEnv = {
+  DATA_DIR: Type.String({ default: './data/sample', minLength: 1 }),
+  /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */
+  DATA_SOURCE_URLS: Type.String({ default: '' }),
+  STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
+};

@@ -1,0 +1,3 @@
+export { ConfigError, loadConfig } from './load-config.js';
+export { dataEnv, databaseEnv, loggingEnv, redisEnv, storageEnv } from './env-fields.js';
+export { Type, type Static } from 'typebox';

@@ -1,0 +1,52 @@
+import { type Static, type TObject, type TProperties } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** Raised once at start-up, naming every variable that is missing or invalid. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment against an app's schema: defaults applied, strings converted to
+ * numbers/booleans, and every problem reported together so an operator fixes them in one pass.
+ */
+export function loadConfig<T extends TProperties>(
+  schema: TObject<T>,
+  env: Record<string, string | undefined> = process.env,
+): Static<TObject<T>> {
+  const known = Object.fromEntries(
+    Object.keys(schema.properties)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const value = Value.Convert(schema, Value.Default(schema, known));
+  // Check each variable on its own so one bad value cannot hide another.
+  const errors = Object.entries(schema.properties).flatMap(([key, property]) =>
+    Value.Errors(property, (value as Record<string, unknown>)[key])
+      .slice(0, 1)
+      .map((error) => ({ ...error, instancePath: `/${key}` })),
+  );
+  if (errors.length > 0) {
+    const problems = errors.map((error) => {
+      const key = error.instancePath.replace(/^\//, '') || missingKey(error.params);
+      const raw = key ? env[key] : undefined;
+      const shown = raw === undefined ? 'not set' : `got ${JSON.stringify(redact(key, raw))}`;
+      return `${key || '(root)'}: ${error.message} (${shown})`;
+    });
+    throw new ConfigError(problems);
+  }
+  return value as Static<TObject<T>>;
+}
+
+function missingKey(params: object): string {
+  const required = (params as { requiredProperties?: string[] }).requiredProperties;
+  return required?.join(', ') ?? '';
+}
+
+function redact(key: string, value: string): string {
+  if (/KEY|SECRET|PASSWORD|TOKEN/i.test(key)) return '***';
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

@@ -1,0 +1,135 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** int8 columns come back from pg as strings; keep them exact. */
+type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+/** Registry of every store id seen in any source; drives the report's store list and sharding. */
+export interface StoresTable {
+  store_id: string;
+  first_seen_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** Append-only poll history, partitioned by day on observed_at. Unique on (store_id, observed_at). */
+export interface StoreStatusTable {
+  store_id: string;
+  observed_at: Timestamp;
+  active: boolean;
+}
+
+export type SourceKind = 'store_status' | 'business_hours' | 'timezones';
+
+/** One immutable version of the business-hours or time-zone table, created by a successful ingest. */
+export interface SourceVersionsTable {
+  id: Generated<Int8>;
+  kind: 'business_hours' | 'timezones';
+  ingest_run_id: string | null;
+  row_count: number;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface BusinessHoursTable {
+  version_id: Int8;
+  store_id: string;
+  /** 0 = Monday … 6 = Sunday. */
+  day_of_week: number;
+  /** 'HH:MM:SS' local time. */
+  start_time_local: string;
+  end_time_local: string;
+}
+
+export interface TimezonesTable {
+  version_id: Int8;
+  store_id: string;
+  timezone_str: string;
+  /** false when the name is not a known IANA zone; reports then use America/Chicago. */
+  is_known: boolean;
+}
+
+/** Change detection for the source files, so an unchanged hourly run costs almost nothing. */
+export interface SourceFilesTable {
+  kind: SourceKind;
+  location: string;
+  content_hash: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  ingest_run_id: string | null;
+  updated_at: Timestamp;
+}
+
+export type IngestOutcome = 'running' | 'succeeded' | 'failed' | 'unchanged';
+export type IngestTrigger = 'schedule' | 'manual' | 'cli' | 'startup';
+
+export interface IngestRunsTable {
+  id: string;
+  trigger: IngestTrigger;
+  source: string;
+  outcome: IngestOutcome;
+  error: string | null;
+  /** Per-file statistics: rows read/loaded/skipped, rejections by reason, first 100 rejected rows, hash. */
+  files: ColumnType<unknown, string, string>;
+  status_rows_added: number | null;
+  business_hours_version: Int8 | null;
+  timezones_version: Int8 | null;
+  attempt: number;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+}
+
+export type ReportStatus = 'pending' | 'running' | 'complete' | 'failed' | 'expired';
+export type Interpolation = 'nearest' | 'carry_forward';
+
+export interface ReportsTable {
+  id: string;
+  status: ReportStatus;
+  /** The report's `now`; fixed when the report is triggered. Null only when no poll existed then. */
+  as_of: Timestamp | null;
+  as_of_source: 'latest_observation' | 'request';
+  interpolation: Interpolation;
+  business_hours_version: Int8 | null;
+  timezones_version: Int8 | null;
+  shard_count: number | null;
+  shards_done: ColumnType<number, number | undefined, number>;
+  row_count: number | null;
+  byte_size: Int8 | null;
+  sha256: string | null;
+  file_name: string | null;
+  error: string | null;
+  timings: ColumnType<unknown, string | undefined, string>;
+  request_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ReportShardsTable {
+  report_id: string;
+  shard_index: number;
+  /** Inclusive lower bound of the shard's store_id range (byte order); null = from the first store. */
+  from_store_id: string | null;
+  /** Exclusive upper bound; null = to the last store. */
+  to_store_id: string | null;
+  status: 'pending' | 'complete';
+  row_count: number | null;
+  completed_at: Timestamp | null;
+}
+
+export interface Database {
+  stores: StoresTable;
+  store_status: StoreStatusTable;
+  source_versions: SourceVersionsTable;
+  business_hours: BusinessHoursTable;
+  timezones: TimezonesTable;
+  source_files: SourceFilesTable;
+  ingest_runs: IngestRunsTable;
+  reports: ReportsTable;
+  report_shards: ReportShardsTable;
+}
+
+export type Report = Selectable<ReportsTable>;
+export type NewReport = Insertable<ReportsTable>;
+export type ReportUpdate = Updateable<ReportsTable>;
+export type IngestRun = Selectable<IngestRunsTable>;
+export type ReportShard = Selectable<ReportShardsTable>;

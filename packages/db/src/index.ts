@@ -1,0 +1,6 @@
+export * from './database.js';
+export { createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
+export { migrateToLatest, MigrationError } from './migrate.js';
+export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionName } from './status-partitions.js';
+export { sql, type Kysely, type Transaction } from 'kysely';
+export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';

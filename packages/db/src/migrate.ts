@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
+import * as initial from './migrations/2026_11_23_0001_initial.js';
+
+/** Migrations in the order they apply; names are timestamps so the order is the file order. */
+const migrations: Record<string, Migration> = {
+  '2026_11_23_0001_initial': initial,
+};
+
+export class MigrationError extends Error {
+  constructor(cause: unknown, readonly results: MigrationResult[]) {
+    super(`Migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationError';
+  }
+}
+
+/** Brings the schema to the latest version; throws (so the CLI exits non-zero) on any failure. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw new MigrationError(error, results);
+  return results;
+}

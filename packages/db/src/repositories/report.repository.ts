@@ -1,0 +1,161 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Interpolation, NewReport, Report, ReportShard } from '../database.js';
+
+export interface ReportTimings {
+  queuedMs?: number;
+  computeMs?: number;
+  assembleMs?: number;
+  totalMs?: number;
+}
+
+/** Every read and state transition of a report; Postgres is the source of truth for reports. */
+export class ReportRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The default `now` of a report: the latest poll stored. */
+  async latestObservation(): Promise<Date | null> {
+    const row = await this.db.selectFrom('store_status').select((eb) => eb.fn.max('observed_at').as('latest')).executeTakeFirst();
+    return row?.latest ? new Date(row.latest) : null;
+  }
+
+  /** The current (newest) versions of business hours and time zones, pinned on a new report. */
+  async currentSourceVersions(): Promise<{ businessHours: string | null; timezones: string | null }> {
+    const rows = await this.db
+      .selectFrom('source_versions')
+      .select(['kind', (eb) => eb.fn.max('id').as('id')])
+      .groupBy('kind')
+      .execute();
+    const byKind = new Map(rows.map((row) => [row.kind, row.id === null ? null : String(row.id)]));
+    return { businessHours: byKind.get('business_hours') ?? null, timezones: byKind.get('timezones') ?? null };
+  }
+
+  /** Records a new report with its `now` and data versions fixed at trigger time. */
+  async create(input: { id: string; asOf: Date | null; asOfSource: NewReport['as_of_source']; interpolation: Interpolation; requestId?: string }): Promise<Report> {
+    const versions = await this.currentSourceVersions();
+    return this.db
+      .insertInto('reports')
+      .values({
+        id: input.id,
+        status: 'pending',
+        as_of: input.asOf,
+        as_of_source: input.asOfSource,
+        interpolation: input.interpolation,
+        business_hours_version: versions.businessHours,
+        timezones_version: versions.timezones,
+        request_id: input.requestId ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  find(id: string): Promise<Report | undefined> {
+    return this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(limit: number, offset = 0): Promise<Report[]> {
+    return this.db.selectFrom('reports').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  }
+
+  /** Records the shard plan once; a re-plan after a crash keeps the first plan. */
+  async savePlan(reportId: string, shards: Omit<ReportShard, 'report_id' | 'status' | 'row_count' | 'completed_at'>[]): Promise<ReportShard[]> {
+    await this.db.transaction().execute(async (trx) => {
+      if (shards.length > 0) {
+        await trx
+          .insertInto('report_shards')
+          .values(shards.map((shard) => ({ ...shard, report_id: reportId, status: 'pending' as const })))
+          .onConflict((oc) => oc.columns(['report_id', 'shard_index']).doNothing())
+          .execute();
+      }
+      const count = await trx.selectFrom('report_shards').select((eb) => eb.fn.countAll<string>().as('n')).where('report_id', '=', reportId).executeTakeFirstOrThrow();
+      await trx
+        .updateTable('reports')
+        .set({ status: 'running', shard_count: Number(count.n), started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
+        .where('id', '=', reportId)
+        .where('status', 'in', ['pending', 'running'])
+        .execute();
+    });
+    return this.shards(reportId);
+  }
+
+  shards(reportId: string): Promise<ReportShard[]> {
+    return this.db.selectFrom('report_shards').selectAll().where('report_id', '=', reportId).orderBy('shard_index').execute();
+  }
+
+  /** Marks one shard done (idempotent) and recounts progress from the shard rows. */
+  async completeShard(reportId: string, shardIndex: number, rowCount: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('report_shards')
+        .set({ status: 'complete', row_count: rowCount, completed_at: sql<Date>`now()` })
+        .where('report_id', '=', reportId)
+        .where('shard_index', '=', shardIndex)
+        .execute();
+      await trx
+        .updateTable('reports')
+        .set({
+          shards_done: sql<number>`(SELECT count(*) FROM report_shards WHERE report_id = ${reportId} AND status = 'complete')`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', reportId)
+        .execute();
+    });
+  }
+
+  /** Only the first completion wins; a duplicate delivery changes nothing. */
+  async markComplete(reportId: string, result: { rowCount: number; byteSize: number; sha256: string; fileName: string; timings: ReportTimings }): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('reports')
+      .set({
+        status: 'complete',
+        row_count: result.rowCount,
+        byte_size: result.byteSize,
+        sha256: result.sha256,
+        file_name: result.fileName,
+        timings: JSON.stringify(result.timings),
+        completed_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        error: null,
+      })
+      .where('id', '=', reportId)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  async markFailed(reportId: string, error: string): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('reports')
+      .set({ status: 'failed', error, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+      .where('id', '=', reportId)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /** Reports still pending or running that have not moved for `staleSeconds`: the sweeper's work list. */
+  unfinished(staleSeconds: number, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
+    return this.db
+      .selectFrom('reports')
+      .select(['id', 'status', 'updated_at'])
+      .where('status', 'in', ['pending', 'running'])
+      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Marks reports older than the retention as expired and returns their file names for deletion. */
+  async expireOlderThan(retentionSeconds: number): Promise<{ id: string; file_name: string | null }[]> {
+    return this.db
+      .updateTable('reports')
+      .set({ status: 'expired', updated_at: sql<Date>`now()` })
+      .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${retentionSeconds})`)
+      .where('status', 'in', ['complete', 'failed'])
+      .returning(['id', 'file_name'])
+      .execute();
+  }
+
+  async touch(reportId: string): Promise<void> {
+    await this.db.updateTable('reports').set({ updated_at: sql<Date>`now()` }).where('id', '=', reportId).execute();
+  }
+}

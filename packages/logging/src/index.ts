@@ -1,0 +1,1 @@
+export { createLogger, redactUrl, redactedPaths, type Logger, type LoggerSettings } from './create-logger.js';

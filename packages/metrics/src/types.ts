@@ -1,0 +1,60 @@
+/** How the status between two polls is derived (see README.md, rule 5). */
+export type Interpolation = 'nearest' | 'carry_forward';
+
+export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'carry_forward'];
+
+/** The zone used when a store has no time-zone row or an unknown zone name. */
+export const DEFAULT_TIMEZONE = 'America/Chicago';
+
+/** One business-hours row exactly as the source gives it, times as seconds after local midnight. */
+export interface HoursRow {
+  /** 0 = Monday … 6 = Sunday. */
+  dayOfWeek: number;
+  /** 0 … 86399. */
+  startSec: number;
+  /** 0 … 86399; 86399 (23:59:59) means the end of the day; end <= start runs into the next local date. */
+  endSec: number;
+}
+
+/** Everything the engine needs about one store. Times are epoch MICROseconds (Postgres precision). */
+export interface StoreInput {
+  storeId: string;
+  /** IANA zone; null or unknown means America/Chicago. */
+  timezone: string | null;
+  /** Empty means open 24/7. */
+  hours: readonly HoursRow[];
+  /** Poll instants in ascending order (ties allowed), epoch microseconds. */
+  pollTimesUs: ArrayLike<number>;
+  /** Parallel to pollTimesUs: 1/true = active, 0/false = inactive. */
+  pollActive: ArrayLike<number | boolean>;
+}
+
+/** Per-store result, in microseconds of business time inside each window. */
+export interface StoreMetrics {
+  storeId: string;
+  /** False when the store has no observation at or before `now`: all six values are 0. */
+  hasData: boolean;
+  uptimeHourUs: number;
+  uptimeDayUs: number;
+  uptimeWeekUs: number;
+  downtimeHourUs: number;
+  downtimeDayUs: number;
+  downtimeWeekUs: number;
+}
+
+export interface EngineSettings {
+  /** The report's `now`, epoch microseconds. Observations after it are ignored. */
+  nowUs: number;
+  interpolation: Interpolation;
+}
+
+/** The exact CSV header of a report. */
+export const REPORT_COLUMNS = [
+  'store_id',
+  'uptime_last_hour',
+  'uptime_last_day',
+  'uptime_last_week',
+  'downtime_last_hour',
+  'downtime_last_day',
+  'downtime_last_week',
+] as const;
