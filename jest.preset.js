@@ -20,4 +20,5 @@ export default {
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30_000,
+  reporters: ['default', new URL('./scripts/jest-summary-reporter.cjs', import.meta.url).pathname],
 };

@@ -1,0 +1,133 @@
+import type {
+  ApiErrorBody,
+  DataStatus,
+  IngestRunView,
+  Interpolation,
+  QueuedRefresh,
+  ReportList,
+  ReportMetadata,
+  StoreTimeline,
+  TriggeredReport,
+  TriggerReportInput,
+} from './api-types.js';
+
+/** A non-2xx answer of the API, carrying its status and the server's message and request id. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly requestId: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const REPORT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export function isReportId(value: string): boolean {
+  return REPORT_ID_PATTERN.test(value);
+}
+
+function reportPath(reportId: string, suffix = ''): string {
+  if (!isReportId(reportId)) throw new ApiError(400, `"${reportId}" is not a report id.`);
+  return `/api/reports/${reportId}${suffix}`;
+}
+
+export interface ApiClientSettings {
+  /** The key sent as X-API-Key, or null when none is stored. */
+  apiKey: () => string | null;
+  /** Called on every 401 so the page can ask for a key. */
+  onUnauthorized: () => void;
+}
+
+/** The dashboard's only door to the API: adds the key, turns error bodies into ApiError. */
+export class ApiClient {
+  constructor(private readonly settings: ApiClientSettings) {}
+
+  /** The CSV address of a report, for plain links when no key is needed. */
+  reportCsvUrl(reportId: string): string {
+    return reportPath(reportId, '/csv');
+  }
+
+  dataStatus(): Promise<DataStatus> {
+    return this.json('/api/data/status');
+  }
+
+  refreshData(): Promise<QueuedRefresh> {
+    return this.json('/api/data/refresh', { method: 'POST' });
+  }
+
+  ingestRun(runId: string): Promise<IngestRunView> {
+    return this.json(`/api/data/runs/${encodeURIComponent(runId)}`);
+  }
+
+  triggerReport(input: TriggerReportInput): Promise<TriggeredReport> {
+    return this.json('/api/trigger_report', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  report(reportId: string, signal?: AbortSignal): Promise<ReportMetadata> {
+    return this.json(reportPath(reportId), { signal });
+  }
+
+  async reports(limit: number): Promise<ReportMetadata[]> {
+    const list = await this.json<ReportList>(`/api/reports?limit=${limit}`);
+    return list.reports;
+  }
+
+  async reportCsv(reportId: string, signal?: AbortSignal): Promise<string> {
+    const response = await this.request(reportPath(reportId, '/csv'), { signal, headers: { accept: 'text/csv' } });
+    return response.text();
+  }
+
+  async reportCsvBlob(reportId: string): Promise<Blob> {
+    const response = await this.request(reportPath(reportId, '/csv'), { headers: { accept: 'text/csv' } });
+    return response.blob();
+  }
+
+  storeTimeline(storeId: string, asOf: string | null, interpolation: Interpolation, signal?: AbortSignal): Promise<StoreTimeline> {
+    const query = new URLSearchParams({ interpolation });
+    if (asOf) query.set('as_of', asOf);
+    return this.json(`/api/stores/${encodeURIComponent(storeId)}/timeline?${query.toString()}`, { signal });
+  }
+
+  private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.request(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    return (await response.json()) as T;
+  }
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const apiKey = this.settings.apiKey();
+    if (apiKey) headers.set('x-api-key', apiKey);
+    const response = await fetch(path, { ...init, headers, cache: 'no-store' });
+    if (response.ok) return response;
+    if (response.status === 401) this.settings.onUnauthorized();
+    throw await errorFromResponse(response);
+  }
+}
+
+async function errorFromResponse(response: Response): Promise<ApiError> {
+  const fallback = `${response.status} ${response.statusText || 'error'}`;
+  try {
+    const body = (await response.json()) as Partial<ApiErrorBody>;
+    return new ApiError(response.status, body.message ?? fallback, body.request_id ?? null);
+  } catch {
+    return new ApiError(response.status, fallback);
+  }
+}
+
+/** A message for the page: the server's words plus the request id an operator can search the logs for. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    return error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}

