@@ -4,3 +4,4 @@ export { migrateToLatest, MigrationError } from './migrate.js';
 export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionName } from './status-partitions.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';
+export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';

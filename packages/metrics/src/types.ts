@@ -58,3 +58,21 @@ export const REPORT_COLUMNS = [
   'downtime_last_day',
   'downtime_last_week',
 ] as const;
+
+/** A store's week as the engine sees it, for display; `metrics` equals what `computeStore` returns. */
+export interface StoreTimeline {
+  storeId: string;
+  /** The zone the store's hours were read in (America/Chicago when its own is missing or unknown). */
+  timezone: string;
+  timezoneFallback: boolean;
+  /** Start of the week window, epoch µs; the window is [windowStartUs, nowUs). */
+  windowStartUs: number;
+  nowUs: number;
+  /** Business time inside the week window: sorted, disjoint, half-open [startUs, endUs). */
+  businessIntervals: Array<[number, number]>;
+  /** The derived status over business time inside the week window; empty when the store has no data. */
+  segments: Array<{ startUs: number; endUs: number; active: boolean }>;
+  /** The polls that decide the result: every one in [windowStart, now] and the latest one before. */
+  polls: Array<{ atUs: number; active: boolean }>;
+  metrics: StoreMetrics;
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger, type Logger } from '@store-monitoring/logging';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import { parseTrustProxy, type ApiConfig } from './config.js';
+import { errorBody, formatValidationError, handleError, handleNotFound } from './errors.js';
+import './fastify-types.js';
+import apiKey from './plugins/app/api-key.js';
+import database from './plugins/app/database.js';
+import prometheus from './plugins/app/prometheus.js';
+import queueBoard from './plugins/app/queue-board.js';
+import queues from './plugins/app/queues.js';
+import rateLimit from './plugins/external/rate-limit.js';
+import securityHeaders from './plugins/external/security-headers.js';
+import swagger from './plugins/external/swagger.js';
+import underPressure from './plugins/external/under-pressure.js';
+import { generateRequestId } from './request-id.js';
+import dataRoutes from './routes/api/data.js';
+import reportRoutes from './routes/api/reports.js';
+import storeRoutes from './routes/api/stores.js';
+import healthRoutes from './routes/health.js';
+import metricsRoute from './routes/metrics.js';
+
+export interface AppDependencies {
+  /** The process logger (main.ts builds it); without one the app logs nothing. */
+  logger?: Logger;
+}
+
+/** Long enough that any id-shaped value reaches its schema and gets a 400, not the router's generic error. */
+const MAX_PARAM_LENGTH = 1_000;
+
+/**
+ * Builds the HTTP app: external plugins (headers, load shedding, rate limit, OpenAPI), then the app's
+ * own (database, queues, metrics, API key, queue board), then the routes. `main.ts` listens;
+ * tests call `inject`.
+ */
+export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger ?? createLogger({ name: 'api', level: 'silent' }),
+    genReqId: generateRequestId,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Unknown body fields are an error naming the field rather than silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: formatValidationError,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';
+      void reply.code(400).header('x-request-id', String(request.id)).type('application/json; charset=utf-8').send(errorBody(request, 400, message));
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  app.decorate('config', config);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  registerBodyParser(app);
+
+  await app.register(securityHeaders);
+  await app.register(underPressure);
+  await app.register(rateLimit);
+  await app.register(swagger);
+
+  await app.register(database);
+  await app.register(queues);
+  await app.register(prometheus);
+  await app.register(apiKey);
+  await app.register(queueBoard);
+
+  await app.register(healthRoutes);
+  await app.register(metricsRoute);
+  await app.register(
+    async (api) => {
+      await api.register(reportRoutes);
+      await api.register(dataRoutes);
+      await api.register(storeRoutes);
+    },
+    { prefix: '/api' },
+  );
+
+  await registerDashboard(app);
+
+  return app;
+}
+
+/**
+ * One parser for every content type: an empty body is no body (so `POST` with nothing, or with
+ * `Content-Type: application/json` and nothing, both work), anything else must be JSON. Clients
+ * such as curl -d send JSON labelled as a form; it is accepted for what it is.
+ */
+function registerBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
+interface DashboardModule {
+  default: FastifyPluginAsync;
+  dashboardAssetsDir?: () => string;
+}
+
+/**
+ * The owner dashboard at `/`, when its plugin is part of this build. Without built assets the API
+ * still serves (reports matter more than the page) and says so in the log.
+ */
+async function registerDashboard(app: FastifyInstance): Promise<void> {
+  const candidates = ['./plugins/dashboard.js', './plugins/dashboard.ts'].map((candidate) => new URL(candidate, import.meta.url));
+  const url = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
+  if (!url) return;
+  const dashboard = (await import(url.href)) as DashboardModule;
+  let assetsDir: string | undefined;
+  try {
+    assetsDir = dashboard.dashboardAssetsDir?.();
+  } catch {
+    assetsDir = undefined;
+  }
+  if (assetsDir !== undefined && !existsSync(join(assetsDir, 'index.html'))) {
+    app.log.warn({ assets_dir: assetsDir }, 'dashboard assets are not built; / is not served');
+    return;
+  }
+  await app.register(dashboard.default);
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { IngestRun } from '@store-monitoring/db';
+import { QueueName, jobIds } from '@store-monitoring/jobs';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../errors.js';
+import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
+import { DataStatus, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
+import { withTimeout } from '../../with-timeout.js';
+
+const REDIS_READ_TIMEOUT_MS = 1_000;
+
+const runUrl = (id: string) => `/api/data/runs/${id}`;
+
+function iso(value: Date | string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+export function toRunView(run: IngestRun) {
+  const files = Array.isArray(run.files) ? run.files.filter((file): file is Record<string, unknown> => typeof file === 'object' && file !== null && !Array.isArray(file)) : [];
+  return {
+    id: run.id,
+    outcome: run.outcome,
+    trigger: run.trigger,
+    source: run.source,
+    started_at: iso(run.started_at),
+    finished_at: iso(run.finished_at),
+    error: run.error,
+    status_rows_added: run.status_rows_added,
+    attempt: run.attempt,
+    files,
+  };
+}
+
+/** The schedule lives in Redis; while Redis is away the status page still answers, without it. */
+async function nextRefreshAt(app: FastifyInstance): Promise<string | null> {
+  if (!app.isRedisReady()) return null;
+  const next = await withTimeout(app.jobQueues.nextRefreshAt(), REDIS_READ_TIMEOUT_MS, 'redis').catch(() => null);
+  return next ? next.toISOString() : null;
+}
+
+const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/data/status',
+    {
+      schema: {
+        summary: 'Freshness of the source data',
+        description: 'The last ingest run and its outcome, the last success, the next scheduled refresh, and what is stored.',
+        operationId: 'getDataStatus',
+        tags: [ApiTags.Data],
+        security: apiSecurity,
+        response: { 200: DataStatus, ...errorResponses(401, 429, 503) },
+      },
+    },
+    async () => {
+      const repository = app.dataStatusRepository;
+      const [lastRun, lastSuccessAt, stores, rows, latestObservation, nextRefresh] = await Promise.all([
+        repository.lastRun(),
+        repository.lastSuccessAt(),
+        repository.storeCount(),
+        repository.rowCounts(),
+        repository.latestObservation(),
+        nextRefreshAt(app),
+      ]);
+      return {
+        last_run: lastRun ? toRunView(lastRun) : null,
+        last_success_at: iso(lastSuccessAt),
+        next_refresh_at: nextRefresh,
+        stores,
+        rows,
+        latest_observation: iso(latestObservation),
+      };
+    },
+  );
+
+  app.post(
+    '/data/refresh',
+    {
+      schema: {
+        summary: 'Refresh the source data now',
+        description: 'Queues an ingest run; follow it at `run_url`. Unchanged sources make the run end quickly with outcome `unchanged`.',
+        operationId: 'refreshData',
+        tags: [ApiTags.Data],
+        security: apiSecurity,
+        response: { 202: RefreshResponse, ...errorResponses(401, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!app.isRedisReady()) throw new ApiError(503, 'The job queue (Redis) is unavailable; retry shortly', { 'retry-after': '5' });
+      const runId = randomUUID();
+      try {
+        await withTimeout(app.jobQueues.enqueueIngest(runId, 'manual'), 2_000, 'redis');
+      } catch (error) {
+        request.log.error({ run_id: runId, reason: (error as Error).message }, 'could not enqueue the ingest run');
+        throw new ApiError(503, 'The job queue (Redis) did not accept the refresh; retry shortly', { 'retry-after': '5' });
+      }
+      request.log.info({ run_id: runId }, 'data refresh queued');
+      return reply.code(202).header('location', runUrl(runId)).send({ run_id: runId, status: 'queued' as const, run_url: runUrl(runId) });
+    },
+  );
+
+  app.get(
+    '/data/runs/:id',
+    {
+      schema: {
+        summary: 'One ingest run',
+        description: 'The run as recorded, or `{ id, outcome: "queued" }` while it waits for a worker.',
+        operationId: 'getIngestRun',
+        tags: [ApiTags.Data],
+        security: apiSecurity,
+        params: RunIdParams,
+        response: { 200: IngestRunView, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const run = await app.dataStatusRepository.findRun(id);
+      if (run) return toRunView(run);
+      // The worker writes the row when the run starts; until then only the queued job knows of it.
+      if (!app.isRedisReady()) throw new ApiError(503, 'The run has not started and the job queue (Redis) is unavailable to say more; retry shortly');
+      const job = await withTimeout(app.jobQueues.queues[QueueName.Ingest].getJob(jobIds.ingestRun(id)), REDIS_READ_TIMEOUT_MS, 'redis').catch(() => {
+        throw new ApiError(503, 'The job queue (Redis) did not answer; retry shortly');
+      });
+      if (!job) throw new ApiError(404, `No ingest run with id ${id}`);
+      if (job.failedReason && (await job.isFailed())) return { id, outcome: 'failed' as const, error: job.failedReason };
+      return { id, outcome: 'queued' as const };
+    },
+  );
+};
+
+export default dataRoutes;

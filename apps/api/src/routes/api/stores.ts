@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
+import { readStoreForTimeline } from '@store-monitoring/reports';
+import { ApiError } from '../../errors.js';
+import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
+import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
+import { StoreIdParams, StoreTimelineResponse, TimelineQuery } from '../../schemas/timeline.js';
+
+const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
+
+function localTime(secondsAfterMidnight: number): string {
+  const hours = Math.floor(secondsAfterMidnight / 3_600);
+  const minutes = Math.floor((secondsAfterMidnight % 3_600) / 60);
+  const seconds = secondsAfterMidnight % 60;
+  return [hours, minutes, seconds].map((part) => String(part).padStart(2, '0')).join(':');
+}
+
+/** The CSV prints two decimals; the JSON carries the same values as numbers. */
+function reportUnits(metrics: StoreTimeline['metrics']) {
+  return {
+    uptime_last_hour: Number(formatMinutes(metrics.uptimeHourUs)),
+    uptime_last_day: Number(formatHours(metrics.uptimeDayUs)),
+    uptime_last_week: Number(formatHours(metrics.uptimeWeekUs)),
+    downtime_last_hour: Number(formatMinutes(metrics.downtimeHourUs)),
+    downtime_last_day: Number(formatHours(metrics.downtimeDayUs)),
+    downtime_last_week: Number(formatHours(metrics.downtimeWeekUs)),
+  };
+}
+
+const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/stores/:id/timeline',
+    {
+      schema: {
+        summary: "One store's last week: business hours, polls and derived up/down segments",
+        description:
+          'Computed by the same engine as the report, so `metrics` equals the store’s report row for the same `as_of` and interpolation.',
+        operationId: 'getStoreTimeline',
+        tags: [ApiTags.Stores],
+        security: apiSecurity,
+        params: StoreIdParams,
+        querystring: TimelineQuery,
+        response: { 200: StoreTimelineResponse, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const storeId = request.params.id;
+      const interpolation = request.query.interpolation ?? DEFAULT_INTERPOLATION;
+      const asOf =
+        (request.query.as_of ? new Date(request.query.as_of) : await app.dataStatusRepository.latestObservation()) ??
+        // Nothing ingested yet: show the hours against the current time.
+        new Date(Math.floor(Date.now() / 1_000) * 1_000);
+      const versions = await app.reportRepository.currentSourceVersions();
+      const input = await readStoreForTimeline(app.database.db, storeId, {
+        asOf,
+        businessHoursVersion: versions.businessHours,
+        timezonesVersion: versions.timezones,
+      });
+      if (!input) throw new ApiError(404, `No store with id ${storeId}`);
+
+      const timeline = computeStoreTimeline(input, { nowUs: asOf.getTime() * 1_000, interpolation });
+      return {
+        store_id: timeline.storeId,
+        timezone: timeline.timezone,
+        timezone_fallback: timeline.timezoneFallback,
+        as_of: asOf.toISOString(),
+        interpolation,
+        window: { start: usToIso(timeline.windowStartUs), end: usToIso(timeline.nowUs) },
+        business_hours: input.hours.map((row: HoursRow) => ({
+          day_of_week: row.dayOfWeek,
+          start_time_local: localTime(row.startSec),
+          end_time_local: localTime(row.endSec),
+        })),
+        business_intervals: timeline.businessIntervals.map(([start, end]) => ({ start: usToIso(start), end: usToIso(end) })),
+        polls: timeline.polls.map((poll) => ({ at: usToIso(poll.atUs), status: poll.active ? ('active' as const) : ('inactive' as const) })),
+        segments: timeline.segments.map((segment) => ({ start: usToIso(segment.startUs), end: usToIso(segment.endUs), status: segment.active ? ('up' as const) : ('down' as const) })),
+        metrics: reportUnits(timeline.metrics),
+      };
+    },
+  );
+};
+
+export default storeRoutes;

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { pingDb } from '@store-monitoring/db';
+import { Type } from 'typebox';
+import { ApiTags } from '../schemas/common.js';
+import { withTimeout } from '../with-timeout.js';
+
+/** Orchestrators probe often and expect an answer well inside their own timeout. */
+const CHECK_TIMEOUT_MS = 1_500;
+
+const DependencyState = Type.Union([Type.Literal('up'), Type.Literal('down')]);
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Object({ postgres: DependencyState, redis: DependencyState }),
+  message: Type.Optional(Type.String({ description: 'Which dependency is down' })),
+});
+
+/** Health checks stay open (no API key, no rate limit, no load shedding) so orchestrators can always ask. */
+const probeConfig = { rateLimit: false, pressureHandler: () => undefined } as const;
+
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/health/live',
+    {
+      config: probeConfig,
+      schema: {
+        summary: 'Liveness: the process answers',
+        operationId: 'live',
+        tags: [ApiTags.Operations],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: probeConfig,
+      schema: {
+        summary: 'Readiness: Postgres and Redis answer',
+        description: '503 names the dependency that is down.',
+        operationId: 'ready',
+        tags: [ApiTags.Operations],
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const [postgresUp, redisUp] = await Promise.all([
+        withTimeout(pingDb(app.database.pool), CHECK_TIMEOUT_MS, 'postgres').catch(() => false),
+        app.isRedisReady() ? withTimeout(app.redis.ping(), CHECK_TIMEOUT_MS, 'redis').then(() => true, () => false) : Promise.resolve(false),
+      ]);
+      const checks = { postgres: postgresUp ? ('up' as const) : ('down' as const), redis: redisUp ? ('up' as const) : ('down' as const) };
+      const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
+      if (down.length === 0) return { status: 'ok' as const, checks };
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' as const, checks, message: `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down` });
+    },
+  );
+};
+
+export default healthRoutes;

@@ -1,0 +1,81 @@
+import { Type } from 'typebox';
+import { UUID_PATTERN, nullableInstant } from './common.js';
+
+const exampleRunId = '8e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b';
+
+export const IngestRunView = Type.Object(
+  {
+    id: Type.String({ pattern: UUID_PATTERN }),
+    outcome: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('unchanged')], {
+      description: 'queued: waiting for a worker; unchanged: the sources had not changed since the last run',
+    }),
+    trigger: Type.Optional(Type.String({ description: 'schedule, manual, cli or startup' })),
+    source: Type.Optional(Type.String({ description: 'Where the files were read from' })),
+    started_at: Type.Optional(nullableInstant()),
+    finished_at: Type.Optional(nullableInstant()),
+    error: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    status_rows_added: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    attempt: Type.Optional(Type.Integer()),
+    files: Type.Optional(
+      Type.Array(Type.Object({}, { additionalProperties: true }), {
+        description: 'Per source file: rows read, loaded and rejected (with reasons and the first rejected lines), content hash',
+      }),
+    ),
+  },
+  {
+    examples: [
+      {
+        id: exampleRunId,
+        outcome: 'succeeded',
+        trigger: 'schedule',
+        source: 'data/sample',
+        started_at: '2023-01-25T19:00:00.000Z',
+        finished_at: '2023-01-25T19:00:41.200Z',
+        error: null,
+        status_rows_added: 14092,
+        attempt: 1,
+        files: [{ kind: 'store_status', rows_read: 14100, rows_loaded: 14092, rows_rejected: 8 }],
+      },
+    ],
+  },
+);
+
+export const DataStatus = Type.Object(
+  {
+    last_run: Type.Union([IngestRunView, Type.Null()], { description: 'The most recent ingest run, whatever its outcome' }),
+    last_success_at: nullableInstant('When a run last finished with the data current (loaded or unchanged)'),
+    next_refresh_at: nullableInstant('Next scheduled refresh; null when no schedule is registered or Redis is unavailable'),
+    stores: Type.Integer({ description: 'Stores in the registry (ids seen in any source)' }),
+    rows: Type.Object({
+      store_status: Type.Integer({ description: 'Polls stored (estimated once there are more than a million)' }),
+      business_hours: Type.Integer({ description: 'Rows of the current business-hours version' }),
+      timezones: Type.Integer({ description: 'Rows of the current time-zone version' }),
+    }),
+    latest_observation: nullableInstant('The newest poll stored: the default `now` of a report'),
+  },
+  {
+    examples: [
+      {
+        last_run: null,
+        last_success_at: '2023-01-25T19:00:41.200Z',
+        next_refresh_at: '2023-01-25T20:00:00.000Z',
+        stores: 14092,
+        rows: { store_status: 1849837, business_hours: 86115, timezones: 4559 },
+        latest_observation: '2023-01-25T18:13:22.479Z',
+      },
+    ],
+  },
+);
+
+export const RefreshResponse = Type.Object(
+  {
+    run_id: Type.String({ pattern: UUID_PATTERN }),
+    status: Type.Literal('queued'),
+    run_url: Type.String(),
+  },
+  { examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}` }] },
+);
+
+export const RunIdParams = Type.Object({
+  id: Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Ingest run id as returned by POST /api/data/refresh' }),
+});

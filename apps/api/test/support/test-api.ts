@@ -1,0 +1,127 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NewReport, Report } from '@store-monitoring/db';
+import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { buildApp } from '../../src/app.js';
+import { loadApiConfig, type ApiConfig } from '../../src/config.js';
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const REPORT_HEADER = 'store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week';
+
+export interface TestApi {
+  app: FastifyInstance;
+  database: TestDatabase;
+  config: ApiConfig;
+  reportsDir: string;
+  prefix: string;
+  /** Closes the app, deletes the test's Redis keys, drops the database and the reports directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a fresh database, a unique queue prefix on the real Redis and a temporary reports
+ * directory. Fails (never skips) when Postgres or Redis is unreachable.
+ */
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase(label);
+  const reportsDir = mkdtempSync(join(tmpdir(), 'sm-api-reports-'));
+  const prefix = `test-${randomUUID()}`;
+  const config = loadApiConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    REPORTS_DIR: reportsDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(config);
+    await app.ready();
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  if (config.REDIS_URL === redisUrl) await waitForRedis(app);
+  return {
+    app,
+    database,
+    config,
+    reportsDir,
+    prefix,
+    async close() {
+      await app.close();
+      await deleteKeys(prefix);
+      await database.drop();
+      rmSync(reportsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForRedis(app: FastifyInstance): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!app.isRedisReady()) {
+    if (Date.now() > deadline) throw new Error(`Integration tests need Redis at ${redisUrl}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Removes every key of a test's queue prefix. */
+export async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const sampleCsv = (rows: string[]) => `${REPORT_HEADER}\n${rows.map((row) => `${row}\n`).join('')}`;
+
+/** Inserts a report row in any state, as the worker pipeline would leave it. */
+export async function insertReport(database: TestDatabase, values: Partial<NewReport> = {}): Promise<Report> {
+  return database.db
+    .insertInto('reports')
+    .values({
+      id: randomUUID(),
+      status: 'pending',
+      as_of: '2023-01-25T18:13:22.479Z',
+      as_of_source: 'latest_observation',
+      interpolation: 'nearest',
+      ...values,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A complete report: its CSV written into the reports directory and the row pointing at it. */
+export async function insertCompleteReport(api: TestApi, csv: string, values: Partial<NewReport> = {}): Promise<Report> {
+  const id = values.id ?? randomUUID();
+  const fileName = `report-${id}.csv`;
+  writeFileSync(join(api.reportsDir, fileName), csv);
+  const bytes = Buffer.byteLength(csv);
+  return insertReport(api.database, {
+    id,
+    status: 'complete',
+    shard_count: 4,
+    shards_done: 4,
+    row_count: csv.trimEnd().split('\n').length - 1,
+    byte_size: bytes,
+    sha256: createHash('sha256').update(csv).digest('hex'),
+    file_name: fileName,
+    timings: JSON.stringify({ queuedMs: 12, computeMs: 840, assembleMs: 30, totalMs: 900 }),
+    started_at: '2024-03-01T10:00:00.000Z',
+    completed_at: '2024-03-01T10:00:01.000Z',
+    ...values,
+  });
+}

@@ -1,0 +1,82 @@
+import { describeError, type ApiClient } from './api-client.js';
+import type { DataStatus, IngestRunView } from './api-types.js';
+import { byId, h, setText } from './dom.js';
+import { formatInstant, formatNumber, formatRelative } from './format.js';
+
+const RUN_POLL_MS = 1_500;
+const FINISHED: ReadonlySet<IngestRunView['outcome']> = new Set(['succeeded', 'failed', 'unchanged']);
+
+const OUTCOME_TEXT: Record<IngestRunView['outcome'], string> = {
+  queued: 'queued',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  unchanged: 'no change in the sources',
+};
+
+/** "Data" section: what the reports are computed from, and a button to load the sources again. */
+export class DataStatusPanel {
+  private readonly facts = byId('data-status', HTMLElement);
+  private readonly refreshButton = byId('refresh-data', HTMLButtonElement);
+  private readonly message = byId('refresh-message', HTMLParagraphElement);
+  private refreshing = false;
+
+  constructor(private readonly api: ApiClient) {
+    this.refreshButton.addEventListener('click', () => void this.refreshNow());
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.render(await this.api.dataStatus());
+    } catch (error) {
+      this.facts.replaceChildren(h('p', { class: 'error' }, `Could not load the data status: ${describeError(error)}`));
+    }
+  }
+
+  private render(status: DataStatus): void {
+    const run = status.last_run;
+    const lastRun = run
+      ? `${formatInstant(run.finished_at ?? run.started_at)} ${formatRelative(run.finished_at ?? run.started_at)} — ${OUTCOME_TEXT[run.outcome] ?? run.outcome}`
+      : 'never';
+    const facts: [string, string][] = [
+      ['Last refresh', lastRun],
+      ['Last successful load', status.last_success_at ? `${formatInstant(status.last_success_at)} ${formatRelative(status.last_success_at)}` : 'never'],
+      ['Next scheduled refresh', status.next_refresh_at ? `${formatInstant(status.next_refresh_at)} ${formatRelative(status.next_refresh_at)}` : 'not scheduled'],
+      ['Stores', formatNumber(status.stores)],
+      ['Latest observation', formatInstant(status.latest_observation)],
+      ['Polls stored', formatNumber(status.rows.store_status)],
+    ];
+    const items = facts.flatMap(([term, value]) => [h('div', { class: 'fact' }, h('dt', {}, term), h('dd', {}, value))]);
+    if (run?.outcome === 'failed' && run.error) {
+      items.push(h('div', { class: 'fact fact-wide' }, h('dt', {}, 'Last error'), h('dd', { class: 'error' }, run.error)));
+    }
+    this.facts.replaceChildren(...items);
+  }
+
+  private async refreshNow(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    this.refreshButton.disabled = true;
+    try {
+      const queued = await this.api.refreshData();
+      setText(this.message, 'Refresh queued…');
+      const run = await this.waitForRun(queued.run_id);
+      setText(this.message, run.outcome === 'failed' ? `Refresh failed: ${run.error ?? 'see the worker log'}` : `Refresh ${OUTCOME_TEXT[run.outcome]}.`);
+      await this.load();
+    } catch (error) {
+      setText(this.message, `Refresh failed: ${describeError(error)}`);
+    } finally {
+      this.refreshing = false;
+      this.refreshButton.disabled = false;
+    }
+  }
+
+  private async waitForRun(runId: string): Promise<IngestRunView> {
+    for (;;) {
+      const run = await this.api.ingestRun(runId);
+      if (FINISHED.has(run.outcome)) return run;
+      setText(this.message, run.outcome === 'running' ? 'Loading the sources…' : 'Refresh queued…');
+      await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { describeBusinessHours, formatInstant, formatRelative, utcInputToIso } from './format.js';
+
+describe('utcInputToIso', () => {
+  it('reads the datetime-local value as UTC whatever the browser zone', () => {
+    expect(utcInputToIso('2023-01-25T18:13')).toBe('2023-01-25T18:13:00.000Z');
+    expect(utcInputToIso('2023-01-25T18:13:22')).toBe('2023-01-25T18:13:22.000Z');
+  });
+
+  it('returns null for an empty or malformed value', () => {
+    expect(utcInputToIso('')).toBeNull();
+    expect(utcInputToIso('yesterday')).toBeNull();
+  });
+});
+
+describe('describeBusinessHours', () => {
+  it('lists every weekday from Monday, with several ranges and closed days', () => {
+    const lines = describeBusinessHours([
+      { day_of_week: 0, start_time_local: '18:00:00', end_time_local: '22:00:00' },
+      { day_of_week: 0, start_time_local: '09:00:00', end_time_local: '12:30:00' },
+      { day_of_week: 6, start_time_local: '10:00:00', end_time_local: '23:59:59' },
+    ]);
+    expect(lines).toEqual(['Mon 09:00–12:30, 18:00–22:00', 'Tue closed', 'Wed closed', 'Thu closed', 'Fri closed', 'Sat closed', 'Sun 10:00–24:00']);
+  });
+
+  it('says 24/7 when the store has no business hours', () => {
+    expect(describeBusinessHours([])).toEqual(['Open 24/7 (no business hours given)']);
+  });
+});
+
+describe('formatInstant and formatRelative', () => {
+  it('shows instants in UTC', () => {
+    expect(formatInstant('2023-01-25T18:13:22.123Z')).toBe('2023-01-25 18:13:22 UTC');
+    expect(formatInstant(null)).toBe('—');
+  });
+
+  it('says how far away an instant is', () => {
+    const now = Date.parse('2023-01-25T12:00:00Z');
+    expect(formatRelative('2023-01-25T12:23:00Z', now)).toBe('in 23 min');
+    expect(formatRelative('2023-01-25T07:00:00Z', now)).toBe('5 h ago');
+    expect(formatRelative('2023-01-21T12:00:00Z', now)).toBe('4 days ago');
+  });
+});

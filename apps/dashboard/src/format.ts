@@ -1,0 +1,62 @@
+/** Text for the page: every instant in UTC, as the API and the report's `as_of` speak UTC. */
+
+export function formatPercent(value: number | null, digits = 1): string {
+  return value === null ? '—' : `${value.toFixed(digits)}%`;
+}
+
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** "2023-01-25 18:13:22 UTC"; "—" when there is no instant. */
+export function formatInstant(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** "in 23 min", "5 h ago": how far an instant is from `now`, coarse on purpose. */
+export function formatRelative(iso: string | null | undefined, nowMs = Date.now()): string {
+  if (!iso) return '';
+  const deltaMs = Date.parse(iso) - nowMs;
+  if (Number.isNaN(deltaMs)) return '';
+  const minutes = Math.round(Math.abs(deltaMs) / 60_000);
+  const amount = minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h` : `${Math.round(minutes / 1440)} days`;
+  return deltaMs >= 0 ? `in ${amount}` : `${amount} ago`;
+}
+
+export function formatDuration(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 1 ? `${hours.toFixed(2)} h` : `${(ms / 60_000).toFixed(1)} min`;
+}
+
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** 'HH:MM:SS' as 'HH:MM' (seconds only when present); 23:59:59 is the end of the day, shown as 24:00. */
+export function formatLocalTime(time: string): string {
+  if (time === '23:59:59') return '24:00';
+  return time.endsWith(':00') ? time.slice(0, 5) : time;
+}
+
+/** One line per business-hours row, grouped by weekday ("Mon 09:00–17:00, 18:00–22:00"); 24/7 when there are none. */
+export function describeBusinessHours(rows: readonly { day_of_week: number; start_time_local: string; end_time_local: string }[]): string[] {
+  if (rows.length === 0) return ['Open 24/7 (no business hours given)'];
+  const byDay = new Map<number, string[]>();
+  for (const row of [...rows].sort((a, b) => a.day_of_week - b.day_of_week || a.start_time_local.localeCompare(b.start_time_local))) {
+    const ranges = byDay.get(row.day_of_week) ?? [];
+    ranges.push(`${formatLocalTime(row.start_time_local)}–${formatLocalTime(row.end_time_local)}`);
+    byDay.set(row.day_of_week, ranges);
+  }
+  return DAY_NAMES.map((name, day) => `${name} ${byDay.get(day)?.join(', ') ?? 'closed'}`);
+}
+
+/** The value of an `<input type="datetime-local">` read as UTC, as an ISO-8601 string; null when empty. */
+export function utcInputToIso(value: string): string | null {
+  if (value.trim() === '') return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match;
+  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0));
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { ensureStatusPartitions } from '../src/status-partitions.js';
+import { DataStatusRepository } from '../src/repositories/data-status.repository.js';
+
+describe('DataStatusRepository on a real Postgres', () => {
+  let database: TestDatabase;
+  let repository: DataStatusRepository;
+  beforeAll(async () => {
+    database = await createTestDatabase('datastatus');
+    repository = new DataStatusRepository(database.db);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('reports an empty system as empty', async () => {
+    expect(await repository.lastRun()).toBeUndefined();
+    expect(await repository.lastSuccessAt()).toBeNull();
+    expect(await repository.latestObservation()).toBeNull();
+    expect(await repository.storeCount()).toBe(0);
+    expect(await repository.rowCounts()).toEqual({ store_status: 0, business_hours: 0, timezones: 0 });
+  });
+
+  it('finds the newest poll across daily partitions, ignoring empty newer days', async () => {
+    const day = Date.UTC(2023, 0, 20);
+    await ensureStatusPartitions(database.db, day, day + 3 * 86_400_000);
+    await database.db
+      .insertInto('store_status')
+      .values([
+        { store_id: 'b', observed_at: '2023-01-20T05:00:00Z', active: true },
+        { store_id: 'a', observed_at: '2023-01-21T17:30:12.5Z', active: false },
+        { store_id: 'c', observed_at: '2023-01-21T09:00:00Z', active: true },
+      ])
+      .execute();
+    expect((await repository.latestObservation())?.toISOString()).toBe('2023-01-21T17:30:12.500Z');
+    expect((await repository.rowCounts()).store_status).toBe(3);
+  });
+
+  it('counts stores and the rows of the current source versions only', async () => {
+    await database.db.insertInto('stores').values([{ store_id: 'a' }, { store_id: 'b' }, { store_id: 'c' }]).execute();
+    await database.db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 40 }).execute();
+    await database.db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 42 }).execute();
+    await database.db.insertInto('source_versions').values({ kind: 'timezones', row_count: 7 }).execute();
+    expect(await repository.storeCount()).toBe(3);
+    expect(await repository.rowCounts()).toMatchObject({ business_hours: 42, timezones: 7 });
+  });
+
+  it('returns the newest run, and the last success from runs that succeeded or found nothing new', async () => {
+    const succeeded = randomUUID();
+    const unchanged = randomUUID();
+    const failed = randomUUID();
+    await database.db
+      .insertInto('ingest_runs')
+      .values([
+        { id: succeeded, trigger: 'schedule', source: 'dir', outcome: 'succeeded', files: '[]', started_at: '2023-01-22T10:00:00Z', finished_at: '2023-01-22T10:01:00Z' },
+        { id: unchanged, trigger: 'schedule', source: 'dir', outcome: 'unchanged', files: '[]', started_at: '2023-01-22T11:00:00Z', finished_at: '2023-01-22T11:00:05Z' },
+        { id: failed, trigger: 'manual', source: 'dir', outcome: 'failed', error: 'store_status.csv line 3: bad timestamp', files: '[]', started_at: '2023-01-22T12:00:00Z', finished_at: '2023-01-22T12:00:01Z' },
+      ])
+      .execute();
+    const last = await repository.lastRun();
+    expect(last?.id).toBe(failed);
+    expect(last?.error).toContain('line 3');
+    expect((await repository.lastSuccessAt())?.toISOString()).toBe('2023-01-22T11:00:05.000Z');
+    expect((await repository.findRun(succeeded))?.outcome).toBe('succeeded');
+    expect(await repository.findRun(randomUUID())).toBeUndefined();
+  });
+});

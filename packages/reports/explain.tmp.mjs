@@ -1,0 +1,12 @@
+import { createDb, sql } from '@store-monitoring/db';
+import { storesQuery } from './dist/index.js';
+const h = createDb({ connectionString: 'postgres://postgres@127.0.0.1:5432/sm_pipeline_scratch' });
+const asOfUs = Date.parse('2023-01-25T18:03:22.186Z') * 1000 + 877;
+const q = storesQuery(h.db, { fromStoreId: null, toStoreId: null }, { asOfUs, businessHoursVersion: '1', timezonesVersion: '2' });
+const c = q.compile();
+console.log(c.sql, c.parameters);
+const t0 = performance.now();
+const r = await h.pool.query('EXPLAIN (ANALYZE, BUFFERS) ' + c.sql, c.parameters);
+console.log(r.rows.map((x) => x['QUERY PLAN']).join('\n'));
+console.log(performance.now() - t0);
+await h.close();

@@ -1,0 +1,32 @@
+export { REPORT_ID_PATTERN, assertReportId, isReportId } from './report-id.js';
+export { POSTGRES_EPOCH_US, dateToUs, isoStringToUs, usToIsoString } from './instants.js';
+export { compareStoreIds } from './store-order.js';
+export { normalizeHours } from './business-hours.js';
+export { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';
+export { planShards, type ShardRange } from './shard-plan.js';
+export {
+  STORE_BATCH_SIZE,
+  readStoreForTimeline,
+  storesQuery,
+  streamStoreInputs,
+  type PinnedData,
+  type StoreRange,
+} from './store-reader.js';
+export { loadReportSettings, type ReportSettings } from './report-settings.js';
+export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, type ReportPaths } from './report-files.js';
+export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
+export {
+  MissingPartError,
+  assembleReport,
+  removeReportFiles,
+  removeReportParts,
+  type AssembleRequest,
+  type AssembledReport,
+} from './assemble.js';
+export {
+  writeReportFromDirectory,
+  type OfflineReportOptions,
+  type OfflineReportProgress,
+  type OfflineReportSummary,
+  type SourceRejection,
+} from './offline-report.js';

@@ -1,0 +1,40 @@
+import { sql, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
+import type { PinnedData } from './store-reader.js';
+
+/** What a worker needs to compute a report, with `as_of` read as exact microseconds. */
+export interface ReportSettings extends PinnedData {
+  reportId: string;
+  status: ReportStatus;
+  interpolation: Interpolation;
+}
+
+/**
+ * The report's pinned settings, or undefined when no such report exists. `asOfUs` is null when the
+ * report was triggered before any poll was stored.
+ */
+export async function loadReportSettings(
+  db: Kysely<Database>,
+  reportId: string,
+): Promise<(Omit<ReportSettings, 'asOfUs'> & { asOfUs: number | null }) | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select([
+      'status',
+      'interpolation',
+      'business_hours_version',
+      'timezones_version',
+      // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
+      sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
+    ])
+    .where('id', '=', reportId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    reportId,
+    status: row.status,
+    interpolation: row.interpolation,
+    asOfUs: row.as_of_us === null ? null : Number(row.as_of_us),
+    businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
+    timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
+  };
+}

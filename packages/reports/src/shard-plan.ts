@@ -1,0 +1,26 @@
+import { sql, type Database, type Kysely } from '@store-monitoring/db';
+import type { StoreRange } from './store-reader.js';
+
+export interface ShardRange extends StoreRange {
+  shardIndex: number;
+}
+
+/**
+ * Splits the store registry (byte order, COLLATE "C") into at most `shardCount` contiguous
+ * ranges of similar size. Boundaries are store ids taken every ceil(n / shardCount) stores in
+ * one index-only scan; an empty registry still gets one (empty) shard so the report completes.
+ */
+export async function planShards(db: Kysely<Database>, shardCount: number): Promise<ShardRange[]> {
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shardCount must be a positive integer, got ${shardCount}`);
+  const { n } = await db.selectFrom('stores').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const storeCount = Number(n);
+  const shardSize = Math.max(1, Math.ceil(storeCount / shardCount));
+  const boundaries = await sql<{ store_id: string }>`
+    SELECT store_id FROM (
+      SELECT store_id, row_number() OVER (ORDER BY store_id) - 1 AS position FROM stores
+    ) AS numbered
+    WHERE position > 0 AND position % ${shardSize} = 0
+    ORDER BY store_id`.execute(db);
+  const starts: (string | null)[] = [null, ...boundaries.rows.map((row) => row.store_id)];
+  return starts.map((fromStoreId, shardIndex) => ({ shardIndex, fromStoreId, toStoreId: starts[shardIndex + 1] ?? null }));
+}

@@ -1,0 +1,251 @@
+import { sql, type Database, type Kysely } from '@store-monitoring/db';
+import type { CompiledQuery } from 'kysely';
+import { DAY_US, windowBounds, type HoursRow, type StoreInput } from '@store-monitoring/metrics';
+import { normalizeHours } from './business-hours.js';
+import { POSTGRES_EPOCH_US, usToIsoString } from './instants.js';
+import { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';
+
+/** A contiguous slice of the store registry in byte order: [fromStoreId, toStoreId), null = open. */
+export interface StoreRange {
+  fromStoreId: string | null;
+  toStoreId: string | null;
+}
+
+/** What a report pins at trigger time: its `now` and the data versions it reads. */
+export interface PinnedData {
+  asOfUs: number;
+  businessHoursVersion: string | null;
+  timezonesVersion: string | null;
+}
+
+/**
+ * Polls are fetched from one day before the week starts. A store with a poll in that extra day
+ * finds its "latest poll before the week" there; only stores without one need an index lookup
+ * further back, which keeps the common case to one ordered range scan.
+ */
+const LOOKBACK_US = DAY_US;
+
+/** Stores fetched per cursor round trip: large enough to amortise the trip, small enough to stay flat in memory. */
+export const STORE_BATCH_SIZE = 200;
+
+interface StoreRow {
+  store_id: string;
+  timezone_str: string | null;
+  hours_day: number[] | null;
+  hours_start: number[] | null;
+  hours_end: number[] | null;
+  /** Big-endian int64 microseconds since 2000-01-01 (Postgres' binary timestamptz), one per poll. */
+  poll_times: Buffer | null;
+  /** One byte per poll: 1 active, 0 inactive. */
+  poll_active: Buffer | null;
+  earlier_time: Buffer | null;
+  earlier_active: Buffer | null;
+}
+
+/**
+ * One row per store of the range, ordered by store_id, with its zone, its hours and its polls
+ * aggregated in SQL. Polls travel packed as bytes (timestamptz_send / boolsend): no per-poll
+ * objects or timestamp parsing in JS. The inner scan is ordered by the primary key
+ * (store_id, observed_at), so each store's polls arrive in time order without a sort.
+ */
+export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: PinnedData) {
+  const { weekStartUs } = windowBounds(pinned.asOfUs);
+  const asOf = usToIsoString(pinned.asOfUs);
+  const weekStart = usToIsoString(weekStartUs);
+  const lookbackStart = usToIsoString(weekStartUs - LOOKBACK_US);
+
+  return db
+    .with('polls', (qb) =>
+      qb
+        .selectFrom((inner) => {
+          let ordered = inner
+            .selectFrom('store_status')
+            .select(['store_id', 'observed_at', 'active'])
+            .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
+            .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`);
+          if (range.fromStoreId !== null) ordered = ordered.where('store_id', '>=', range.fromStoreId);
+          if (range.toStoreId !== null) ordered = ordered.where('store_id', '<', range.toStoreId);
+          return ordered.orderBy('store_id').orderBy('observed_at').as('ordered');
+        })
+        .select([
+          'ordered.store_id',
+          // No ORDER BY inside the aggregates: the input is already in (store_id, observed_at)
+          // order, and an aggregate-level sort would sort every store again. The reader checks
+          // the order and sorts itself should it ever not hold.
+          sql<Buffer>`string_agg(timestamptz_send(ordered.observed_at), ''::bytea)`.as('poll_times'),
+          sql<Buffer>`string_agg(boolsend(ordered.active), ''::bytea)`.as('poll_active'),
+          sql<Date>`min(ordered.observed_at)`.as('first_observed_at'),
+        ])
+        .groupBy('ordered.store_id'),
+    )
+    .with('hours', (qb) =>
+      qb
+        .selectFrom('business_hours')
+        .select([
+          'store_id',
+          sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
+          sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
+          sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
+        ])
+        .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`)
+        .$if(range.fromStoreId !== null, (where) => where.where('store_id', '>=', range.fromStoreId!))
+        .$if(range.toStoreId !== null, (where) => where.where('store_id', '<', range.toStoreId!))
+        .groupBy('store_id'),
+    )
+    .selectFrom('stores as s')
+    .leftJoin('polls as p', 'p.store_id', 's.store_id')
+    .leftJoin('timezones as tz', (join) =>
+      pinned.timezonesVersion === null
+        ? join.on(sql<boolean>`false`)
+        : join.onRef('tz.store_id', '=', 's.store_id').on('tz.version_id', '=', pinned.timezonesVersion),
+    )
+    .leftJoin('hours as h', 'h.store_id', 's.store_id')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('store_status as st')
+          .select([sql<Buffer>`timestamptz_send(st.observed_at)`.as('earlier_time'), sql<Buffer>`boolsend(st.active)`.as('earlier_active')])
+          .whereRef('st.store_id', '=', 's.store_id')
+          .where('st.observed_at', '<', sql<Date>`${lookbackStart}::timestamptz`)
+          // Only when the look-back day holds no poll before the week: Postgres turns this into a
+          // one-time filter, so the index lookup runs for those stores alone.
+          .where(sql<boolean>`(p.first_observed_at IS NULL OR p.first_observed_at >= ${weekStart}::timestamptz)`)
+          .orderBy('st.observed_at', 'desc')
+          .limit(1)
+          .as('earlier'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      's.store_id',
+      'tz.timezone_str',
+      'h.hours_day',
+      'h.hours_start',
+      'h.hours_end',
+      'p.poll_times',
+      'p.poll_active',
+      'earlier.earlier_time',
+      'earlier.earlier_active',
+    ])
+    .$if(range.fromStoreId !== null, (qb) => qb.where('s.store_id', '>=', range.fromStoreId!))
+    .$if(range.toStoreId !== null, (qb) => qb.where('s.store_id', '<', range.toStoreId!))
+    .orderBy('s.store_id');
+}
+
+/**
+ * Streams the stores of a range (ordered by store_id) as engine input, one cursor batch at a
+ * time, in one read-only transaction: hours, zones and polls come from one snapshot.
+ */
+export async function* streamStoreInputs(
+  db: Kysely<Database>,
+  range: StoreRange,
+  pinned: PinnedData,
+  batchSize = STORE_BATCH_SIZE,
+): AsyncGenerator<StoreInput> {
+  const { weekStartUs } = windowBounds(pinned.asOfUs);
+  const trx = await db.startTransaction().setAccessMode('read only').execute();
+  let finished = false;
+  try {
+    // JIT compiling this plan costs about a second and saves nothing on a streamed index scan.
+    await sql`SET LOCAL jit = off`.execute(trx);
+    for await (const rows of chunksFetchedAhead<StoreRow>(trx, storesQuery(trx, range, pinned).compile(), batchSize)) {
+      for (const row of rows) yield toStoreInput(row, weekStartUs, pinned.asOfUs);
+    }
+    await trx.commit().execute();
+    finished = true;
+  } finally {
+    // Also reached when the consumer stops early or fails: give the connection back clean.
+    if (!finished) await trx.rollback().execute().catch(() => undefined);
+  }
+}
+
+/**
+ * Cursor chunks with the next one already requested while the caller works on the current one,
+ * so Postgres produces rows while the engine computes instead of the two taking turns.
+ */
+async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQuery, chunkSize: number): AsyncGenerator<Row[]> {
+  const chunks = db.getExecutor().stream(query, chunkSize);
+  let pending = chunks.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = chunks.next();
+      yield current.value.rows as Row[];
+    }
+  } finally {
+    // Leaving early (consumer stopped or failed): settle the request in flight, then close the cursor.
+    await pending.catch(() => undefined);
+    await chunks.return?.(undefined);
+  }
+}
+
+/**
+ * The engine input of one store, or null when the store is in no source. Same query and same
+ * decoding as the report, so a store's timeline agrees with its report line.
+ */
+export async function readStoreForTimeline(
+  db: Kysely<Database>,
+  storeId: string,
+  pinned: { asOf: Date | string; businessHoursVersion: string | null; timezonesVersion: string | null },
+): Promise<StoreInput | null> {
+  const asOfUs = await exactMicroseconds(db, pinned.asOf);
+  const range: StoreRange = { fromStoreId: storeId, toStoreId: null };
+  const row = await storesQuery(db, range, { ...pinned, asOfUs })
+    .where('s.store_id', '=', storeId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return toStoreInput(row as StoreRow, windowBounds(asOfUs).weekStartUs, asOfUs);
+}
+
+/** An instant as exact epoch microseconds, read by Postgres so an ISO string keeps all six digits. */
+async function exactMicroseconds(db: Kysely<Database>, instant: Date | string): Promise<number> {
+  const text = instant instanceof Date ? instant.toISOString() : instant;
+  const result = await sql<{ us: string }>`SELECT (extract(epoch FROM ${text}::timestamptz) * 1000000)::int8 AS us`.execute(db);
+  return Number(result.rows[0]!.us);
+}
+
+function toStoreInput(row: StoreRow, weekStartUs: number, nowUs: number): StoreInput {
+  const series = decodePolls(row);
+  const polls = pollsThatMatter(sortPollsByTime(series), weekStartUs, nowUs);
+  return {
+    storeId: row.store_id,
+    timezone: row.timezone_str,
+    hours: decodeHours(row),
+    pollTimesUs: polls.timesUs,
+    pollActive: polls.active,
+  };
+}
+
+/** Unpacks the byte strings into typed arrays, the earlier poll (if fetched) first. */
+function decodePolls(row: StoreRow): PollSeries {
+  const inRange = row.poll_times ? row.poll_times.length / 8 : 0;
+  const earlier = row.earlier_time ? 1 : 0;
+  const timesUs = new Float64Array(earlier + inRange);
+  const active = new Uint8Array(earlier + inRange);
+  if (earlier === 1) {
+    timesUs[0] = readPostgresTimestamp(row.earlier_time!, 0);
+    active[0] = row.earlier_active![0]!;
+  }
+  if (inRange > 0) {
+    const times = row.poll_times!;
+    for (let index = 0; index < inRange; index++) timesUs[earlier + index] = readPostgresTimestamp(times, index * 8);
+    active.set(row.poll_active!, earlier);
+  }
+  return { timesUs, active };
+}
+
+/** A binary timestamptz as epoch microseconds; two 32-bit halves keep it exact without BigInt. */
+function readPostgresTimestamp(bytes: Buffer, offset: number): number {
+  return bytes.readInt32BE(offset) * 4_294_967_296 + bytes.readUInt32BE(offset + 4) + POSTGRES_EPOCH_US;
+}
+
+function decodeHours(row: StoreRow): HoursRow[] {
+  const days = row.hours_day;
+  if (!days || days.length === 0) return [];
+  const rows: HoursRow[] = days.map((dayOfWeek, index) => ({
+    dayOfWeek,
+    startSec: row.hours_start![index]!,
+    endSec: row.hours_end![index]!,
+  }));
+  return normalizeHours(rows);
+}

@@ -1,0 +1,85 @@
+import { basename } from 'node:path';
+import type { RejectionHandler } from './rejection.js';
+import { SourceFileError } from './source-file-error.js';
+import { readSourceRecords, type SourceReadOptions } from './source-records.js';
+import { validateStoreId } from './store-id.js';
+import { parseTimeOfDay } from './time-of-day.js';
+
+/** One opening interval of a store on one local weekday. */
+export interface HoursRecord {
+  line: number;
+  storeId: string;
+  /** 0 = Monday … 6 = Sunday. */
+  dayOfWeek: number;
+  /** Seconds after local midnight. */
+  startSec: number;
+  endSec: number;
+  /** Normalised 'HH:MM:SS'. */
+  startText: string;
+  endText: string;
+}
+
+const HOURS_COLUMNS = [
+  { name: 'store_id' },
+  { name: 'dayOfWeek', aliases: ['day'] },
+  { name: 'start_time_local' },
+  { name: 'end_time_local' },
+] as const;
+
+const DAY_PATTERN = /^\d+$/;
+
+/**
+ * Streams the valid business-hours rows. An exact repeat of an earlier row is rejected as a
+ * duplicate. A file without a single valid row is refused as a whole: loading it would silently
+ * make every store open 24/7.
+ */
+export async function* readHoursRows(path: string, onReject: RejectionHandler, options: SourceReadOptions = {}): AsyncGenerator<HoursRecord> {
+  const file = options.displayName ?? basename(path);
+  /** First line of every distinct row; a few hundred thousand short keys at most. */
+  const seen = new Map<string, number>();
+  let rows = 0;
+  let rejected = 0;
+  const reject: RejectionHandler = (rejection) => {
+    rejected += 1;
+    onReject(rejection);
+  };
+  for await (const batch of readSourceRecords(path, HOURS_COLUMNS, reject, options)) {
+    for (const { line, values } of batch) {
+      const [storeId, dayText, startText, endText] = values as [string, string, string, string];
+      const storeIdProblem = validateStoreId(storeId);
+      if (storeIdProblem) {
+        reject({ file, line, code: 'store_id', reason: storeIdProblem });
+        continue;
+      }
+      const day = dayText.trim();
+      const dayOfWeek = DAY_PATTERN.test(day) ? Number(day) : Number.NaN;
+      if (!(dayOfWeek >= 0 && dayOfWeek <= 6)) {
+        reject({ file, line, code: 'day_of_week', reason: `dayOfWeek ${JSON.stringify(dayText)} is not an integer from 0 (Monday) to 6 (Sunday)` });
+        continue;
+      }
+      const start = parseTimeOfDay(startText);
+      if (!start) {
+        reject({ file, line, code: 'time_of_day', reason: `start_time_local ${JSON.stringify(startText)} is not a time of day HH:MM or HH:MM:SS` });
+        continue;
+      }
+      const end = parseTimeOfDay(endText);
+      if (!end) {
+        reject({ file, line, code: 'time_of_day', reason: `end_time_local ${JSON.stringify(endText)} is not a time of day HH:MM or HH:MM:SS` });
+        continue;
+      }
+      const key = `${storeId}\u0000${dayOfWeek}\u0000${start.seconds}\u0000${end.seconds}`;
+      const firstLine = seen.get(key);
+      if (firstLine !== undefined) {
+        reject({ file, line, code: 'duplicate', reason: `same store, day and hours as line ${firstLine}` });
+        continue;
+      }
+      seen.set(key, line);
+      rows += 1;
+      yield { line, storeId, dayOfWeek, startSec: start.seconds, endSec: end.seconds, startText: start.text, endText: end.text };
+    }
+  }
+  if (rows === 0) {
+    const what = rejected === 0 ? 'has a header but no rows' : `has no valid rows (all ${rejected} rejected)`;
+    throw new SourceFileError(file, `${what}: loading it would silently make every store open 24/7`);
+  }
+}
