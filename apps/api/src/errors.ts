@@ -30,7 +30,7 @@ const FIELD_HINTS: Record<string, string> = {
   interpolation: "must be 'nearest' or 'carry_forward'",
   report_id: 'must be a report id (a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
   id: 'must be a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f',
-  store_id: 'must be a store id of 1 to 128 characters',
+  store_id: 'must be a store id: 1 to 128 characters, no control characters',
   limit: 'must be an integer from 1 to 100',
   offset: 'must be an integer from 0 to 100000',
 };

@@ -5,3 +5,4 @@ export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionNam
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
+export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';

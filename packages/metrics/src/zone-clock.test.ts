@@ -1,4 +1,4 @@
-import { effectiveTimezone, isKnownTimezone, localToUtcMs, ZoneClock, DAY_MS } from './zone-clock.js';
+import { createTimezoneChecker, effectiveTimezone, isKnownTimezone, localToUtcMs, ZoneClock, DAY_MS } from './zone-clock.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const HOUR = 3600;
@@ -40,6 +40,11 @@ describe('time zone names', () => {
     expect(isKnownTimezone('Asia/Calcutta')).toBe(true);
     expect(isKnownTimezone('Mars/Olympus_Mons')).toBe(false);
     expect(isKnownTimezone('')).toBe(false);
+  });
+
+  it('answers the same through a memoizing checker', () => {
+    const isKnown = createTimezoneChecker();
+    expect(['Asia/Kathmandu', 'Mars/Olympus_Mons', 'Asia/Kathmandu', ''].map(isKnown)).toEqual([true, false, true, false]);
   });
 
   it('falls back to America/Chicago for a missing or unknown zone', () => {

@@ -1,11 +1,14 @@
+import { formatInTimeZone } from 'date-fns-tz';
 import { DEFAULT_TIMEZONE } from './types.js';
 
 export const DAY_MS = 86_400_000;
 
 /**
- * Offsets are read from Intl, which carries the tz database and never consults the host's zone.
- * (date-fns-tz `getTimezoneOffset(zone, date)` reads `date` as a wall time through the host zone, so
- * it is an hour off next to a change; `fromZonedTime` moves gap times backwards. Neither is used.)
+ * Offsets come from date-fns-tz `formatInTimeZone`, which reads the tz database through Intl and
+ * never consults the host's zone. Two other date-fns-tz functions are deliberately NOT used:
+ * `getTimezoneOffset(zone, date)` reads `date` as a wall time through the host zone (an hour off next
+ * to a change), and `fromZonedTime` moves gap times backwards and resolves repeated hours by the
+ * host zone. The compatible rule below is built on the offsets instead.
  */
 interface OffsetSource {
   /** The zone's offset from UTC at a UTC instant, in ms (local = utc + offset). NaN for unknown zones. */
@@ -23,6 +26,22 @@ export function isKnownTimezone(name: string): boolean {
   }
 }
 
+/**
+ * `isKnownTimezone` with a memo: each check builds an Intl formatter (tens of µs), so code that
+ * checks a name per source row makes one checker per file and asks it instead.
+ */
+export function createTimezoneChecker(): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let answer = known.get(name);
+    if (answer === undefined) {
+      answer = isKnownTimezone(name);
+      known.set(name, answer);
+    }
+    return answer;
+  };
+}
+
 /** The zone a store's times are read in: its own when known, otherwise America/Chicago. */
 export function effectiveTimezone(name: string | null | undefined): string {
   return name != null && isKnownTimezone(name) ? name : DEFAULT_TIMEZONE;
@@ -36,60 +55,19 @@ function wallClockAsUtcMs(year: number, month: number, day: number, hour: number
   return date.getTime();
 }
 
-class IntlOffsetSource implements OffsetSource {
-  private readonly formatter: Intl.DateTimeFormat;
-
-  constructor(zone: string) {
-    this.formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  }
+/**
+ * Offsets derived from date-fns-tz's `formatInTimeZone(instant, zone, 'xxx')`, which formats a UTC
+ * instant through Intl with the zone given explicitly and so never depends on the host's zone.
+ */
+class DateFnsTzOffsetSource implements OffsetSource {
+  constructor(private readonly zone: string) {}
 
   offsetAtMs(utcMs: number): number {
-    let year = 0;
-    let month = 1;
-    let day = 1;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
-    let beforeCommonEra = false;
-    for (const part of this.formatter.formatToParts(utcMs)) {
-      switch (part.type) {
-        case 'era':
-          beforeCommonEra = part.value === 'BC';
-          break;
-        case 'year':
-          year = Number(part.value);
-          break;
-        case 'month':
-          month = Number(part.value);
-          break;
-        case 'day':
-          day = Number(part.value);
-          break;
-        case 'hour':
-          hour = Number(part.value) % 24;
-          break;
-        case 'minute':
-          minute = Number(part.value);
-          break;
-        case 'second':
-          second = Number(part.value);
-          break;
-      }
-    }
-    if (beforeCommonEra) year = 1 - year;
-    // Intl prints whole seconds, so compare against the instant truncated to its second.
-    const wholeSecondMs = utcMs - (((utcMs % 1000) + 1000) % 1000);
-    return wallClockAsUtcMs(year, month, day, hour, minute, second) - wholeSecondMs;
+    const text = formatInTimeZone(utcMs, this.zone, 'xxx');
+    const match = /^([+-])(\d{2}):(\d{2})$/.exec(text);
+    if (!match) return Number.NaN;
+    const magnitude = Number(match[2]) * 3_600_000 + Number(match[3]) * 60_000;
+    return match[1] === '-' ? -magnitude : magnitude;
   }
 }
 
@@ -122,7 +100,7 @@ function resolveWallOffset(wallMs: number, offsets: OffsetSource): number {
 export function localToUtcMs(zone: string, year: number, month: number, day: number, secondsOfDay: number): number {
   if (!isKnownTimezone(zone)) throw new RangeError(`unknown time zone: ${JSON.stringify(zone)}`);
   const wallMs = wallClockAsUtcMs(year, month, day, 0, 0, 0) + secondsOfDay * 1000;
-  return wallMs - resolveWallOffset(wallMs, new IntlOffsetSource(zone));
+  return wallMs - resolveWallOffset(wallMs, new DateFnsTzOffsetSource(zone));
 }
 
 /** Sampling step when looking for offset changes: no zone changes its offset twice within six hours. */
@@ -134,7 +112,7 @@ const TRANSITION_SCAN_STEP_MS = 6 * 3_600_000;
  * Instants outside the range still convert correctly, through Intl.
  */
 export class ZoneClock implements OffsetSource {
-  private readonly intl: IntlOffsetSource;
+  private readonly intl: DateFnsTzOffsetSource;
   /** UTC instants (ms) at which the offset changes inside the covered range, ascending. */
   private readonly transitionsAtMs: number[] = [];
   /** offsetsMs[0] holds before the first transition, offsetsMs[i + 1] from transition i on. */
@@ -152,7 +130,7 @@ export class ZoneClock implements OffsetSource {
     private readonly coveredFromMs: number,
     private readonly coveredToMs: number,
   ) {
-    this.intl = new IntlOffsetSource(zone);
+    this.intl = new DateFnsTzOffsetSource(zone);
     let sampleMs = coveredFromMs;
     let sampleOffset = this.intl.offsetAtMs(sampleMs);
     this.offsetsMs = [sampleOffset];

@@ -23,6 +23,11 @@ export function isoStringToUs(text: string): number | null {
   const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(text.trim());
   if (!match) return null;
   const [, date, hh, mm, ss = '00', fraction = '', zone] = match;
+  const [year, month, day] = date!.split('-').map(Number) as [number, number, number];
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  // Date.parse rolls 2023-02-30 over into March; an instant that does not exist is not accepted.
+  if (calendarDay.getUTCMonth() !== month - 1 || calendarDay.getUTCDate() !== day) return null;
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return null;
   const wholeMs = Date.parse(`${date}T${hh}:${mm}:${ss}${zone!.toUpperCase() === 'Z' ? 'Z' : normaliseOffset(zone!)}`);
   if (Number.isNaN(wholeMs)) return null;
   return wholeMs * 1_000 + Number(fraction.padEnd(6, '0'));

@@ -2,19 +2,15 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Interpolation } from '@store-monitoring/db';
 import { REPORT_HEADER_LINE, createReportEngine, formatReportRow, windowBounds, type HoursRow } from '@store-monitoring/metrics';
-import { discoverSourceFiles, readHoursRows, readStatusRows, readTimezoneRows } from '@store-monitoring/sources';
+import { discoverSourceFiles, readHoursRows, readStatusBatches, readTimezoneRows, type RowRejection } from '@store-monitoring/sources';
 import { normalizeHours } from './business-hours.js';
 import { GrowableFloat64Array, GrowableInt32Array, GrowableUint8Array } from './growable-arrays.js';
 import { AtomicFile, LineBuffer } from './report-files.js';
 import { pollsThatMatter } from './poll-window.js';
 import { compareStoreIds } from './store-order.js';
 
-/** A source row that was skipped, as the sources reader reports it. */
-export interface SourceRejection {
-  file: string;
-  line: number;
-  reason: string;
-}
+/** A source row that was skipped (or kept with a warning), named by file and line. */
+export type SourceRejection = RowRejection;
 
 export type OfflineReportProgress =
   | { phase: 'reading'; file: string; rowsRead: number }
@@ -27,6 +23,8 @@ export interface OfflineReportOptions {
   asOfUs?: number;
   interpolation: Interpolation;
   onReject?: (rejection: SourceRejection) => void;
+  /** Rows kept but flagged, e.g. an unknown time-zone name (the report uses America/Chicago). */
+  onWarning?: (warning: SourceRejection) => void;
   onProgress?: (progress: OfflineReportProgress) => void;
 }
 
@@ -57,7 +55,7 @@ const PROGRESS_EVERY_STORES = 1_000;
  * data gives byte-identical output.
  */
 export async function writeReportFromDirectory(options: OfflineReportOptions): Promise<OfflineReportSummary> {
-  const { dataDir, outFile, interpolation, onReject = () => {}, onProgress = () => {} } = options;
+  const { dataDir, outFile, interpolation, onReject = () => {}, onWarning = () => {}, onProgress = () => {} } = options;
   const files = await discoverSourceFiles(dataDir);
 
   const storeIds: string[] = [];
@@ -76,12 +74,18 @@ export async function writeReportFromDirectory(options: OfflineReportOptions): P
   const timesUs = new GrowableFloat64Array(1 << 16);
   const active = new GrowableUint8Array(1 << 16);
   let latestUs = Number.NEGATIVE_INFINITY;
-  for await (const row of readStatusRows(files.store_status, onReject)) {
-    storeIndex.push(indexOf(row.storeId));
-    timesUs.push(row.observedAtUs);
-    active.push(row.active ? 1 : 0);
-    if (row.observedAtUs > latestUs) latestUs = row.observedAtUs;
-    if (timesUs.length % PROGRESS_EVERY_ROWS === 0) onProgress({ phase: 'reading', file: files.store_status, rowsRead: timesUs.length });
+  let reportedAt = 0;
+  for await (const batch of readStatusBatches(files.store_status, onReject)) {
+    for (const row of batch) {
+      storeIndex.push(indexOf(row.storeId));
+      timesUs.push(row.observedAtUs);
+      active.push(row.active ? 1 : 0);
+      if (row.observedAtUs > latestUs) latestUs = row.observedAtUs;
+    }
+    if (timesUs.length - reportedAt >= PROGRESS_EVERY_ROWS) {
+      reportedAt = timesUs.length;
+      onProgress({ phase: 'reading', file: files.store_status, rowsRead: reportedAt });
+    }
   }
   const pollsRead = timesUs.length;
   onProgress({ phase: 'reading', file: files.store_status, rowsRead: pollsRead });
@@ -97,7 +101,7 @@ export async function writeReportFromDirectory(options: OfflineReportOptions): P
   }
 
   const timezoneByStore = new Map<number, string>();
-  for await (const row of readTimezoneRows(files.timezones, onReject)) {
+  for await (const row of readTimezoneRows(files.timezones, onReject, { onWarning })) {
     timezoneByStore.set(indexOf(row.storeId), row.timezone);
   }
 

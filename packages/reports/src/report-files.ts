@@ -34,7 +34,8 @@ export class ReportStorageError extends Error {
 
   constructor(cause: unknown, reportsDir: string) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const message = (cause as { message?: unknown } | undefined)?.message;
+    const detail = typeof message === 'string' ? message : String(cause);
     const problem =
       code === 'ENOSPC' || code === 'EDQUOT'
         ? `REPORTS_DIR is full (${reportsDir})`

@@ -70,6 +70,17 @@ function scanQuotes(text: string, state: QuoteState): QuoteState {
   return state;
 }
 
+/**
+ * Splits a line without quotes on commas. fast-csv skips the spaces that open a record, so a first
+ * field of nothing but spaces reads as empty there; this keeps the two identical.
+ */
+function splitPlainLine(text: string): string[] {
+  const fields = text.split(',');
+  const first = fields[0]!;
+  if (first.length > 0 && isSpace(first[0]!) && first.trim() === '') fields[0] = '';
+  return fields;
+}
+
 /** fast-csv parses every record that has a quote in it, so quoting means exactly what fast-csv says. */
 async function parseQuotedRecord(text: string): Promise<{ fields: string[] } | { malformed: string }> {
   const rows: string[][] = [];
@@ -120,8 +131,8 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
       return pushParsed(record.line, record.text, batch);
     }
     if (!text.includes('"')) {
-      if (text.trim() === '') return;
-      batch.push({ line: lineNumber, fields: text.split(',') });
+      if (text.length === 0 || (isSpace(text[0]!) && text.trim() === '')) return;
+      batch.push({ line: lineNumber, fields: splitPlainLine(text) });
       return;
     }
     const state = scanQuotes(text, QuoteState.FieldStart);

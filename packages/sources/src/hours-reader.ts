@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
-import { readSourceRecords, type SourceReadOptions } from './source-records.js';
+import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
 import { parseTimeOfDay } from './time-of-day.js';
 
@@ -43,9 +43,11 @@ export async function* readHoursRows(path: string, onReject: RejectionHandler, o
     rejected += 1;
     onReject(rejection);
   };
-  for await (const batch of readSourceRecords(path, HOURS_COLUMNS, reject, options)) {
-    for (const { line, values } of batch) {
-      const [storeId, dayText, startText, endText] = values as [string, string, string, string];
+  for await (const { columns, columnCount, records } of readSourceRecords(path, HOURS_COLUMNS, options)) {
+    for (const record of records) {
+      if (rejectMalformedRow(record, columnCount, file, reject)) continue;
+      const { line, fields } = record;
+      const [storeId, dayText, startText, endText] = columns.map((column) => fields[column]!) as [string, string, string, string];
       const storeIdProblem = validateStoreId(storeId);
       if (storeIdProblem) {
         reject({ file, line, code: 'store_id', reason: storeIdProblem });

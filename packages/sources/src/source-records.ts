@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readCsvRecordBatches } from './csv-records.js';
+import { readCsvRecordBatches, type CsvRecord } from './csv-records.js';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
 
@@ -10,10 +10,13 @@ export interface SourceReadOptions {
   onBytes?: (bytesRead: number) => void;
 }
 
-/** A data row reduced to the required columns, in the order they were asked for. */
-export interface SourceRecord {
-  line: number;
-  values: string[];
+/** A batch of data rows with the position of each required column in their fields. */
+export interface SourceBatch {
+  /** `records[i].fields[columns[k]]` is the k-th required column of row i. */
+  columns: readonly number[];
+  /** Number of columns in the header; every row must have as many. */
+  columnCount: number;
+  records: CsvRecord[];
 }
 
 /** Each required column with the header names it may have (matched case-insensitively). */
@@ -43,44 +46,39 @@ function locateColumns(header: string[], columns: ColumnSpec, displayName: strin
 }
 
 /**
- * The rows of one source file, header checked, each row cut down to the required columns.
- * Rows with broken quoting or the wrong number of columns are rejected here, before any
- * column is looked at.
+ * The rows of one source file after its header, checked against the required columns. Rows come
+ * unfiltered so that rejections are reported in line order; readers call `rejectMalformedRow` first.
  */
-export async function* readSourceRecords(
-  path: string,
-  columns: ColumnSpec,
-  onReject: RejectionHandler,
-  options: SourceReadOptions = {},
-): AsyncGenerator<SourceRecord[]> {
+export async function* readSourceRecords(path: string, columns: ColumnSpec, options: SourceReadOptions = {}): AsyncGenerator<SourceBatch> {
   const file = options.displayName ?? basename(path);
   let indexes: number[] | null = null;
   let columnCount = 0;
   for await (const batch of readCsvRecordBatches(path, { displayName: file, onBytes: options.onBytes })) {
-    const records: SourceRecord[] = [];
-    for (const record of batch) {
-      if (indexes === null) {
-        if (record.malformed) throw new SourceFileError(file, `the header has ${record.malformed}`, { line: record.line });
-        indexes = locateColumns(record.fields, columns, file);
-        columnCount = record.fields.length;
-        continue;
-      }
-      if (record.malformed) {
-        onReject({ file, line: record.line, code: 'malformed_csv', reason: record.malformed });
-        continue;
-      }
-      if (record.fields.length !== columnCount) {
-        onReject({ file, line: record.line, code: 'column_count', reason: `expected ${columnCount} columns like the header, found ${record.fields.length}` });
-        continue;
-      }
-      const values = new Array<string>(indexes.length);
-      for (let i = 0; i < indexes.length; i += 1) values[i] = record.fields[indexes[i]!]!;
-      records.push({ line: record.line, values });
+    let records = batch;
+    if (indexes === null) {
+      const header = batch[0]!;
+      if (header.malformed) throw new SourceFileError(file, `the header has ${header.malformed}`, { line: header.line });
+      indexes = locateColumns(header.fields, columns, file);
+      columnCount = header.fields.length;
+      records = batch.slice(1);
     }
-    if (records.length > 0) yield records;
+    if (records.length > 0) yield { columns: indexes, columnCount, records };
   }
   if (indexes === null) {
     const expected = columns.map((column) => column.name).join(',');
     throw new SourceFileError(file, `the file is empty: expected a header row such as "${expected}"`, { line: 1 });
   }
+}
+
+/** Rejects a row with broken quoting or a column count unlike the header's; true when it did. */
+export function rejectMalformedRow(record: CsvRecord, columnCount: number, file: string, onReject: RejectionHandler): boolean {
+  if (record.malformed) {
+    onReject({ file, line: record.line, code: 'malformed_csv', reason: record.malformed });
+    return true;
+  }
+  if (record.fields.length !== columnCount) {
+    onReject({ file, line: record.line, code: 'column_count', reason: `expected ${columnCount} columns like the header, found ${record.fields.length}` });
+    return true;
+  }
+  return false;
 }

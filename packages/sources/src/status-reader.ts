@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { RejectionHandler } from './rejection.js';
-import { readSourceRecords, type SourceReadOptions } from './source-records.js';
+import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
 import { formatTimestampUs, parseTimestampUs } from './timestamp.js';
 
@@ -28,21 +28,26 @@ const STATUS_COLUMNS = [{ name: 'store_id' }, { name: 'status' }, { name: 'times
 export async function* readStatusBatches(path: string, onReject: RejectionHandler, options: StatusReadOptions = {}): AsyncGenerator<StatusRecord[]> {
   const { notAfterUs } = options;
   const file = options.displayName ?? basename(path);
-  for await (const batch of readSourceRecords(path, STATUS_COLUMNS, onReject, options)) {
+  for await (const { columns, columnCount, records: rows } of readSourceRecords(path, STATUS_COLUMNS, options)) {
+    const [storeIdColumn, statusColumn, timestampColumn] = columns as [number, number, number];
     const records: StatusRecord[] = [];
-    for (const { line, values } of batch) {
-      const [storeId, statusText, timestampText] = values as [string, string, string];
+    for (const row of rows) {
+      if (rejectMalformedRow(row, columnCount, file, onReject)) continue;
+      const { line, fields } = row;
+      const storeId = fields[storeIdColumn]!;
+      const statusText = fields[statusColumn]!;
+      const timestampText = fields[timestampColumn]!;
       const storeIdProblem = validateStoreId(storeId);
       if (storeIdProblem) {
         onReject({ file, line, code: 'store_id', reason: storeIdProblem });
         continue;
       }
-      const status = statusText.trim().toLowerCase();
+      const status = statusText === 'active' || statusText === 'inactive' ? statusText : statusText.trim().toLowerCase();
       if (status !== 'active' && status !== 'inactive') {
         onReject({ file, line, code: 'status', reason: `status ${JSON.stringify(statusText)} is neither "active" nor "inactive"` });
         continue;
       }
-      const observedAtUs = parseTimestampUs(timestampText.trim());
+      const observedAtUs = parseTimestampUs(timestampText) ?? parseTimestampUs(timestampText.trim());
       if (observedAtUs === null) {
         onReject({
           file,

@@ -2,14 +2,6 @@ const US_PER_SECOND = 1_000_000;
 const SECONDS_PER_DAY = 86_400;
 
 /**
- * `2023-01-22 12:09:39.388884 UTC` (the export's format, 0–6 fraction digits) and ISO 8601 with a
- * `T` or a space, optional seconds and fraction, and `Z`, `UTC` or a ±hh[:mm] offset. A zone is
- * required: a bare local time would be a guess.
- */
-const TIMESTAMP_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)? ?(?:(UTC|[Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
-
-/**
  * Years whose microsecond instants stay exact in a double (±2^53 µs is about ±285 years from 1970).
  */
 const MIN_YEAR = 1900;
@@ -30,31 +22,94 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The number written by `count` ASCII digits at `start`, or -1 if any of them is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i += 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Polls of one export share a handful of dates, so the last date's day number is kept. */
+let cachedDateText = '';
+let cachedDays = 0;
+
+function epochDaysOf(text: string): number | null {
+  const dateText = text.slice(0, 10);
+  if (dateText === cachedDateText) return cachedDays;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  cachedDateText = dateText;
+  cachedDays = daysFromCivil(year, month, day);
+  return cachedDays;
+}
+
 /**
  * Parses a poll timestamp to epoch microseconds with integer arithmetic only: going through Date
  * would round the six fraction digits to milliseconds. Returns null for anything it does not accept.
+ *
+ * Accepted: `2023-01-22 12:09:39.388884 UTC` (the export's format, 0–6 fraction digits) and ISO 8601
+ * with a `T` or a space, optional seconds and fraction, and `Z`, `UTC` or a ±hh[[:]mm] offset. A
+ * zone is required: a bare local time would be a guess. Hand-written rather than a regular
+ * expression because it runs once per poll (millions per file).
  */
 export function parseTimestampUs(text: string): number | null {
-  const match = TIMESTAMP_PATTERN.exec(text);
-  if (!match) return null;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const hour = Number(match[4]);
-  const minute = Number(match[5]);
-  const second = match[6] === undefined ? 0 : Number(match[6]);
-  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let offsetSeconds = 0;
-  if (match[9] !== undefined) {
-    const offsetHours = Number(match[10]);
-    const offsetMinutes = match[11] === undefined ? 0 : Number(match[11]);
-    if (offsetHours > 15 || offsetMinutes > 59) return null;
-    offsetSeconds = (match[9] === '-' ? -1 : 1) * (offsetHours * 3_600 + offsetMinutes * 60);
+  const length = text.length;
+  if (length < 17) return null;
+  const days = epochDaysOf(text);
+  if (days === null) return null;
+  const separator = text.charCodeAt(10);
+  if (separator !== 32 && separator !== 84 && separator !== 116) return null;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  if (text.charCodeAt(13) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return null;
+  let position = 16;
+  let second = 0;
+  let fraction = 0;
+  if (text.charCodeAt(position) === 58) {
+    second = digitsAt(text, position + 1, 2);
+    if (second < 0 || second > 59) return null;
+    position += 3;
+    if (text.charCodeAt(position) === 46) {
+      position += 1;
+      let digitCount = 0;
+      while (digitCount < 7) {
+        const digit = text.charCodeAt(position) - 48;
+        if (!(digit >= 0 && digit <= 9)) break;
+        fraction = fraction * 10 + digit;
+        digitCount += 1;
+        position += 1;
+      }
+      if (digitCount === 0 || digitCount > 6) return null;
+      for (let i = digitCount; i < 6; i += 1) fraction *= 10;
+    }
   }
-  const fraction = match[7] === undefined ? 0 : Number(match[7].padEnd(6, '0'));
-  const seconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second - offsetSeconds;
-  return seconds * US_PER_SECOND + fraction;
+  if (text.charCodeAt(position) === 32) position += 1;
+  const offsetSeconds = zoneOffsetSeconds(text, position);
+  if (offsetSeconds === null) return null;
+  return (days * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second - offsetSeconds) * US_PER_SECOND + fraction;
+}
+
+/** `UTC`, `Z`, `+hh`, `+hhmm` or `+hh:mm` (or `-`) running to the end of the text. */
+function zoneOffsetSeconds(text: string, position: number): number | null {
+  const rest = text.length - position;
+  const first = text.charCodeAt(position);
+  if (rest === 1 && (first === 90 || first === 122)) return 0;
+  if (rest === 3 && text.endsWith('UTC')) return 0;
+  if (first !== 43 && first !== 45) return null;
+  const hours = digitsAt(text, position + 1, 2);
+  let minutes = 0;
+  if (rest === 6 && text.charCodeAt(position + 3) === 58) minutes = digitsAt(text, position + 4, 2);
+  else if (rest === 5) minutes = digitsAt(text, position + 3, 2);
+  else if (rest !== 3) return null;
+  if (hours < 0 || hours > 15 || minutes < 0 || minutes > 59) return null;
+  return (first === 45 ? -1 : 1) * (hours * 3_600 + minutes * 60);
 }
 
 /** Epoch microseconds as ISO 8601 UTC with all six fraction digits, e.g. for messages. */

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { DEFAULT_TIMEZONE, isKnownTimezone } from '@store-monitoring/metrics';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
-import { readSourceRecords, type SourceReadOptions } from './source-records.js';
+import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
 
 /** A store's IANA time zone as the source names it. */
@@ -35,9 +35,11 @@ export async function* readTimezoneRows(path: string, onReject: RejectionHandler
     rejected += 1;
     onReject(rejection);
   };
-  for await (const batch of readSourceRecords(path, TIMEZONE_COLUMNS, reject, options)) {
-    for (const { line, values } of batch) {
-      const [storeId, timezoneText] = values as [string, string];
+  for await (const { columns, columnCount, records } of readSourceRecords(path, TIMEZONE_COLUMNS, options)) {
+    for (const record of records) {
+      if (rejectMalformedRow(record, columnCount, file, reject)) continue;
+      const { line, fields } = record;
+      const [storeId, timezoneText] = columns.map((column) => fields[column]!) as [string, string];
       const storeIdProblem = validateStoreId(storeId);
       if (storeIdProblem) {
         reject({ file, line, code: 'store_id', reason: storeIdProblem });

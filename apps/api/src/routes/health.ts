@@ -1,17 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { pingDb } from '@store-monitoring/db';
 import { Type } from 'typebox';
-import { ApiTags } from '../schemas/common.js';
+import { ApiTags, stringEnum } from '../schemas/common.js';
 import { withTimeout } from '../with-timeout.js';
 
 /** Orchestrators probe often and expect an answer well inside their own timeout. */
 const CHECK_TIMEOUT_MS = 1_500;
 
-const DependencyState = Type.Union([Type.Literal('up'), Type.Literal('down')]);
-const Readiness = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+const DependencyState = stringEnum(['up', 'down']);
+const readinessFields = {
+  status: stringEnum(['ok', 'unavailable']),
   checks: Type.Object({ postgres: DependencyState, redis: DependencyState }),
   message: Type.Optional(Type.String({ description: 'Which dependency is down' })),
+};
+const Ready = Type.Object(readinessFields, { description: 'Postgres and Redis answer', examples: [{ status: 'ok', checks: { postgres: 'up', redis: 'up' } }] });
+const NotReady = Type.Object(readinessFields, {
+  description: 'A dependency is down; `message` names it',
+  examples: [{ status: 'unavailable', checks: { postgres: 'up', redis: 'down' }, message: 'redis is down' }],
 });
 
 /** Health checks stay open (no API key, no rate limit, no load shedding) so orchestrators can always ask. */
@@ -26,7 +31,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Liveness: the process answers',
         operationId: 'live',
         tags: [ApiTags.Operations],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process answers' }) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -41,7 +46,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: '503 names the dependency that is down.',
         operationId: 'ready',
         tags: [ApiTags.Operations],
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: Ready, 503: NotReady },
       },
     },
     async (_request, reply) => {

@@ -25,7 +25,12 @@ export const ReportId = Type.String({
   examples: ['3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f'],
 });
 
-export const InterpolationSchema = Type.Union([Type.Literal('nearest'), Type.Literal('carry_forward')], {
+/** A string enum as one `{ type, enum }` schema, which Swagger UI shows as a drop-down. */
+export function stringEnum<const T extends string>(values: readonly T[], options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+}
+
+export const InterpolationSchema = stringEnum(['nearest', 'carry_forward'], {
   description: 'How the status between two polls is derived: from the nearest poll, or carried forward from the previous one',
   default: 'nearest',
 });
@@ -35,25 +40,41 @@ export function nullableInstant(description?: string) {
   return Type.Union([Type.String({ format: 'date-time' }), Type.Null()], description ? { description } : {});
 }
 
-/** Body of every error answer. */
-export const ErrorResponse = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    error: Type.String({ description: 'HTTP reason phrase' }),
-    message: Type.String({ description: 'What went wrong, naming the offending field where there is one' }),
-    request_id: Type.String({ description: 'Quote it when reporting a problem; the server log carries the details' }),
-  },
-  { examples: [{ statusCode: 400, error: 'Bad Request', message: 'as_of: must be an ISO-8601 instant in UTC such as 2023-01-25T18:13:22Z', request_id: '6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11' }] },
-);
+const errorFields = {
+  statusCode: Type.Integer(),
+  error: Type.String({ description: 'HTTP reason phrase' }),
+  message: Type.String({ description: 'What went wrong, naming the offending field where there is one' }),
+  request_id: Type.String({ description: 'Quote it when reporting a problem; the server log carries the details' }),
+};
 
-/** The error body with its own description, for a status whose meaning on a route needs saying. */
-export function describedError(description: string) {
-  return Type.Object(ErrorResponse.properties, { description });
+/** Body of every error answer. */
+export const ErrorResponse = Type.Object(errorFields);
+
+const exampleRequestId = '6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11';
+
+/** What each error status means on this API, with an example body for Swagger UI. */
+const ERROR_STATUSES: Record<number, { reason: string; description: string; message: string }> = {
+  400: { reason: 'Bad Request', description: 'Invalid input; the message names the field', message: 'as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z' },
+  401: { reason: 'Unauthorized', description: 'The server has an API key and the request did not carry it', message: 'This route needs the API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"' },
+  404: { reason: 'Not Found', description: 'No such report, run or store', message: 'No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f' },
+  409: { reason: 'Conflict', description: 'The report has no CSV (yet): it is still running, or it failed', message: 'The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f' },
+  413: { reason: 'Payload Too Large', description: 'The body is larger than BODY_LIMIT_BYTES', message: 'Request body is too large' },
+  429: { reason: 'Too Many Requests', description: 'Rate limit reached; Retry-After says when to come back', message: 'Rate limit exceeded, retry in 1 minute' },
+  503: { reason: 'Service Unavailable', description: 'Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back', message: 'The job queue (Redis) is unavailable, so no report was created; retry shortly' },
+};
+
+/** The error body documented for one status. */
+export function errorResponse(statusCode: number, description?: string) {
+  const known = ERROR_STATUSES[statusCode];
+  return Type.Object(errorFields, {
+    description: description ?? known?.description ?? 'Error',
+    examples: known ? [{ statusCode, error: known.reason, message: known.message, request_id: exampleRequestId }] : [],
+  });
 }
 
 /** Response schemas for the error statuses a route can answer with. */
 export function errorResponses(...statusCodes: number[]): Record<number, typeof ErrorResponse> {
-  return Object.fromEntries(statusCodes.map((code) => [code, ErrorResponse]));
+  return Object.fromEntries(statusCodes.map((code) => [code, errorResponse(code)]));
 }
 
 export const ApiTags = {

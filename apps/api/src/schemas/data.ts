@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
-import { UUID_PATTERN, nullableInstant } from './common.js';
+import { UUID_PATTERN, nullableInstant, stringEnum } from './common.js';
 
 const exampleRunId = '8e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b';
 
 export const IngestRunView = Type.Object(
   {
     id: Type.String({ pattern: UUID_PATTERN }),
-    outcome: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('unchanged')], {
+    outcome: stringEnum(['queued', 'running', 'succeeded', 'failed', 'unchanged'], {
       description: 'queued: waiting for a worker; unchanged: the sources had not changed since the last run',
     }),
     trigger: Type.Optional(Type.String({ description: 'schedule, manual, cli or startup' })),
@@ -23,6 +23,7 @@ export const IngestRunView = Type.Object(
     ),
   },
   {
+    description: 'An ingest run',
     examples: [
       {
         id: exampleRunId,
@@ -54,6 +55,7 @@ export const DataStatus = Type.Object(
     latest_observation: nullableInstant('The newest poll stored: the default `now` of a report'),
   },
   {
+    description: 'Freshness of the source data',
     examples: [
       {
         last_run: null,
@@ -73,7 +75,7 @@ export const RefreshResponse = Type.Object(
     status: Type.Literal('queued'),
     run_url: Type.String(),
   },
-  { examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}` }] },
+  { description: 'The refresh was queued', examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}` }] },
 );
 
 export const RunIdParams = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponse, InterpolationSchema, ReportId, nullableInstant, utcInstant } from './common.js';
+import { ErrorResponse, InterpolationSchema, ReportId, nullableInstant, stringEnum, utcInstant } from './common.js';
 
 const exampleId = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
 
@@ -26,6 +26,7 @@ export const TriggerReportResponse = Type.Object(
     csv_url: Type.String({ description: 'Download of the finished CSV' }),
   },
   {
+    description: 'The report was recorded and queued',
     examples: [
       {
         report_id: exampleId,
@@ -39,10 +40,9 @@ export const TriggerReportResponse = Type.Object(
   },
 );
 
-export const ReportStatusName = Type.Union(
-  [Type.Literal('Pending'), Type.Literal('Running'), Type.Literal('Complete'), Type.Literal('Failed'), Type.Literal('Expired')],
-  { description: 'Pending until a worker plans it, Running while shards compute, then Complete or Failed; Expired after the retention period' },
-);
+export const ReportStatusName = stringEnum(['Pending', 'Running', 'Complete', 'Failed', 'Expired'], {
+  description: 'Pending until a worker plans it, Running while shards compute, then Complete or Failed; Expired after the retention period',
+});
 export type ReportStatusName = Static<typeof ReportStatusName>;
 
 export const ReportTimings = Type.Object(
@@ -63,7 +63,7 @@ export const ReportMetadata = Type.Object(
     shards_done: Type.Integer({ minimum: 0 }),
     shard_count: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Null until a worker has planned the report' }),
     as_of: nullableInstant(),
-    as_of_source: Type.Union([Type.Literal('latest_observation'), Type.Literal('request')]),
+    as_of_source: stringEnum(['latest_observation', 'request'], { description: 'Whether `as_of` was given or taken from the latest poll' }),
     interpolation: InterpolationSchema,
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),
@@ -76,6 +76,7 @@ export const ReportMetadata = Type.Object(
     timings: ReportTimings,
   },
   {
+    description: 'A report and where it stands',
     examples: [
       {
         report_id: exampleId,
@@ -107,14 +108,29 @@ export const ExpiredReportResponse = Type.Object(
     status: Type.Optional(Type.Literal('Expired')),
     report_id: Type.Optional(ReportId),
   },
-  { description: 'The report (or its file) was removed after the retention period; trigger a new one' },
+  {
+    description: 'The report (or its file) was removed after the retention period; trigger a new one',
+    examples: [
+      {
+        statusCode: 410,
+        error: 'Gone',
+        message: 'This report was removed after the retention period; trigger a new one',
+        request_id: '6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11',
+        status: 'Expired',
+        report_id: exampleId,
+      },
+    ],
+  },
 );
 
-export const ReportList = Type.Object({
-  reports: Type.Array(ReportMetadata),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-});
+export const ReportList = Type.Object(
+  {
+    reports: Type.Array(ReportMetadata),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  },
+  { description: 'Recent reports, newest first' },
+);
 
 export const ReportIdQuery = Type.Object({ report_id: ReportId });
 export const ReportIdParams = Type.Object({ id: ReportId });

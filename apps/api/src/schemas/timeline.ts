@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
-import { InterpolationSchema, utcInstant } from './common.js';
+import { InterpolationSchema, stringEnum, utcInstant } from './common.js';
 
 const Instant = Type.String({ format: 'date-time' });
 const Interval = Type.Object({ start: Instant, end: Instant });
 
 export const StoreIdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128, description: 'Store id as it appears in the report', examples: ['8419537941919820732'] }),
+  // Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text.
+  store_id: Type.String({ pattern: '^[^\\x00-\\x1F\\x7F]{1,128}$', description: 'Store id as it appears in the report', examples: ['8419537941919820732'] }),
 });
 
 export const TimelineQuery = Type.Object({
@@ -30,10 +31,10 @@ export const StoreTimelineResponse = Type.Object(
       { description: 'As the source gives them, in local time; empty means open 24/7' },
     ),
     business_intervals: Type.Array(Interval, { description: 'Business time inside the window, in UTC' }),
-    polls: Type.Array(Type.Object({ at: Instant, status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]) }), {
+    polls: Type.Array(Type.Object({ at: Instant, status: stringEnum(['active', 'inactive']) }), {
       description: 'The polls that decide the result: every one inside the window and the latest one before it',
     }),
-    segments: Type.Array(Type.Object({ start: Instant, end: Instant, status: Type.Union([Type.Literal('up'), Type.Literal('down')]) }), {
+    segments: Type.Array(Type.Object({ start: Instant, end: Instant, status: stringEnum(['up', 'down']) }), {
       description: 'The status the engine derived over business time',
     }),
     metrics: Type.Object(
@@ -49,6 +50,7 @@ export const StoreTimelineResponse = Type.Object(
     ),
   },
   {
+    description: "The store's week as the engine saw it",
     examples: [
       {
         store_id: '8419537941919820732',

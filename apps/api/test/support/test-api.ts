@@ -36,7 +36,10 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     REPORTS_DIR: reportsDir,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Load shedding reacts to the event loop of the whole jest process on a shared machine (module
+    // compilation, other suites); it is switched on by the test that exercises it.
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   let app: FastifyInstance;
@@ -63,7 +66,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   };
 }
 
-async function waitForRedis(app: FastifyInstance): Promise<void> {
+export async function waitForRedis(app: FastifyInstance): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (!app.isRedisReady()) {
     if (Date.now() > deadline) throw new Error(`Integration tests need Redis at ${redisUrl}`);

@@ -6,7 +6,7 @@ import { prefersJson } from '../../reports/content-negotiation.js';
 import { sendReportCsv } from '../../reports/csv-download.js';
 import { toReportMetadata, reportUrls } from '../../reports/report-view.js';
 import { triggerReport } from '../../reports/trigger-report.js';
-import { ApiTags, apiSecurity, describedError, errorResponses } from '../../schemas/common.js';
+import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
   ExpiredReportResponse,
   ReportCsv,
@@ -176,9 +176,8 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         200: { description: 'The CSV file', content: { 'text/csv': { schema: ReportCsv } } },
         304: { description: 'Not modified', type: 'null' },
-        409: describedError('The report has no CSV (yet): it is still running, or it failed'),
         410: ExpiredReportResponse,
-        ...errorResponses(400, 401, 404, 429, 503),
+        ...errorResponses(400, 401, 404, 409, 429, 503),
       },
     },
     handler: async (request, reply) => {

@@ -29,7 +29,7 @@ function reportUnits(metrics: StoreTimeline['metrics']) {
 
 const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/stores/:id/timeline',
+    '/stores/:store_id/timeline',
     {
       schema: {
         summary: "One store's last week: business hours, polls and derived up/down segments",
@@ -44,7 +44,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const storeId = request.params.id;
+      const storeId = request.params.store_id;
       const interpolation = request.query.interpolation ?? DEFAULT_INTERPOLATION;
       const asOf =
         (request.query.as_of ? new Date(request.query.as_of) : await app.dataStatusRepository.latestObservation()) ??

@@ -1,0 +1,72 @@
+import {
+  ConfigError,
+  DURATION_PATTERN,
+  Type,
+  dataEnv,
+  databaseEnv,
+  loadConfig,
+  loggingEnv,
+  parseDurationSeconds,
+  redisEnv,
+  storageEnv,
+  type Static,
+} from '@store-monitoring/config';
+
+/** Every environment variable the worker reads, with its default. */
+export const workerEnvSchema = Type.Object({
+  ...databaseEnv,
+  ...redisEnv,
+  ...loggingEnv,
+  ...storageEnv,
+  ...dataEnv,
+  /** Jobs one process runs at once per queue (reports and shards); ingest always runs one at a time. */
+  WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+  /** Shards per report: enough that several workers share one report. */
+  REPORT_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 1_024 }),
+  /** Data refresh schedule, cron in UTC (six fields allowed: seconds first). */
+  REFRESH_CRON: Type.String({ default: '0 * * * *', minLength: 9 }),
+  /** When report retention runs, cron in UTC. */
+  RETENTION_CRON: Type.String({ default: '17 3 * * *', minLength: 9 }),
+  /** How often the sweeper looks for reports Redis lost; also how long a report may sit unchanged before it counts as lost. */
+  SWEEP_INTERVAL_SECONDS: Type.Integer({ default: 30, minimum: 1 }),
+  /** Reports (files and rows) older than this expire, e.g. `7d`, `12h`. */
+  REPORT_RETENTION: Type.String({ default: '7d', pattern: DURATION_PATTERN }),
+  /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
+  METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
+  METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  /**
+   * How long a job's lock lives without renewal. A worker that dies holding a job loses it after
+   * this; the stalled check (below) then puts the job back.
+   */
+  LOCK_DURATION_MS: Type.Integer({ default: 30_000, minimum: 1_000 }),
+  /** How often each worker checks for jobs whose lock expired (stalled jobs). */
+  STALLED_INTERVAL_MS: Type.Integer({ default: 15_000, minimum: 500 }),
+  /** Load DATA_DIR (or DATA_SOURCE_URLS) at start when no ingest has ever succeeded. */
+  INGEST_ON_START: Type.Boolean({ default: true }),
+  /** How long SIGTERM waits for running jobs before handing them back to the queue and exiting. */
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 25_000, minimum: 1_000 }),
+});
+
+export type WorkerEnv = Static<typeof workerEnvSchema>;
+
+export interface WorkerConfig extends WorkerEnv {
+  reportRetentionSeconds: number;
+  /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
+  dataSourceUrls: string[];
+}
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const parsed = loadConfig(workerEnvSchema, env);
+  const dataSourceUrls = parsed.DATA_SOURCE_URLS.split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const badUrls = dataSourceUrls.filter((url) => !/^https?:\/\/[^\s]+$/i.test(url));
+  if (badUrls.length > 0) {
+    throw new ConfigError(badUrls.map((url) => `DATA_SOURCE_URLS: not an http(s) URL (got ${JSON.stringify(url)})`));
+  }
+  return {
+    ...parsed,
+    reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
+    dataSourceUrls,
+  };
+}

@@ -1,0 +1,73 @@
+import { access } from 'node:fs/promises';
+import { JobName } from '@store-monitoring/jobs';
+import { loadReportSettings, reportPaths, writeShardPart } from '@store-monitoring/reports';
+import { UnrecoverableError } from 'bullmq';
+import type { WorkerContext } from '../worker-context.js';
+import type { JobProcessor } from './processor-table.js';
+import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
+
+/** Progress is sent to Redis at most this often; a shard of thousands of stores would otherwise flood it. */
+const PROGRESS_INTERVAL_MS = 500;
+
+/**
+ * One shard: stream its store range from Postgres through the engine into its CSV part, then
+ * record it done (which moves the report's progress). A repeated delivery of a finished shard
+ * does nothing; an interrupted one is recomputed and writes the same bytes.
+ */
+export function computeShardProcessor(context: WorkerContext): JobProcessor<typeof JobName.ComputeReportShard> {
+  return failReportOnLastAttempt(context, async (job) => {
+    const reportId = reportIdOf(job);
+    const { shardIndex, fromStoreId, toStoreId } = job.data;
+    if (!Number.isSafeInteger(shardIndex) || shardIndex < 0) throw new UnrecoverableError(`Job ${job.id}: invalid shard index ${shardIndex}`);
+
+    const settings = await loadReportSettings(context.db, reportId);
+    if (!settings || (settings.status !== 'pending' && settings.status !== 'running')) {
+      return { skipped: settings?.status ?? 'unknown report' };
+    }
+    if (settings.asOfUs === null) throw new UnrecoverableError('The report has no `as_of`: no status observations existed when it was triggered');
+
+    const shard = (await context.reports.shards(reportId)).find((row) => row.shard_index === shardIndex);
+    if (shard?.status === 'complete' && (await exists(reportPaths(context.config.REPORTS_DIR, reportId).partFile(shardIndex)))) {
+      return { rowCount: shard.row_count, skipped: 'already complete' };
+    }
+
+    const storeCount = await countStores(context, fromStoreId, toStoreId);
+    let lastProgressAt = 0;
+    const result = await writeShardPart({
+      db: context.db,
+      reportsDir: context.config.REPORTS_DIR,
+      reportId,
+      shardIndex,
+      range: { fromStoreId, toStoreId },
+      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+      interpolation: settings.interpolation,
+      onProgress: async (storesDone) => {
+        const now = Date.now();
+        if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+        lastProgressAt = now;
+        await job.updateProgress(storeCount === 0 ? 100 : Math.min(100, Math.floor((storesDone / storeCount) * 100)));
+      },
+    });
+    await context.reports.completeShard(reportId, shardIndex, result.rowCount);
+    await job.updateProgress(100);
+    context.logger.info({ reportId, shardIndex, rows: result.rowCount }, 'shard complete');
+    return { rowCount: result.rowCount, byteSize: result.byteSize };
+  });
+}
+
+async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null): Promise<number> {
+  const row = await context.db
+    .selectFrom('stores')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .$if(fromStoreId !== null, (qb) => qb.where('store_id', '>=', fromStoreId!))
+    .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

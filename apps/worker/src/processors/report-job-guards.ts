@@ -1,0 +1,46 @@
+import { isReportId, removeReportParts } from '@store-monitoring/reports';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { describeFailure } from '../failure-reason.js';
+import type { WorkerContext } from '../worker-context.js';
+
+/** A payload whose report id is malformed can never succeed: fail it without retries. */
+export function reportIdOf(job: Job<{ reportId: unknown }>): string {
+  const { reportId } = job.data;
+  if (!isReportId(reportId)) throw new UnrecoverableError(`Job ${job.id}: invalid report id ${JSON.stringify(reportId)?.slice(0, 80)}`);
+  return reportId;
+}
+
+/** True when this failure is the job's last: no retry is left, so the report must say why it failed. */
+export function isFinalAttempt(job: Job, error: unknown): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/**
+ * Runs a report job; when it fails for the last time, the report is marked Failed with a reason a
+ * person can act on and its partial files are removed. Earlier failures only retry.
+ */
+export function failReportOnLastAttempt<J extends Job<{ reportId: string }>>(
+  context: WorkerContext,
+  processor: (job: J) => Promise<unknown>,
+): (job: J) => Promise<unknown> {
+  return async (job) => {
+    try {
+      return await processor(job);
+    } catch (error) {
+      const reportId = job.data.reportId;
+      if (!isReportId(reportId) || !isFinalAttempt(job, error)) throw error;
+      const reason = describeFailure(error);
+      try {
+        if (await context.reports.markFailed(reportId, reason)) {
+          context.logger.warn({ reportId, jobId: job.id, reason }, 'report failed');
+        }
+        await removeReportParts(context.config.REPORTS_DIR, reportId);
+      } catch (markError) {
+        // Postgres may be the very thing that is down; the sweeper records the failure later,
+        // from the job's failed reason, which therefore carries the same wording.
+        context.logger.error({ err: markError, reportId }, 'could not record the report failure');
+      }
+      throw new UnrecoverableError(reason);
+    }
+  };
+}

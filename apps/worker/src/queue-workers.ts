@@ -1,0 +1,139 @@
+import { JobName, QueueName, queueOfJob, type JobQueues } from '@store-monitoring/jobs';
+import type { Logger } from '@store-monitoring/logging';
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from './config.js';
+import type { ProcessorTable } from './processors/index.js';
+import type { WorkerMetrics } from './worker-metrics.js';
+
+/** How often the watchdog looks at each queue's worker. */
+const WATCHDOG_INTERVAL_MS = 10_000;
+/** A job waiting this long while this process has a free, idle worker for its queue means the worker went silent. */
+const SILENT_AFTER_MS = 60_000;
+/** `worker.close()` on a dead connection can hang; give up on the old instance after this. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+export interface QueueWorkersSettings {
+  config: WorkerConfig;
+  connection: Redis;
+  queues: JobQueues;
+  processors: ProcessorTable;
+  metrics: WorkerMetrics;
+  logger: Logger;
+}
+
+/**
+ * One BullMQ worker per queue, dispatching by job name to the processor table, plus a watchdog.
+ * BullMQ relies on ioredis to reconnect; its maintainers' advice for a worker that stays silent
+ * after Redis comes back is to close it and create a new one, which the watchdog does.
+ */
+export class QueueWorkers {
+  private readonly workers = new Map<QueueName, Worker>();
+  private readonly inFlight = new Map<QueueName, number>();
+  private watchdog: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(private readonly settings: QueueWorkersSettings) {}
+
+  start(): void {
+    for (const queueName of Object.values(QueueName)) this.workers.set(queueName, this.createWorker(queueName));
+    this.watchdog = setInterval(() => void this.checkWorkers(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.waitUntilReady()));
+  }
+
+  /**
+   * Stops taking jobs and waits for running ones to finish; after `graceMs` the rest are abandoned
+   * (their locks lapse and another worker picks them up as stalled jobs).
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    clearInterval(this.watchdog);
+    const workers = [...this.workers.values()];
+    const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+    const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+    if (!(await Promise.race([graceful, timedOut]))) {
+      this.settings.logger.warn({ graceMs }, 'jobs still running at the end of the grace period; handing them back to the queue');
+      await Promise.race([Promise.all(workers.map((worker) => worker.close(true))), delay(CLOSE_TIMEOUT_MS)]);
+    }
+  }
+
+  private workerOptions(queueName: QueueName): WorkerOptions {
+    const { config, connection } = this.settings;
+    const oneAtATime = queueName === QueueName.Ingest || queueName === QueueName.Maintenance;
+    return {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: oneAtATime ? 1 : config.WORKER_CONCURRENCY,
+      lockDuration: config.LOCK_DURATION_MS,
+      stalledInterval: config.STALLED_INTERVAL_MS,
+      // A job may be recovered from a crashed worker twice before it counts as failed.
+      maxStalledCount: 2,
+      autorun: true,
+    };
+  }
+
+  private createWorker(queueName: QueueName): Worker {
+    const { logger } = this.settings;
+    const worker = new Worker(queueName, (job: Job) => this.dispatch(queueName, job), this.workerOptions(queueName));
+    worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'queue worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: queueName, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job attempt failed'),
+    );
+    worker.on('stalled', (jobId) => logger.warn({ queue: queueName, jobId }, 'job stalled; it will run again'));
+    worker.on('lockRenewalFailed', (jobIds) => logger.warn({ queue: queueName, jobIds }, 'job lock renewal failed'));
+    return worker;
+  }
+
+  private async dispatch(queueName: QueueName, job: Job): Promise<unknown> {
+    const name = job.name as JobName;
+    const processor = this.settings.processors[name] as ((job: Job) => Promise<unknown>) | undefined;
+    if (!processor || queueOfJob[name] !== queueName) throw new UnrecoverableError(`No processor for job "${job.name}" on queue "${queueName}"`);
+    this.inFlight.set(queueName, (this.inFlight.get(queueName) ?? 0) + 1);
+    const stopTimer = this.settings.metrics.jobDuration.startTimer({ queue: queueName, job: name });
+    try {
+      const result = await processor(job);
+      stopTimer({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      stopTimer({ outcome: 'failed' });
+      throw error;
+    } finally {
+      this.inFlight.set(queueName, (this.inFlight.get(queueName) ?? 1) - 1);
+    }
+  }
+
+  private async checkWorkers(): Promise<void> {
+    for (const [queueName, worker] of this.workers) {
+      if (this.closing) return;
+      try {
+        const reason = !worker.isRunning() ? 'not running' : (await this.isSilent(queueName)) ? 'silent while jobs wait' : null;
+        if (reason) await this.replaceWorker(queueName, worker, reason);
+      } catch (error) {
+        // Redis still down: nothing to judge yet; ioredis keeps reconnecting.
+        this.settings.logger.debug({ err: error, queue: queueName }, 'watchdog check skipped');
+      }
+    }
+  }
+
+  private async isSilent(queueName: QueueName): Promise<boolean> {
+    if ((this.inFlight.get(queueName) ?? 0) > 0) return false;
+    const [oldest] = await this.settings.queues.queues[queueName].getJobs(['wait'], 0, 0, true);
+    if (!oldest) return false;
+    const waitingSince = Math.max(oldest.timestamp + (oldest.delay ?? 0), oldest.processedOn ?? 0, oldest.finishedOn ?? 0);
+    return Date.now() - waitingSince > SILENT_AFTER_MS;
+  }
+
+  private async replaceWorker(queueName: QueueName, worker: Worker, reason: string): Promise<void> {
+    this.settings.logger.warn({ queue: queueName, reason }, 'restarting queue worker');
+    this.workers.set(queueName, this.createWorker(queueName));
+    await Promise.race([worker.close(true).catch(() => undefined), delay(CLOSE_TIMEOUT_MS)]);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import { ReportRepository, createDb } from '@store-monitoring/db';
+import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { redactUrl, type Logger } from '@store-monitoring/logging';
+import type { WorkerConfig } from './config.js';
+import { startMetricsServer } from './metrics-server.js';
+import { assertOneProcessorPerJob, createProcessors } from './processors/index.js';
+import { QueueWorkers } from './queue-workers.js';
+import { enqueueStartupIngest, ensureSchedules } from './schedules.js';
+import type { WorkerContext } from './worker-context.js';
+import { WorkerMetrics } from './worker-metrics.js';
+
+export interface WorkerApp {
+  metricsPort: number;
+  /** Graceful stop: running jobs get SHUTDOWN_GRACE_MS to finish, then every connection closes. */
+  close(): Promise<void>;
+}
+
+/** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
+export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
+  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'store-monitoring-worker' });
+  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
+  const metrics = new WorkerMetrics(queues, database.db);
+  const context: WorkerContext = {
+    config,
+    logger,
+    db: database.db,
+    pool: database.pool,
+    reports: new ReportRepository(database.db),
+    queues,
+    metrics,
+  };
+  const processors = createProcessors(context);
+  assertOneProcessorPerJob(processors);
+
+  await mkdir(config.REPORTS_DIR, { recursive: true }).catch((error: unknown) =>
+    // Not fatal: reports will fail with this reason until the volume is fixed.
+    logger.error({ err: error, reportsDir: config.REPORTS_DIR }, 'REPORTS_DIR cannot be created'),
+  );
+
+  const metricsServer = await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST });
+  logger.info({ port: metricsServer.port }, 'metrics server listening');
+
+  const workers = new QueueWorkers({ config, connection, queues, processors, metrics, logger });
+  workers.start();
+
+  const redisState = watchRedis(connection, logger, () => {
+    // Redis came back, possibly empty: restore the schedules and look for lost reports now.
+    void ensureSchedules(queues, config)
+      .then((restored) => (restored ? logger.warn('job schedules were missing and have been restored') : undefined))
+      .then(() => queues.add(JobName.SweepReports, {}))
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not restore schedules after reconnect'));
+  });
+
+  // Schedulers live in Redis only; check they are still there every sweep interval.
+  const scheduleCheck = setInterval(() => {
+    ensureSchedules(queues, config)
+      .then((restored) => (restored ? logger.warn('job schedules were missing and have been restored') : undefined))
+      .catch(() => undefined);
+  }, config.SWEEP_INTERVAL_SECONDS * 1_000);
+  scheduleCheck.unref();
+
+  void (async () => {
+    try {
+      await ensureSchedules(queues, config, { force: true });
+      if (config.INGEST_ON_START && (await enqueueStartupIngest(queues, database.db))) {
+        logger.info({ source: config.dataSourceUrls.length > 0 ? config.dataSourceUrls.map(redactUrl) : config.DATA_DIR }, 'first start: initial ingest enqueued');
+      }
+      await workers.waitUntilReady();
+      logger.info({ concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
+    } catch (error) {
+      logger.error({ err: error }, 'start-up tasks failed; the schedule check will retry');
+    }
+  })();
+
+  return {
+    metricsPort: metricsServer.port,
+    async close() {
+      clearInterval(scheduleCheck);
+      redisState.stop();
+      await workers.close(config.SHUTDOWN_GRACE_MS);
+      await queues.close().catch(() => undefined);
+      await connection.quit().catch(() => connection.disconnect());
+      await metricsServer.close();
+      await database.close();
+    },
+  };
+}
+
+/** Logs Redis outages once (not every retry) and calls `onReconnect` when a lost connection is back. */
+function watchRedis(connection: ReturnType<typeof createRedisConnection>, logger: Logger, onReconnect: () => void) {
+  let lost = false;
+  let stopped = false;
+  connection.on('error', (error: Error) => {
+    if (!lost) logger.warn({ err: error }, 'Redis connection error; reconnecting');
+    lost = true;
+  });
+  connection.on('close', () => {
+    if (!stopped) lost = true;
+  });
+  connection.on('ready', () => {
+    if (!lost || stopped) return;
+    lost = false;
+    logger.info('Redis connection restored');
+    onReconnect();
+  });
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
+}

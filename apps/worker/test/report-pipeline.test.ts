@@ -1,0 +1,240 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { seedStores, seedSyntheticStores, type SeededVersions } from '@store-monitoring/reports/testing';
+import type { Redis } from 'ioredis';
+import { exportSourceFiles } from './support/csv-export.js';
+import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { reportFile, sha256OfFile, triggerReport, waitFor, waitForReport } from './support/reports.js';
+import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
+
+const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const run = promisify(execFile);
+const END = '2023-01-25T18:13:22.479221Z';
+
+describe('report pipeline: real worker processes, Postgres and Redis', () => {
+  let database: TestDatabase;
+  let reportsDir: string;
+  let dataDir: string;
+  let prefix: string;
+  let connection: Redis;
+  let queues: JobQueues;
+  let versions: SeededVersions;
+  /** sha256 of the default report (latest poll, nearest), from the first run; every other way of computing it must match. */
+  let baselineSha: string;
+
+  const workerEnv = (extra: Record<string, string> = {}) => ({
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    REPORTS_DIR: reportsDir,
+    SWEEP_INTERVAL_SECONDS: '1',
+    LOCK_DURATION_MS: '5000',
+    STALLED_INTERVAL_MS: '2000',
+    ...extra,
+  });
+
+  async function withWorkers<T>(count: number, env: Record<string, string>, body: (workers: WorkerProcess[]) => Promise<T>): Promise<T> {
+    const workers = await Promise.all(Array.from({ length: count }, () => startReadyWorker(workerEnv(env))));
+    try {
+      return await body(workers);
+    } finally {
+      const codes = await Promise.all(workers.map(stopWorker));
+      expect(codes).toEqual(workers.map(() => 0));
+    }
+  }
+
+  beforeAll(async () => {
+    await assertRedisReachable();
+    database = await createTestDatabase('pipeline');
+    reportsDir = await mkdtemp(join(tmpdir(), 'pipeline-reports-'));
+    dataDir = await mkdtemp(join(tmpdir(), 'pipeline-data-'));
+    prefix = `test-${randomUUID()}`;
+    await seedSyntheticStores(database.db, { stores: 1_500, pollsPerStore: 200, endIso: END });
+    versions = await seedStores(database.db, [
+      { storeId: 'zz-kathmandu', timezone: 'Asia/Kathmandu', polls: [['2023-01-25T17:59:59.999999Z', true]] },
+      { storeId: 'only-hours', hours: [[0, '09:00:00', '17:00:00']] },
+    ]);
+    // The synthetic stores' hours and zones are in the first versions; copy them into the pinned ones.
+    await database.db
+      .insertInto('business_hours')
+      .columns(['version_id', 'store_id', 'day_of_week', 'start_time_local', 'end_time_local'])
+      .expression((eb) =>
+        eb
+          .selectFrom('business_hours')
+          .select([eb.val(versions.businessHoursVersion).as('version_id'), 'store_id', 'day_of_week', 'start_time_local', 'end_time_local'])
+          .where('version_id', '<', versions.businessHoursVersion),
+      )
+      .execute();
+    await database.db
+      .insertInto('timezones')
+      .columns(['version_id', 'store_id', 'timezone_str', 'is_known'])
+      .expression((eb) =>
+        eb.selectFrom('timezones').select([eb.val(versions.timezonesVersion).as('version_id'), 'store_id', 'timezone_str', 'is_known']).where('version_id', '<', versions.timezonesVersion),
+      )
+      .execute();
+    await exportSourceFiles(database.db, dataDir, versions);
+    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
+    queues = new JobQueues({ connection, prefix });
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAllWorkers();
+    await queues?.close();
+    connection?.disconnect();
+    if (prefix) await deletePrefix(prefix);
+    await database?.drop();
+    await rm(reportsDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes a report from Running to Complete and records its file faithfully', async () => {
+    await withWorkers(1, { REPORT_SHARDS: '3' }, async () => {
+      const seen = new Set<string>();
+      const id = await triggerReport(database.db, queues);
+      const report = await waitForReport(database.db, id, ['complete', 'failed'], 60_000, seen);
+      expect(report.error).toBeNull();
+      expect(report.status).toBe('complete');
+      expect(seen.has('running') || seen.has('pending')).toBe(true);
+      expect(report.shard_count).toBe(3);
+      expect(report.shards_done).toBe(3);
+      expect(report.row_count).toBe(1_502);
+      expect(report.file_name).toBe(`${id}.csv`);
+      const file = reportFile(reportsDir, id);
+      expect(Number(report.byte_size)).toBe((await stat(file)).size);
+      baselineSha = await sha256OfFile(file);
+      expect(report.sha256).toBe(baselineSha);
+      expect((report.timings as { totalMs: number }).totalMs).toBeGreaterThan(0);
+      // Parts are removed once assembled; nothing temporary is left behind.
+      expect((await readdir(reportsDir)).filter((name) => name !== '.parts' && !name.endsWith('.csv'))).toEqual([]);
+      expect(await readdir(join(reportsDir, '.parts')).catch(() => [])).toEqual([]);
+    });
+  });
+
+  it('writes byte-identical reports with 1 or 8 shards and 1 or 3 worker processes', async () => {
+    const shas: string[] = [];
+    for (const [workers, shards] of [
+      [1, 1],
+      [1, 8],
+      [3, 3],
+      [3, 8],
+    ] as const) {
+      await withWorkers(workers, { REPORT_SHARDS: String(shards), WORKER_CONCURRENCY: '2' }, async (processes) => {
+        const id = await triggerReport(database.db, queues);
+        const report = await waitForReport(database.db, id, ['complete', 'failed']);
+        expect([report.status, report.shard_count]).toEqual(['complete', shards]);
+        shas.push(await sha256OfFile(reportFile(reportsDir, id)));
+        if (workers === 3 && shards === 8) {
+          // The shards really were spread: more than one process computed some.
+          const busy = processes.filter((worker) => worker.logs.some((line) => line.msg === 'shard complete' && line.reportId === id));
+          expect(busy.length).toBeGreaterThanOrEqual(2);
+        }
+      });
+    }
+    expect(shas).toEqual(shas.map(() => baselineSha));
+  }, 120_000);
+
+  it('equals the offline CLI over the same data, for the default and for a chosen as_of and interpolation', async () => {
+    const asOf = '2023-01-24T06:30:00.123456Z';
+    const [latest, chosen] = await withWorkers(1, { REPORT_SHARDS: '4' }, async () => {
+      const latestId = await triggerReport(database.db, queues);
+      const chosenId = await triggerReport(database.db, queues, { asOf, interpolation: 'carry_forward' });
+      await waitForReport(database.db, latestId, ['complete']);
+      const report = await waitForReport(database.db, chosenId, ['complete']);
+      expect(report.interpolation).toBe('carry_forward');
+      return [await sha256OfFile(reportFile(reportsDir, latestId)), await sha256OfFile(reportFile(reportsDir, chosenId))];
+    });
+    expect(latest).toBe(baselineSha);
+    expect(chosen).not.toBe(baselineSha);
+
+    const offlineLatest = join(dataDir, 'offline-latest.csv');
+    const offlineChosen = join(dataDir, 'offline-chosen.csv');
+    await run(process.execPath, [CLI_MAIN, 'report', '--data-dir', dataDir, '--out', offlineLatest]);
+    const { stdout } = await run(process.execPath, [CLI_MAIN, 'report', '--data-dir', dataDir, '--out', offlineChosen, '--as-of', asOf, '--interpolation', 'carry_forward']);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ as_of: asOf, interpolation: 'carry_forward', rows: 1_502 });
+    expect(await sha256OfFile(offlineLatest)).toBe(latest);
+    expect(await sha256OfFile(offlineChosen)).toBe(chosen);
+  }, 90_000);
+
+  it('fails a report whose shards cannot write, with the reason, and leaves no file', async () => {
+    const blocked = join(reportsDir, 'blocked');
+    await writeFile(blocked, 'a file where a directory should be');
+    await withWorkers(1, { REPORT_SHARDS: '2', REPORTS_DIR: join(blocked, 'reports') }, async () => {
+      const id = await triggerReport(database.db, queues);
+      const report = await waitForReport(database.db, id, ['complete', 'failed'], 60_000);
+      expect(report.status).toBe('failed');
+      expect(report.error).toMatch(/^REPORTS_DIR not writable \(.*blocked\/reports\): .*(ENOTDIR|EEXIST)/);
+      expect(report.file_name).toBeNull();
+    });
+  }, 60_000);
+
+  it('completes a report whose job was never enqueued (the API died in between): the sweeper finds it', async () => {
+    await withWorkers(1, { REPORT_SHARDS: '2' }, async () => {
+      const id = await triggerReport(database.db, null, { skipEnqueue: true });
+      const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);
+      expect(report.status).toBe('complete');
+      expect(report.sha256).toBe(baselineSha);
+    });
+  });
+
+  it('handles a job delivered twice: one file, one completion, identical bytes', async () => {
+    await withWorkers(2, { REPORT_SHARDS: '4' }, async (workers) => {
+      const id = await triggerReport(database.db, queues);
+      // The same plan job again under another id, at the same time: at-least-once delivery.
+      await queues.add(JobName.PlanReport, { reportId: id }, { jobId: `${id}.again` });
+      const report = await waitForReport(database.db, id, ['complete', 'failed']);
+      expect(report.sha256).toBe(baselineSha);
+      const file = reportFile(reportsDir, id);
+      const before = await stat(file);
+
+      // And once more after completion, for every step of the flow.
+      await queues.add(JobName.PlanReport, { reportId: id }, { jobId: `${id}.late-plan` });
+      await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: 0, shardCount: 4, fromStoreId: null, toStoreId: null }, { jobId: `${id}.late-shard` });
+      await queues.add(JobName.AssembleReport, { reportId: id, shardCount: 4 }, { jobId: `${id}.late-assemble` });
+      await waitFor(
+        async () => (await Promise.all([`${id}.late-plan`, `${id}.late-assemble`].map((jobId) => queues.queues.reports.getJobState(jobId)))).every((state) => state === 'completed'),
+        20_000,
+        'the late duplicates to be processed',
+      );
+      await waitFor(async () => (await queues.queues['report-shards'].getJobState(`${id}.late-shard`)) === 'completed', 20_000, 'the late shard');
+
+      const after = await stat(file);
+      expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+      expect(await sha256OfFile(file)).toBe(baselineSha);
+      const completions = workers.flatMap((worker) => worker.logs.filter((line) => line.msg === 'report complete' && line.reportId === id));
+      expect(completions).toHaveLength(1);
+      const again = (await database.db.selectFrom('reports').select(['completed_at', 'status']).where('id', '=', id).executeTakeFirstOrThrow());
+      expect(again).toEqual({ status: 'complete', completed_at: report.completed_at });
+      expect((await readdir(reportsDir)).filter((name) => name.startsWith(id))).toEqual([`${id}.csv`]);
+    });
+  }, 60_000);
+
+  it('refuses bad payloads without retrying them', async () => {
+    await withWorkers(1, {}, async () => {
+      const jobId = `bad-${randomUUID()}`;
+      await queues.add(JobName.PlanReport, { reportId: '../../etc/passwd' }, { jobId });
+      const state = await waitFor(async () => {
+        const found = await queues.queues.reports.getJobState(jobId);
+        return found === 'failed' ? found : undefined;
+      }, 15_000, 'the bad job to fail');
+      expect(state).toBe('failed');
+      const job = await queues.queues.reports.getJob(jobId);
+      expect(job!.attemptsMade).toBe(1);
+      expect(job!.failedReason).toMatch(/invalid report id/);
+    });
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const worker = await startReadyWorker(workerEnv());
+    const started = Date.now();
+    expect(await stopWorker(worker)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(worker.logs.some((line) => line.msg === 'worker stopped')).toBe(true);
+  });
+});

@@ -1,0 +1,13 @@
+export {
+  runIngest,
+  IngestRunError,
+  INGEST_LOCK_KEY,
+  DEFAULT_STATUS_RETENTION_DAYS,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestSummary,
+} from './run-ingest.js';
+export { describeSource, parseSourceUrls, type IngestSource } from './source-location.js';
+export { displayUrl, DEFAULT_DOWNLOAD_SETTINGS, type DownloadSettings } from './download.js';
+export { KEPT_REJECTIONS, type IngestFileReport, type RejectedRow, type StatusDayReport } from './file-report.js';
+export { KEPT_VERSIONS } from './maintenance.js';

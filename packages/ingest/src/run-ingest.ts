@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataStatusRepository, dropExpiredStatusPartitions, IngestRunRepository, type Database, type IngestTrigger, type Kysely } from '@store-monitoring/db';
+import type { Logger } from '@store-monitoring/logging';
+import { SOURCE_KINDS, SourceFileError, type SourceKind } from '@store-monitoring/sources';
+import type pg from 'pg';
+import { DAY_US } from './day-digest.js';
+import { DEFAULT_DOWNLOAD_SETTINGS, displayUrl, downloadSource, SourceDownloadError, type DownloadSettings } from './download.js';
+import { hashFile } from './file-hash.js';
+import { FileReportBuilder, type IngestFileReport, type StatusDayReport } from './file-report.js';
+import { kyselyOnClient } from './kysely-on-client.js';
+import { addStores, deleteUnpinnedVersions } from './maintenance.js';
+import { loadBusinessHours, loadTimezones } from './reference-loader.js';
+import { describeSource, locateSources, type IngestSource } from './source-location.js';
+import { loadStatusFile } from './status-loader.js';
+
+/** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
+export const INGEST_LOCK_KEY = 7_301_245_118;
+
+export const DEFAULT_STATUS_RETENTION_DAYS = 35;
+
+export interface IngestOptions {
+  db: Kysely<Database>;
+  /** The pool behind `db`; one client is checked out for the run's COPY streams and transaction. */
+  pool: pg.Pool;
+  source: IngestSource;
+  trigger: IngestTrigger;
+  /** The id to record the run under (the API hands it out before the job runs); new when absent. */
+  runId?: string;
+  /** Daily status partitions older than this (counted from the newest poll) are dropped. */
+  retentionDays?: number;
+  logger?: Logger;
+  onProgress?: (progress: IngestProgress) => void;
+  download?: Partial<DownloadSettings>;
+}
+
+export type IngestProgress =
+  | { phase: 'waiting' }
+  | { phase: 'download'; kind: SourceKind; url: string }
+  | { phase: 'read'; kind: SourceKind; bytesRead: number; bytesTotal: number }
+  | { phase: 'day'; day: string; action: StatusDayReport['action'] }
+  | { phase: 'commit' };
+
+/** A run as recorded in `ingest_runs`, plus what the maintenance after it did. */
+export interface IngestSummary {
+  id: string;
+  trigger: IngestTrigger;
+  source: string;
+  outcome: 'succeeded' | 'failed' | 'unchanged';
+  error: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  status_rows_added: number;
+  stores_added: number;
+  business_hours_version: string | null;
+  timezones_version: string | null;
+  partitions_dropped: string[];
+  versions_deleted: number;
+  files: IngestFileReport[];
+}
+
+/** A run that failed; it was recorded as failed and changed no data. */
+export class IngestRunError extends Error {
+  constructor(
+    readonly summary: IngestSummary,
+    /** False when running again cannot help until someone fixes the source. */
+    readonly retryable: boolean,
+    options: { cause?: unknown } = {},
+  ) {
+    super(summary.error ?? 'ingest failed', options);
+    this.name = 'IngestRunError';
+  }
+}
+
+interface SourceFileState {
+  kind: SourceKind;
+  location: string;
+  content_hash: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  ingest_run_id: string | null;
+}
+
+/** One file of the run, after change detection. */
+interface RunFile {
+  kind: SourceKind;
+  report: FileReportBuilder;
+  /** Local copy to read; null when a 304 said the file is unchanged. */
+  path: string | null;
+  displayName: string;
+  location: string;
+  changed: boolean;
+  /** True when only the ETag / Last-Modified moved (same content): record them, load nothing. */
+  validatorsMoved: boolean;
+}
+
+/** Turns any failure into one line naming the file (when there is one) and the cause. */
+class FileStepError extends Error {
+  constructor(file: string, cause: unknown) {
+    super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+async function inFileStep<T>(file: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof SourceFileError || error instanceof FileStepError) throw error;
+    throw new FileStepError(file, error);
+  }
+}
+
+/**
+ * Runs one ingest: finds the three sources, skips those unchanged since the last successful run,
+ * loads the others in one transaction, and records the run in `ingest_runs` from start to
+ * outcome. A failure anywhere rolls the whole load back (the stored data stays exactly as it
+ * was), records the run as failed with the file and the cause, and throws IngestRunError.
+ */
+export async function runIngest(options: IngestOptions): Promise<IngestSummary> {
+  const runId = options.runId ?? randomUUID();
+  const startedAt = new Date();
+  const started = performance.now();
+  const source = describeSource(options.source);
+  const retentionDays = options.retentionDays ?? DEFAULT_STATUS_RETENTION_DAYS;
+  const logger = options.logger;
+  const runs = new IngestRunRepository(options.db);
+  const files: RunFile[] = [];
+  const summary: IngestSummary = {
+    id: runId,
+    trigger: options.trigger,
+    source,
+    outcome: 'failed',
+    error: null,
+    started_at: startedAt.toISOString(),
+    finished_at: startedAt.toISOString(),
+    duration_ms: 0,
+    status_rows_added: 0,
+    stores_added: 0,
+    business_hours_version: null,
+    timezones_version: null,
+    partitions_dropped: [],
+    versions_deleted: 0,
+    files: [],
+  };
+  const finishSummary = (outcome: IngestSummary['outcome']) => {
+    summary.outcome = outcome;
+    summary.files = files.map((file) => file.report.finish());
+    summary.finished_at = new Date().toISOString();
+    summary.duration_ms = Math.round(performance.now() - started);
+    return summary;
+  };
+
+  let client: pg.PoolClient | undefined;
+  let clientBroken = false;
+  let inTransaction = false;
+  let downloadDir: string | undefined;
+  try {
+    client = await options.pool.connect();
+    options.onProgress?.({ phase: 'waiting' });
+    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    const interrupted = await runs.failInterrupted(runId);
+    if (interrupted.length > 0) logger?.warn({ runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
+    await runs.start({ id: runId, trigger: options.trigger, source });
+    logger?.info({ runId, source, trigger: options.trigger }, 'ingest started');
+
+    const located = await locateSources(options.source);
+    const previous = await sourceFileStates(client);
+    if (located.kind === 'urls') downloadDir = await mkdtemp(join(tmpdir(), 'store-monitoring-ingest-'));
+    const settings = { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.download };
+    for (const kind of SOURCE_KINDS) {
+      const before = previous.get(kind) ?? null;
+      if (located.kind === 'dir') {
+        const path = located.files[kind];
+        const report = new FileReportBuilder(kind, path);
+        const displayName = path.split('/').pop()!;
+        files.push({ kind, report, path, displayName, location: path, changed: true, validatorsMoved: false });
+        const { sha256, bytes } = await inFileStep(displayName, () => hashFile(path));
+        Object.assign(report.report, { content_hash: sha256, bytes, changed: sha256 !== before?.content_hash });
+        files[files.length - 1]!.changed = report.report.changed;
+      } else {
+        const url = located.urls[kind];
+        const location = displayUrl(url);
+        const report = new FileReportBuilder(kind, location);
+        const file: RunFile = { kind, report, path: null, displayName: location, location, changed: false, validatorsMoved: false };
+        files.push(file);
+        options.onProgress?.({ phase: 'download', kind, url: location });
+        const validators = before && before.location === location ? { etag: before.etag, lastModified: before.last_modified } : null;
+        const result = await downloadSource(url, join(downloadDir!, `${kind}.csv`), validators, settings);
+        if (result.notModified) {
+          Object.assign(report.report, { content_hash: before?.content_hash ?? null, etag: before?.etag ?? null, last_modified: before?.last_modified ?? null, changed: false });
+        } else {
+          file.path = join(downloadDir!, `${kind}.csv`);
+          file.changed = result.sha256 !== before?.content_hash;
+          file.validatorsMoved = !file.changed && (result.etag !== before?.etag || result.lastModified !== before?.last_modified);
+          Object.assign(report.report, { content_hash: result.sha256, bytes: result.bytes, etag: result.etag, last_modified: result.lastModified, changed: file.changed });
+        }
+      }
+    }
+
+    await client.query('BEGIN');
+    inTransaction = true;
+    // Sorting a day of polls for the merge fits in memory; JIT only slows these one-off statements.
+    await client.query("SET LOCAL work_mem = '256MB'");
+    await client.query('SET LOCAL jit = off');
+    const storeIds = new Set<string>();
+    const changed = files.filter((file) => file.changed);
+    for (const file of changed) {
+      const onBytes = (bytesRead: number) => options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
+      const input = { client, runId, path: file.path!, displayName: file.displayName, report: file.report, storeIds, onBytes };
+      if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
+      if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
+      if (file.kind === 'store_status') {
+        const storedLatest = await new DataStatusRepository(kyselyOnClient(client)).latestObservation();
+        const result = await inFileStep(file.displayName, async () =>
+          loadStatusFile({
+            ...input,
+            previousDays: await previousStatusDays(client!),
+            storedLatestUs: storedLatest ? storedLatest.getTime() * 1_000 : null,
+            retentionDays,
+            notAfterUs: Date.now() * 1_000 + DAY_US,
+            onDay: (day, action) => options.onProgress?.({ phase: 'day', day, action }),
+            logger,
+          }),
+        );
+        summary.status_rows_added = result.rowsAdded;
+      }
+    }
+    summary.stores_added = await addStores(client, storeIds);
+    for (const file of files.filter((candidate) => candidate.changed || candidate.validatorsMoved)) {
+      await recordSourceFile(client, file, runId);
+    }
+    if (changed.some((file) => file.kind === 'store_status')) summary.partitions_dropped = await dropExpiredPartitions(client, retentionDays, logger);
+    if (changed.some((file) => file.kind !== 'store_status')) summary.versions_deleted = await deleteUnpinnedVersions(client);
+
+    const outcome = changed.length > 0 ? 'succeeded' : 'unchanged';
+    finishSummary(outcome);
+    options.onProgress?.({ phase: 'commit' });
+    await new IngestRunRepository(kyselyOnClient(client)).finish(runId, {
+      outcome,
+      files: summary.files,
+      statusRowsAdded: summary.status_rows_added,
+      businessHoursVersion: summary.business_hours_version,
+      timezonesVersion: summary.timezones_version,
+    });
+    await client.query('COMMIT');
+    inTransaction = false;
+    logger?.info(
+      { runId, outcome, durationMs: summary.duration_ms, statusRowsAdded: summary.status_rows_added, storesAdded: summary.stores_added },
+      outcome === 'unchanged' ? 'ingest found nothing new' : 'ingest succeeded',
+    );
+    return summary;
+  } catch (error) {
+    if (inTransaction) {
+      await client!.query('ROLLBACK').catch(() => {
+        clientBroken = true;
+      });
+    }
+    summary.error = failureMessage(error);
+    finishSummary('failed');
+    logger?.error({ runId, err: error }, `ingest failed: ${summary.error}`);
+    await runs.finish(runId, { outcome: 'failed', error: summary.error, files: summary.files }).catch((recordError: unknown) => {
+      logger?.error({ runId, err: recordError }, 'could not record the failed ingest run');
+    });
+    const retryable = error instanceof SourceDownloadError ? error.retryable : !(error instanceof SourceFileError);
+    throw new IngestRunError(summary, retryable, { cause: error });
+  } finally {
+    if (client) {
+      if (!clientBroken) {
+        await client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]).catch(() => {
+          clientBroken = true;
+        });
+      }
+      // A client whose state is unknown is destroyed rather than returned: that also frees the lock.
+      client.release(clientBroken ? true : undefined);
+    }
+    if (downloadDir) await rm(downloadDir, { recursive: true, force: true });
+  }
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof SourceFileError || error instanceof FileStepError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `Postgres: ${message}`;
+}
+
+async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, SourceFileState>> {
+  const result = await client.query<SourceFileState>('SELECT kind, location, content_hash, etag, last_modified, ingest_run_id FROM source_files');
+  return new Map(result.rows.map((row) => [row.kind, row]));
+}
+
+/** The per-day fingerprints recorded by the run that last loaded the status file. */
+async function previousStatusDays(client: pg.PoolClient): Promise<Record<string, StatusDayReport> | null> {
+  const result = await client.query<{ files: IngestFileReport[] }>(`
+    SELECT runs.files FROM source_files JOIN ingest_runs AS runs ON runs.id = source_files.ingest_run_id
+    WHERE source_files.kind = 'store_status'`);
+  const files = result.rows[0]?.files;
+  return (Array.isArray(files) ? files.find((file) => file.kind === 'store_status')?.days : undefined) ?? null;
+}
+
+async function recordSourceFile(client: pg.PoolClient, file: RunFile, runId: string): Promise<void> {
+  const report = file.report.report;
+  if (!file.changed) {
+    await client.query('UPDATE source_files SET etag = $2, last_modified = $3, location = $4, updated_at = now() WHERE kind = $1', [
+      file.kind,
+      report.etag,
+      report.last_modified,
+      file.location,
+    ]);
+    return;
+  }
+  await client.query(
+    `INSERT INTO source_files (kind, location, content_hash, etag, last_modified, ingest_run_id, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now())
+     ON CONFLICT (kind) DO UPDATE SET location = EXCLUDED.location, content_hash = EXCLUDED.content_hash, etag = EXCLUDED.etag,
+       last_modified = EXCLUDED.last_modified, ingest_run_id = EXCLUDED.ingest_run_id, updated_at = now()`,
+    [file.kind, file.location, report.content_hash, report.etag, report.last_modified, runId],
+  );
+}
+
+/**
+ * Drops status partitions past the retention. Dropping a partition must briefly lock the whole
+ * table; if reports hold it for more than a few seconds the drop is left for the next run rather
+ * than failing this one.
+ */
+async function dropExpiredPartitions(client: pg.PoolClient, retentionDays: number, logger?: Logger): Promise<string[]> {
+  await client.query('SAVEPOINT retention');
+  await client.query("SET LOCAL lock_timeout = '5s'");
+  try {
+    const dropped = await dropExpiredStatusPartitions(kyselyOnClient(client), retentionDays);
+    await client.query('RELEASE SAVEPOINT retention');
+    return dropped;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '55P03') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT retention');
+    logger?.warn('status partitions past the retention are busy; dropping them next run');
+    return [];
+  } finally {
+    await client.query('SET LOCAL lock_timeout = DEFAULT');
+  }
+}

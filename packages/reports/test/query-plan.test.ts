@@ -1,0 +1,57 @@
+import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { isoStringToUs } from '../src/instants.js';
+import { planShards } from '../src/shard-plan.js';
+import { explainStoresQuery, type PinnedData } from '../src/store-reader.js';
+import { seedSyntheticStores } from '../src/testing.js';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Parent Relationship'?: string;
+  Plans?: PlanNode[];
+}
+
+const END = '2023-01-25T18:13:22.479221Z';
+
+/** Every node of an EXPLAIN (FORMAT JSON) tree. */
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+const touchesStatus = (node: PlanNode) => nodes(node).some((child) => child['Relation Name']?.startsWith('store_status') ?? false);
+
+describe('report query plan on a realistically sized status table', () => {
+  let database: TestDatabase;
+  let pinned: PinnedData;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('plan');
+    // 4,000 stores x 200 hourly polls = 800,000 rows over 9 daily partitions.
+    const versions = await seedSyntheticStores(database.db, { stores: 4_000, pollsPerStore: 200, endIso: END });
+    pinned = { asOfUs: isoStringToUs(END)!, ...versions };
+  }, 120_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function planOf(range: { fromStoreId: string | null; toStoreId: string | null }): Promise<PlanNode> {
+    const [explained] = (await explainStoresQuery(database.db, range, pinned)) as [{ Plan: PlanNode }];
+    return explained.Plan;
+  }
+
+  it.each([
+    ['the whole registry (one shard)', 1, 0],
+    ['a middle shard of eight', 8, 3],
+    ['the last shard of eight', 8, 7],
+  ])('reads %s through the primary key, with no sequential scan and no sort of the status table', async (_label, shardCount, index) => {
+    const shard = (await planShards(database.db, shardCount))[index]!;
+    const plan = await planOf(shard);
+    const all = nodes(plan);
+    const statusScans = all.filter((node) => node['Relation Name']?.startsWith('store_status'));
+    expect(statusScans.length).toBeGreaterThan(0);
+    for (const scan of statusScans) expect(scan['Node Type']).toMatch(/^Index (Only )?Scan$/);
+    const sortsOverStatus = all.filter((node) => node['Node Type'] === 'Sort' && touchesStatus(node));
+    expect(sortsOverStatus).toEqual([]);
+  });
+});
