@@ -72,6 +72,14 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['pgdata', 'redisdata', 'reports']));
   });
 
+  it('gives the API a database role that owns no table, created when the volume is initialised', () => {
+    expect(compose.services.api?.environment?.DATABASE_URL).toMatch(/^postgres:\/\/store_monitoring_api:/);
+    expect(compose.services.worker?.environment?.DATABASE_URL).toMatch(/^postgres:\/\/store_monitoring:/);
+    const init = readFileSync(`${repoRoot}infra/postgres/create-api-role.sql`, 'utf8');
+    expect(init).toMatch(/CREATE ROLE store_monitoring_api LOGIN .* IN ROLE store_monitoring_app/);
+    expect(compose.services.postgres?.volumes).toContain('./infra/postgres/create-api-role.sql:/docker-entrypoint-initdb.d/01-create-api-role.sql:ro');
+  });
+
   it('keeps Prometheus and Grafana behind the observability profile', () => {
     expect(compose.services.prometheus?.profiles).toEqual(['observability']);
     expect(compose.services.grafana?.profiles).toEqual(['observability']);
