@@ -17,6 +17,7 @@ import securityHeaders from './plugins/external/security-headers.js';
 import swagger from './plugins/external/swagger.js';
 import underPressure from './plugins/external/under-pressure.js';
 import { generateRequestId } from './request-id.js';
+import { requestLogger } from './request-log.js';
 import dataRoutes from './routes/api/data.js';
 import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
@@ -40,6 +41,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger({ name: 'api', level: 'silent' }),
     genReqId: generateRequestId,
+    childLoggerFactory: requestLogger,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,

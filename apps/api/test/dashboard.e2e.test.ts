@@ -18,7 +18,7 @@ import { loadApiConfig } from '../src/config.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
-const sampleDir = join(repoRoot, 'data/sample');
+const sampleDir = process.env.TRIAL_DATA_DIR ?? join(repoRoot, 'data/sample');
 const artifactsDir = process.env.TEST_ARTIFACTS_DIR ?? join(repoRoot, 'test-artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -250,10 +250,10 @@ describe('owner dashboard in a real browser', () => {
       await expect(firstStoreId()).resolves.toBe(byDowntimeWeek[0]!.storeId);
       const pageCount = Math.ceil(rows.length / 25);
       await expect(page.locator('#page-info').textContent()).resolves.toBe(`Page 1 of ${pageCount} · ${rows.length.toLocaleString('en-US')} stores`);
+      await page.screenshot({ path: join(artifactsDir, 'dashboard.png'), fullPage: true });
       await page.getByRole('button', { name: 'Next page' }).click();
       await expect(page.locator('#page-info').textContent()).resolves.toContain('Page 2 of');
       await expect(firstStoreId()).resolves.toBe(byDowntimeWeek[25]?.storeId ?? null);
-      await page.screenshot({ path: join(artifactsDir, 'dashboard.png'), fullPage: true });
 
       // Sorting by mouse and by keyboard.
       await page.getByRole('button', { name: 'Store id' }).click();
@@ -298,6 +298,7 @@ describe('owner dashboard in a real browser', () => {
       const shown = await page.locator('#store-metrics dd').allTextContents();
       const units = ['min', 'h', 'h', 'min', 'h', 'h'];
       expect(shown).toEqual(target.values.map((value, column) => `${value.toFixed(2)} ${units[column]}`));
+      await page.evaluate('document.activeElement?.blur()');
       await storeSection.screenshot({ path: join(artifactsDir, 'timeline.png') });
 
       // With a key the download goes through fetch + blob; its bytes are get_report's bytes.

@@ -51,7 +51,8 @@ describe('data routes', () => {
           outcome: 'succeeded',
           files: JSON.stringify([{ kind: 'store_status', rows_loaded: 2, rejected: 0 }]),
           status_rows_added: 2,
-          business_hours_version: hours.id,
+          business_hours_version: String(hours.id),
+          attempt: 1,
           started_at: '2023-01-25T08:00:00Z',
           finished_at: '2023-01-25T08:00:30Z',
         },
@@ -108,7 +109,7 @@ describe('data routes', () => {
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toEqual({ id: runId, outcome: 'queued' });
 
     // The worker records the run under the same id once it starts.
-    await api.database.db.insertInto('ingest_runs').values({ id: runId, trigger: 'manual', source: 'data/sample', outcome: 'running', files: '[]' }).execute();
+    await api.database.db.insertInto('ingest_runs').values({ id: runId, trigger: 'manual', source: 'data/sample', outcome: 'running', files: '[]', attempt: 1 }).execute();
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toMatchObject({ id: runId, outcome: 'running', trigger: 'manual', finished_at: null });
   });
 

@@ -37,7 +37,7 @@ describe('operator views', () => {
     await api.app.inject({ method: 'POST', url: '/api/trigger_report', payload: { interpolation: 'bogus' } });
     await api.database.db
       .insertInto('ingest_runs')
-      .values({ id: randomUUID(), trigger: 'schedule', source: 'dir', outcome: 'succeeded', files: '[]', started_at: '2023-01-25T08:00:00Z', finished_at: '2023-01-25T08:00:30Z' })
+      .values({ id: randomUUID(), trigger: 'schedule', source: 'dir', outcome: 'succeeded', files: '[]', attempt: 1, started_at: '2023-01-25T08:00:00Z', finished_at: '2023-01-25T08:00:30Z' })
       .execute();
 
     const response = await api.app.inject({ method: 'GET', url: '/metrics' });

@@ -278,7 +278,7 @@ describe('reports API', () => {
       expect(page.reports.map((report: { report_id: string }) => report.report_id)).toEqual([second.id, first.id]);
       const next = (await api.app.inject({ method: 'GET', url: '/api/reports?limit=1&offset=1' })).json();
       expect(next.reports[0].report_id).toBe(first.id);
-      for (const bad of ['limit=0', 'limit=101', 'limit=ten', 'offset=-1']) {
+      for (const bad of ['limit=0', 'limit=101', 'limit=ten', 'offset=-1', 'limit=1e309', 'offset=1e309', 'offset=-1e400']) {
         const response = await api.app.inject({ method: 'GET', url: `/api/reports?${bad}` });
         expect(response.statusCode).toBe(400);
         expect(response.json().message).toMatch(new RegExp(`^${bad.split('=')[0]}:`));

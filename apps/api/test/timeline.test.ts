@@ -26,9 +26,9 @@ describe('GET /api/stores/{store_id}/timeline', () => {
     const zones = await db.insertInto('source_versions').values({ kind: 'timezones', row_count: 1 }).returning('id').executeTakeFirstOrThrow();
     await db
       .insertInto('business_hours')
-      .values({ version_id: hours.id, store_id: 'ny-mondays', day_of_week: 0, start_time_local: '09:00:00', end_time_local: '17:00:00' })
+      .values({ version_id: String(hours.id), store_id: 'ny-mondays', day_of_week: 0, start_time_local: '09:00:00', end_time_local: '17:00:00' })
       .execute();
-    await db.insertInto('timezones').values({ version_id: zones.id, store_id: 'ny-mondays', timezone_str: 'America/New_York', is_known: true }).execute();
+    await db.insertInto('timezones').values({ version_id: String(zones.id), store_id: 'ny-mondays', timezone_str: 'America/New_York', is_known: true }).execute();
   });
 
   afterAll(async () => {

@@ -17,8 +17,9 @@ const app = await startWorkerApp(config, logger);
 
 closeWithGrace(
   {
-    // Outer bound only: the app itself hands running jobs back after SHUTDOWN_GRACE_MS.
-    delay: config.SHUTDOWN_GRACE_MS + 10_000,
+    // Outer bound only: the app hands running jobs back after SHUTDOWN_GRACE_MS and bounds every
+    // step after that, so a clean stop always ends well before this.
+    delay: config.SHUTDOWN_GRACE_MS + 15_000,
     skip: ['unhandledRejection'],
     logger: { error: (message: unknown) => logger.error({ detail: message }, 'forced exit') },
   },

@@ -11,7 +11,7 @@ const WATCHDOG_INTERVAL_MS = 10_000;
 /** A job waiting this long while this process has a free, idle worker for its queue means the worker went silent. */
 const SILENT_AFTER_MS = 60_000;
 /** `worker.close()` on a dead connection can hang; give up on the old instance after this. */
-const CLOSE_TIMEOUT_MS = 5_000;
+const CLOSE_TIMEOUT_MS = 2_000;
 
 export interface QueueWorkersSettings {
   config: WorkerConfig;

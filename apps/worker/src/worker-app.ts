@@ -19,6 +19,12 @@ export interface WorkerApp {
 /** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
   const database = createDb({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'store-monitoring-worker' });
+  // A client that loses its server while checked out (mid-query) emits 'error' besides failing the
+  // query; with no listener that event would crash the process. The query's own error is what the
+  // job handles and retries.
+  database.pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'Postgres connection lost'));
+  });
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
@@ -80,12 +86,23 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       clearInterval(scheduleCheck);
       redisState.stop();
       await workers.close(config.SHUTDOWN_GRACE_MS);
-      await queues.close().catch(() => undefined);
-      await connection.quit().catch(() => connection.disconnect());
-      await metricsServer.close();
-      await database.close();
+      // A job abandoned at the end of the grace period may still hold a connection on a server
+      // that stopped answering: closing must not wait for it.
+      await settleWithin(CONNECTIONS_CLOSE_MS, [
+        queues.close(),
+        connection.quit().catch(() => connection.disconnect()),
+        metricsServer.close(),
+        database.close(),
+      ]);
     },
   };
+}
+
+/** How long closing the connections may take once the jobs are done or handed back. */
+const CONNECTIONS_CLOSE_MS = 2_000;
+
+async function settleWithin(ms: number, closing: Promise<unknown>[]): Promise<void> {
+  await Promise.race([Promise.allSettled(closing), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
 /** Logs Redis outages once (not every retry) and calls `onReconnect` when a lost connection is back. */

@@ -53,9 +53,9 @@ describe('DataStatusRepository on a real Postgres', () => {
     await database.db
       .insertInto('ingest_runs')
       .values([
-        { id: succeeded, trigger: 'schedule', source: 'dir', outcome: 'succeeded', files: '[]', started_at: '2023-01-22T10:00:00Z', finished_at: '2023-01-22T10:01:00Z' },
-        { id: unchanged, trigger: 'schedule', source: 'dir', outcome: 'unchanged', files: '[]', started_at: '2023-01-22T11:00:00Z', finished_at: '2023-01-22T11:00:05Z' },
-        { id: failed, trigger: 'manual', source: 'dir', outcome: 'failed', error: 'store_status.csv line 3: bad timestamp', files: '[]', started_at: '2023-01-22T12:00:00Z', finished_at: '2023-01-22T12:00:01Z' },
+        { id: succeeded, trigger: 'schedule', source: 'dir', outcome: 'succeeded', files: '[]', attempt: 1, started_at: '2023-01-22T10:00:00Z', finished_at: '2023-01-22T10:01:00Z' },
+        { id: unchanged, trigger: 'schedule', source: 'dir', outcome: 'unchanged', files: '[]', attempt: 1, started_at: '2023-01-22T11:00:00Z', finished_at: '2023-01-22T11:00:05Z' },
+        { id: failed, trigger: 'manual', source: 'dir', outcome: 'failed', error: 'store_status.csv line 3: bad timestamp', files: '[]', attempt: 1, started_at: '2023-01-22T12:00:00Z', finished_at: '2023-01-22T12:00:01Z' },
       ])
       .execute();
     const last = await repository.lastRun();

@@ -119,7 +119,9 @@ function hoursRows(rng: RandomGenerator): HoursRow[] {
       }
     }
   }
-  return shuffleInPlace(rng, rows);
+  // An evening's spill into the next morning can repeat that morning's own row: keep one.
+  const unique = [...new Map(rows.map((row) => [`${row.dayOfWeek} ${row.start} ${row.end}`, row])).values()];
+  return shuffleInPlace(rng, unique);
 }
 
 const MAX_INTEGER_ID = 9_222_367_421_889_482_050n;

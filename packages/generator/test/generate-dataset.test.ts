@@ -99,6 +99,7 @@ describe('generateDataset', () => {
       daysByStore.set(storeId!, (daysByStore.get(storeId!) ?? new Set()).add(day!));
     }
     expect(Math.max(...byStoreDay.values())).toBe(3);
+    expect(new Set(rows.map((row) => row.join(','))).size).toBe(rows.length);
     expect([...daysByStore.values()].some((days) => days.size < 7)).toBe(true);
     // An overnight span: an evening row to the end of the day and a row from 00:00:00 the next day.
     const overnight = rows.find((row) => row[2] !== '00:00:00' && row[3]!.startsWith('23:59') && rows.some((next) => next[0] === row[0] && next[1] === String((Number(row[1]) + 1) % 7) && next[2] === '00:00:00' && next[3] !== row[3]));

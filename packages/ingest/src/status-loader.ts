@@ -192,21 +192,20 @@ async function existingPartitions(client: pg.PoolClient): Promise<Set<string>> {
 
 /**
  * Turns a day of the load table into the day's `store_status` partition: detached from the load
- * table, its line numbers dropped, its primary key built in one sort, then attached. Attaching
- * takes only a SHARE UPDATE EXCLUSIVE lock, so reports keep reading meanwhile. When the day holds
- * the same poll twice the key cannot be built; the day is then deduplicated into a new table.
+ * table, its line numbers dropped, then attached, which builds the table's primary key on it in
+ * one sort (whatever that key is defined as) instead of row by row. Attaching takes only a SHARE
+ * UPDATE EXCLUSIVE lock, so reports keep reading meanwhile. When the day holds the same poll
+ * twice the key cannot be built; the day is then deduplicated into a new table first.
  */
 async function attachDay(input: StatusLoadInput, loadTable: string, loadPartition: string, partition: string, day: number, rows: number): Promise<DayOutcome> {
   const { client } = input;
   const { from, to } = dayBounds(day);
   const attach = `ALTER TABLE store_status ATTACH PARTITION ${id(partition)} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`;
-  const addKey = `ALTER TABLE ${id(partition)} ADD CONSTRAINT ${id(`${partition}_pkey`)} PRIMARY KEY (store_id, observed_at)`;
   await client.query('SAVEPOINT status_day');
   try {
     await client.query(`ALTER TABLE ${id(loadTable)} DETACH PARTITION ${id(loadPartition)}`);
     await client.query(`ALTER TABLE ${id(loadPartition)} DROP COLUMN line`);
     await client.query(`ALTER TABLE ${id(loadPartition)} RENAME TO ${id(partition)}`);
-    await client.query(addKey);
     await client.query(attach);
     await client.query('RELEASE SAVEPOINT status_day');
     return { added: rows, updated: 0, duplicates: 0, conflicts: 0 };
@@ -221,7 +220,6 @@ async function attachDay(input: StatusLoadInput, loadTable: string, loadPartitio
     SELECT DISTINCT ON (store_id, observed_at) store_id, observed_at, active
     FROM ${id(loadPartition)} ORDER BY store_id, observed_at, line DESC`);
   const { duplicates, conflicts } = await rejectDuplicates(input, loadPartition);
-  await client.query(addKey);
   await client.query(attach);
   return { added: inserted.rowCount ?? 0, updated: 0, duplicates, conflicts };
 }

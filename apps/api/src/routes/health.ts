@@ -21,12 +21,15 @@ const NotReady = Type.Object(readinessFields, {
 
 /** Health checks stay open (no API key, no rate limit, no load shedding) so orchestrators can always ask. */
 const probeConfig = { rateLimit: false, pressureHandler: () => undefined } as const;
+/** Probes arrive every few seconds; their request lines would drown the log. */
+const PROBE_LOG_LEVEL = 'warn';
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health/live',
     {
       config: probeConfig,
+      logLevel: PROBE_LOG_LEVEL,
       schema: {
         summary: 'Liveness: the process answers',
         operationId: 'live',
@@ -41,6 +44,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/health/ready',
     {
       config: probeConfig,
+      logLevel: PROBE_LOG_LEVEL,
       schema: {
         summary: 'Readiness: Postgres and Redis answer',
         description: '503 names the dependency that is down.',

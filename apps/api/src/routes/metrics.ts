@@ -6,7 +6,8 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/metrics',
     {
-      config: { rateLimit: false },
+      // Scraped every few seconds; keep the request lines out of the log.
+      logLevel: 'warn',
       schema: {
         summary: 'Prometheus metrics of the API process',
         description: 'HTTP durations by route, jobs by queue and state, reports by status, the last successful refresh, process metrics.',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
 import { JobName } from '@store-monitoring/jobs';
+import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';
-import { withIngestLock } from './ingest-lock.js';
 import type { JobProcessor } from './processor-table.js';
 
 /**
@@ -11,22 +12,24 @@ import type { JobProcessor } from './processor-table.js';
 export function runIdForJob(jobId: string): string {
   const hex = createHash('sha256').update(`ingest-run:${jobId}`).digest('hex');
   // Shaped as a UUIDv4 (version and variant bits set) for the uuid column.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
- * Loads the sources (DATA_SOURCE_URLS, else DATA_DIR) through the ingest package. One run at a time
- * across all replicas: this queue's concurrency is 1 and the run holds a Postgres advisory lock.
- * A failed run throws, so BullMQ retries it with backoff.
+ * Loads the sources (DATA_SOURCE_URLS, else DATA_DIR) through the ingest package. One run at a
+ * time across all replicas: this queue's concurrency is 1 and every run holds the ingest advisory
+ * lock in Postgres while it works. A failed run throws, so BullMQ retries it with backoff, unless
+ * retrying cannot help until someone fixes the source file.
  */
 export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof JobName.RunIngest> {
   const { config } = context;
   const source = config.dataSourceUrls.length > 0 ? { urls: config.dataSourceUrls } : { dataDir: config.DATA_DIR };
   return async (job) => {
     const runId = job.data.runId ?? runIdForJob(String(job.id));
-    const { runIngest } = await import('@store-monitoring/ingest');
-    const summary = await withIngestLock(context.pool, () =>
-      runIngest({
+    let summary: IngestSummary;
+    try {
+      summary = await runIngest({
         db: context.db,
         pool: context.pool,
         source,
@@ -34,19 +37,22 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
         runId,
         retentionDays: config.STATUS_RETENTION_DAYS,
         logger: context.logger.child({ runId, jobId: job.id }),
-      }),
-    );
+      });
+    } catch (error) {
+      if (error instanceof IngestRunError) {
+        recordIngestRows(context, error.summary);
+        if (!error.retryable) throw new UnrecoverableError(error.message);
+      }
+      throw error;
+    }
     recordIngestRows(context, summary);
-    return { runId, outcome: (summary as { outcome?: string }).outcome };
+    return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };
   };
 }
 
-/** Adds the run's per-file row counts to the ingest counters (whatever files the run reports). */
-function recordIngestRows(context: WorkerContext, summary: unknown): void {
-  const files = (summary as { files?: unknown }).files;
-  const list = Array.isArray(files) ? files : files && typeof files === 'object' ? Object.values(files) : [];
-  for (const file of list as { rowsLoaded?: unknown; rowsRejected?: unknown }[]) {
-    if (typeof file?.rowsLoaded === 'number') context.metrics.ingestRows.inc({ outcome: 'loaded' }, file.rowsLoaded);
-    if (typeof file?.rowsRejected === 'number') context.metrics.ingestRows.inc({ outcome: 'rejected' }, file.rowsRejected);
+function recordIngestRows(context: WorkerContext, summary: IngestSummary): void {
+  for (const file of summary.files) {
+    context.metrics.ingestRows.inc({ outcome: 'loaded' }, file.rows_loaded);
+    context.metrics.ingestRows.inc({ outcome: 'rejected' }, file.rows_rejected);
   }
 }

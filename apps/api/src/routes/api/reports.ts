@@ -142,6 +142,9 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit, offset } = request.query;
+      // Ajv coerces "1e309" to Infinity and then skips the range checks for non-finite numbers.
+      if (!Number.isSafeInteger(limit)) throw new ApiError(400, 'limit: must be an integer from 1 to 100');
+      if (!Number.isSafeInteger(offset)) throw new ApiError(400, 'offset: must be an integer from 0 to 100000');
       const reports = await app.reportRepository.list(limit, offset);
       return { reports: reports.map(toReportMetadata), limit, offset };
     },

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
+import { seedSyntheticStores } from '@store-monitoring/reports/testing';
+import type { Redis } from 'ioredis';
+import { undisturbedSha } from '../support/baseline.js';
+import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from '../support/redis-keys.js';
+import { triggerReport, waitFor, waitForReport } from '../support/reports.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from '../support/worker-process.js';
+
+/**
+ * Postgres going away under a running report, simulated by cutting the worker's connections at a
+ * proxy (the shared server stays up for everyone else).
+ */
+describe('chaos: Postgres unavailable during a report', () => {
+  let database: TestDatabase;
+  let reportsDir: string;
+  let prefix: string;
+  let connection: Redis;
+  let queues: JobQueues;
+  let proxy: TcpProxy;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    await assertRedisReachable();
+    database = await createTestDatabase('pgoutage');
+    reportsDir = await mkdtemp(join(tmpdir(), 'pg-outage-'));
+    prefix = `test-${randomUUID()}`;
+    await seedSyntheticStores(database.db, { stores: 2_000, pollsPerStore: 200, endIso: '2023-01-25T18:13:22.479221Z' });
+    proxy = await startTcpProxy(Number(new URL(database.url).port || 5432));
+    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
+    queues = new JobQueues({ connection, prefix });
+    const url = new URL(database.url);
+    url.port = String(proxy.port);
+    worker = await startReadyWorker({
+      DATABASE_URL: url.toString(),
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      REPORTS_DIR: reportsDir,
+      REPORT_SHARDS: '4',
+      WORKER_CONCURRENCY: '1',
+      SWEEP_INTERVAL_SECONDS: '1',
+      LOCK_DURATION_MS: '3000',
+      STALLED_INTERVAL_MS: '1000',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAllWorkers();
+    await proxy?.close();
+    await queues?.close();
+    connection?.disconnect();
+    if (prefix) await deletePrefix(prefix);
+    await database?.drop();
+    await rm(reportsDir, { recursive: true, force: true });
+  });
+
+  async function cutWhileShardRuns(reportId: string): Promise<void> {
+    await waitFor(
+      async () => (await queues.queues[QueueName.ReportShards].getActive()).some((job) => job.data.reportId === reportId),
+      30_000,
+      'a shard to start',
+    );
+    proxy.cut();
+  }
+
+  it('retries the shard and completes the report once Postgres is back', async () => {
+    const id = await triggerReport(database.db, queues);
+    await cutWhileShardRuns(id);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    proxy.restore();
+    const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000).catch((error: unknown) => {
+      console.log(JSON.stringify(worker.logs.slice(-40), null, 1));
+      throw error;
+    });
+    expect([report.status, report.error]).toEqual(['complete', null]);
+    expect(report.sha256).toBe(await undisturbedSha(database.db, id));
+  }, 90_000);
+
+  it('fails the report with a clear reason when Postgres stays away through every retry', async () => {
+    const id = await triggerReport(database.db, queues);
+    await cutWhileShardRuns(id);
+    // Attempts back off 1 s, 2 s, 4 s: after ~10 s every retry has been spent.
+    await waitFor(async () => (await queues.queues.reports.getJobState(`${id}.assemble`)) === 'failed', 40_000, 'the report flow to fail');
+    proxy.restore();
+    // The failure could not be written while Postgres was down; the sweeper records it.
+    const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);
+    expect(report.status).toBe('failed');
+    expect(report.error).toMatch(/^Postgres unavailable: /);
+    expect(await stopWorker(worker)).toBe(0);
+  }, 90_000);
+});
