@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger, type Logger } from '@store-monitoring/logging';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseTrustProxy, type ApiConfig } from './config.js';
@@ -38,6 +37,8 @@ const MAX_PARAM_LENGTH = 1_000;
  * tests call `inject`.
  */
 export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
+  // Typed as a plain FastifyInstance: plugins are written against FastifyBaseLogger, not pino's own
+  // Logger type, and routes bring their TypeBox type provider themselves.
   const app = Fastify({
     loggerInstance: deps.logger ?? createLogger({ name: 'api', level: 'silent' }),
     genReqId: generateRequestId,
@@ -54,7 +55,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';
       void reply.code(400).header('x-request-id', String(request.id)).type('application/json; charset=utf-8').send(errorBody(request, 400, message));
     },
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  }) as unknown as FastifyInstance;
 
   app.decorate('config', config);
   app.setErrorHandler(handleError);
@@ -120,15 +121,18 @@ async function registerDashboard(app: FastifyInstance): Promise<void> {
   const url = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
   if (!url) return;
   const dashboard = (await import(url.href)) as DashboardModule;
-  let assetsDir: string | undefined;
-  try {
-    assetsDir = dashboard.dashboardAssetsDir?.();
-  } catch {
-    assetsDir = undefined;
-  }
-  if (assetsDir !== undefined && !existsSync(join(assetsDir, 'index.html'))) {
-    app.log.warn({ assets_dir: assetsDir }, 'dashboard assets are not built; / is not served');
-    return;
+  if (dashboard.dashboardAssetsDir) {
+    let assetsDir: string | undefined;
+    try {
+      assetsDir = dashboard.dashboardAssetsDir();
+    } catch (error) {
+      app.log.warn({ reason: (error as Error).message }, 'dashboard assets cannot be located; / is not served');
+      return;
+    }
+    if (!existsSync(join(assetsDir, 'index.html'))) {
+      app.log.warn({ assets_dir: assetsDir }, 'dashboard assets are not built; / is not served');
+      return;
+    }
   }
   await app.register(dashboard.default);
 }

@@ -28,7 +28,7 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
 const FIELD_HINTS: Record<string, string> = {
   as_of: 'must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z',
   interpolation: "must be 'nearest' or 'carry_forward'",
-  report_id: 'must be a report id (a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
+  report_id: 'must be a report id (a lower-case UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
   id: 'must be a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f',
   store_id: 'must be a store id: 1 to 128 characters, no control characters',
   limit: 'must be an integer from 1 to 100',
@@ -82,9 +82,29 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     void reply.code(503).type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is overloaded; retry after the delay in Retry-After'));
     return;
   }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ reason: error.message }, 'postgres unavailable');
+    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The database is unavailable; retry shortly'));
+    return;
+  }
   request.log.error({ err: error }, 'request failed');
   const code = statusCode >= 500 && statusCode < 600 ? statusCode : 500;
   void reply.code(code).type('application/json; charset=utf-8').send(errorBody(request, code, 'The server could not answer this request; quote the request id when reporting it'));
+}
+
+/** Socket errors and the Postgres SQLSTATEs of a server that is down, starting, or out of connections. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
+/** Messages of node-postgres for a pool that cannot reach the server. */
+const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i;
+
+/** Whether an error means "Postgres is not reachable right now" rather than a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // Duck-typed: socket errors may come from another realm, where `instanceof Error` is false.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
 }
 
 /** Strips anything that looks like a source location from a framework message. */

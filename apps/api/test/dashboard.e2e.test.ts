@@ -18,7 +18,7 @@ import { loadApiConfig } from '../src/config.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
-const sampleDir = process.env.TRIAL_DATA_DIR ?? join(repoRoot, 'data/sample');
+const sampleDir = join(repoRoot, 'data/sample');
 const artifactsDir = process.env.TEST_ARTIFACTS_DIR ?? join(repoRoot, 'test-artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -118,13 +118,18 @@ describe('logs', () => {
     rmSync(reportsDir, { recursive: true, force: true });
   });
 
-  it('carries the request id and the report id on the lines about a report, and never the key', async () => {
+  it('carries the request id and the report id on every line about a report, and never the key', async () => {
     const response = await app.inject({ method: 'POST', url: '/api/trigger_report', headers: { authorization: `Bearer ${apiKey}`, 'x-request-id': 'trace-123' } });
     expect(response.statusCode).toBe(200);
     const reportId = response.json().report_id;
     const triggered = lines.find((line) => line.msg === 'report triggered');
     expect(triggered).toMatchObject({ request_id: 'trace-123', report_id: reportId });
     expect(lines.filter((line) => line.request_id === 'trace-123').length).toBeGreaterThanOrEqual(3);
+
+    await app.inject({ method: 'GET', url: `/api/get_report?report_id=${reportId}`, headers: { 'x-api-key': apiKey, 'x-request-id': 'poll-1' } });
+    const pollLines = lines.filter((line) => line.request_id === 'poll-1');
+    expect(pollLines.map((line) => line.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    expect(pollLines.every((line) => line.report_id === reportId)).toBe(true);
     expect(JSON.stringify(lines)).not.toContain(apiKey);
   });
 });

@@ -1,4 +1,4 @@
-import { JobName, QueueName, queueOfJob, type JobQueues } from '@store-monitoring/jobs';
+import { type JobName, QueueName, queueOfJob, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { ReportRepository, createDb } from '@store-monitoring/db';
+import { ReportRepository } from '@store-monitoring/db';
 import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
 import type { WorkerConfig } from './config.js';
+import { createWorkerDatabase } from './database.js';
 import { startMetricsServer } from './metrics-server.js';
 import { assertOneProcessorPerJob, createProcessors } from './processors/index.js';
 import { QueueWorkers } from './queue-workers.js';
@@ -18,13 +19,7 @@ export interface WorkerApp {
 
 /** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
-  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'store-monitoring-worker' });
-  // A client that loses its server while checked out (mid-query) emits 'error' besides failing the
-  // query; with no listener that event would crash the process. The query's own error is what the
-  // job handles and retries.
-  database.pool.on('connect', (client) => {
-    client.on('error', (error) => logger.warn({ err: error }, 'Postgres connection lost'));
-  });
+  const database = createWorkerDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger);
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);

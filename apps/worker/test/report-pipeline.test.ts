@@ -56,7 +56,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     reportsDir = await mkdtemp(join(tmpdir(), 'pipeline-reports-'));
     dataDir = await mkdtemp(join(tmpdir(), 'pipeline-data-'));
     prefix = `test-${randomUUID()}`;
-    await seedSyntheticStores(database.db, { stores: 1_500, pollsPerStore: 200, endIso: END });
+    await seedSyntheticStores(database.db, { stores: 800, pollsPerStore: 200, endIso: END });
     versions = await seedStores(database.db, [
       { storeId: 'zz-kathmandu', timezone: 'Asia/Kathmandu', polls: [['2023-01-25T17:59:59.999999Z', true]] },
       { storeId: 'only-hours', hours: [[0, '09:00:00', '17:00:00']] },
@@ -104,7 +104,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       expect(seen.has('running') || seen.has('pending')).toBe(true);
       expect(report.shard_count).toBe(3);
       expect(report.shards_done).toBe(3);
-      expect(report.row_count).toBe(1_502);
+      expect(report.row_count).toBe(802);
       expect(report.file_name).toBe(`${id}.csv`);
       const file = reportFile(reportsDir, id);
       expect(Number(report.byte_size)).toBe((await stat(file)).size);
@@ -118,11 +118,10 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
   });
 
   it('writes byte-identical reports with 1 or 8 shards and 1 or 3 worker processes', async () => {
+    // The first test ran 3 shards on 1 process; here 1 shard on 1 process and 8 shards on 3.
     const shas: string[] = [];
     for (const [workers, shards] of [
       [1, 1],
-      [1, 8],
-      [3, 3],
       [3, 8],
     ] as const) {
       await withWorkers(workers, { REPORT_SHARDS: String(shards), WORKER_CONCURRENCY: '2' }, async (processes) => {
@@ -130,15 +129,13 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
         const report = await waitForReport(database.db, id, ['complete', 'failed']);
         expect([report.status, report.shard_count]).toEqual(['complete', shards]);
         shas.push(await sha256OfFile(reportFile(reportsDir, id)));
-        if (workers === 3 && shards === 8) {
-          // The shards really were spread: more than one process computed some.
-          const busy = processes.filter((worker) => worker.logs.some((line) => line.msg === 'shard complete' && line.reportId === id));
-          expect(busy.length).toBeGreaterThanOrEqual(2);
-        }
+        const busy = processes.filter((worker) => worker.logs.some((line) => line.msg === 'shard complete' && line.reportId === id));
+        // With three processes the shards really were spread over more than one.
+        expect(busy.length).toBeGreaterThanOrEqual(Math.min(workers, 2));
       });
     }
-    expect(shas).toEqual(shas.map(() => baselineSha));
-  }, 120_000);
+    expect(shas).toEqual([baselineSha, baselineSha]);
+  }, 90_000);
 
   it('equals the offline CLI over the same data, for the default and for a chosen as_of and interpolation', async () => {
     const asOf = '2023-01-24T06:30:00.123456Z';
@@ -157,7 +154,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     const offlineChosen = join(dataDir, 'offline-chosen.csv');
     await run(process.execPath, [CLI_MAIN, 'report', '--data-dir', dataDir, '--out', offlineLatest]);
     const { stdout } = await run(process.execPath, [CLI_MAIN, 'report', '--data-dir', dataDir, '--out', offlineChosen, '--as-of', asOf, '--interpolation', 'carry_forward']);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ as_of: asOf, interpolation: 'carry_forward', rows: 1_502 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ as_of: asOf, interpolation: 'carry_forward', rows: 802 });
     expect(await sha256OfFile(offlineLatest)).toBe(latest);
     expect(await sha256OfFile(offlineChosen)).toBe(chosen);
   }, 90_000);

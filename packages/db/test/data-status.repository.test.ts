@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createDb } from '../src/create-db.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 import { ensureStatusPartitions } from '../src/status-partitions.js';
 import { DataStatusRepository } from '../src/repositories/data-status.repository.js';
@@ -64,5 +66,29 @@ describe('DataStatusRepository on a real Postgres', () => {
     expect((await repository.lastSuccessAt())?.toISOString()).toBe('2023-01-22T11:00:05.000Z');
     expect((await repository.findRun(succeeded))?.outcome).toBe('succeeded');
     expect(await repository.findRun(randomUUID())).toBeUndefined();
+  });
+  it("answers as the API's least-privileged role", async () => {
+    const login = `sm_status_${randomBytes(4).toString('hex')}`;
+    await database.pool.query(`CREATE ROLE ${login} LOGIN PASSWORD 'test' IN ROLE store_monitoring_app`);
+    const url = new URL(database.url);
+    url.username = login;
+    url.password = 'test';
+    const asApi = createDb({ connectionString: url.toString(), poolSize: 1 });
+    try {
+      const restricted = new DataStatusRepository(asApi.db);
+      expect((await restricted.latestObservation())?.toISOString()).toBe('2023-01-21T17:30:12.500Z');
+      expect(await restricted.rowCounts()).toMatchObject({ store_status: 3, business_hours: 42 });
+      expect(await restricted.storeCount()).toBe(3);
+      expect((await restricted.lastRun())?.outcome).toBe('failed');
+    } finally {
+      await asApi.close();
+      await database.pool.query(`DROP ROLE ${login}`);
+    }
+  });
+
+  it('also looks in a partition outside the daily naming', async () => {
+    await sql`CREATE TABLE store_status_default PARTITION OF store_status DEFAULT`.execute(database.db);
+    await database.db.insertInto('store_status').values({ store_id: 'z', observed_at: '2031-05-01T00:00:00Z', active: true }).execute();
+    expect((await repository.latestObservation())?.toISOString()).toBe('2031-05-01T00:00:00.000Z');
   });
 });

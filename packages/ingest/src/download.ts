@@ -112,7 +112,10 @@ async function downloadOnce(url: string, destination: string, validators: Valida
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), measure, createWriteStream(destination));
     return { notModified: false, sha256: hash.digest('hex'), bytes, etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') };
   } catch (error) {
-    if (controller.signal.aborted) throw new Error(`no answer within ${Math.round(timeoutMs / 1_000)} s`, { cause: error });
+    if (controller.signal.aborted) {
+      const limit = timeoutMs % 1_000 === 0 ? `${timeoutMs / 1_000} s` : `${timeoutMs} ms`;
+      throw new Error(`no answer within ${limit}`, { cause: error });
+    }
     throw error;
   } finally {
     clearTimeout(timer);

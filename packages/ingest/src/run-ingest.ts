@@ -99,7 +99,10 @@ interface RunFile {
 
 /** Turns any failure into one line naming the file (when there is one) and the cause. */
 class FileStepError extends Error {
-  constructor(file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
@@ -155,10 +158,17 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
   let client: pg.PoolClient | undefined;
   let clientBroken = false;
+  /** Set when the server ends the connection; queries then fail with a vaguer message. */
+  let connectionLost: Error | undefined;
+  const onConnectionError = (error: Error) => {
+    connectionLost ??= error;
+    clientBroken = true;
+  };
   let inTransaction = false;
   let downloadDir: string | undefined;
   try {
     client = await options.pool.connect();
+    client.on('error', onConnectionError);
     options.onProgress?.({ phase: 'waiting' });
     await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
     const interrupted = await runs.failInterrupted(runId);
@@ -202,8 +212,9 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
     await client.query('BEGIN');
     inTransaction = true;
-    // Sorting a day of polls for the merge fits in memory; JIT only slows these one-off statements.
+    // A day of polls sorts in memory (merges, primary keys); JIT only slows these one-off statements.
     await client.query("SET LOCAL work_mem = '256MB'");
+    await client.query("SET LOCAL maintenance_work_mem = '256MB'");
     await client.query('SET LOCAL jit = off');
     const storeIds = new Set<string>();
     const changed = files.filter((file) => file.changed);
@@ -258,7 +269,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         clientBroken = true;
       });
     }
-    summary.error = failureMessage(error);
+    summary.error = failureMessage(error, connectionLost);
     finishSummary('failed');
     logger?.error({ runId, err: error }, `ingest failed: ${summary.error}`);
     await runs.finish(runId, { outcome: 'failed', error: summary.error, files: summary.files }).catch((recordError: unknown) => {
@@ -274,13 +285,21 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         });
       }
       // A client whose state is unknown is destroyed rather than returned: that also frees the lock.
+      client.off('error', onConnectionError);
       client.release(clientBroken ? true : undefined);
     }
     if (downloadDir) await rm(downloadDir, { recursive: true, force: true });
   }
 }
 
-function failureMessage(error: unknown): string {
+function failureMessage(error: unknown, connectionLost: Error | undefined): string {
+  if (connectionLost && !(error instanceof SourceFileError)) {
+    const where = error instanceof FileStepError ? `${error.file}: ` : '';
+    // The server's own reason (say, an administrator's shutdown) beats the client's "terminated".
+    const root = error instanceof FileStepError ? error.cause : error;
+    const reason = (root as { code?: unknown })?.code ? (root as Error).message : connectionLost.message;
+    return `${where}the connection to Postgres was lost (${reason})`;
+  }
   if (error instanceof SourceFileError || error instanceof FileStepError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `Postgres: ${message}`;

@@ -10,7 +10,7 @@ export type LocatedSources = { kind: 'dir'; dir: string; files: Record<SourceKin
 /** The run's source as recorded in `ingest_runs.source` (without credentials). */
 export function describeSource(source: IngestSource): string {
   if ('dataDir' in source) return `dir:${resolve(source.dataDir)}`;
-  return `urls:${source.urls.map(displayUrl).join(',')}`;
+  return `urls:${source.urls.map((entry) => displayUrl(entry.replace(/^(store_status|business_hours|timezones)=/, ''))).join(',')}`;
 }
 
 /**

@@ -174,7 +174,12 @@ async function copyPolls(input: StatusLoadInput, loadTable: string, digests: Map
     if (newDay !== null) {
       const { from, to } = dayBounds(newDay);
       const partition = `${loadTable}_${dayKey(newDay).replaceAll('-', '')}`;
-      await client.query(`CREATE TABLE ${id(partition)} PARTITION OF ${id(loadTable)} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
+      // The CHECK repeats the bounds so that, once detached, attaching the day to store_status
+      // can trust it instead of scanning every row again.
+      await client.query(`
+        CREATE TABLE ${id(partition)} PARTITION OF ${id(loadTable)}
+          (CONSTRAINT ${id(`${partition}_bounds`)} CHECK (observed_at >= ${literal(from)} AND observed_at < ${literal(to)}))
+          FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
       digests.set(newDay, new DayDigest());
     }
   }
@@ -207,6 +212,7 @@ async function attachDay(input: StatusLoadInput, loadTable: string, loadPartitio
     await client.query(`ALTER TABLE ${id(loadPartition)} DROP COLUMN line`);
     await client.query(`ALTER TABLE ${id(loadPartition)} RENAME TO ${id(partition)}`);
     await client.query(attach);
+    await client.query(`ALTER TABLE ${id(partition)} DROP CONSTRAINT ${id(`${loadPartition}_bounds`)}`);
     await client.query('RELEASE SAVEPOINT status_day');
     return { added: rows, updated: 0, duplicates: 0, conflicts: 0 };
   } catch (error) {

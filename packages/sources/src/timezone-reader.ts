@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { DEFAULT_TIMEZONE, isKnownTimezone } from '@store-monitoring/metrics';
+import { createTimezoneChecker, DEFAULT_TIMEZONE } from '@store-monitoring/metrics';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
 import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
@@ -30,6 +30,7 @@ const TIMEZONE_COLUMNS = [{ name: 'store_id' }, { name: 'timezone_str' }] as con
 export async function* readTimezoneRows(path: string, onReject: RejectionHandler, options: TimezoneReadOptions = {}): AsyncGenerator<TimezoneRecord> {
   const file = options.displayName ?? basename(path);
   const byStore = new Map<string, TimezoneRecord>();
+  const isKnownTimezone = createTimezoneChecker();
   let rejected = 0;
   const reject: RejectionHandler = (rejection) => {
     rejected += 1;

@@ -42,7 +42,8 @@ export async function sendReportCsv(request: FastifyRequest, reply: FastifyReply
 
   const file = await openReportFile(reportsDir, report);
   if (!file.ok) {
-    request.log.warn({ report_id: report.id, reason: file.detail }, 'report file cannot be served');
+    // The request's logger already carries the report id (see request-log.ts).
+    request.log.warn({ reason: file.detail }, 'report file cannot be served');
     reply.removeHeader('etag').removeHeader('last-modified').removeHeader('cache-control').removeHeader('x-report-status');
     throw new ApiError(file.statusCode, file.message, file.statusCode === 503 ? { 'retry-after': '30' } : {});
   }
@@ -55,6 +56,6 @@ export async function sendReportCsv(request: FastifyRequest, reply: FastifyReply
     await file.handle.close();
     return reply.send();
   }
-  request.log.info({ report_id: report.id, bytes: file.size }, 'report download');
+  request.log.info({ bytes: file.size }, 'report download');
   return reply.send(file.handle.createReadStream({ autoClose: true }));
 }

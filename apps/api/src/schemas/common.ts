@@ -1,12 +1,8 @@
+import { REPORT_ID_PATTERN } from '@store-monitoring/reports';
 import { Type } from 'typebox';
 
 /** A UUID in its canonical 8-4-4-4-12 form; ids are checked against it before any lookup or file access. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const uuidExpression = new RegExp(UUID_PATTERN);
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && value.length === 36 && uuidExpression.test(value);
-}
 
 /**
  * An instant in UTC (`Z` or a zero offset) between 1970 and 2199: the engine counts microseconds in
@@ -19,9 +15,10 @@ export function utcInstant(description = 'ISO-8601 instant in UTC, e.g. 2023-01-
 }
 
 export const ReportId = Type.String({
-  pattern: UUID_PATTERN,
+  // Report ids are lower-case UUIDv4 (the pipeline builds paths and job ids from nothing else).
+  pattern: REPORT_ID_PATTERN.source,
   maxLength: 36,
-  description: 'Report id (UUID) as returned by the trigger',
+  description: 'Report id (UUIDv4) as returned by the trigger',
   examples: ['3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f'],
 });
 

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobName } from '@store-monitoring/jobs';
+import type { JobName } from '@store-monitoring/jobs';
 import { isReportId, removeReportFiles, removeReportParts } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';

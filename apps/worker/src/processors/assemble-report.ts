@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { JobName } from '@store-monitoring/jobs';
+import type { JobName } from '@store-monitoring/jobs';
 import { MissingPartError, assembleReport, removeReportParts, reportPaths } from '@store-monitoring/reports';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { JobName } from '@store-monitoring/jobs';
+import type { JobName } from '@store-monitoring/jobs';
 import { loadReportSettings, reportPaths, writeShardPart } from '@store-monitoring/reports';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';

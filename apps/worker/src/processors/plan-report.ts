@@ -1,4 +1,4 @@
-import { JobName } from '@store-monitoring/jobs';
+import type { JobName } from '@store-monitoring/jobs';
 import { loadReportSettings, planShards } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';

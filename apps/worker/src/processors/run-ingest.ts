@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
-import { JobName } from '@store-monitoring/jobs';
+import type { JobName } from '@store-monitoring/jobs';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';

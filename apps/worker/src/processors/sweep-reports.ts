@@ -1,4 +1,4 @@
-import { JobName, QueueName, jobIds } from '@store-monitoring/jobs';
+import { type JobName, QueueName, jobIds } from '@store-monitoring/jobs';
 import { removeReportParts } from '@store-monitoring/reports';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';

@@ -41,7 +41,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         await client.ping();
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start: ${(error as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start: ${(error as Error).message}`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 50));
       } finally {
         client.disconnect();

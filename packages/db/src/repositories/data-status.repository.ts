@@ -14,7 +14,8 @@ export interface SourceRowCounts {
 /** Below this many polls an exact count is cheap; above it the statistics are close enough. */
 const EXACT_COUNT_LIMIT = 1_000_000;
 
-const DATED_PARTITION = /^store_status_p\d{8}$/;
+const DATED_PARTITION = /^store_status_p(\d{4})(\d{2})(\d{2})$/;
+const DAY_MS = 86_400_000;
 
 /** Read-only queries behind the data status page and the ingest-run lookups. */
 export class DataStatusRepository {
@@ -64,28 +65,37 @@ export class DataStatusRepository {
   /**
    * The newest poll stored. The primary key leads with store_id, so a plain max() would read every
    * partition; walking the daily partitions from the newest down reads only the last non-empty day.
+   * Each day is queried through the parent table with the day's bounds (partition pruning picks the
+   * one partition), so only the privileges on store_status itself are needed.
    */
   async latestObservation(): Promise<Date | null> {
     const partitions = await this.statusPartitions();
-    const dated = partitions.filter((name) => DATED_PARTITION.test(name)).sort().reverse();
-    const other = partitions.filter((name) => !DATED_PARTITION.test(name));
+    const days = partitions
+      .map((name) => DATED_PARTITION.exec(name))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+      .sort((a, b) => b - a);
     let latest: Date | null = null;
-    for (const name of dated) {
-      latest = await this.maxObservedAt(name);
+    for (const dayStart of days) {
+      latest = await this.maxObservedAt(new Date(dayStart), new Date(dayStart + DAY_MS));
       if (latest) break;
     }
-    // A partition outside the daily naming (a default partition, say) may hold anything: check it too.
-    for (const name of other) {
-      const candidate = await this.maxObservedAt(name);
-      if (candidate && (!latest || candidate > latest)) latest = candidate;
+    // A partition outside the daily naming (a default partition, say) may hold anything later.
+    if (days.length < partitions.length) {
+      const later = await this.maxObservedAt(latest, null);
+      if (later) latest = later;
     }
     return latest;
   }
 
-  private async maxObservedAt(partition: string): Promise<Date | null> {
-    const result = await sql<{ latest: Date | null }>`SELECT max(observed_at) AS latest FROM ${sql.id(partition)}`.execute(this.db);
-    const latest = result.rows[0]?.latest;
-    return latest ? new Date(latest) : null;
+  private async maxObservedAt(from: Date | null, to: Date | null): Promise<Date | null> {
+    const row = await this.db
+      .selectFrom('store_status')
+      .select((eb) => eb.fn.max('observed_at').as('latest'))
+      .$if(from !== null, (qb) => qb.where('observed_at', '>=', from!))
+      .$if(to !== null, (qb) => qb.where('observed_at', '<', to!))
+      .executeTakeFirst();
+    return row?.latest ? new Date(row.latest) : null;
   }
 
   private async statusPartitions(): Promise<string[]> {

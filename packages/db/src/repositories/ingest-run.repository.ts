@@ -58,7 +58,8 @@ export class IngestRunRepository {
         status_rows_added: result.statusRowsAdded ?? null,
         business_hours_version: result.businessHoursVersion ?? null,
         timezones_version: result.timezonesVersion ?? null,
-        finished_at: sql<Date>`now()`,
+        // Inside the run's transaction now() is when it began; the clock says when it ended.
+        finished_at: sql<Date>`clock_timestamp()`,
       })
       .where('id', '=', id)
       .returningAll()
@@ -72,7 +73,7 @@ export class IngestRunRepository {
   async failInterrupted(exceptId: string): Promise<string[]> {
     const rows = await this.db
       .updateTable('ingest_runs')
-      .set({ outcome: 'failed', error: 'interrupted: the process running it stopped before it finished', finished_at: sql<Date>`now()` })
+      .set({ outcome: 'failed', error: 'interrupted: the process running it stopped before it finished', finished_at: sql<Date>`clock_timestamp()` })
       .where('outcome', '=', 'running')
       .where('id', '<>', exceptId)
       .returning('id')

@@ -1,0 +1,164 @@
+import type { BenchRun, ScaleMeasurement } from './harness.js';
+import type { ReportBlock } from './report-measure.js';
+import { pairedRatios, summarize, type Summary } from './stats.js';
+
+export type Unit = 's' | 'x' | 'MB' | 'req/s' | 'ms';
+
+/** One line of the results table. */
+export interface FigureRow {
+  /** `1x`, `10x`, a custom size, or `1x → 10x` for a cross-scale ratio; `—` when size does not apply. */
+  scale: string;
+  figure: string;
+  unit: Unit;
+  runs: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+export type TargetOutcome = 'PASS' | 'MISS' | 'NOT MEASURED';
+
+export interface TargetCheck {
+  target: string;
+  outcome: TargetOutcome;
+  /** The measured value compared with the limit, or why it was not measured. */
+  detail: string;
+}
+
+const MB = 1024 * 1024;
+
+function row(scale: string, figure: string, unit: Unit, summary: Summary): FigureRow {
+  return { scale, figure, unit, runs: summary.values.length, median: summary.median, min: summary.min, max: summary.max };
+}
+
+const workersLabel = (count: number) => `${count} worker${count === 1 ? '' : 's'}`;
+const seconds = (block: ReportBlock) => block.runs.map((run) => run.seconds);
+const largestWorkerMb = (block: ReportBlock) => block.runs.map((run) => Math.max(...run.workerPeakBytes) / MB);
+
+function reportRows(measurement: ScaleMeasurement): FigureRow[] {
+  const report = measurement.report;
+  if (!report) return [];
+  const label = measurement.scale.label;
+  const rows: FigureRow[] = [];
+  const [first, ...others] = report.blocks;
+  if (!first) return rows;
+  rows.push(row(label, `read limit: psql \\copy of the report's ${report.readRows.toLocaleString('en-US')} polls`, 's', summarize(report.readLimitSeconds)));
+  rows.push(row(label, `report, ${workersLabel(first.workers)}: trigger → Complete (${report.reportRows.toLocaleString('en-US')} rows)`, 's', summarize(seconds(first))));
+  rows.push(row(label, `report ÷ read limit, ${workersLabel(first.workers)} (pair by pair)`, 'x', summarize(pairedRatios(seconds(first), report.readLimitSeconds))));
+  for (const [key, name] of [
+    ['compute_ms', 'compute'],
+    ['assemble_ms', 'assemble'],
+  ] as const) {
+    const values = first.runs.map((run) => run.timings[key]).filter((value): value is number => typeof value === 'number');
+    if (values.length === first.runs.length) rows.push(row(label, `report, ${workersLabel(first.workers)}: the worker's own ${name} time`, 's', summarize(values.map((ms) => ms / 1_000))));
+  }
+  for (const block of others) {
+    rows.push(row(label, `report, ${workersLabel(block.workers)}: trigger → Complete`, 's', summarize(seconds(block))));
+    rows.push(row(label, `speed-up, ${workersLabel(block.workers)} vs ${first.workers} (pair by pair)`, 'x', summarize(pairedRatios(seconds(first), seconds(block)))));
+  }
+  for (const block of report.blocks) {
+    rows.push(row(label, `worker peak RSS during the report, ${workersLabel(block.workers)} (largest)`, 'MB', summarize(largestWorkerMb(block))));
+  }
+  rows.push(row(label, 'API peak RSS during the report', 'MB', summarize(report.blocks.flatMap((block) => block.runs.map((run) => run.apiPeakBytes / MB)))));
+  return rows;
+}
+
+function ingestRows(measurement: ScaleMeasurement): FigureRow[] {
+  const pairs = measurement.ingest;
+  if (pairs.length === 0) return [];
+  const label = measurement.scale.label;
+  const ingest = pairs.map((pair) => pair.ingestSeconds);
+  const copy = pairs.map((pair) => pair.psqlCopySeconds);
+  return [
+    row(label, `ingest into an empty database (${measurement.dataset.polls.toLocaleString('en-US')} polls, ${(measurement.dataset.statusBytes / MB).toFixed(0)} MB)`, 's', summarize(ingest)),
+    row(label, 'psql \\copy of the same status file into a bare table', 's', summarize(copy)),
+    row(label, 'ingest ÷ psql \\copy (pair by pair)', 'x', summarize(pairedRatios(ingest, copy))),
+  ];
+}
+
+/** The 10x report against the 1x one, run i against run i, with the same worker count. */
+function linearity(run: BenchRun): { summary: Summary; workers: number } | null {
+  const small = run.scales.find((scale) => scale.scale.multiple === 1)?.report?.blocks[0];
+  const large = run.scales.find((scale) => scale.scale.multiple === 10)?.report?.blocks[0];
+  if (!small || !large || small.workers !== large.workers || small.runs.length !== large.runs.length) return null;
+  return { summary: summarize(pairedRatios(seconds(large), seconds(small))), workers: small.workers };
+}
+
+export function figureRows(run: BenchRun): FigureRow[] {
+  const rows = run.scales.flatMap((measurement) => [...reportRows(measurement), ...ingestRows(measurement)]);
+  const scaled = linearity(run);
+  if (scaled) rows.push(row('1x → 10x', `report 10x ÷ report 1x, ${workersLabel(scaled.workers)} (pair by pair)`, 'x', scaled.summary));
+  const polling = run.polling;
+  if (polling) {
+    const once = (value: number): Summary => summarize([value]);
+    const load = `${polling.connections} connections, ${polling.seconds} s`;
+    rows.push(row('—', `get_report polling a running report (${load})`, 'req/s', once(polling.getReport.requestsPerSecond)));
+    rows.push(row('—', 'get_report polling: p99 latency', 'ms', once(polling.getReport.p99Ms)));
+    rows.push(row('—', `bare Fastify route, same load`, 'req/s', once(polling.bare.requestsPerSecond)));
+    rows.push(row('—', 'get_report ÷ bare route throughput', 'x', once(polling.ratio)));
+  }
+  return rows;
+}
+
+function check(target: string, value: number | null, passes: (value: number) => boolean, describe: (value: number) => string, missing: string): TargetCheck {
+  if (value === null) return { target, outcome: 'NOT MEASURED', detail: missing };
+  return { target, outcome: passes(value) ? 'PASS' : 'MISS', detail: describe(value) };
+}
+
+/** The targets of the performance issue, judged on the medians (peak memory on the maximum). */
+export function targetChecks(run: BenchRun): TargetCheck[] {
+  const publicSize = run.scales.find((scale) => scale.scale.multiple === 1);
+  const tenfold = run.scales.find((scale) => scale.scale.multiple === 10);
+  // A custom size (development, the harness test) stands in for the public size, and says so.
+  const base = publicSize ?? run.scales.find((scale) => scale.scale.multiple === null);
+  const atBase = base && !publicSize ? ` (at ${base.scale.label}, not the public size)` : '';
+
+  const baseFirst = base?.report?.blocks[0];
+  const reportRatio = base?.report && baseFirst ? summarize(pairedRatios(seconds(baseFirst), base.report.readLimitSeconds)).median : null;
+  const ingestRatio = base && base.ingest.length > 0 ? summarize(pairedRatios(base.ingest.map((pair) => pair.ingestSeconds), base.ingest.map((pair) => pair.psqlCopySeconds))).median : null;
+  const workerPeaks = run.scales.flatMap((scale) => scale.report?.blocks.flatMap((block) => block.runs.flatMap((one) => one.workerPeakBytes)) ?? []);
+  const peakMb = workerPeaks.length > 0 ? Math.max(...workerPeaks) / MB : null;
+  const scaled = linearity(run);
+  const tenfoldBlocks = tenfold?.report?.blocks ?? [];
+  const one = tenfoldBlocks.find((block) => block.workers === 1);
+  const two = tenfoldBlocks.find((block) => block.workers === 2);
+  const speedup = one && two ? summarize(pairedRatios(seconds(one), seconds(two))).median : null;
+
+  return [
+    check(
+      `report at public size ≤ 1.5× the read limit${atBase}`,
+      reportRatio,
+      (value) => value <= 1.5,
+      (value) => `${value.toFixed(2)}× (median of paired runs)`,
+      'the report section did not run',
+    ),
+    check(
+      'report at 10x ≤ 11× the public-size report',
+      scaled?.summary.median ?? null,
+      (value) => value <= 11,
+      (value) => `${value.toFixed(2)}×`,
+      'needs --scale 10',
+    ),
+    check(
+      'worker peak RSS ≤ 256 MB at every size measured',
+      peakMb,
+      (value) => value <= 256,
+      (value) => `${value.toFixed(0)} MB, the largest of any worker in any run (${run.scales.filter((scale) => scale.report).map((scale) => scale.scale.label).join(', ')})`,
+      'the report section did not run',
+    ),
+    check(
+      `ingest at public size ≤ 2× psql \\copy${atBase}`,
+      ingestRatio,
+      (value) => value <= 2,
+      (value) => `${value.toFixed(2)}× (median of paired runs)`,
+      'the ingest section did not run',
+    ),
+    check(
+      '2 workers ≥ 1.3× faster than 1 on the 10x report',
+      speedup,
+      (value) => value >= 1.3,
+      (value) => `${value.toFixed(2)}×`,
+      tenfold ? 'needs 1 and 2 in --workers' : 'needs --scale 10',
+    ),
+  ];
+}

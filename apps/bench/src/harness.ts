@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from '@store-monitoring/db';
+import { adminDatabaseUrl, type TestDatabase } from '@store-monitoring/db/testing';
+import { CleanupStack } from './cleanup-stack.js';
+import { cachedDataset } from './dataset-cache.js';
+import { measureIngestPair, type IngestPair } from './ingest-measure.js';
+import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
+import type { BenchOptions, ScaleSpec, Section } from './options.js';
+import { measurePolling, type PollingSection } from './polling-measure.js';
+import { runPsql } from './psql.js';
+import { assertRedisReachable, deletePrefixedKeys, redisUrl } from './redis-keys.js';
+import { measureReports, type ReportSection } from './report-measure.js';
+
+export interface ScaleMeasurement {
+  scale: ScaleSpec;
+  dataset: { dir: string; stores: number; polls: number; statusBytes: number };
+  /** Ingest pairs (empty when the section was not run). */
+  ingest: IngestPair[];
+  report: ReportSection | null;
+}
+
+export interface BenchRun {
+  startedAt: string;
+  finishedAt: string;
+  settings: { runs: number; workers: number[]; seed: number; sections: Section[] };
+  machine: MachineDescription;
+  scales: ScaleMeasurement[];
+  polling: PollingSection | null;
+  /** What the run created, all removed at its end. */
+  created: { queuePrefix: string; databases: string[]; scratchDir: string };
+  /** Clean-up steps that failed (normally none). */
+  cleanupFailures: string[];
+}
+
+/** Time allowed for one report before the run gives up on it. */
+const REPORT_TIMEOUT_MS = 30 * 60_000;
+
+function databaseName(database: TestDatabase): string {
+  return new URL(database.url).pathname.slice(1);
+}
+
+/**
+ * At ten times the public size one full load is the measurement (each takes minutes); smaller
+ * sizes get a warm-up and the requested number of runs.
+ */
+function ingestRunsFor(scale: ScaleSpec, runs: number): { warmUp: boolean; runs: number } {
+  return scale.multiple !== null && scale.multiple >= 10 ? { warmUp: false, runs: 1 } : { warmUp: true, runs };
+}
+
+/** Runs every requested measurement, always undoing what it created. */
+export async function runBenchmark(options: BenchOptions, log: (line: string) => void): Promise<BenchRun> {
+  const cleanup = new CleanupStack();
+  const redis = redisUrl();
+  const runId = randomUUID();
+  const queuePrefix = `sm-bench-${runId}`;
+  const scratchDir = join(options.cacheDir, 'runs', runId);
+  const created: BenchRun['created'] = { queuePrefix, databases: [], scratchDir };
+  const startedAt = new Date().toISOString();
+  const machine = await describeMachine(adminDatabaseUrl(), await assertRedisReachable(redis));
+  const scales: ScaleMeasurement[] = [];
+  let polling: PollingSection | null = null;
+
+  // On Ctrl-C or SIGTERM the run stops where it is, and clean-up still runs before the exit.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: cleaning up`);
+    void cleanup.runAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  let cleanupFailures: string[] = [];
+  try {
+    cleanup.push('delete the Redis keys', () => deletePrefixedKeys(redis, queuePrefix));
+    mkdirSync(scratchDir, { recursive: true });
+    cleanup.push('remove the scratch directory', async () => rmSync(scratchDir, { recursive: true, force: true }));
+
+    const needsData = options.sections.has('ingest') || options.sections.has('report');
+    for (const scale of needsData ? options.scales : []) {
+      log(`${scale.label}: dataset`);
+      const dataset = await cachedDataset(options.cacheDir, scale, options.seed, log);
+      const measurement: ScaleMeasurement = {
+        scale,
+        dataset: { dir: dataset.outDir, stores: dataset.stores, polls: dataset.rows.store_status, statusBytes: dataset.statusBytes },
+        ingest: [],
+        report: null,
+      };
+      scales.push(measurement);
+
+      // Ingest: each pair on a fresh database; the last one loaded stays as the report's database.
+      const plan = options.sections.has('ingest') ? ingestRunsFor(scale, options.runs) : { warmUp: false, runs: 1 };
+      let loaded: TestDatabase | null = null;
+      let dropLoaded: () => Promise<void> = async () => undefined;
+      for (let run = plan.warmUp ? -1 : 0; run < plan.runs; run++) {
+        const { pair, database } = await measureIngestPair(dataset.files.store_status);
+        created.databases.push(databaseName(database));
+        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
+        const label = run < 0 ? 'warm-up' : `run ${run + 1}/${plan.runs}`;
+        log(`${scale.label}: ingest ${label}: ${pair.ingestSeconds.toFixed(2)} s, psql \\copy ${pair.psqlCopySeconds.toFixed(2)} s (${pair.rowsLoaded} rows)`);
+        if (run >= 0 && options.sections.has('ingest')) measurement.ingest.push(pair);
+        await dropLoaded();
+        loaded = database;
+        dropLoaded = drop;
+      }
+
+      if (options.sections.has('report') && loaded) {
+        // Settle the fresh load as autovacuum eventually would, so it does not start mid-measurement.
+        await runPsql(loaded.url, ['VACUUM (ANALYZE)']);
+        const stores = await sql<{ n: string }>`SELECT count(*) AS n FROM stores`.execute(loaded.db);
+        log(`${scale.label}: report`);
+        measurement.report = await measureReports({
+          database: loaded,
+          redisUrl: redis,
+          queuePrefix,
+          scratchDir: join(scratchDir, scale.label.replace(/[^a-z0-9]+/gi, '-')),
+          dataDir: dataset.outDir,
+          runs: options.runs,
+          workerCounts: options.workers,
+          expectedRows: Number(stores.rows[0]!.n),
+          timeoutMs: REPORT_TIMEOUT_MS,
+          cleanup,
+          log,
+        });
+      }
+      await dropLoaded();
+    }
+
+    if (options.sections.has('polling')) {
+      log(`get_report polling: ${options.pollingSeconds} s per target`);
+      polling = await measurePolling(options.pollingSeconds, redis);
+    }
+  } finally {
+    cleanupFailures = await cleanup.runAll();
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+  machine.loadAtEnd = currentLoad();
+
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: { runs: options.runs, workers: options.workers, seed: options.seed, sections: [...options.sections] },
+    machine,
+    scales,
+    polling,
+    created,
+    cleanupFailures,
+  };
+}
