@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceFileError } from '@store-monitoring/sources';
@@ -109,7 +110,7 @@ async function downloadOnce(url: string, destination: string, validators: Valida
         callback(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), measure, createWriteStream(destination));
+    await pipeline(Readable.fromWeb(response.body as ReadableStream), measure, createWriteStream(destination));
     return { notModified: false, sha256: hash.digest('hex'), bytes, etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') };
   } catch (error) {
     if (controller.signal.aborted) {

@@ -1,4 +1,10 @@
-import { formatInTimeZone } from 'date-fns-tz';
+import { createRequire } from 'node:module';
+import type { formatInTimeZone as FormatInTimeZone } from 'date-fns-tz';
+
+// date-fns-tz's ES build imports the whole `date-fns` barrel; Node's ES loader spends seconds and
+// about 300 MB of resident memory on that module graph in every process that loads this package.
+// The CommonJS build is the same code and loads in milliseconds with a few MB.
+const { formatInTimeZone } = createRequire(import.meta.url)('date-fns-tz') as { formatInTimeZone: typeof FormatInTimeZone };
 import { DEFAULT_TIMEZONE } from './types.js';
 
 export const DAY_MS = 86_400_000;
