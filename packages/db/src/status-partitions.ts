@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { DataStatusRepository } from './repositories/data-status.repository.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,9 +30,10 @@ export async function ensureStatusPartitions(db: Kysely<Database>, fromMs: numbe
  * Retention is measured from the data, not the wall clock, so replayed or historical data is kept.
  */
 export async function dropExpiredStatusPartitions(db: Kysely<Database>, retentionDays: number): Promise<string[]> {
-  const latest = await db.selectFrom('store_status').select((eb) => eb.fn.max('observed_at').as('latest')).executeTakeFirst();
-  if (!latest?.latest) return [];
-  const cutoff = new Date(latest.latest).getTime() - retentionDays * DAY_MS;
+  // Reads only the newest non-empty day, not every partition.
+  const latest = await new DataStatusRepository(db).latestObservation();
+  if (!latest) return [];
+  const cutoff = latest.getTime() - retentionDays * DAY_MS;
   const partitions = await sql<{ name: string }>`
     SELECT c.relname AS name FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid

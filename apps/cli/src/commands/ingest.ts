@@ -1,4 +1,146 @@
-export async function run(_argv: string[]): Promise<number> {
-  console.error('ingest: not available yet');
-  return 1;
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createDb } from '@store-monitoring/db';
+import { IngestRunError, parseSourceUrls, runIngest, type IngestProgress, type IngestSource, type IngestSummary } from '@store-monitoring/ingest';
+import { redactUrl } from '@store-monitoring/logging';
+import { loadCliConfig } from '../config.js';
+import { createProgressDisplay } from '../progress-bar.js';
+
+const HELP = `Usage: pnpm cli ingest [--data-dir DIR | --url URL ...] [--retention-days N] [--run-id UUID]
+
+Loads the three sources into DATABASE_URL through the same code as the hourly refresh: files
+unchanged since the last successful run are skipped, the rest load in one transaction. Bad rows
+are skipped and reported; a bad file fails the run and leaves the data as it was.
+
+Options:
+  --data-dir DIR        folder holding store_status.csv, business_hours.csv (or menu_hours.csv),
+                        timezones.csv (or bq-results-*.csv); default DATA_DIR
+  --url URL             one per file (repeat it), instead of a folder; default DATA_SOURCE_URLS.
+                        Write kind=URL (store_status, business_hours, timezones) when the URL's
+                        file name does not tell which file it is
+  --retention-days N    status days older than this before the newest poll are dropped
+                        (default STATUS_RETENTION_DAYS, 35)
+  --run-id UUID         record the run under this id
+  -h, --help            this text
+
+Progress goes to stderr; the last line of stdout is the run as JSON. Exit status 0 when the run
+completed (even with rejected rows), 1 when it failed, 2 for bad options.
+Expects a migrated database (pnpm cli migrate).`;
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function run(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        url: { type: 'string', multiple: true },
+        'retention-days': { type: 'string' },
+        'run-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const config = loadCliConfig();
+  const problems: string[] = [];
+  if (options['data-dir'] && options.url) problems.push('give either --data-dir or --url, not both');
+  const retentionDays = options['retention-days'] === undefined ? config.STATUS_RETENTION_DAYS : Number(options['retention-days']);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) problems.push(`--retention-days must be a positive integer (got "${options['retention-days']}")`);
+  if (options['run-id'] !== undefined && !UUID_PATTERN.test(options['run-id'])) problems.push(`--run-id must be a UUID (got "${options['run-id']}")`);
+  if (problems.length > 0) {
+    console.error(`${problems.join('\n')}\n\n${HELP}`);
+    return 2;
+  }
+
+  const envUrls = parseSourceUrls(config.DATA_SOURCE_URLS);
+  const source: IngestSource = options['data-dir']
+    ? { dataDir: options['data-dir'] }
+    : options.url
+      ? { urls: options.url }
+      : envUrls.length > 0
+        ? { urls: envUrls }
+        : { dataDir: config.DATA_DIR };
+
+  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: 2, applicationName: 'store-monitoring-cli-ingest' });
+  const display = createProgressDisplay();
+  const onProgress = progressReporter(display);
+  try {
+    const summary = await runIngest({
+      db: database.db,
+      pool: database.pool,
+      source,
+      trigger: 'cli',
+      runId: options['run-id'] ?? randomUUID(),
+      retentionDays,
+      onProgress,
+    });
+    display.stop();
+    console.error(describeOutcome(summary));
+    console.log(JSON.stringify(summary));
+    return 0;
+  } catch (error) {
+    display.stop();
+    if (error instanceof IngestRunError) {
+      console.error(`ingest failed: ${error.message}${missingSchemaHint(error)}`);
+      console.log(JSON.stringify(error.summary));
+      return 1;
+    }
+    console.error(`ingest failed on ${redactUrl(config.DATABASE_URL)}: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
+
+/** Turns the run's progress events into steps of the progress display. */
+function progressReporter(display: ReturnType<typeof createProgressDisplay>): (progress: IngestProgress) => void {
+  let currentFile = '';
+  return (progress) => {
+    switch (progress.phase) {
+      case 'waiting':
+        process.stderr.write('waiting for any other ingest run to finish…\n');
+        break;
+      case 'download':
+        process.stderr.write(`downloading ${progress.url}\n`);
+        break;
+      case 'read':
+        if (progress.kind !== currentFile) {
+          currentFile = progress.kind;
+          display.step(`reading ${progress.kind}`, progress.bytesTotal, 'bytes');
+        }
+        display.update(progress.bytesRead);
+        break;
+      case 'day':
+        display.stop();
+        currentFile = '';
+        process.stderr.write(`store_status ${progress.day}: ${progress.action}\n`);
+        break;
+      case 'commit':
+        display.stop();
+        break;
+    }
+  };
+}
+
+function describeOutcome(summary: IngestSummary): string {
+  const seconds = (summary.duration_ms / 1_000).toFixed(1);
+  if (summary.outcome === 'unchanged') return `nothing new: every source is unchanged since the last successful run (${seconds} s)`;
+  const rejected = summary.files.reduce((sum, file) => sum + file.rows_rejected, 0);
+  return `ingest succeeded in ${seconds} s: ${summary.status_rows_added} polls added, ${summary.stores_added} new stores, ${rejected} rows rejected`;
+}
+
+/** A database without tables fails on the first query; say what to do about it. */
+function missingSchemaHint(error: IngestRunError): string {
+  const cause = error.cause as { code?: string } | undefined;
+  return cause?.code === '42P01' ? ' (has the database been migrated? run `pnpm cli migrate`)' : '';
 }

@@ -12,12 +12,6 @@ export interface ReportTimings {
 export class ReportRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The default `now` of a report: the latest poll stored. */
-  async latestObservation(): Promise<Date | null> {
-    const row = await this.db.selectFrom('store_status').select((eb) => eb.fn.max('observed_at').as('latest')).executeTakeFirst();
-    return row?.latest ? new Date(row.latest) : null;
-  }
-
   /** The current (newest) versions of business hours and time zones, pinned on a new report. */
   async currentSourceVersions(): Promise<{ businessHours: string | null; timezones: string | null }> {
     const rows = await this.db
