@@ -70,7 +70,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  let cleanupFailures: string[] = [];
+  let cleanupFailures: string[];
   try {
     cleanup.push('delete the Redis keys', () => deletePrefixedKeys(redis, queuePrefix));
     mkdirSync(scratchDir, { recursive: true });

@@ -10,6 +10,8 @@ import type { WorkerMetrics } from './worker-metrics.js';
 const WATCHDOG_INTERVAL_MS = 10_000;
 /** A job waiting this long while this process has a free, idle worker for its queue means the worker went silent. */
 const SILENT_AFTER_MS = 60_000;
+/** At most one "queue worker error" line per queue in this interval; the rest are counted. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
 /** `worker.close()` on a dead connection can hang; give up on the old instance after this. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
@@ -30,6 +32,7 @@ export interface QueueWorkersSettings {
 export class QueueWorkers {
   private readonly workers = new Map<QueueName, Worker>();
   private readonly inFlight = new Map<QueueName, number>();
+  private readonly errorLog = new Map<QueueName, { at: number; suppressed: number }>();
   private watchdog: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -79,13 +82,26 @@ export class QueueWorkers {
   private createWorker(queueName: QueueName): Worker {
     const { logger } = this.settings;
     const worker = new Worker(queueName, (job: Job) => this.dispatch(queueName, job), this.workerOptions(queueName));
-    worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'queue worker error'));
+    worker.on('error', (error) => this.logWorkerError(queueName, error));
     worker.on('failed', (job, error) =>
       logger.warn({ queue: queueName, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job attempt failed'),
     );
     worker.on('stalled', (jobId) => logger.warn({ queue: queueName, jobId }, 'job stalled; it will run again'));
     worker.on('lockRenewalFailed', (jobIds) => logger.warn({ queue: queueName, jobIds }, 'job lock renewal failed'));
     return worker;
+  }
+
+  /** Worker errors come once per reconnect attempt during an outage: log the first, then one per interval with a count. */
+  private logWorkerError(queueName: QueueName, error: Error): void {
+    const now = Date.now();
+    const last = this.errorLog.get(queueName) ?? { at: 0, suppressed: 0 };
+    if (now - last.at < ERROR_LOG_INTERVAL_MS) {
+      last.suppressed += 1;
+      this.errorLog.set(queueName, last);
+      return;
+    }
+    this.settings.logger.error({ err: error, queue: queueName, suppressed: last.suppressed }, 'queue worker error');
+    this.errorLog.set(queueName, { at: now, suppressed: 0 });
   }
 
   private async dispatch(queueName: QueueName, job: Job): Promise<unknown> {

@@ -46,20 +46,25 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const workers = new QueueWorkers({ config, connection, queues, processors, metrics, logger });
   workers.start();
 
+  // Schedulers live in Redis only: checked every sweep interval and right after a reconnect. One
+  // check at a time, so overlapping triggers do not upsert twice.
+  let checking: Promise<void> | null = null;
+  const checkSchedules = (): Promise<void> =>
+    (checking ??= ensureSchedules(queues, config)
+      .then((restored) => (restored ? logger.warn('job schedules were missing and have been restored') : undefined))
+      .catch((error: unknown) => logger.debug({ err: error }, 'schedule check failed; retrying next interval'))
+      .finally(() => {
+        checking = null;
+      }));
+
   const redisState = watchRedis(connection, logger, () => {
     // Redis came back, possibly empty: restore the schedules and look for lost reports now.
-    void ensureSchedules(queues, config)
-      .then((restored) => (restored ? logger.warn('job schedules were missing and have been restored') : undefined))
+    void checkSchedules()
       .then(() => queues.add(JobName.SweepReports, {}))
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not restore schedules after reconnect'));
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not start a sweep after reconnect'));
   });
 
-  // Schedulers live in Redis only; check they are still there every sweep interval.
-  const scheduleCheck = setInterval(() => {
-    ensureSchedules(queues, config)
-      .then((restored) => (restored ? logger.warn('job schedules were missing and have been restored') : undefined))
-      .catch(() => undefined);
-  }, config.SWEEP_INTERVAL_SECONDS * 1_000);
+  const scheduleCheck = setInterval(() => void checkSchedules(), config.SWEEP_INTERVAL_SECONDS * 1_000);
   scheduleCheck.unref();
 
   void (async () => {

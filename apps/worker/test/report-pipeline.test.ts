@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,37 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const job = await queues.queues.reports.getJob(jobId);
       expect(job!.attemptsMade).toBe(1);
       expect(job!.failedReason).toMatch(/invalid report id/);
+    });
+  });
+
+  it('expires old reports with their files, tidies leftovers, and exposes its metrics', async () => {
+    await withWorkers(1, { REPORT_SHARDS: '2', REPORT_RETENTION: '7d' }, async ([worker]) => {
+      const fresh = await triggerReport(database.db, queues);
+      await waitForReport(database.db, fresh, ['complete']);
+      const old = await triggerReport(database.db, queues);
+      await waitForReport(database.db, old, ['complete']);
+      await database.db.updateTable('reports').set({ created_at: new Date(Date.now() - 8 * 86_400_000) } as never).where('id', '=', old).execute();
+      // Parts of a report that no longer runs, as a crash during assembly would leave them.
+      const orphan = await triggerReport(database.db, null, { skipEnqueue: true });
+      await database.db.updateTable('reports').set({ status: 'failed', error: 'test' }).where('id', '=', orphan).execute();
+      await mkdir(join(reportsDir, '.parts', orphan), { recursive: true });
+      await writeFile(join(reportsDir, '.parts', orphan, '0.csv'), 'x\n');
+
+      const jobId = `retention-${randomUUID()}`;
+      await queues.add(JobName.ApplyRetention, {}, { jobId });
+      await waitFor(async () => (await queues.queues.maintenance.getJobState(jobId)) === 'completed', 15_000, 'the retention job');
+      const [expired, kept] = await Promise.all([old, fresh].map((id) => database.db.selectFrom('reports').select('status').where('id', '=', id).executeTakeFirstOrThrow()));
+      expect([expired!.status, kept!.status]).toEqual(['expired', 'complete']);
+      await expect(stat(reportFile(reportsDir, old))).rejects.toThrow(/ENOENT/);
+      expect((await stat(reportFile(reportsDir, fresh))).isFile()).toBe(true);
+      await expect(stat(join(reportsDir, '.parts', orphan))).rejects.toThrow(/ENOENT/);
+
+      const { port } = (await worker!.waitForLog((line) => line.msg === 'metrics server listening')) as { port: number };
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^sm_report_duration_seconds_count 2$/m);
+      expect(metrics).toMatch(/^sm_jobs\{queue="reports",state="completed"\} \d+$/m);
+      expect(metrics).toMatch(/^sm_worker_job_duration_seconds_count\{queue="report-shards",job="report-shard",outcome="completed"\} 4$/m);
+      expect(metrics).toMatch(/^sm_worker_process_resident_memory_bytes \d+/m);
     });
   });
 

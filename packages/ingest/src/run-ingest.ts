@@ -14,7 +14,7 @@ import { kyselyOnClient } from './kysely-on-client.js';
 import { addStores, deleteUnpinnedVersions } from './maintenance.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
 import { describeSource, locateSources, type IngestSource } from './source-location.js';
-import { loadStatusFile } from './status-loader.js';
+import { applyStatusLoad, dropLeftoverLoadTables, dropLoadTable, loadTableName, prepareStatusLoad, type PreparedStatus } from './status-loader.js';
 
 /** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
 export const INGEST_LOCK_KEY = 7_301_245_118;
@@ -37,6 +37,7 @@ export interface IngestOptions {
 }
 
 export type IngestProgress =
+  /** Another run holds the ingest lock; this one starts when it ends. */
   | { phase: 'waiting' }
   | { phase: 'download'; kind: SourceKind; url: string }
   | { phase: 'read'; kind: SourceKind; bytesRead: number; bytesTotal: number }
@@ -158,6 +159,8 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
   let client: pg.PoolClient | undefined;
   let clientBroken = false;
+  /** Set once the status file starts loading: dropped if the run fails. */
+  let statusLoadTable: string | undefined;
   /** Set when the server ends the connection; queries then fail with a vaguer message. */
   let connectionLost: Error | undefined;
   const onConnectionError = (error: Error) => {
@@ -167,12 +170,19 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   let inTransaction = false;
   let downloadDir: string | undefined;
   try {
+    if ((options.pool.options.max ?? 10) < 2) throw new Error('the ingest needs a pool of at least 2 connections');
     client = await options.pool.connect();
     client.on('error', onConnectionError);
-    options.onProgress?.({ phase: 'waiting' });
-    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
+    if (!locked.rows[0]!.locked) {
+      options.onProgress?.({ phase: 'waiting' });
+      logger?.info({ runId }, 'waiting for the ingest run in progress to finish');
+      await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    }
     const interrupted = await runs.failInterrupted(runId);
     if (interrupted.length > 0) logger?.warn({ runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
+    const leftovers = await dropLeftoverLoadTables(client);
+    if (leftovers.length > 0) logger?.warn({ tables: leftovers }, 'dropped load tables left by stopped runs');
     await runs.start({ id: runId, trigger: options.trigger, source });
     logger?.info({ runId, source, trigger: options.trigger }, 'ingest started');
 
@@ -218,26 +228,56 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     await client.query('SET LOCAL jit = off');
     const storeIds = new Set<string>();
     const changed = files.filter((file) => file.changed);
-    for (const file of changed) {
-      const onBytes = (bytesRead: number) => options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
-      const input = { client, runId, path: file.path!, displayName: file.displayName, report: file.report, storeIds, onBytes };
-      if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
-      if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
-      if (file.kind === 'store_status') {
-        const storedLatest = await new DataStatusRepository(kyselyOnClient(client)).latestObservation();
-        const result = await inFileStep(file.displayName, async () =>
-          loadStatusFile({
-            ...input,
-            previousDays: await previousStatusDays(client!),
+    const readProgress = (file: RunFile) => (bytesRead: number) =>
+      options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
+
+    // The status file is copied on connections of its own while this one loads the reference
+    // files: the two share nothing until the status days are applied below.
+    const statusFile = changed.find((file) => file.kind === 'store_status');
+    let prepared: PreparedStatus | undefined;
+    const statusPreparation = statusFile
+      ? inFileStep(statusFile.displayName, async () => {
+          statusLoadTable = loadTableName(runId);
+          const storedLatest = await new DataStatusRepository(options.db).latestObservation();
+          prepared = await prepareStatusLoad({
+            pool: options.pool,
+            runId,
+            path: statusFile.path!,
+            displayName: statusFile.displayName,
+            report: statusFile.report,
+            previousDays: await previousStatusDays(options.pool),
             storedLatestUs: storedLatest ? storedLatest.getTime() * 1_000 : null,
             retentionDays,
             notAfterUs: Date.now() * 1_000 + DAY_US,
-            onDay: (day, action) => options.onProgress?.({ phase: 'day', day, action }),
+            storeIds,
+            onBytes: readProgress(statusFile),
             logger,
-          }),
-        );
-        summary.status_rows_added = result.rowsAdded;
+          });
+        })
+      : Promise.resolve();
+    const referenceLoads = (async () => {
+      for (const file of changed.filter((candidate) => candidate.kind !== 'store_status')) {
+        const input = { client: client!, runId, path: file.path!, displayName: file.displayName, report: file.report, storeIds, onBytes: readProgress(file) };
+        if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
+        if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
       }
+    })();
+    // Both must have stopped using their connections before a failure rolls back.
+    const settled = await Promise.allSettled([statusPreparation, referenceLoads]);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+    if (statusFile && prepared) {
+      const status = prepared;
+      const result = await inFileStep(statusFile.displayName, () =>
+        applyStatusLoad({
+          client: client!,
+          displayName: statusFile.displayName,
+          report: statusFile.report,
+          prepared: status,
+          onDay: (day, action) => options.onProgress?.({ phase: 'day', day, action }),
+          logger,
+        }),
+      );
+      summary.status_rows_added = result.rowsAdded;
     }
     summary.stores_added = await addStores(client, storeIds);
     for (const file of files.filter((candidate) => candidate.changed || candidate.validatorsMoved)) {
@@ -275,6 +315,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     await runs.finish(runId, { outcome: 'failed', error: summary.error, files: summary.files }).catch((recordError: unknown) => {
       logger?.error({ runId, err: recordError }, 'could not record the failed ingest run');
     });
+    if (statusLoadTable) {
+      await dropLoadTable(options.pool, statusLoadTable).catch((dropError: unknown) => {
+        logger?.warn({ runId, err: dropError }, 'could not drop the load table; the next run will');
+      });
+    }
     const retryable = error instanceof SourceDownloadError ? error.retryable : !(error instanceof SourceFileError);
     throw new IngestRunError(summary, retryable, { cause: error });
   } finally {
@@ -311,8 +356,8 @@ async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, 
 }
 
 /** The per-day fingerprints recorded by the run that last loaded the status file. */
-async function previousStatusDays(client: pg.PoolClient): Promise<Record<string, StatusDayReport> | null> {
-  const result = await client.query<{ files: IngestFileReport[] }>(`
+async function previousStatusDays(pool: pg.Pool): Promise<Record<string, StatusDayReport> | null> {
+  const result = await pool.query<{ files: IngestFileReport[] }>(`
     SELECT runs.files FROM source_files JOIN ingest_runs AS runs ON runs.id = source_files.ingest_run_id
     WHERE source_files.kind = 'store_status'`);
   const files = result.rows[0]?.files;

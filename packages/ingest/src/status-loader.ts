@@ -1,6 +1,10 @@
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { statusPartitionName } from '@store-monitoring/db';
-import { readStatusBatches, type StatusRecord } from '@store-monitoring/sources';
 import type { Logger } from '@store-monitoring/logging';
+import { readStatusBatches, type StatusRecord } from '@store-monitoring/sources';
 import pg from 'pg';
 import { copyIn } from './copy-in.js';
 import { DAY_US, DayDigest, dayKey } from './day-digest.js';
@@ -8,10 +12,21 @@ import { KEPT_REJECTIONS, type FileReportBuilder, type StatusDayReport } from '.
 import { StatusCopyEncoder } from './status-copy-encoder.js';
 
 const DAY_MS = 86_400_000;
+/** Load tables are named after their run; a failed run's table is swept by the next run. */
+const LOAD_TABLE_PREFIX = 'ingest_status_';
+/** Primary keys of new days are built on this many connections at once. */
+const INDEX_BUILDERS = 2;
 
-export interface StatusLoadInput {
-  /** Checked out, inside the run's open transaction. */
-  client: pg.PoolClient;
+const id = (name: string) => pg.escapeIdentifier(name);
+const literal = (value: string) => pg.escapeLiteral(value);
+
+function dayBounds(day: number): { from: string; to: string } {
+  return { from: new Date(day * DAY_MS).toISOString(), to: new Date((day + 1) * DAY_MS).toISOString() };
+}
+
+export interface StatusPrepareInput {
+  /** Connections for the load table, outside the run's transaction (at least one is free). */
+  pool: pg.Pool;
   runId: string;
   path: string;
   displayName: string;
@@ -26,6 +41,285 @@ export interface StatusLoadInput {
   /** Receives every store id of the file (for the registry). */
   storeIds: Set<string>;
   onBytes?: (bytesRead: number) => void;
+  logger?: Logger;
+}
+
+/** What is to happen to one UTC day of the file. */
+interface DayPlan {
+  day: number;
+  digest: DayDigest;
+  action: StatusDayReport['action'];
+  /** New days only: whether the load partition got its primary key (false: the file repeats a poll). */
+  keyed: boolean;
+  /** Days that already had polls: the file's polls of the day, on local disk. */
+  spill?: SpillFile;
+}
+
+/** The status file copied into its load table, each day planned; nothing visible has changed yet. */
+export interface PreparedStatus {
+  loadTable: string;
+  days: DayPlan[];
+}
+
+/**
+ * First half of a status load, outside the run's transaction so that it can run beside the
+ * business-hours and time-zone loads. The file is read once; each valid poll goes by its UTC day:
+ * - a day that has no `store_status` partition yet is copied (binary COPY, while the file is
+ *   still being read) into a private load table partitioned by day;
+ * - a day that already has polls is written to a spill file, because most such days turn out
+ *   unchanged (an hourly run adds one hour) and are then never sent to Postgres;
+ * - a day already past the retention is only counted.
+ * When the file is read, each day is planned:
+ * - older than the retention: skipped (`expired`);
+ * - same fingerprint as when the last load saw it: skipped (`unchanged`);
+ * - new: its load partition gets the primary key, built in one sort, on two connections at once,
+ *   and will become the partition as it is (`loaded`);
+ * - otherwise: its spill file is copied into the load table, to be merged (`merged`).
+ * The load table is committed but private; `applyStatusLoad` makes it visible, or
+ * `dropLoadTable` removes it.
+ */
+export async function prepareStatusLoad(input: StatusPrepareInput): Promise<PreparedStatus> {
+  const { pool, report } = input;
+  const loadTable = loadTableName(input.runId);
+  const spillDir = await mkdtemp(join(tmpdir(), 'store-monitoring-ingest-'));
+  try {
+    const client = await pool.connect();
+    let routes: Map<number, DayRoute>;
+    let maxObservedUs: number;
+    try {
+      await client.query(`
+        CREATE TABLE ${id(loadTable)} (
+          store_id text COLLATE "C" NOT NULL,
+          observed_at timestamptz NOT NULL,
+          active boolean NOT NULL,
+          line integer NOT NULL
+        ) PARTITION BY RANGE (observed_at)`);
+      const existing = await existingPartitions(client);
+      ({ routes, maxObservedUs } = await copyPolls(client, input, loadTable, existing, spillDir));
+    } finally {
+      client.release();
+    }
+    const readRows = [...routes.values()].reduce((sum, route) => sum + route.digest.rows, 0);
+    report.report.rows_read = readRows + report.report.rows_rejected;
+
+    const latestUs = Math.max(input.storedLatestUs ?? -Infinity, maxObservedUs);
+    const cutoffUs = latestUs - input.retentionDays * DAY_US;
+    const days: DayPlan[] = [...routes.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([day, route]) => {
+        let action: StatusDayReport['action'];
+        if ((day + 1) * DAY_US <= cutoffUs) action = 'expired';
+        else if (route.to === 'load') action = 'loaded';
+        else action = input.previousDays?.[dayKey(day)]?.digest === route.digest.toString() ? 'unchanged' : 'merged';
+        return { day, digest: route.digest, action, keyed: false, spill: route.spill };
+      });
+    await copySpilledDays(input, loadTable, days.filter((plan) => plan.action === 'merged'));
+    await keyNewDays(input, loadTable, days.filter((plan) => plan.action === 'loaded'));
+    return { loadTable, days };
+  } finally {
+    await rm(spillDir, { recursive: true, force: true });
+  }
+}
+
+/** Where the polls of one day go while the file is read. */
+interface DayRoute {
+  digest: DayDigest;
+  to: 'load' | 'spill' | 'count';
+  spill?: SpillFile;
+}
+
+/** A day's polls in COPY's binary format on local disk, copied to Postgres only if needed. */
+class SpillFile {
+  private readonly fd: number;
+  private readonly encoder = new StatusCopyEncoder();
+  private closed = false;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+    writeSync(this.fd, StatusCopyEncoder.header());
+  }
+
+  add(poll: StatusRecord): void {
+    const chunk = this.encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);
+    if (chunk) writeSync(this.fd, chunk);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const rest = this.encoder.take();
+    if (rest) writeSync(this.fd, rest);
+    writeSync(this.fd, StatusCopyEncoder.trailer());
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Reads the file once and sends every valid poll where its day goes (see prepareStatusLoad). A
+ * COPY needs the partition of every row to exist, so when a poll of a new day shows up the COPY
+ * is ended, the day's load partition created, and a new COPY resumes with that poll. A shuffled
+ * file shows all its days within the first rows.
+ */
+async function copyPolls(
+  client: pg.PoolClient,
+  input: StatusPrepareInput,
+  loadTable: string,
+  existing: Set<string>,
+  spillDir: string,
+): Promise<{ routes: Map<number, DayRoute>; maxObservedUs: number }> {
+  const { report, storeIds } = input;
+  const routes = new Map<number, DayRoute>();
+  // Days this far back are past the retention whatever the file holds: the newest poll only grows.
+  const expiredBeforeUs = input.storedLatestUs === null ? -Infinity : input.storedLatestUs - input.retentionDays * DAY_US;
+  const batches = readStatusBatches(input.path, report.reject, {
+    displayName: input.displayName,
+    notAfterUs: input.notAfterUs,
+    onBytes: input.onBytes,
+  })[Symbol.asyncIterator]();
+  let pending: StatusRecord[] = [];
+  let finished = false;
+  let maxObservedUs = -Infinity;
+
+  try {
+    while (!finished || pending.length > 0) {
+      let newDay: number | null = null;
+      async function* encodeUntilNewDay(): AsyncGenerator<Buffer> {
+        yield StatusCopyEncoder.header();
+        const encoder = new StatusCopyEncoder();
+        while (newDay === null) {
+          let batch = pending;
+          pending = [];
+          if (batch.length === 0) {
+            const next = await batches.next();
+            if (next.done) {
+              finished = true;
+              break;
+            }
+            batch = next.value;
+          }
+          for (let index = 0; index < batch.length; index += 1) {
+            const poll = batch[index]!;
+            const day = Math.floor(poll.observedAtUs / DAY_US);
+            let route = routes.get(day);
+            if (!route) {
+              if ((day + 1) * DAY_US <= expiredBeforeUs) {
+                route = { digest: new DayDigest(), to: 'count' };
+              } else if (existing.has(statusPartitionName(day * DAY_MS))) {
+                route = { digest: new DayDigest(), to: 'spill', spill: new SpillFile(join(spillDir, `${day}.copy`)) };
+              } else {
+                newDay = day;
+                pending = batch.slice(index);
+                break;
+              }
+              routes.set(day, route);
+            }
+            route.digest.add(poll.storeId, poll.observedAtUs, poll.active);
+            storeIds.add(poll.storeId);
+            if (poll.observedAtUs > maxObservedUs) maxObservedUs = poll.observedAtUs;
+            if (route.to === 'load') {
+              const chunk = encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);
+              if (chunk) yield chunk;
+            } else if (route.to === 'spill') {
+              route.spill!.add(poll);
+            }
+          }
+        }
+        const rest = encoder.take();
+        if (rest) yield rest;
+        yield StatusCopyEncoder.trailer();
+      }
+      await copyIn(client, `COPY ${id(loadTable)} (store_id, observed_at, active, line) FROM STDIN (FORMAT binary)`, encodeUntilNewDay());
+      if (newDay !== null) {
+        await createLoadPartition(client, loadTable, newDay);
+        routes.set(newDay, { digest: new DayDigest(), to: 'load' });
+      }
+    }
+  } finally {
+    for (const route of routes.values()) route.spill?.close();
+  }
+  return { routes, maxObservedUs };
+}
+
+/**
+ * A day of the load table. The CHECK repeats the bounds so that, once detached, attaching the day
+ * to store_status can trust it instead of scanning every row again.
+ */
+async function createLoadPartition(client: pg.PoolClient, loadTable: string, day: number): Promise<void> {
+  const { from, to } = dayBounds(day);
+  const partition = loadPartitionName(loadTable, day);
+  await client.query(`
+    CREATE TABLE ${id(partition)} PARTITION OF ${id(loadTable)}
+      (CONSTRAINT ${id(`${partition}_bounds`)} CHECK (observed_at >= ${literal(from)} AND observed_at < ${literal(to)}))
+      FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
+}
+
+/** Copies the spill files of the days to merge into the load table. */
+async function copySpilledDays(input: StatusPrepareInput, loadTable: string, plans: DayPlan[]): Promise<void> {
+  if (plans.length === 0) return;
+  const client = await input.pool.connect();
+  try {
+    for (const plan of plans) {
+      await createLoadPartition(client, loadTable, plan.day);
+      await copyIn(client, `COPY ${id(loadPartitionName(loadTable, plan.day))} (store_id, observed_at, active, line) FROM STDIN (FORMAT binary)`, createReadStream(plan.spill!.path));
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** The load table of a run (known before it exists, so a failed run can drop it). */
+export function loadTableName(runId: string): string {
+  return `${LOAD_TABLE_PREFIX}${runId.replaceAll('-', '').slice(0, 16)}`;
+}
+
+function loadPartitionName(loadTable: string, day: number): string {
+  return `${loadTable}_${dayKey(day).replaceAll('-', '')}`;
+}
+
+async function existingPartitions(client: pg.PoolClient): Promise<Set<string>> {
+  const result = await client.query<{ name: string }>(`
+    SELECT c.relname AS name FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'store_status'::regclass`);
+  return new Set(result.rows.map((row) => row.name));
+}
+
+/**
+ * Builds the primary key of each new day on its load partition, named as the partition's key
+ * will be, a few days at a time on separate connections. A day that holds the same poll twice
+ * fails with a unique violation and stays unkeyed: it is deduplicated when applied.
+ */
+async function keyNewDays(input: StatusPrepareInput, loadTable: string, plans: DayPlan[]): Promise<void> {
+  const queue = [...plans];
+  async function builder(): Promise<void> {
+    const client = await input.pool.connect();
+    try {
+      for (let plan = queue.shift(); plan; plan = queue.shift()) {
+        const partition = statusPartitionName(plan.day * DAY_MS);
+        try {
+          await client.query('BEGIN');
+          await client.query("SET LOCAL maintenance_work_mem = '256MB'");
+          await client.query(`ALTER TABLE ${id(loadPartitionName(loadTable, plan.day))} ADD CONSTRAINT ${id(`${partition}_pkey`)} PRIMARY KEY (store_id, observed_at)`);
+          await client.query('COMMIT');
+          plan.keyed = true;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          if ((error as { code?: string }).code !== '23505') throw error;
+        }
+      }
+    } finally {
+      client.release();
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(INDEX_BUILDERS, plans.length) }, builder));
+}
+
+export interface StatusApplyInput {
+  /** Checked out, inside the run's open transaction. */
+  client: pg.PoolClient;
+  displayName: string;
+  report: FileReportBuilder;
+  prepared: PreparedStatus;
   onDay?: (day: string, action: StatusDayReport['action']) => void;
   logger?: Logger;
 }
@@ -34,77 +328,6 @@ export interface StatusLoadResult {
   rowsAdded: number;
   conflicts: number;
   days: Record<string, StatusDayReport>;
-}
-
-const id = (name: string) => pg.escapeIdentifier(name);
-const literal = (value: string) => pg.escapeLiteral(value);
-
-function dayBounds(day: number): { from: string; to: string } {
-  return { from: new Date(day * DAY_MS).toISOString(), to: new Date((day + 1) * DAY_MS).toISOString() };
-}
-
-/**
- * Loads a changed status file. Every valid poll is copied (binary COPY, while the file is still
- * being read) into a load table partitioned by UTC day, created inside the run's transaction.
- * Then, day by day:
- * - a day older than the retention is skipped;
- * - a day whose fingerprint equals the one recorded by the last load is skipped: nothing new;
- * - a day without a partition yet (the first load, or a new day) becomes the partition itself:
- *   it gets its primary key and is attached to `store_status`, with no row copied twice;
- * - a day that already has polls is merged: duplicates inside the file resolved (the later line
- *   wins), changed statuses updated, new polls inserted.
- */
-export async function loadStatusFile(input: StatusLoadInput): Promise<StatusLoadResult> {
-  const { client, report } = input;
-  const loadTable = `ingest_status_${input.runId.replaceAll('-', '').slice(0, 16)}`;
-  await client.query(`
-    CREATE TABLE ${id(loadTable)} (
-      store_id text COLLATE "C" NOT NULL,
-      observed_at timestamptz NOT NULL,
-      active boolean NOT NULL,
-      line integer NOT NULL
-    ) PARTITION BY RANGE (observed_at)`);
-
-  const digests = new Map<number, DayDigest>();
-  const maxObservedUs = await copyPolls(input, loadTable, digests);
-  const readRows = [...digests.values()].reduce((sum, digest) => sum + digest.rows, 0);
-  report.report.rows_read = readRows + report.report.rows_rejected;
-
-  const latestUs = Math.max(input.storedLatestUs ?? -Infinity, maxObservedUs);
-  const cutoffUs = latestUs - input.retentionDays * DAY_US;
-  const existing = await existingPartitions(client);
-  const result: StatusLoadResult = { rowsAdded: 0, conflicts: 0, days: {} };
-
-  for (const day of [...digests.keys()].sort((a, b) => a - b)) {
-    const digest = digests.get(day)!;
-    const key = dayKey(day);
-    const loadPartition = `${loadTable}_${key.replaceAll('-', '')}`;
-    const partition = statusPartitionName(day * DAY_MS);
-    let action: StatusDayReport['action'];
-    let outcome: DayOutcome = { added: 0, updated: 0, duplicates: 0, conflicts: 0 };
-    if ((day + 1) * DAY_US <= cutoffUs) {
-      action = 'expired';
-    } else if (existing.has(partition) && input.previousDays?.[key]?.digest === digest.toString()) {
-      action = 'unchanged';
-    } else if (!existing.has(partition)) {
-      action = 'loaded';
-      outcome = await attachDay(input, loadTable, loadPartition, partition, day, digest.rows);
-    } else {
-      action = 'merged';
-      outcome = await mergeDay(input, loadPartition, partition, day);
-    }
-    result.rowsAdded += outcome.added;
-    result.conflicts += outcome.updated + outcome.conflicts;
-    report.report.rows_loaded += outcome.added + outcome.updated;
-    report.report.rows_skipped += digest.rows - outcome.duplicates - outcome.added - outcome.updated;
-    result.days[key] = { rows: digest.rows, digest: digest.toString(), action };
-    input.onDay?.(key, action);
-    input.logger?.debug({ day: key, rows: digest.rows, action, ...outcome }, 'status day');
-  }
-  await client.query(`DROP TABLE ${id(loadTable)}`);
-  report.report.conflicts = result.conflicts;
-  report.report.days = result.days;
-  return result;
 }
 
 /** What loading one day did: polls inserted, stored polls updated, file lines repeated. */
@@ -118,106 +341,50 @@ interface DayOutcome {
 }
 
 /**
- * Streams the file's valid polls into the load table. A COPY needs the partition of every row
- * to exist, so when a poll of a new day shows up the COPY is ended, the day's partition created,
- * and a new COPY resumes with that poll. A shuffled file shows all its days within the first
- * rows. Returns the newest poll's instant (or -Infinity).
+ * Second half, inside the run's transaction: new days become `store_status` partitions (attaching
+ * a keyed, bounded table takes a SHARE UPDATE EXCLUSIVE lock and no scan, so reports keep reading),
+ * changed days are merged, and the load table is dropped.
  */
-async function copyPolls(input: StatusLoadInput, loadTable: string, digests: Map<number, DayDigest>): Promise<number> {
-  const { client, report, storeIds } = input;
-  const batches = readStatusBatches(input.path, report.reject, {
-    displayName: input.displayName,
-    notAfterUs: input.notAfterUs,
-    onBytes: input.onBytes,
-  })[Symbol.asyncIterator]();
-  let pending: StatusRecord[] = [];
-  let finished = false;
-  let maxObservedUs = -Infinity;
-
-  while (!finished || pending.length > 0) {
-    let newDay: number | null = null;
-    async function* encodeUntilNewDay(): AsyncGenerator<Buffer> {
-      yield StatusCopyEncoder.header();
-      const encoder = new StatusCopyEncoder();
-      while (newDay === null) {
-        let batch = pending;
-        pending = [];
-        if (batch.length === 0) {
-          const next = await batches.next();
-          if (next.done) {
-            finished = true;
-            break;
-          }
-          batch = next.value;
-        }
-        for (let index = 0; index < batch.length; index += 1) {
-          const poll = batch[index]!;
-          const day = Math.floor(poll.observedAtUs / DAY_US);
-          const digest = digests.get(day);
-          if (!digest) {
-            newDay = day;
-            pending = batch.slice(index);
-            break;
-          }
-          digest.add(poll.storeId, poll.observedAtUs, poll.active);
-          storeIds.add(poll.storeId);
-          if (poll.observedAtUs > maxObservedUs) maxObservedUs = poll.observedAtUs;
-          const chunk = encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);
-          if (chunk) yield chunk;
-        }
-      }
-      const rest = encoder.take();
-      if (rest) yield rest;
-      yield StatusCopyEncoder.trailer();
-    }
-    await copyIn(client, `COPY ${id(loadTable)} (store_id, observed_at, active, line) FROM STDIN (FORMAT binary)`, encodeUntilNewDay());
-    if (newDay !== null) {
-      const { from, to } = dayBounds(newDay);
-      const partition = `${loadTable}_${dayKey(newDay).replaceAll('-', '')}`;
-      // The CHECK repeats the bounds so that, once detached, attaching the day to store_status
-      // can trust it instead of scanning every row again.
-      await client.query(`
-        CREATE TABLE ${id(partition)} PARTITION OF ${id(loadTable)}
-          (CONSTRAINT ${id(`${partition}_bounds`)} CHECK (observed_at >= ${literal(from)} AND observed_at < ${literal(to)}))
-          FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
-      digests.set(newDay, new DayDigest());
-    }
+export async function applyStatusLoad(input: StatusApplyInput): Promise<StatusLoadResult> {
+  const { client, report, prepared } = input;
+  const result: StatusLoadResult = { rowsAdded: 0, conflicts: 0, days: {} };
+  for (const plan of prepared.days) {
+    const key = dayKey(plan.day);
+    const loadPartition = loadPartitionName(prepared.loadTable, plan.day);
+    const partition = statusPartitionName(plan.day * DAY_MS);
+    let outcome: DayOutcome = { added: 0, updated: 0, duplicates: 0, conflicts: 0 };
+    if (plan.action === 'loaded') outcome = await attachDay(input, loadPartition, partition, plan);
+    if (plan.action === 'merged') outcome = await mergeDay(input, loadPartition, partition, plan.day);
+    result.rowsAdded += outcome.added;
+    result.conflicts += outcome.updated + outcome.conflicts;
+    report.report.rows_loaded += outcome.added + outcome.updated;
+    report.report.rows_skipped += plan.digest.rows - outcome.duplicates - outcome.added - outcome.updated;
+    result.days[key] = { rows: plan.digest.rows, digest: plan.digest.toString(), action: plan.action };
+    input.onDay?.(key, plan.action);
+    input.logger?.debug({ day: key, rows: plan.digest.rows, action: plan.action, ...outcome }, 'status day');
   }
-  return maxObservedUs;
-}
-
-async function existingPartitions(client: pg.PoolClient): Promise<Set<string>> {
-  const result = await client.query<{ name: string }>(`
-    SELECT c.relname AS name FROM pg_inherits i
-    JOIN pg_class c ON c.oid = i.inhrelid
-    JOIN pg_class p ON p.oid = i.inhparent
-    WHERE p.oid = 'store_status'::regclass`);
-  return new Set(result.rows.map((row) => row.name));
+  await client.query(`DROP TABLE ${id(prepared.loadTable)}`);
+  report.report.conflicts = result.conflicts;
+  report.report.days = result.days;
+  return result;
 }
 
 /**
- * Turns a day of the load table into the day's `store_status` partition: detached from the load
- * table, its line numbers dropped, then attached, which builds the table's primary key on it in
- * one sort (whatever that key is defined as) instead of row by row. Attaching takes only a SHARE
- * UPDATE EXCLUSIVE lock, so reports keep reading meanwhile. When the day holds the same poll
- * twice the key cannot be built; the day is then deduplicated into a new table first.
+ * Makes a new day's load partition the day's `store_status` partition: detached from the load
+ * table, its line numbers dropped, renamed and attached. When the file repeats a poll of that day
+ * (no key could be built), the day's polls are first deduplicated into a fresh table.
  */
-async function attachDay(input: StatusLoadInput, loadTable: string, loadPartition: string, partition: string, day: number, rows: number): Promise<DayOutcome> {
-  const { client } = input;
-  const { from, to } = dayBounds(day);
+async function attachDay(input: StatusApplyInput, loadPartition: string, partition: string, plan: DayPlan): Promise<DayOutcome> {
+  const { client, prepared } = input;
+  const { from, to } = dayBounds(plan.day);
   const attach = `ALTER TABLE store_status ATTACH PARTITION ${id(partition)} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`;
-  await client.query('SAVEPOINT status_day');
-  try {
-    await client.query(`ALTER TABLE ${id(loadTable)} DETACH PARTITION ${id(loadPartition)}`);
+  if (plan.keyed) {
+    await client.query(`ALTER TABLE ${id(prepared.loadTable)} DETACH PARTITION ${id(loadPartition)}`);
     await client.query(`ALTER TABLE ${id(loadPartition)} DROP COLUMN line`);
     await client.query(`ALTER TABLE ${id(loadPartition)} RENAME TO ${id(partition)}`);
     await client.query(attach);
     await client.query(`ALTER TABLE ${id(partition)} DROP CONSTRAINT ${id(`${loadPartition}_bounds`)}`);
-    await client.query('RELEASE SAVEPOINT status_day');
-    return { added: rows, updated: 0, duplicates: 0, conflicts: 0 };
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT status_day');
+    return { added: plan.digest.rows, updated: 0, duplicates: 0, conflicts: 0 };
   }
   // The same (store, instant) more than once in the file: keep each key's last line.
   await client.query(`CREATE TABLE ${id(partition)} (LIKE store_status)`);
@@ -234,7 +401,7 @@ async function attachDay(input: StatusLoadInput, loadTable: string, loadPartitio
  * Merges a day into its existing partition: the file's polls deduplicated (later line wins),
  * stored polls whose status differs updated (a conflict), missing polls inserted.
  */
-async function mergeDay(input: StatusLoadInput, loadPartition: string, partition: string, day: number): Promise<DayOutcome> {
+async function mergeDay(input: StatusApplyInput, loadPartition: string, partition: string, day: number): Promise<DayOutcome> {
   const { client } = input;
   const merge = `ingest_status_merge_${dayKey(day).replaceAll('-', '')}`;
   const distinct = await client.query(`
@@ -262,7 +429,7 @@ async function mergeDay(input: StatusLoadInput, loadPartition: string, partition
  * Rejects every line of a day that a later line repeats (same store and instant): all counted,
  * the first ones named with the line that wins.
  */
-async function rejectDuplicates(input: StatusLoadInput, loadPartition: string): Promise<{ duplicates: number; conflicts: number }> {
+async function rejectDuplicates(input: StatusApplyInput, loadPartition: string): Promise<{ duplicates: number; conflicts: number }> {
   const table = id(loadPartition);
   const result = await input.client.query<{ total: string; conflicts: string; sample: { line: number; store_id: string; at: string; differs: boolean; winner: number }[] }>(`
     WITH repeated AS (
@@ -293,4 +460,21 @@ async function rejectDuplicates(input: StatusLoadInput, loadPartition: string): 
     })),
   );
   return { duplicates, conflicts: Number(row.conflicts) };
+}
+
+/** Drops a load table (after a failed run); best effort, the next run sweeps what is left. */
+export async function dropLoadTable(pool: pg.Pool, loadTable: string): Promise<void> {
+  await pool.query(`DROP TABLE IF EXISTS ${id(loadTable)}`);
+}
+
+/**
+ * Drops load tables that runs which died left behind. Call it holding the ingest lock: then no
+ * other run is using one.
+ */
+export async function dropLeftoverLoadTables(client: pg.PoolClient): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    `SELECT relname AS name FROM pg_class WHERE relkind = 'p' AND relnamespace = current_schema()::regnamespace AND relname LIKE ${literal(`${LOAD_TABLE_PREFIX.replaceAll('_', '\\_')}%`)}`,
+  );
+  for (const { name } of result.rows) await client.query(`DROP TABLE IF EXISTS ${id(name)}`);
+  return result.rows.map((row) => row.name);
 }

@@ -94,11 +94,6 @@ export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: Pin
     )
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
-    .leftJoin('timezones as tz', (join) =>
-      pinned.timezonesVersion === null
-        ? join.on(sql<boolean>`false`)
-        : join.onRef('tz.store_id', '=', 's.store_id').on('tz.version_id', '=', pinned.timezonesVersion),
-    )
     .leftJoin('hours as h', 'h.store_id', 's.store_id')
     .leftJoinLateral(
       (eb) =>
@@ -117,7 +112,15 @@ export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: Pin
     )
     .select([
       's.store_id',
-      'tz.timezone_str',
+      // A primary-key probe per store: stays cheap whatever the planner believes about the table
+      // (a join here turned into a nested loop over every zone row when statistics were stale).
+      (eb) =>
+        eb
+          .selectFrom('timezones as tz')
+          .select('tz.timezone_str')
+          .whereRef('tz.store_id', '=', 's.store_id')
+          .where(pinned.timezonesVersion === null ? sql<boolean>`false` : sql<boolean>`tz.version_id = ${pinned.timezonesVersion}`)
+          .as('timezone_str'),
       'h.hours_day',
       'h.hours_start',
       'h.hours_end',

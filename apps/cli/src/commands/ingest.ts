@@ -71,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
         ? { urls: envUrls }
         : { dataDir: config.DATA_DIR };
 
-  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: 2, applicationName: 'store-monitoring-cli-ingest' });
+  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: 4, applicationName: 'store-monitoring-cli-ingest' });
   const display = createProgressDisplay();
   const onProgress = progressReporter(display);
   try {
@@ -108,7 +108,7 @@ function progressReporter(display: ReturnType<typeof createProgressDisplay>): (p
   return (progress) => {
     switch (progress.phase) {
       case 'waiting':
-        process.stderr.write('waiting for any other ingest run to finish…\n');
+        process.stderr.write('another ingest run is in progress; waiting for it to finish…\n');
         break;
       case 'download':
         process.stderr.write(`downloading ${progress.url}\n`);

@@ -1,0 +1,48 @@
+import { ConfigError } from '@store-monitoring/config';
+import { loadWorkerConfig } from './config.js';
+
+describe('loadWorkerConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadWorkerConfig({});
+    expect(config).toMatchObject({
+      WORKER_CONCURRENCY: 2,
+      REPORT_SHARDS: 8,
+      REFRESH_CRON: '0 * * * *',
+      SWEEP_INTERVAL_SECONDS: 30,
+      METRICS_PORT: 9464,
+      INGEST_ON_START: true,
+      reportRetentionSeconds: 7 * 86_400,
+      dataSourceUrls: [],
+    });
+  });
+
+  it('reads durations, numbers, booleans and URL lists from text', () => {
+    const config = loadWorkerConfig({
+      REPORT_RETENTION: '12h',
+      WORKER_CONCURRENCY: '4',
+      INGEST_ON_START: 'false',
+      DATA_SOURCE_URLS: 'https://example.test/a.csv, https://example.test/b.csv,https://example.test/c.csv',
+    });
+    expect(config.reportRetentionSeconds).toBe(43_200);
+    expect(config.WORKER_CONCURRENCY).toBe(4);
+    expect(config.INGEST_ON_START).toBe(false);
+    expect(config.dataSourceUrls).toHaveLength(3);
+  });
+
+  it('reports every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ REPORT_SHARDS: '0', REPORT_RETENTION: 'a week', DATABASE_URL: 'mysql://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual(
+      expect.arrayContaining(['REPORT_SHARDS', 'REPORT_RETENTION', 'DATABASE_URL']),
+    );
+  });
+
+  it('refuses source URLs that are not http(s)', () => {
+    expect(() => loadWorkerConfig({ DATA_SOURCE_URLS: 'file:///etc/passwd' })).toThrow(/DATA_SOURCE_URLS: not an http\(s\) URL/);
+  });
+});

@@ -1,0 +1,18 @@
+import { ReportStorageError } from '@store-monitoring/reports';
+import { describeFailure } from './failure-reason.js';
+
+describe('describeFailure', () => {
+  it('names Postgres when the database connection is the problem', () => {
+    expect(describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(
+      'Postgres unavailable: connect ECONNREFUSED 127.0.0.1:5432',
+    );
+    expect(describeFailure(new Error('Connection terminated unexpectedly'))).toBe('Postgres unavailable: Connection terminated unexpectedly');
+    expect(describeFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toMatch(/^Postgres unavailable: /);
+  });
+
+  it('keeps the storage wording and other messages as they are', () => {
+    const storage = new ReportStorageError(Object.assign(new Error("EACCES: permission denied, open '/r/x'"), { code: 'EACCES' }), '/r');
+    expect(describeFailure(storage)).toBe("REPORTS_DIR not writable (/r): EACCES: permission denied, open '/r/x'");
+    expect(describeFailure(new Error('division by zero'))).toBe('division by zero');
+  });
+});
