@@ -1,4 +1,4 @@
-import { describeBusinessHours, formatInstant, formatRelative, utcInputToIso } from './format.js';
+import { describeBusinessHours, formatCount, formatInstant, formatRelative, utcInputToIso } from './format.js';
 
 describe('utcInputToIso', () => {
   it('reads the datetime-local value as UTC whatever the browser zone', () => {
@@ -38,5 +38,13 @@ describe('formatInstant and formatRelative', () => {
     expect(formatRelative('2023-01-25T12:23:00Z', now)).toBe('in 23 min');
     expect(formatRelative('2023-01-25T07:00:00Z', now)).toBe('5 h ago');
     expect(formatRelative('2023-01-21T12:00:00Z', now)).toBe('4 days ago');
+  });
+});
+
+describe('formatCount', () => {
+  it('says one store and many stores', () => {
+    expect(formatCount(1, 'store')).toBe('1 store');
+    expect(formatCount(0, 'store')).toBe('0 stores');
+    expect(formatCount(14_092, 'store')).toBe('14,092 stores');
   });
 });

@@ -8,6 +8,11 @@ export function formatNumber(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** "1 store", "14,092 stores". */
+export function formatCount(count: number, noun: string): string {
+  return `${formatNumber(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** "2023-01-25 18:13:22 UTC"; "—" when there is no instant. */
 export function formatInstant(iso: string | null | undefined): string {
   if (!iso) return '—';

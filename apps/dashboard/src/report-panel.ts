@@ -2,7 +2,7 @@ import { describeError, isAbort, type ApiClient } from './api-client.js';
 import { apiKeyStore } from './api-key-store.js';
 import type { Interpolation, ReportMetadata } from './api-types.js';
 import { byId, h, setText } from './dom.js';
-import { formatInstant, formatNumber, formatPercent, utcInputToIso } from './format.js';
+import { formatCount, formatInstant, formatNumber, formatPercent, utcInputToIso } from './format.js';
 import { HistogramChart } from './histogram-chart.js';
 import { parseReportCsv } from './report-csv.js';
 import { summarizeReport, weeklyUptimeHistogram } from './report-summary.js';
@@ -115,12 +115,12 @@ export class ReportPanel {
         this.setProgress(0, report.message ?? 'This report has expired; trigger a new one.');
         return;
       }
-      this.setProgress(100, `Complete: ${formatNumber(report.rows ?? 0)} stores. Loading the results…`);
+      this.setProgress(100, `Complete: ${formatCount(report.rows ?? 0, 'store')}. Loading the results…`);
       const csv = await this.api.reportCsv(reportId, polling.signal);
       const rows = parseReportCsv(csv, `report-${reportId}.csv`);
       this.current = { reportId, asOf: report.as_of, interpolation: report.interpolation };
       this.showResult(report, rows);
-      this.setProgress(100, `Complete: ${formatNumber(rows.length)} stores.`);
+      this.setProgress(100, `Complete: ${formatCount(rows.length, 'store')}.`);
       this.hooks.onReportFinished();
     } catch (error) {
       if (isAbort(error)) return;
@@ -174,7 +174,7 @@ export class ReportPanel {
     const bins = histogram.labels.map((label, bin) => `${label}: ${formatNumber(histogram.counts[bin] ?? 0)}`).join('; ');
     setText(
       this.histogramText,
-      `Stores per weekly uptime band — ${bins}. ${formatNumber(histogram.storesWithoutWeeklyBusinessTime)} stores without business time in the week are not counted.`,
+      `Stores per weekly uptime band — ${bins}. Not counted: ${formatCount(histogram.storesWithoutWeeklyBusinessTime, 'store')} without business time in the week.`,
     );
 
     this.download.href = this.api.reportCsvUrl(report.report_id);

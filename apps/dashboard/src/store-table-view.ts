@@ -1,5 +1,5 @@
 import { byId, h, setText } from './dom.js';
-import { formatNumber, formatPercent } from './format.js';
+import { formatCount, formatPercent } from './format.js';
 import { StoreTableModel, type SortKey } from './store-table-model.js';
 import type { ReportRow } from './report-csv.js';
 
@@ -100,7 +100,7 @@ export class StoreTableView {
     if (view.rows.length === 0) {
       this.body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No store matches this search.')));
     }
-    setText(this.pageInfo, `Page ${view.page} of ${view.pageCount} · ${formatNumber(view.matches)} stores`);
+    setText(this.pageInfo, `Page ${view.page} of ${view.pageCount} · ${formatCount(view.matches, 'store')}`);
     this.previous.disabled = view.page <= 1;
     this.next.disabled = view.page >= view.pageCount;
   }

@@ -8,6 +8,25 @@ function mix32(value: number): number {
   return h ^ (h >>> 16);
 }
 
+/** Two independent 32-bit hashes of a store id, computed in one pass over its characters. */
+export class StoreIdHash {
+  first = 0;
+  second = 0;
+
+  of(storeId: string): this {
+    let first = 0x811c9dc5;
+    let second = 0x01000193;
+    for (let i = 0; i < storeId.length; i += 1) {
+      const code = storeId.charCodeAt(i);
+      first = Math.imul(first ^ code, 0x01000193);
+      second = Math.imul(second + code, 0x5bd1e995) ^ (second >>> 15);
+    }
+    this.first = first | 0;
+    this.second = second | 0;
+    return this;
+  }
+}
+
 /**
  * An order-independent fingerprint of the polls of one UTC day: a count and three 32-bit sums of
  * per-row hashes. The status file is shuffled, so the rows of a day arrive in any order; equal
@@ -20,21 +39,15 @@ export class DayDigest {
   private b = 0;
   private c = 0;
 
-  add(storeId: string, observedAtUs: number, active: boolean): void {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
-    for (let i = 0; i < storeId.length; i += 1) {
-      const code = storeId.charCodeAt(i);
-      h1 = Math.imul(h1 ^ code, 0x01000193);
-      h2 = Math.imul(h2 + code, 0x5bd1e995) ^ (h2 >>> 15);
-    }
+  /** Adds a poll of the store whose id hashes to `id`. */
+  add(id: StoreIdHash, observedAtUs: number, active: boolean): void {
     const low = observedAtUs % 4_294_967_296 | 0;
     const high = Math.floor(observedAtUs / 4_294_967_296) | 0;
     const instant = mix32(low ^ mix32(high + (active ? 0x9e3779b9 : 0x7f4a7c15)));
     this.rows += 1;
-    this.a = (this.a + mix32(h1 ^ instant)) | 0;
-    this.b = (this.b + mix32(h2 ^ mix32(instant + 0x68e31da4))) | 0;
-    this.c = (this.c + mix32(h1 + h2 + mix32(instant ^ 0x1b56c4e9))) | 0;
+    this.a = (this.a + mix32(id.first ^ instant)) | 0;
+    this.b = (this.b + mix32(id.second ^ mix32(instant + 0x68e31da4))) | 0;
+    this.c = (this.c + mix32(id.first + id.second + mix32(instant ^ 0x1b56c4e9))) | 0;
   }
 
   toString(): string {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { StoreIdSet } from './store-id-set.js';
 
 /** How many versions of each kind are kept even when no report pins them. */
 export const KEPT_VERSIONS = 3;
@@ -22,8 +23,8 @@ export async function deleteUnpinnedVersions(client: pg.PoolClient): Promise<num
 }
 
 /** Adds store ids not yet in the registry; ids are never removed. Returns how many were new. */
-export async function addStores(client: pg.PoolClient, storeIds: Set<string>): Promise<number> {
+export async function addStores(client: pg.PoolClient, storeIds: StoreIdSet): Promise<number> {
   if (storeIds.size === 0) return 0;
-  const result = await client.query('INSERT INTO stores (store_id) SELECT unnest($1::text[]) ON CONFLICT (store_id) DO NOTHING', [[...storeIds]]);
+  const result = await client.query('INSERT INTO stores (store_id) SELECT unnest($1::text[]) ON CONFLICT (store_id) DO NOTHING', [storeIds.values()]);
   return result.rowCount ?? 0;
 }

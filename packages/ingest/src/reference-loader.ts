@@ -1,7 +1,9 @@
 import { readHoursRows, readTimezoneRows } from '@store-monitoring/sources';
 import type pg from 'pg';
 import { copyIn, copyText } from './copy-in.js';
+import { StoreIdHash } from './day-digest.js';
 import type { FileReportBuilder } from './file-report.js';
+import type { StoreIdSet } from './store-id-set.js';
 
 export interface ReferenceLoadInput {
   /** Checked out, inside the run's open transaction. */
@@ -10,7 +12,7 @@ export interface ReferenceLoadInput {
   path: string;
   displayName: string;
   report: FileReportBuilder;
-  storeIds: Set<string>;
+  storeIds: StoreIdSet;
   onBytes?: (bytesRead: number) => void;
 }
 
@@ -46,9 +48,10 @@ async function finishVersion(client: pg.PoolClient, versionId: string, rows: num
 export async function loadBusinessHours(input: ReferenceLoadInput): Promise<string> {
   const { client, report, storeIds } = input;
   const versionId = await newVersion(client, 'business_hours', input.runId);
+  const idHash = new StoreIdHash();
   async function* lines(): AsyncGenerator<string> {
     for await (const row of readHoursRows(input.path, report.reject, { displayName: input.displayName, onBytes: input.onBytes })) {
-      storeIds.add(row.storeId);
+      storeIds.add(row.storeId, idHash.of(row.storeId).first);
       yield `${versionId}\t${row.storeId}\t${row.dayOfWeek}\t${row.startText}\t${row.endText}\n`;
     }
   }
@@ -64,10 +67,11 @@ export async function loadBusinessHours(input: ReferenceLoadInput): Promise<stri
 export async function loadTimezones(input: ReferenceLoadInput): Promise<string> {
   const { client, report, storeIds } = input;
   const versionId = await newVersion(client, 'timezones', input.runId);
+  const idHash = new StoreIdHash();
   async function* lines(): AsyncGenerator<string> {
     const rows = readTimezoneRows(input.path, report.reject, { displayName: input.displayName, onBytes: input.onBytes, onWarning: report.warn });
     for await (const row of rows) {
-      storeIds.add(row.storeId);
+      storeIds.add(row.storeId, idHash.of(row.storeId).first);
       yield `${versionId}\t${row.storeId}\t${copyText(row.timezone)}\t${row.isKnown ? 't' : 'f'}\n`;
     }
   }

@@ -13,6 +13,7 @@ import { FileReportBuilder, type IngestFileReport, type StatusDayReport } from '
 import { kyselyOnClient } from './kysely-on-client.js';
 import { addStores, deleteUnpinnedVersions } from './maintenance.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
+import { StoreIdSet } from './store-id-set.js';
 import { describeSource, locateSources, type IngestSource } from './source-location.js';
 import { applyStatusLoad, dropLeftoverLoadTables, dropLoadTable, loadTableName, prepareStatusLoad, type PreparedStatus } from './status-loader.js';
 
@@ -226,7 +227,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     await client.query("SET LOCAL work_mem = '256MB'");
     await client.query("SET LOCAL maintenance_work_mem = '256MB'");
     await client.query('SET LOCAL jit = off');
-    const storeIds = new Set<string>();
+    const storeIds = new StoreIdSet();
     const changed = files.filter((file) => file.changed);
     const readProgress = (file: RunFile) => (bytesRead: number) =>
       options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });

@@ -7,9 +7,10 @@ import type { Logger } from '@store-monitoring/logging';
 import { readStatusBatches, type StatusRecord } from '@store-monitoring/sources';
 import pg from 'pg';
 import { copyIn } from './copy-in.js';
-import { DAY_US, DayDigest, dayKey } from './day-digest.js';
+import { DAY_US, DayDigest, dayKey, StoreIdHash } from './day-digest.js';
 import { KEPT_REJECTIONS, type FileReportBuilder, type StatusDayReport } from './file-report.js';
 import { StatusCopyEncoder } from './status-copy-encoder.js';
+import type { StoreIdSet } from './store-id-set.js';
 
 const DAY_MS = 86_400_000;
 /** Load tables are named after their run; a failed run's table is swept by the next run. */
@@ -39,7 +40,7 @@ export interface StatusPrepareInput {
   /** Polls after this instant are rejected as lying in the future. */
   notAfterUs: number;
   /** Receives every store id of the file (for the registry). */
-  storeIds: Set<string>;
+  storeIds: StoreIdSet;
   onBytes?: (bytesRead: number) => void;
   logger?: Logger;
 }
@@ -179,6 +180,7 @@ async function copyPolls(
   let pending: StatusRecord[] = [];
   let finished = false;
   let maxObservedUs = -Infinity;
+  const idHash = new StoreIdHash();
 
   try {
     while (!finished || pending.length > 0) {
@@ -213,8 +215,9 @@ async function copyPolls(
               }
               routes.set(day, route);
             }
-            route.digest.add(poll.storeId, poll.observedAtUs, poll.active);
-            storeIds.add(poll.storeId);
+            idHash.of(poll.storeId);
+            route.digest.add(idHash, poll.observedAtUs, poll.active);
+            storeIds.add(poll.storeId, idHash.first);
             if (poll.observedAtUs > maxObservedUs) maxObservedUs = poll.observedAtUs;
             if (route.to === 'load') {
               const chunk = encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);

@@ -12,6 +12,7 @@ export {
   streamStoreInputs,
   type PinnedData,
   type StoreRange,
+  type StoreSelection,
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, type ReportPaths } from './report-files.js';

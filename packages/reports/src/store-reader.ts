@@ -11,6 +11,19 @@ export interface StoreRange {
   toStoreId: string | null;
 }
 
+/** The stores a read covers: a shard's range, or one store (the timeline). */
+export type StoreSelection = StoreRange | { storeId: string };
+
+/** Adds the selection's bounds on `column` to a query (all three tables are keyed by store_id). */
+function restrictTo<Q extends { where: (...args: never[]) => Q }>(query: Q, column: string, selection: StoreSelection): Q {
+  const where = query.where as unknown as (column: string, op: string, value: string) => Q;
+  if ('storeId' in selection) return where.call(query, column, '=', selection.storeId);
+  let restricted = query;
+  if (selection.fromStoreId !== null) restricted = (restricted.where as unknown as typeof where).call(restricted, column, '>=', selection.fromStoreId);
+  if (selection.toStoreId !== null) restricted = (restricted.where as unknown as typeof where).call(restricted, column, '<', selection.toStoreId);
+  return restricted;
+}
+
 /** What a report pins at trigger time: its `now` and the data versions it reads. */
 export interface PinnedData {
   asOfUs: number;
@@ -48,7 +61,7 @@ interface StoreRow {
  * objects or timestamp parsing in JS. The inner scan is ordered by the primary key
  * (store_id, observed_at), so each store's polls arrive in time order without a sort.
  */
-export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: PinnedData) {
+export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pinned: PinnedData) {
   const { weekStartUs } = windowBounds(pinned.asOfUs);
   const asOf = usToIsoString(pinned.asOfUs);
   const weekStart = usToIsoString(weekStartUs);
@@ -57,16 +70,20 @@ export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: Pin
   return db
     .with('polls', (qb) =>
       qb
-        .selectFrom((inner) => {
-          let ordered = inner
-            .selectFrom('store_status')
-            .select(['store_id', 'observed_at', 'active'])
-            .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
-            .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`);
-          if (range.fromStoreId !== null) ordered = ordered.where('store_id', '>=', range.fromStoreId);
-          if (range.toStoreId !== null) ordered = ordered.where('store_id', '<', range.toStoreId);
-          return ordered.orderBy('store_id').orderBy('observed_at').as('ordered');
-        })
+        .selectFrom((inner) =>
+          restrictTo(
+            inner
+              .selectFrom('store_status')
+              .select(['store_id', 'observed_at', 'active'])
+              .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
+              .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`),
+            'store_id',
+            selection,
+          )
+            .orderBy('store_id')
+            .orderBy('observed_at')
+            .as('ordered'),
+        )
         .select([
           'ordered.store_id',
           // No ORDER BY inside the aggregates: the input is already in (store_id, observed_at)
@@ -79,18 +96,19 @@ export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: Pin
         .groupBy('ordered.store_id'),
     )
     .with('hours', (qb) =>
-      qb
-        .selectFrom('business_hours')
-        .select([
-          'store_id',
-          sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
-          sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
-          sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
-        ])
-        .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`)
-        .$if(range.fromStoreId !== null, (where) => where.where('store_id', '>=', range.fromStoreId!))
-        .$if(range.toStoreId !== null, (where) => where.where('store_id', '<', range.toStoreId!))
-        .groupBy('store_id'),
+      restrictTo(
+        qb
+          .selectFrom('business_hours')
+          .select([
+            'store_id',
+            sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
+            sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
+            sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
+          ])
+          .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`),
+        'store_id',
+        selection,
+      ).groupBy('store_id'),
     )
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
@@ -129,8 +147,7 @@ export function storesQuery(db: Kysely<Database>, range: StoreRange, pinned: Pin
       'earlier.earlier_time',
       'earlier.earlier_active',
     ])
-    .$if(range.fromStoreId !== null, (qb) => qb.where('s.store_id', '>=', range.fromStoreId!))
-    .$if(range.toStoreId !== null, (qb) => qb.where('s.store_id', '<', range.toStoreId!))
+    .$call((qb) => restrictTo(qb, 's.store_id', selection))
     .orderBy('s.store_id');
 }
 
@@ -212,10 +229,7 @@ export async function readStoreForTimeline(
   pinned: { asOf: Date | string; businessHoursVersion: string | null; timezonesVersion: string | null },
 ): Promise<StoreInput | null> {
   const asOfUs = await exactMicroseconds(db, pinned.asOf);
-  const range: StoreRange = { fromStoreId: storeId, toStoreId: null };
-  const row = await storesQuery(db, range, { ...pinned, asOfUs })
-    .where('s.store_id', '=', storeId)
-    .executeTakeFirst();
+  const row = await storesQuery(db, { storeId }, { ...pinned, asOfUs }).executeTakeFirst();
   if (!row) return null;
   return toStoreInput(row as StoreRow, windowBounds(asOfUs).weekStartUs, asOfUs);
 }
