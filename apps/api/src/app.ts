@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '@store-monitoring/logging';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseTrustProxy, type ApiConfig } from './config.js';
 import { errorBody, formatValidationError, handleError, handleNotFound } from './errors.js';
 import './fastify-types.js';
 import apiKey from './plugins/app/api-key.js';
+import dashboard from './plugins/dashboard.js';
 import database from './plugins/app/database.js';
 import prometheus from './plugins/app/prometheus.js';
 import queueBoard from './plugins/app/queue-board.js';
@@ -84,7 +82,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
     { prefix: '/api' },
   );
 
-  await registerDashboard(app);
+  await app.register(dashboard);
 
   return app;
 }
@@ -107,32 +105,3 @@ function registerBodyParser(app: FastifyInstance): void {
   });
 }
 
-interface DashboardModule {
-  default: FastifyPluginAsync;
-  dashboardAssetsDir?: () => string;
-}
-
-/**
- * The owner dashboard at `/`, when its plugin is part of this build. Without built assets the API
- * still serves (reports matter more than the page) and says so in the log.
- */
-async function registerDashboard(app: FastifyInstance): Promise<void> {
-  const candidates = ['./plugins/dashboard.js', './plugins/dashboard.ts'].map((candidate) => new URL(candidate, import.meta.url));
-  const url = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
-  if (!url) return;
-  const dashboard = (await import(url.href)) as DashboardModule;
-  if (dashboard.dashboardAssetsDir) {
-    let assetsDir: string | undefined;
-    try {
-      assetsDir = dashboard.dashboardAssetsDir();
-    } catch (error) {
-      app.log.warn({ reason: (error as Error).message }, 'dashboard assets cannot be located; / is not served');
-      return;
-    }
-    if (!existsSync(join(assetsDir, 'index.html'))) {
-      app.log.warn({ assets_dir: assetsDir }, 'dashboard assets are not built; / is not served');
-      return;
-    }
-  }
-  await app.register(dashboard.default);
-}

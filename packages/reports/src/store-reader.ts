@@ -1,5 +1,5 @@
 import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import type { CompiledQuery } from 'kysely';
+import type { CompiledQuery, RawBuilder } from 'kysely';
 import { DAY_US, windowBounds, type HoursRow, type StoreInput } from '@store-monitoring/metrics';
 import { normalizeHours } from './business-hours.js';
 import { POSTGRES_EPOCH_US, usToIsoString } from './instants.js';
@@ -14,14 +14,15 @@ export interface StoreRange {
 /** The stores a read covers: a shard's range, or one store (the timeline). */
 export type StoreSelection = StoreRange | { storeId: string };
 
-/** Adds the selection's bounds on `column` to a query (all three tables are keyed by store_id). */
-function restrictTo<Q extends { where: (...args: never[]) => Q }>(query: Q, column: string, selection: StoreSelection): Q {
-  const where = query.where as unknown as (column: string, op: string, value: string) => Q;
-  if ('storeId' in selection) return where.call(query, column, '=', selection.storeId);
-  let restricted = query;
-  if (selection.fromStoreId !== null) restricted = (restricted.where as unknown as typeof where).call(restricted, column, '>=', selection.fromStoreId);
-  if (selection.toStoreId !== null) restricted = (restricted.where as unknown as typeof where).call(restricted, column, '<', selection.toStoreId);
-  return restricted;
+/** The selection as a condition on a store_id column (every table read is keyed by store_id). */
+function inSelection(column: string, selection: StoreSelection): RawBuilder<boolean> {
+  const storeId = sql.ref(column);
+  if ('storeId' in selection) return sql<boolean>`${storeId} = ${selection.storeId}`;
+  const bounds = [
+    ...(selection.fromStoreId === null ? [] : [sql`${storeId} >= ${selection.fromStoreId}`]),
+    ...(selection.toStoreId === null ? [] : [sql`${storeId} < ${selection.toStoreId}`]),
+  ];
+  return bounds.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(bounds, sql` AND `)}`;
 }
 
 /** What a report pins at trigger time: its `now` and the data versions it reads. */
@@ -71,15 +72,12 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     .with('polls', (qb) =>
       qb
         .selectFrom((inner) =>
-          restrictTo(
-            inner
-              .selectFrom('store_status')
-              .select(['store_id', 'observed_at', 'active'])
-              .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
-              .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`),
-            'store_id',
-            selection,
-          )
+          inner
+            .selectFrom('store_status')
+            .select(['store_id', 'observed_at', 'active'])
+            .where(inSelection('store_id', selection))
+            .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
+            .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`)
             .orderBy('store_id')
             .orderBy('observed_at')
             .as('ordered'),
@@ -96,19 +94,17 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
         .groupBy('ordered.store_id'),
     )
     .with('hours', (qb) =>
-      restrictTo(
-        qb
-          .selectFrom('business_hours')
-          .select([
-            'store_id',
-            sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
-            sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
-            sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
-          ])
-          .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`),
-        'store_id',
-        selection,
-      ).groupBy('store_id'),
+      qb
+        .selectFrom('business_hours')
+        .select([
+          'store_id',
+          sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
+          sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
+          sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
+        ])
+        .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`)
+        .where(inSelection('store_id', selection))
+        .groupBy('store_id'),
     )
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
@@ -147,7 +143,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
       'earlier.earlier_time',
       'earlier.earlier_active',
     ])
-    .$call((qb) => restrictTo(qb, 's.store_id', selection))
+    .where(inSelection('s.store_id', selection))
     .orderBy('s.store_id');
 }
 
