@@ -1,4 +1,5 @@
 import type { BenchRun, ScaleMeasurement } from './harness.js';
+import { INGEST_RATIO_LABEL } from './ingest-bench.js';
 import type { ReportBlock } from './report-measure.js';
 import { pairedRatios, summarize, type Summary } from './stats.js';
 
@@ -57,6 +58,11 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
     rows.push(row(label, `speed-up, ${workersLabel(block.workers)} vs ${first.workers} (pair by pair)`, 'x', summarize(pairedRatios(seconds(first), seconds(block)))));
   }
   for (const block of report.blocks) {
+    const cpu = block.runs.map((run) => run.workerCpuSeconds.reduce((sum, value) => sum + value, 0));
+    rows.push(row(label, `worker CPU time per report, ${workersLabel(block.workers)} (sum)`, 's', summarize(cpu)));
+    rows.push(row(label, `Postgres CPU time per report, ${workersLabel(block.workers)}`, 's', summarize(block.runs.map((run) => run.postgresCpuSeconds))));
+  }
+  for (const block of report.blocks) {
     rows.push(row(label, `worker peak RSS during the report, ${workersLabel(block.workers)} (largest)`, 'MB', summarize(largestWorkerMb(block))));
   }
   rows.push(row(label, 'API peak RSS during the report', 'MB', summarize(report.blocks.flatMap((block) => block.runs.map((run) => run.apiPeakBytes / MB)))));
@@ -64,16 +70,17 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
 }
 
 function ingestRows(measurement: ScaleMeasurement): FigureRow[] {
-  const pairs = measurement.ingest;
-  if (pairs.length === 0) return [];
-  const label = measurement.scale.label;
-  const ingest = pairs.map((pair) => pair.ingestSeconds);
-  const copy = pairs.map((pair) => pair.psqlCopySeconds);
-  return [
-    row(label, `ingest into an empty database (${measurement.dataset.polls.toLocaleString('en-US')} polls, ${(measurement.dataset.statusBytes / MB).toFixed(0)} MB)`, 's', summarize(ingest)),
-    row(label, 'psql \\copy of the same status file into a bare table', 's', summarize(copy)),
-    row(label, 'ingest ÷ psql \\copy (pair by pair)', 'x', summarize(pairedRatios(ingest, copy))),
-  ];
+  const ingest = measurement.ingest;
+  if (!ingest) return [];
+  return ingest.figures.map((figure) => ({
+    scale: measurement.scale.label,
+    figure: `ingest benchmark: ${figure.label}`,
+    unit: figure.unit,
+    runs: ingest.runs,
+    median: figure.median,
+    min: figure.min,
+    max: figure.max,
+  }));
 }
 
 /** The 10x report against the 1x one, run i against run i, with the same worker count. */
@@ -115,7 +122,7 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
 
   const baseFirst = base?.report?.blocks[0];
   const reportRatio = base?.report && baseFirst ? summarize(pairedRatios(seconds(baseFirst), base.report.readLimitSeconds)).median : null;
-  const ingestRatio = base && base.ingest.length > 0 ? summarize(pairedRatios(base.ingest.map((pair) => pair.ingestSeconds), base.ingest.map((pair) => pair.psqlCopySeconds))).median : null;
+  const ingestRatio = base?.ingest?.figures.find((figure) => figure.label.startsWith(INGEST_RATIO_LABEL))?.median ?? null;
   const workerPeaks = run.scales.flatMap((scale) => scale.report?.blocks.flatMap((block) => block.runs.flatMap((one) => one.workerPeakBytes)) ?? []);
   const peakMb = workerPeaks.length > 0 ? Math.max(...workerPeaks) / MB : null;
   const scaled = linearity(run);

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from '@store-monitoring/db';
-import { adminDatabaseUrl, type TestDatabase } from '@store-monitoring/db/testing';
+import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { runIngest } from '@store-monitoring/ingest';
 import { CleanupStack } from './cleanup-stack.js';
 import { cachedDataset } from './dataset-cache.js';
-import { measureIngestPair, type IngestPair } from './ingest-measure.js';
+import { runIngestBench, type IngestSection } from './ingest-bench.js';
 import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
 import type { BenchOptions, ScaleSpec, Section } from './options.js';
 import { measurePolling, type PollingSection } from './polling-measure.js';
@@ -16,8 +17,8 @@ import { measureReports, type ReportSection } from './report-measure.js';
 export interface ScaleMeasurement {
   scale: ScaleSpec;
   dataset: { dir: string; stores: number; polls: number; statusBytes: number };
-  /** Ingest pairs (empty when the section was not run). */
-  ingest: IngestPair[];
+  /** The ingest package's benchmark at this size (null when the section was not run). */
+  ingest: IngestSection | null;
   report: ReportSection | null;
 }
 
@@ -41,12 +42,9 @@ function databaseName(database: TestDatabase): string {
   return new URL(database.url).pathname.slice(1);
 }
 
-/**
- * At ten times the public size one full load is the measurement (each takes minutes); smaller
- * sizes get a warm-up and the requested number of runs.
- */
-function ingestRunsFor(scale: ScaleSpec, runs: number): { warmUp: boolean; runs: number } {
-  return scale.multiple !== null && scale.multiple >= 10 ? { warmUp: false, runs: 1 } : { warmUp: true, runs };
+/** At ten times the public size one run of the ingest benchmark is the measurement: each load takes minutes. */
+function ingestRunsFor(scale: ScaleSpec, runs: number): number {
+  return scale.multiple !== null && scale.multiple >= 10 ? 1 : runs;
 }
 
 /** Runs every requested measurement, always undoing what it created. */
@@ -83,34 +81,30 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       const measurement: ScaleMeasurement = {
         scale,
         dataset: { dir: dataset.outDir, stores: dataset.stores, polls: dataset.rows.store_status, statusBytes: dataset.statusBytes },
-        ingest: [],
+        ingest: null,
         report: null,
       };
       scales.push(measurement);
 
-      // Ingest: each pair on a fresh database; the last one loaded stays as the report's database.
-      const plan = options.sections.has('ingest') ? ingestRunsFor(scale, options.runs) : { warmUp: false, runs: 1 };
-      let loaded: TestDatabase | null = null;
-      let dropLoaded: () => Promise<void> = async () => undefined;
-      for (let run = plan.warmUp ? -1 : 0; run < plan.runs; run++) {
-        const { pair, database } = await measureIngestPair(dataset.files.store_status);
-        created.databases.push(databaseName(database));
-        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
-        const label = run < 0 ? 'warm-up' : `run ${run + 1}/${plan.runs}`;
-        log(`${scale.label}: ingest ${label}: ${pair.ingestSeconds.toFixed(2)} s, psql \\copy ${pair.psqlCopySeconds.toFixed(2)} s (${pair.rowsLoaded} rows)`);
-        if (run >= 0 && options.sections.has('ingest')) measurement.ingest.push(pair);
-        await dropLoaded();
-        loaded = database;
-        dropLoaded = drop;
+      if (options.sections.has('ingest')) {
+        const runs = ingestRunsFor(scale, options.runs);
+        log(`${scale.label}: ingest benchmark (${runs} run${runs === 1 ? '' : 's'})`);
+        measurement.ingest = await runIngestBench({ stores: scale.stores, days: scale.days, runs, seed: options.seed, cacheDir: join(options.cacheDir, 'ingest-bench') });
       }
 
-      if (options.sections.has('report') && loaded) {
+      if (options.sections.has('report')) {
+        const database = await createTestDatabase('bench');
+        created.databases.push(databaseName(database));
+        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
+        const started = performance.now();
+        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
+        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
         // Settle the fresh load as autovacuum eventually would, so it does not start mid-measurement.
-        await runPsql(loaded.url, ['VACUUM (ANALYZE)']);
-        const stores = await sql<{ n: string }>`SELECT count(*) AS n FROM stores`.execute(loaded.db);
-        log(`${scale.label}: report`);
+        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        log(`${scale.label}: loaded ${loaded.status_rows_added} polls into ${databaseName(database)} in ${((performance.now() - started) / 1_000).toFixed(1)} s`);
+        const stores = await sql<{ n: string }>`SELECT count(*) AS n FROM stores`.execute(database.db);
         measurement.report = await measureReports({
-          database: loaded,
+          database,
           redisUrl: redis,
           queuePrefix,
           scratchDir: join(scratchDir, scale.label.replace(/[^a-z0-9]+/gi, '-')),
@@ -122,8 +116,8 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
           cleanup,
           log,
         });
+        await drop();
       }
-      await dropLoaded();
     }
 
     if (options.sections.has('polling')) {

@@ -119,11 +119,16 @@ ${warningLines.length > 0 ? `\n${warningLines.map((line) => `> ${line}`).join('\
   processes are spawned with their default settings (\`WORKER_CONCURRENCY\`, \`REPORT_SHARDS\`). The worker's
   own compute and assemble times come from the report's \`timings\`.
 - **Speed-up**: the same report with more worker processes.
+- **CPU time**: user + system CPU seconds of the worker processes, and of the Postgres backends
+  connected to the run's database, during each report (\`/proc/<pid>/stat\`): with the wall time
+  they show whether JavaScript, Postgres or the cores themselves bound the report.
 - **Memory**: peak resident memory (\`VmHWM\`, reset before each report, and \`VmRSS\` sampled every
   50 ms) of every worker and of the API while a report runs.
-- **Ingest**: \`runIngest\` of the data directory into a fresh, migrated database, against \`psql
-  \\copy\` of the same status file into a bare table (text columns, no index), each step after a
-  \`CHECKPOINT\`. At 10x a single load is measured.
+- **Ingest**: the ingest package's own benchmark (\`pnpm bench:ingest\`) at the same size and seed:
+  \`runIngest\` of the three files into a fresh database against \`psql \\copy\` of the same status file
+  into a bare table (text columns, no index), pair by pair, plus a rerun over unchanged files, a
+  rerun after one more hour of polls, and reading the status file alone. Its runs have no separate
+  warm-up; at 10x it runs once.
 - **Polling**: \`apps/api\`'s autocannon benchmark of \`get_report\` for a running report against a bare
   Fastify route in the same run (issue 6's load figure).
 

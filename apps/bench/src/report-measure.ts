@@ -4,6 +4,7 @@ import { sql } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import { PeakRssTracker } from './peak-rss.js';
+import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
 import { measureReadLimit } from './read-limit.js';
 import { runReport, type CompletedReport } from './report-client.js';
 import { API_MAIN, ServiceProcess, WORKER_MAIN, freePort, waitForHttpOk } from './service-processes.js';
@@ -14,6 +15,10 @@ export interface ReportRun {
   timings: Record<string, number>;
   /** Peak RSS of each worker process during this report, in bytes. */
   workerPeakBytes: number[];
+  /** CPU seconds each worker process spent during this report. */
+  workerCpuSeconds: number[];
+  /** CPU seconds of the Postgres backends serving the API and the workers during this report. */
+  postgresCpuSeconds: number;
   apiPeakBytes: number;
 }
 
@@ -57,6 +62,14 @@ async function reportAsOfUs(database: TestDatabase, reportId: string): Promise<n
   const us = result.rows[0]?.us;
   if (us === undefined || us === null) throw new Error(`report ${reportId} has no as_of`);
   return Number(us);
+}
+
+/** Postgres backends connected to the run's database (the harness's own idle ones add nothing). */
+async function serviceBackends(database: TestDatabase): Promise<number[]> {
+  const result = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`.execute(database.db);
+  return result.rows.map((row) => row.pid);
 }
 
 /**
@@ -132,13 +145,18 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
     const block: ReportBlock = { workers: workerCount, runs: [] };
     for (let run = 0; run < settings.runs; run++) {
       if (pairedWithReadLimit) section.readLimitSeconds.push((await measureReadLimit(database.url, asOfUs!)).seconds);
-      const tracker = new PeakRssTracker([api.pid, ...workers.map((worker) => worker.pid)]);
+      const workerPids = workers.map((worker) => worker.pid);
+      const tracker = new PeakRssTracker([api.pid, ...workerPids]);
+      const cpu = new CpuTimeMeter(workerPids);
+      const postgresCpu = await CpuTimeOfGroup.start(() => serviceBackends(database));
       let peaks: number[] = [];
       const report = await runReport(apiUrl, settings.timeoutMs).finally(() => {
         peaks = tracker.stop();
       });
+      const workerCpuSeconds = cpu.stop();
+      const postgresCpuSeconds = await postgresCpu.stop();
       checkReport(report);
-      block.runs.push({ seconds: report.seconds, timings: report.timings, apiPeakBytes: peaks[0]!, workerPeakBytes: peaks.slice(1) });
+      block.runs.push({ seconds: report.seconds, timings: report.timings, apiPeakBytes: peaks[0]!, workerPeakBytes: peaks.slice(1), workerCpuSeconds, postgresCpuSeconds });
       const paired = pairedWithReadLimit ? ` (read limit ${section.readLimitSeconds.at(-1)!.toFixed(2)} s)` : '';
       log(`  ${workerCount} worker(s): run ${run + 1}/${settings.runs} ${report.seconds.toFixed(2)} s${paired}`);
     }

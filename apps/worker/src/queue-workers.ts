@@ -22,6 +22,8 @@ export interface QueueWorkersSettings {
   processors: ProcessorTable;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** Watchdog timing; the defaults suit production, tests shorten them. */
+  watchdog?: { intervalMs: number; silentAfterMs: number };
 }
 
 /**
@@ -33,15 +35,15 @@ export class QueueWorkers {
   private readonly workers = new Map<QueueName, Worker>();
   private readonly inFlight = new Map<QueueName, number>();
   private readonly errorLog = new Map<QueueName, { at: number; suppressed: number }>();
-  private watchdog: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(private readonly settings: QueueWorkersSettings) {}
 
   start(): void {
     for (const queueName of Object.values(QueueName)) this.workers.set(queueName, this.createWorker(queueName));
-    this.watchdog = setInterval(() => void this.checkWorkers(), WATCHDOG_INTERVAL_MS);
-    this.watchdog.unref();
+    this.watchdogTimer = setInterval(() => void this.checkWorkers(), this.settings.watchdog?.intervalMs ?? WATCHDOG_INTERVAL_MS);
+    this.watchdogTimer.unref();
   }
 
   async waitUntilReady(): Promise<void> {
@@ -54,7 +56,7 @@ export class QueueWorkers {
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    clearInterval(this.watchdog);
+    clearInterval(this.watchdogTimer);
     const workers = [...this.workers.values()];
     const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => true);
     const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
@@ -140,7 +142,7 @@ export class QueueWorkers {
     const [oldest] = await this.settings.queues.queues[queueName].getJobs(['wait'], 0, 0, true);
     if (!oldest) return false;
     const waitingSince = Math.max(oldest.timestamp + (oldest.delay ?? 0), oldest.processedOn ?? 0, oldest.finishedOn ?? 0);
-    return Date.now() - waitingSince > SILENT_AFTER_MS;
+    return Date.now() - waitingSince > (this.settings.watchdog?.silentAfterMs ?? SILENT_AFTER_MS);
   }
 
   private async replaceWorker(queueName: QueueName, worker: Worker, reason: string): Promise<void> {

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataStatusRepository, dropExpiredStatusPartitions, IngestRunRepository, type Database, type IngestTrigger, type Kysely } from '@store-monitoring/db';
 import type { Logger } from '@store-monitoring/logging';
-import { SOURCE_KINDS, SourceFileError, type SourceKind } from '@store-monitoring/sources';
+import { SourceFileError, type SourceKind } from '@store-monitoring/sources';
 import type pg from 'pg';
+import { detectChanges, sourceFileStates, type RunFile } from './change-detection.js';
 import { DAY_US } from './day-digest.js';
-import { DEFAULT_DOWNLOAD_SETTINGS, displayUrl, downloadSource, SourceDownloadError, type DownloadSettings } from './download.js';
-import { hashFile } from './file-hash.js';
-import { FileReportBuilder, type IngestFileReport, type StatusDayReport } from './file-report.js';
+import { DEFAULT_DOWNLOAD_SETTINGS, SourceDownloadError, type DownloadSettings } from './download.js';
+import type { IngestFileReport, StatusDayReport } from './file-report.js';
+import { FileStepError, inFileStep } from './file-step-error.js';
 import { kyselyOnClient } from './kysely-on-client.js';
 import { addStores, deleteUnpinnedVersions } from './maintenance.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
@@ -74,47 +75,6 @@ export class IngestRunError extends Error {
   ) {
     super(summary.error ?? 'ingest failed', options);
     this.name = 'IngestRunError';
-  }
-}
-
-interface SourceFileState {
-  kind: SourceKind;
-  location: string;
-  content_hash: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  ingest_run_id: string | null;
-}
-
-/** One file of the run, after change detection. */
-interface RunFile {
-  kind: SourceKind;
-  report: FileReportBuilder;
-  /** Local copy to read; null when a 304 said the file is unchanged. */
-  path: string | null;
-  displayName: string;
-  location: string;
-  changed: boolean;
-  /** True when only the ETag / Last-Modified moved (same content): record them, load nothing. */
-  validatorsMoved: boolean;
-}
-
-/** Turns any failure into one line naming the file (when there is one) and the cause. */
-class FileStepError extends Error {
-  constructor(
-    readonly file: string,
-    cause: unknown,
-  ) {
-    super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-}
-
-async function inFileStep<T>(file: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof SourceFileError || error instanceof FileStepError) throw error;
-    throw new FileStepError(file, error);
   }
 }
 
@@ -188,38 +148,14 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     logger?.info({ runId, source, trigger: options.trigger }, 'ingest started');
 
     const located = await locateSources(options.source);
-    const previous = await sourceFileStates(client);
     if (located.kind === 'urls') downloadDir = await mkdtemp(join(tmpdir(), 'store-monitoring-ingest-'));
-    const settings = { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.download };
-    for (const kind of SOURCE_KINDS) {
-      const before = previous.get(kind) ?? null;
-      if (located.kind === 'dir') {
-        const path = located.files[kind];
-        const report = new FileReportBuilder(kind, path);
-        const displayName = path.split('/').pop()!;
-        files.push({ kind, report, path, displayName, location: path, changed: true, validatorsMoved: false });
-        const { sha256, bytes } = await inFileStep(displayName, () => hashFile(path));
-        Object.assign(report.report, { content_hash: sha256, bytes, changed: sha256 !== before?.content_hash });
-        files[files.length - 1]!.changed = report.report.changed;
-      } else {
-        const url = located.urls[kind];
-        const location = displayUrl(url);
-        const report = new FileReportBuilder(kind, location);
-        const file: RunFile = { kind, report, path: null, displayName: location, location, changed: false, validatorsMoved: false };
-        files.push(file);
-        options.onProgress?.({ phase: 'download', kind, url: location });
-        const validators = before && before.location === location ? { etag: before.etag, lastModified: before.last_modified } : null;
-        const result = await downloadSource(url, join(downloadDir!, `${kind}.csv`), validators, settings);
-        if (result.notModified) {
-          Object.assign(report.report, { content_hash: before?.content_hash ?? null, etag: before?.etag ?? null, last_modified: before?.last_modified ?? null, changed: false });
-        } else {
-          file.path = join(downloadDir!, `${kind}.csv`);
-          file.changed = result.sha256 !== before?.content_hash;
-          file.validatorsMoved = !file.changed && (result.etag !== before?.etag || result.lastModified !== before?.last_modified);
-          Object.assign(report.report, { content_hash: result.sha256, bytes: result.bytes, etag: result.etag, last_modified: result.lastModified, changed: file.changed });
-        }
-      }
-    }
+    files.push(
+      ...(await detectChanges(located, await sourceFileStates(client), {
+        downloadDir,
+        download: { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.download },
+        onDownload: (kind, url) => options.onProgress?.({ phase: 'download', kind, url }),
+      })),
+    );
 
     await client.query('BEGIN');
     inTransaction = true;
@@ -349,11 +285,6 @@ function failureMessage(error: unknown, connectionLost: Error | undefined): stri
   if (error instanceof SourceFileError || error instanceof FileStepError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `Postgres: ${message}`;
-}
-
-async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, SourceFileState>> {
-  const result = await client.query<SourceFileState>('SELECT kind, location, content_hash, etag, last_modified, ingest_run_id FROM source_files');
-  return new Map(result.rows.map((row) => [row.kind, row]));
 }
 
 /** The per-day fingerprints recorded by the run that last loaded the status file. */

@@ -177,10 +177,9 @@ async function copyPolls(
     notAfterUs: input.notAfterUs,
     onBytes: input.onBytes,
   })[Symbol.asyncIterator]();
+  const router = new PollRouter(routes, storeIds);
   let pending: StatusRecord[] = [];
   let finished = false;
-  let maxObservedUs = -Infinity;
-  const idHash = new StoreIdHash();
 
   try {
     while (!finished || pending.length > 0) {
@@ -188,6 +187,7 @@ async function copyPolls(
       async function* encodeUntilNewDay(): AsyncGenerator<Buffer> {
         yield StatusCopyEncoder.header();
         const encoder = new StatusCopyEncoder();
+        const chunks: Buffer[] = [];
         while (newDay === null) {
           let batch = pending;
           pending = [];
@@ -199,32 +199,22 @@ async function copyPolls(
             }
             batch = next.value;
           }
-          for (let index = 0; index < batch.length; index += 1) {
-            const poll = batch[index]!;
+          for (let from = 0; from < batch.length; ) {
+            const stopped = router.route(batch, from, encoder, chunks);
+            yield* chunks.splice(0);
+            if (stopped === -1) break;
+            const poll = batch[stopped]!;
             const day = Math.floor(poll.observedAtUs / DAY_US);
-            let route = routes.get(day);
-            if (!route) {
-              if ((day + 1) * DAY_US <= expiredBeforeUs) {
-                route = { digest: new DayDigest(), to: 'count' };
-              } else if (existing.has(statusPartitionName(day * DAY_MS))) {
-                route = { digest: new DayDigest(), to: 'spill', spill: new SpillFile(join(spillDir, `${day}.copy`)) };
-              } else {
-                newDay = day;
-                pending = batch.slice(index);
-                break;
-              }
-              routes.set(day, route);
+            if ((day + 1) * DAY_US <= expiredBeforeUs) {
+              routes.set(day, { digest: new DayDigest(), to: 'count' });
+            } else if (existing.has(statusPartitionName(day * DAY_MS))) {
+              routes.set(day, { digest: new DayDigest(), to: 'spill', spill: new SpillFile(join(spillDir, `${day}.copy`)) });
+            } else {
+              newDay = day;
+              pending = batch.slice(stopped);
+              break;
             }
-            idHash.of(poll.storeId);
-            route.digest.add(idHash, poll.observedAtUs, poll.active);
-            storeIds.add(poll.storeId, idHash.first);
-            if (poll.observedAtUs > maxObservedUs) maxObservedUs = poll.observedAtUs;
-            if (route.to === 'load') {
-              const chunk = encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);
-              if (chunk) yield chunk;
-            } else if (route.to === 'spill') {
-              route.spill!.add(poll);
-            }
+            from = stopped;
           }
         }
         const rest = encoder.take();
@@ -240,7 +230,51 @@ async function copyPolls(
   } finally {
     for (const route of routes.values()) route.spill?.close();
   }
-  return { routes, maxObservedUs };
+  return { routes, maxObservedUs: router.maxObservedUs };
+}
+
+/**
+ * Sends each poll of a batch where its day goes, fingerprints it and notes its store. Kept out of
+ * the async generator that drives the COPY, in a plain method V8 can optimise: it runs per poll.
+ */
+class PollRouter {
+  maxObservedUs = -Infinity;
+  private readonly idHash = new StoreIdHash();
+
+  constructor(
+    private readonly routes: Map<number, DayRoute>,
+    private readonly storeIds: StoreIdSet,
+  ) {}
+
+  /**
+   * Routes batch[from…] and appends full COPY chunks to `chunks`. Returns the index of the first
+   * poll of a day without a route yet (the caller decides that day's route), or -1 at the end.
+   */
+  route(batch: StatusRecord[], from: number, encoder: StatusCopyEncoder, chunks: Buffer[]): number {
+    const { routes, storeIds, idHash } = this;
+    let route: DayRoute | undefined;
+    let routeDay = Number.NaN;
+    for (let index = from; index < batch.length; index += 1) {
+      const poll = batch[index]!;
+      const day = Math.floor(poll.observedAtUs / DAY_US);
+      if (day !== routeDay) {
+        route = routes.get(day);
+        if (!route) return index;
+        routeDay = day;
+      }
+      idHash.of(poll.storeId);
+      route!.digest.add(idHash, poll.observedAtUs, poll.active);
+      storeIds.add(poll.storeId, idHash.first);
+      if (poll.observedAtUs > this.maxObservedUs) this.maxObservedUs = poll.observedAtUs;
+      if (route!.to === 'load') {
+        const chunk = encoder.add(poll.storeId, poll.observedAtUs, poll.active, poll.line);
+        if (chunk) chunks.push(chunk);
+      } else if (route!.to === 'spill') {
+        route!.spill!.add(poll);
+      }
+    }
+    return -1;
+  }
 }
 
 /**

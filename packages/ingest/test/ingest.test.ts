@@ -337,6 +337,17 @@ describe('run bookkeeping', () => {
     expect(await runs.find(orphan)).toMatchObject({ outcome: 'failed', error: 'interrupted: the process running it stopped before it finished' });
   });
 
+  it('drops the load table a dead run left behind', async () => {
+    const db = await database('leftover');
+    await db.pool.query(`
+      CREATE TABLE ingest_status_deadbeef00000000 (store_id text, observed_at timestamptz, active boolean, line integer) PARTITION BY RANGE (observed_at);
+      CREATE TABLE ingest_status_deadbeef00000000_20230122 PARTITION OF ingest_status_deadbeef00000000 FOR VALUES FROM ('2023-01-22') TO ('2023-01-23');`);
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours: HOURS, timezones: ZONES });
+    await ingest(db, dir);
+    const left = await db.pool.query("SELECT relname FROM pg_class WHERE relname LIKE 'ingest\\_status\\_%'");
+    expect(left.rows).toEqual([]);
+  });
+
   it('never runs two ingests at once: a second one waits and then finds nothing new', async () => {
     const db = await database('lock');
     const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours: HOURS, timezones: ZONES });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseString } from 'fast-csv';
-import { readCsvRecordBatches, type CsvRecord } from './csv-records.js';
+import { fieldsOf, readCsvRecordBatches } from './csv-records.js';
 import { SourceFileError } from './source-file-error.js';
 
 let dir: string;
@@ -15,12 +15,15 @@ afterAll(async () => {
 });
 
 let fileCount = 0;
-async function recordsOf(text: string): Promise<CsvRecord[]> {
+/** Records as { line, fields } (and malformed when broken), which is what a reader sees. */
+async function recordsOf(text: string): Promise<{ line: number; fields: string[]; malformed?: string }[]> {
   fileCount += 1;
   const path = join(dir, `file-${fileCount}.csv`);
   await writeFile(path, text);
-  const records: CsvRecord[] = [];
-  for await (const batch of readCsvRecordBatches(path, { displayName: 'data.csv' })) records.push(...batch);
+  const records: { line: number; fields: string[]; malformed?: string }[] = [];
+  for await (const batch of readCsvRecordBatches(path, { displayName: 'data.csv' })) {
+    for (const record of batch) records.push({ line: record.line, fields: fieldsOf(record), ...(record.malformed ? { malformed: record.malformed } : {}) });
+  }
   return records;
 }
 

@@ -3,12 +3,21 @@ import { StringDecoder } from 'node:string_decoder';
 import { parseString } from 'fast-csv';
 import { SourceFileError } from './source-file-error.js';
 
-/** One CSV record and the file line it starts on. */
+/**
+ * One CSV record and the file line it starts on. A plain record (no quotes) is not split when it
+ * is read: it is `text.slice(start, end)`, and `fieldsOf` splits it when asked, so a reader that
+ * picks its columns straight out of the text allocates nothing per field.
+ */
 export interface CsvRecord {
   /** 1-based; the header is line 1. A quoted field with line breaks makes a record span lines. */
   line: number;
-  fields: string[];
-  /** Set when the record's quoting is broken; `fields` is then empty. */
+  /** The chunk of the file the record was read from (a plain record only). */
+  text: string;
+  start: number;
+  end: number;
+  /** The fields of a record with quotes, as fast-csv parsed them. */
+  parsed?: string[];
+  /** Set when the record's quoting is broken. */
   malformed?: string;
 }
 
@@ -81,6 +90,30 @@ function splitPlainLine(text: string): string[] {
   return fields;
 }
 
+/** The fields of a record (none for a malformed one). */
+export function fieldsOf(record: CsvRecord): string[] {
+  if (record.parsed) return record.parsed;
+  if (record.malformed) return [];
+  return splitPlainLine(record.text.slice(record.start, record.end));
+}
+
+/** How many fields a record has, without splitting a plain one. */
+export function fieldCountOf(record: CsvRecord): number {
+  if (record.parsed) return record.parsed.length;
+  if (record.malformed) return 0;
+  let count = 1;
+  for (let comma = record.text.indexOf(',', record.start); comma !== -1 && comma < record.end; comma = record.text.indexOf(',', comma + 1)) count += 1;
+  return count;
+}
+
+/**
+ * True when the record's fields can be read straight out of its text: a plain line that does not
+ * open with a space (fast-csv reads a first field of spaces as empty; `fieldsOf` handles that).
+ */
+export function isPlainRecord(record: CsvRecord): boolean {
+  return record.parsed === undefined && record.malformed === undefined && (record.start === record.end || !isSpace(record.text[record.start]!));
+}
+
 /** fast-csv parses every record that has a quote in it, so quoting means exactly what fast-csv says. */
 async function parseQuotedRecord(text: string): Promise<{ fields: string[] } | { malformed: string }> {
   const rows: string[][] = [];
@@ -114,12 +147,17 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
   let firstChunk = true;
   let open: { line: number; text: string; state: QuoteState } | null = null;
 
-  /** Returns a promise only for records fast-csv has to parse, so plain lines cost no microtask. */
-  function takeLine(text: string, batch: CsvRecord[]): Promise<void> | undefined {
+  /**
+   * Takes the line text.slice(start, end). Returns a promise only for records fast-csv has to
+   * parse, so plain lines cost no microtask. `quoteAt` is the next quote in `text` at or after
+   * `start` (-1 for none), found once per chunk rather than once per line.
+   */
+  function takeLine(text: string, start: number, end: number, quoteAt: number, batch: CsvRecord[]): Promise<void> | undefined {
     lineNumber += 1;
     if (open) {
-      open.text += `\n${text}`;
-      open.state = scanQuotes(`\n${text}`, open.state);
+      const line = text.slice(start, end);
+      open.text += `\n${line}`;
+      open.state = scanQuotes(`\n${line}`, open.state);
       if (open.state === QuoteState.Quoted) {
         if (open.text.length > MAX_QUOTED_RECORD_CHARS) {
           throw new SourceFileError(displayName, `quoted field starting on line ${open.line} is not closed within ${MAX_QUOTED_RECORD_CHARS} characters (unterminated quote)`, { line: open.line });
@@ -130,22 +168,23 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
       open = null;
       return pushParsed(record.line, record.text, batch);
     }
-    if (!text.includes('"')) {
-      if (text.length === 0 || (isSpace(text[0]!) && text.trim() === '')) return;
-      batch.push({ line: lineNumber, fields: splitPlainLine(text) });
+    if (quoteAt === -1 || quoteAt >= end) {
+      if (start === end || (isSpace(text[start]!) && text.slice(start, end).trim() === '')) return;
+      batch.push({ line: lineNumber, text, start, end });
       return;
     }
-    const state = scanQuotes(text, QuoteState.FieldStart);
+    const line = text.slice(start, end);
+    const state = scanQuotes(line, QuoteState.FieldStart);
     if (state === QuoteState.Quoted) {
-      open = { line: lineNumber, text, state };
+      open = { line: lineNumber, text: line, state };
       return;
     }
-    return pushParsed(lineNumber, text, batch);
+    return pushParsed(lineNumber, line, batch);
   }
 
   async function pushParsed(line: number, text: string, batch: CsvRecord[]): Promise<void> {
     const parsed = await parseQuotedRecord(text);
-    batch.push('malformed' in parsed ? { line, fields: [], malformed: parsed.malformed } : { line, fields: parsed.fields });
+    batch.push('malformed' in parsed ? { line, text: '', start: 0, end: 0, malformed: parsed.malformed } : { line, text: '', start: 0, end: 0, parsed: parsed.fields });
   }
 
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
@@ -159,9 +198,11 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
       }
       const batch: CsvRecord[] = [];
       let start = 0;
+      let quoteAt = text.indexOf('"');
       for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
         const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        const pending = takeLine(text.slice(start, lineEnd), batch);
+        if (quoteAt !== -1 && quoteAt < start) quoteAt = text.indexOf('"', start);
+        const pending = takeLine(text, start, lineEnd, quoteAt, batch);
         if (pending) await pending;
         start = end + 1;
       }
@@ -171,7 +212,7 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
     }
     const rest = carry + decoder.end();
     const batch: CsvRecord[] = [];
-    if (rest.length > 0) await takeLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, batch);
+    if (rest.length > 0) await takeLine(rest, 0, rest.endsWith('\r') ? rest.length - 1 : rest.length, rest.indexOf('"'), batch);
     if (open) {
       const line = (open as { line: number }).line;
       throw new SourceFileError(displayName, `unterminated quoted field starting on line ${line}`, { line });

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
+import { fieldsOf } from './csv-records.js';
 import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
 import { parseTimeOfDay } from './time-of-day.js';
@@ -46,7 +47,8 @@ export async function* readHoursRows(path: string, onReject: RejectionHandler, o
   for await (const { columns, columnCount, records } of readSourceRecords(path, HOURS_COLUMNS, options)) {
     for (const record of records) {
       if (rejectMalformedRow(record, columnCount, file, reject)) continue;
-      const { line, fields } = record;
+      const { line } = record;
+      const fields = fieldsOf(record);
       const [storeId, dayText, startText, endText] = columns.map((column) => fields[column]!) as [string, string, string, string];
       const storeIdProblem = validateStoreId(storeId);
       if (storeIdProblem) {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readCsvRecordBatches, type CsvRecord } from './csv-records.js';
+import { fieldCountOf, fieldsOf, readCsvRecordBatches, type CsvRecord } from './csv-records.js';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
 
@@ -12,7 +12,7 @@ export interface SourceReadOptions {
 
 /** A batch of data rows with the position of each required column in their fields. */
 export interface SourceBatch {
-  /** `records[i].fields[columns[k]]` is the k-th required column of row i. */
+  /** `fieldsOf(records[i])[columns[k]]` is the k-th required column of row i. */
   columns: readonly number[];
   /** Number of columns in the header; every row must have as many. */
   columnCount: number;
@@ -58,8 +58,9 @@ export async function* readSourceRecords(path: string, columns: ColumnSpec, opti
     if (indexes === null) {
       const header = batch[0]!;
       if (header.malformed) throw new SourceFileError(file, `the header has ${header.malformed}`, { line: header.line });
-      indexes = locateColumns(header.fields, columns, file);
-      columnCount = header.fields.length;
+      const names = fieldsOf(header);
+      indexes = locateColumns(names, columns, file);
+      columnCount = names.length;
       records = batch.slice(1);
     }
     if (records.length > 0) yield { columns: indexes, columnCount, records };
@@ -76,8 +77,9 @@ export function rejectMalformedRow(record: CsvRecord, columnCount: number, file:
     onReject({ file, line: record.line, code: 'malformed_csv', reason: record.malformed });
     return true;
   }
-  if (record.fields.length !== columnCount) {
-    onReject({ file, line: record.line, code: 'column_count', reason: `expected ${columnCount} columns like the header, found ${record.fields.length}` });
+  const count = fieldCountOf(record);
+  if (count !== columnCount) {
+    onReject({ file, line: record.line, code: 'column_count', reason: `expected ${columnCount} columns like the header, found ${count}` });
     return true;
   }
   return false;

@@ -27,25 +27,26 @@ function digitsAt(text: string, start: number, count: number): number {
   let value = 0;
   for (let i = start; i < start + count; i += 1) {
     const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
+    if (!(digit >= 0 && digit <= 9)) return -1;
     value = value * 10 + digit;
   }
   return value;
 }
 
 /** Polls of one export share a handful of dates, so the last date's day number is kept. */
-let cachedDateText = '';
+let cachedDateKey = -1;
 let cachedDays = 0;
 
-function epochDaysOf(text: string): number | null {
-  const dateText = text.slice(0, 10);
-  if (dateText === cachedDateText) return cachedDays;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return null;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
+/** Days since 1970-01-01 of the `YYYY-MM-DD` at `start`, or null. */
+function epochDaysAt(text: string, start: number): number | null {
+  if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return null;
+  const year = digitsAt(text, start, 4);
+  const month = digitsAt(text, start + 5, 2);
+  const day = digitsAt(text, start + 8, 2);
+  const key = year * 10_000 + month * 100 + day;
+  if (key === cachedDateKey) return cachedDays;
   if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  cachedDateText = dateText;
+  cachedDateKey = key;
   cachedDays = daysFromCivil(year, month, day);
   return cachedDays;
 }
@@ -60,26 +61,31 @@ function epochDaysOf(text: string): number | null {
  * expression because it runs once per poll (millions per file).
  */
 export function parseTimestampUs(text: string): number | null {
-  const length = text.length;
-  if (length < 17) return null;
-  const days = epochDaysOf(text);
+  return parseTimestampUsIn(text, 0, text.length);
+}
+
+/** parseTimestampUs of text.slice(start, end), without cutting the slice. */
+export function parseTimestampUsIn(text: string, start: number, end: number): number | null {
+  if (end - start < 17) return null;
+  const days = epochDaysAt(text, start);
   if (days === null) return null;
-  const separator = text.charCodeAt(10);
+  const separator = text.charCodeAt(start + 10);
   if (separator !== 32 && separator !== 84 && separator !== 116) return null;
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  if (text.charCodeAt(13) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return null;
-  let position = 16;
+  const hour = digitsAt(text, start + 11, 2);
+  const minute = digitsAt(text, start + 14, 2);
+  if (text.charCodeAt(start + 13) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return null;
+  let position = start + 16;
   let second = 0;
   let fraction = 0;
-  if (text.charCodeAt(position) === 58) {
+  if (position < end && text.charCodeAt(position) === 58) {
+    if (position + 3 > end) return null;
     second = digitsAt(text, position + 1, 2);
     if (second < 0 || second > 59) return null;
     position += 3;
-    if (text.charCodeAt(position) === 46) {
+    if (position < end && text.charCodeAt(position) === 46) {
       position += 1;
       let digitCount = 0;
-      while (digitCount < 7) {
+      while (digitCount < 7 && position < end) {
         const digit = text.charCodeAt(position) - 48;
         if (!(digit >= 0 && digit <= 9)) break;
         fraction = fraction * 10 + digit;
@@ -90,18 +96,18 @@ export function parseTimestampUs(text: string): number | null {
       for (let i = digitCount; i < 6; i += 1) fraction *= 10;
     }
   }
-  if (text.charCodeAt(position) === 32) position += 1;
-  const offsetSeconds = zoneOffsetSeconds(text, position);
+  if (position < end && text.charCodeAt(position) === 32) position += 1;
+  const offsetSeconds = zoneOffsetSeconds(text, position, end);
   if (offsetSeconds === null) return null;
   return (days * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second - offsetSeconds) * US_PER_SECOND + fraction;
 }
 
-/** `UTC`, `Z`, `+hh`, `+hhmm` or `+hh:mm` (or `-`) running to the end of the text. */
-function zoneOffsetSeconds(text: string, position: number): number | null {
-  const rest = text.length - position;
+/** `UTC`, `Z`, `+hh`, `+hhmm` or `+hh:mm` (or `-`) filling [position, end). */
+function zoneOffsetSeconds(text: string, position: number, end: number): number | null {
+  const rest = end - position;
   const first = text.charCodeAt(position);
   if (rest === 1 && (first === 90 || first === 122)) return 0;
-  if (rest === 3 && text.endsWith('UTC')) return 0;
+  if (rest === 3 && first === 85 && text.charCodeAt(position + 1) === 84 && text.charCodeAt(position + 2) === 67) return 0;
   if (first !== 43 && first !== 45) return null;
   const hours = digitsAt(text, position + 1, 2);
   let minutes = 0;

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { createTimezoneChecker, DEFAULT_TIMEZONE } from '@store-monitoring/metrics';
 import type { RejectionHandler } from './rejection.js';
 import { SourceFileError } from './source-file-error.js';
+import { fieldsOf } from './csv-records.js';
 import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
 
@@ -39,7 +40,8 @@ export async function* readTimezoneRows(path: string, onReject: RejectionHandler
   for await (const { columns, columnCount, records } of readSourceRecords(path, TIMEZONE_COLUMNS, options)) {
     for (const record of records) {
       if (rejectMalformedRow(record, columnCount, file, reject)) continue;
-      const { line, fields } = record;
+      const { line } = record;
+      const fields = fieldsOf(record);
       const [storeId, timezoneText] = columns.map((column) => fields[column]!) as [string, string];
       const storeIdProblem = validateStoreId(storeId);
       if (storeIdProblem) {

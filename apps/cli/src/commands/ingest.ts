@@ -102,9 +102,15 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-/** Turns the run's progress events into steps of the progress display. */
+/**
+ * Turns the run's progress events into the progress display. The files are read side by side, so
+ * one bar shows the bytes read of all of them.
+ */
 function progressReporter(display: ReturnType<typeof createProgressDisplay>): (progress: IngestProgress) => void {
-  let currentFile = '';
+  const bytesRead = new Map<string, number>();
+  const bytesTotal = new Map<string, number>();
+  let reading = false;
+  const sum = (values: Map<string, number>) => [...values.values()].reduce((total, value) => total + value, 0);
   return (progress) => {
     switch (progress.phase) {
       case 'waiting':
@@ -113,16 +119,20 @@ function progressReporter(display: ReturnType<typeof createProgressDisplay>): (p
       case 'download':
         process.stderr.write(`downloading ${progress.url}\n`);
         break;
-      case 'read':
-        if (progress.kind !== currentFile) {
-          currentFile = progress.kind;
-          display.step(`reading ${progress.kind}`, progress.bytesTotal, 'bytes');
+      case 'read': {
+        const known = bytesTotal.has(progress.kind);
+        bytesRead.set(progress.kind, progress.bytesRead);
+        bytesTotal.set(progress.kind, progress.bytesTotal);
+        if (!reading || !known) {
+          reading = true;
+          display.step('reading the sources', sum(bytesTotal), 'bytes');
         }
-        display.update(progress.bytesRead);
+        display.update(sum(bytesRead));
         break;
+      }
       case 'day':
-        display.stop();
-        currentFile = '';
+        if (reading) display.stop();
+        reading = false;
         process.stderr.write(`store_status ${progress.day}: ${progress.action}\n`);
         break;
       case 'commit':

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { SOURCE_KINDS, type SourceKind } from '@store-monitoring/sources';
+import type pg from 'pg';
+import { displayUrl, downloadSource, type DownloadSettings } from './download.js';
+import { hashFile } from './file-hash.js';
+import { FileReportBuilder } from './file-report.js';
+import { inFileStep } from './file-step-error.js';
+import type { LocatedSources } from './source-location.js';
+
+/** What the last successful load recorded about a file (`source_files`). */
+export interface SourceFileState {
+  kind: SourceKind;
+  location: string;
+  content_hash: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  ingest_run_id: string | null;
+}
+
+/** One file of the run, after change detection. */
+export interface RunFile {
+  kind: SourceKind;
+  report: FileReportBuilder;
+  /** Local copy to read; null when a 304 said the file is unchanged. */
+  path: string | null;
+  /** The name used in rejections and errors: the file name, or the URL. */
+  displayName: string;
+  location: string;
+  changed: boolean;
+  /** True when only the ETag / Last-Modified moved (same content): record them, load nothing. */
+  validatorsMoved: boolean;
+}
+
+export async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, SourceFileState>> {
+  const result = await client.query<SourceFileState>('SELECT kind, location, content_hash, etag, last_modified, ingest_run_id FROM source_files');
+  return new Map(result.rows.map((row) => [row.kind, row]));
+}
+
+/**
+ * Tells which files differ from the last successful load. A local file is hashed; a URL is asked
+ * for with the validators of the last load (a 304 needs no download) and hashed on the way in, so
+ * a server without validators still costs no reload when nothing changed.
+ */
+export async function detectChanges(
+  located: LocatedSources,
+  previous: Map<SourceKind, SourceFileState>,
+  settings: { downloadDir?: string; download: DownloadSettings; onDownload?: (kind: SourceKind, url: string) => void },
+): Promise<RunFile[]> {
+  const files: RunFile[] = [];
+  for (const kind of SOURCE_KINDS) {
+    const before = previous.get(kind);
+    if (located.kind === 'dir') {
+      const path = located.files[kind];
+      const displayName = path.split('/').pop()!;
+      const report = new FileReportBuilder(kind, path);
+      files.push({ kind, report, path, displayName, location: path, changed: true, validatorsMoved: false });
+      const { sha256, bytes } = await inFileStep(displayName, () => hashFile(path));
+      const changed = sha256 !== before?.content_hash;
+      Object.assign(report.report, { content_hash: sha256, bytes, changed });
+      files[files.length - 1]!.changed = changed;
+      continue;
+    }
+    const url = located.urls[kind];
+    const location = displayUrl(url);
+    const report = new FileReportBuilder(kind, location);
+    const file: RunFile = { kind, report, path: null, displayName: location, location, changed: false, validatorsMoved: false };
+    files.push(file);
+    settings.onDownload?.(kind, location);
+    // Validators of a different URL say nothing about this one.
+    const validators = before && before.location === location ? { etag: before.etag, lastModified: before.last_modified } : null;
+    const destination = join(settings.downloadDir!, `${kind}.csv`);
+    const result = await downloadSource(url, destination, validators, settings.download);
+    if (result.notModified) {
+      Object.assign(report.report, { content_hash: before?.content_hash ?? null, etag: before?.etag ?? null, last_modified: before?.last_modified ?? null, changed: false });
+      continue;
+    }
+    file.path = destination;
+    file.changed = result.sha256 !== before?.content_hash;
+    file.validatorsMoved = !file.changed && (result.etag !== before?.etag || result.lastModified !== before?.last_modified);
+    Object.assign(report.report, { content_hash: result.sha256, bytes: result.bytes, etag: result.etag, last_modified: result.lastModified, changed: file.changed });
+  }
+  return files;
+}
