@@ -7,6 +7,29 @@ export interface DbSettings {
   connectionString: string;
   poolSize?: number;
   applicationName?: string;
+  /** Told when a connection dies (Postgres restarted, network cut); the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * pg-cursor's close() waits for the server's ReadyForQuery. When the connection died mid-stream
+ * that message never comes, and a streaming read would hang forever instead of failing and being
+ * retried; this cursor does not wait on a dead socket.
+ */
+export class ConnectionSafeCursor<Row = unknown> extends Cursor<Row> {
+  override close(): Promise<void>;
+  override close(callback: (err: Error) => void): undefined;
+  override close(callback?: (err: Error) => void): Promise<void> | undefined {
+    const socket = (this as unknown as { connection?: { stream?: { destroyed?: boolean; readable?: boolean } } }).connection?.stream;
+    if (socket && (socket.destroyed || socket.readable === false)) {
+      if (callback) {
+        setImmediate(callback as () => void);
+        return undefined;
+      }
+      return Promise.resolve();
+    }
+    return callback ? super.close(callback) : super.close();
+  }
 }
 
 export interface DbHandle {
@@ -16,8 +39,8 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** One pool per process; `cursor` enables Kysely's `.stream()` for reading without buffering. */
-export function createDb({ connectionString, poolSize = 10, applicationName = 'store-monitoring' }: DbSettings): DbHandle {
+/** One pool per process; the cursor enables Kysely's `.stream()` for reading without buffering. */
+export function createDb({ connectionString, poolSize = 10, applicationName = 'store-monitoring', onConnectionError = () => {} }: DbSettings): DbHandle {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -25,9 +48,11 @@ export function createDb({ connectionString, poolSize = 10, applicationName = 's
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its server must not crash the process; the next checkout reconnects.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  // A connection losing its server, idle or checked out, must not crash the process: the pool
+  // replaces it and the query that was using it fails (and is retried by its job).
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: ConnectionSafeCursor }) });
   return {
     db,
     pool,

@@ -1,5 +1,5 @@
 export * from './database.js';
-export { createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
+export { ConnectionSafeCursor, createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
 export { migrateToLatest, MigrationError } from './migrate.js';
 export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionName } from './status-partitions.js';
 export { sql, type Kysely, type Transaction } from 'kysely';

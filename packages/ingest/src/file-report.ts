@@ -44,6 +44,7 @@ export interface IngestFileReport {
   days?: Record<string, StatusDayReport>;
   /** Business hours and time zones: the version this run created. */
   version_id?: string | null;
+  /** From the start of its change check to the end of its load. */
   duration_ms: number;
 }
 
@@ -101,10 +102,16 @@ export class FileReportBuilder {
     keepInLineOrder(report.warning_rows, warning);
   };
 
+  /** Stops the file's clock (the first call counts) and returns its report. */
   finish(): IngestFileReport {
-    this.report.duration_ms = Math.round(performance.now() - this.started);
+    if (!this.finished) {
+      this.finished = true;
+      this.report.duration_ms = Math.round(performance.now() - this.started);
+    }
     return this.report;
   }
+
+  private finished = false;
 }
 
 /** Keeps the KEPT_REJECTIONS lowest line numbers; rows mostly arrive in line order. */

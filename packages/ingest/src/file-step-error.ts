@@ -10,6 +10,7 @@ export class FileStepError extends Error {
   }
 }
 
+/** Runs one file's step so that whatever fails there names the file in the run's error. */
 export async function inFileStep<T>(file: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();

@@ -16,7 +16,9 @@ import { addStores, deleteUnpinnedVersions } from './maintenance.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
 import { StoreIdSet } from './store-id-set.js';
 import { describeSource, locateSources, type IngestSource } from './source-location.js';
-import { applyStatusLoad, dropLeftoverLoadTables, dropLoadTable, loadTableName, prepareStatusLoad, type PreparedStatus } from './status-loader.js';
+import { applyStatusLoad } from './status-apply.js';
+import { dropLeftoverLoadTables, dropLoadTable, loadTableName, type PreparedStatus } from './status-load-table.js';
+import { prepareStatusLoad } from './status-prepare.js';
 
 /** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
 export const INGEST_LOCK_KEY = 7_301_245_118;
@@ -156,6 +158,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         onDownload: (kind, url) => options.onProgress?.({ phase: 'download', kind, url }),
       })),
     );
+    for (const file of files) if (!file.changed) file.report.finish();
 
     await client.query('BEGIN');
     inTransaction = true;
@@ -197,6 +200,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         const input = { client: client!, runId, path: file.path!, displayName: file.displayName, report: file.report, storeIds, onBytes: readProgress(file) };
         if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
         if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
+        file.report.finish();
       }
     })();
     // Both must have stopped using their connections before a failure rolls back.
@@ -215,6 +219,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         }),
       );
       summary.status_rows_added = result.rowsAdded;
+      statusFile.report.finish();
     }
     summary.stores_added = await addStores(client, storeIds);
     for (const file of files.filter((candidate) => candidate.changed || candidate.validatorsMoved)) {

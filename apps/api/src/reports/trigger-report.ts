@@ -18,7 +18,8 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
-  const asOf = body.as_of ? new Date(body.as_of) : await app.dataStatusRepository.latestObservation();
+  // Passed to Postgres as text so the report's `now` keeps its microseconds.
+  const asOf = body.as_of ?? (await app.dataStatusRepository.latestObservationIso());
   const report = await app.reportRepository.create({
     id: randomUUID(),
     asOf,

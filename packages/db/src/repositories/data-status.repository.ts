@@ -69,15 +69,25 @@ export class DataStatusRepository {
    * one partition), so only the privileges on store_status itself are needed.
    */
   async latestObservation(): Promise<Date | null> {
+    const latest = await this.latestObservationIso();
+    return latest === null ? null : new Date(latest);
+  }
+
+  /**
+   * The newest poll as an ISO-8601 UTC string with all six fraction digits. A report's default
+   * `now` must be exactly this instant: a JS Date would drop the microseconds and push the newest
+   * polls past `now`.
+   */
+  async latestObservationIso(): Promise<string | null> {
     const partitions = await this.statusPartitions();
     const days = partitions
       .map((name) => DATED_PARTITION.exec(name))
       .filter((match): match is RegExpExecArray => match !== null)
       .map((match) => Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
       .sort((a, b) => b - a);
-    let latest: Date | null = null;
+    let latest: string | null = null;
     for (const dayStart of days) {
-      latest = await this.maxObservedAt(new Date(dayStart), new Date(dayStart + DAY_MS));
+      latest = await this.maxObservedAt(new Date(dayStart).toISOString(), new Date(dayStart + DAY_MS).toISOString());
       if (latest) break;
     }
     // A partition outside the daily naming (a default partition, say) may hold anything later.
@@ -88,14 +98,14 @@ export class DataStatusRepository {
     return latest;
   }
 
-  private async maxObservedAt(from: Date | null, to: Date | null): Promise<Date | null> {
+  private async maxObservedAt(from: string | null, to: string | null): Promise<string | null> {
     const row = await this.db
       .selectFrom('store_status')
-      .select((eb) => eb.fn.max('observed_at').as('latest'))
-      .$if(from !== null, (qb) => qb.where('observed_at', '>=', from!))
-      .$if(to !== null, (qb) => qb.where('observed_at', '<', to!))
+      .select(sql<string | null>`to_char(max(observed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('latest'))
+      .$if(from !== null, (qb) => qb.where('observed_at', '>=', sql<Date>`${from}::timestamptz`))
+      .$if(to !== null, (qb) => qb.where('observed_at', '<', sql<Date>`${to}::timestamptz`))
       .executeTakeFirst();
-    return row?.latest ? new Date(row.latest) : null;
+    return row?.latest ?? null;
   }
 
   private async statusPartitions(): Promise<string[]> {

@@ -24,7 +24,7 @@ export class ReportRepository {
   }
 
   /** Records a new report with its `now` and data versions fixed at trigger time. */
-  async create(input: { id: string; asOf: Date | null; asOfSource: NewReport['as_of_source']; interpolation: Interpolation; requestId?: string }): Promise<Report> {
+  async create(input: { id: string; asOf: Date | string | null; asOfSource: NewReport['as_of_source']; interpolation: Interpolation; requestId?: string }): Promise<Report> {
     const versions = await this.currentSourceVersions();
     return this.db
       .insertInto('reports')

@@ -8,6 +8,7 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
     connectionString: app.config.DATABASE_URL,
     poolSize: app.config.DATABASE_POOL_SIZE,
     applicationName: 'store-monitoring-api',
+    onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
   });
   app.decorate('database', database);
   app.decorate('reportRepository', new ReportRepository(database.db));

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
-import { readStoreForTimeline } from '@store-monitoring/reports';
+import { isoStringToUs, readStoreForTimeline } from '@store-monitoring/reports';
 import { ApiError } from '../../errors.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { StoreIdParams, StoreTimelineResponse, TimelineQuery } from '../../schemas/timeline.js';
 
+/** Display form of an instant (milliseconds); the computation itself keeps microseconds. */
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 
 function localTime(secondsAfterMidnight: number): string {
@@ -46,10 +47,14 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const storeId = request.params.store_id;
       const interpolation = request.query.interpolation ?? DEFAULT_INTERPOLATION;
+      // Kept as text so `now` keeps its microseconds, exactly as a report's does.
       const asOf =
-        (request.query.as_of ? new Date(request.query.as_of) : await app.dataStatusRepository.latestObservation()) ??
+        request.query.as_of ??
+        (await app.dataStatusRepository.latestObservationIso()) ??
         // Nothing ingested yet: show the hours against the current time.
-        new Date(Math.floor(Date.now() / 1_000) * 1_000);
+        new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
+      const nowUs = isoStringToUs(asOf);
+      if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
       const versions = await app.reportRepository.currentSourceVersions();
       const input = await readStoreForTimeline(app.database.db, storeId, {
         asOf,
@@ -58,12 +63,12 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);
 
-      const timeline = computeStoreTimeline(input, { nowUs: asOf.getTime() * 1_000, interpolation });
+      const timeline = computeStoreTimeline(input, { nowUs, interpolation });
       return {
         store_id: timeline.storeId,
         timezone: timeline.timezone,
         timezone_fallback: timeline.timezoneFallback,
-        as_of: asOf.toISOString(),
+        as_of: usToIso(nowUs),
         interpolation,
         window: { start: usToIso(timeline.windowStartUs), end: usToIso(timeline.nowUs) },
         business_hours: input.hours.map((row: HoursRow) => ({
