@@ -125,9 +125,62 @@ describe('the app commands of docker-compose.yml, run outside Docker', () => {
     expect(lines[0]).toBe('store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week');
     expect(lines.length - 1).toBe(status.stores);
 
+    // The offline CLI over the same files gives the same bytes as the service (default `now`).
+    const offlineCsv = join(reportsDir, 'offline.csv');
+    const offline = run(['node', 'apps/cli/dist/main.js', 'report', '--data-dir', join(repoRoot, 'data/sample'), '--out', offlineCsv], envFor('migrate'));
+    expect(await exitOf(offline)).toBe(0);
+    expect(readFileSync(offlineCsv, 'utf8')).toBe(csv);
+
     api.kill('SIGTERM');
     worker.kill('SIGTERM');
     expect(await exitOf(api)).toBe(0);
     expect(await exitOf(worker)).toBe(0);
   }, 120_000);
+});
+
+describe('pnpm start', () => {
+  let database: TestDatabase;
+  let reportsDir: string;
+  let start: ChildProcess | undefined;
+  const prefix = `test-start-${randomUUID()}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('start');
+    reportsDir = mkdtempSync(join(tmpdir(), 'sm-start-'));
+  });
+
+  afterAll(async () => {
+    if (start && start.exitCode === null) start.kill('SIGKILL');
+    await database?.drop();
+    rmSync(reportsDir, { recursive: true, force: true });
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('migrates and runs a live API and a worker in the foreground until SIGTERM', async () => {
+    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    start = run(['node', 'scripts/start.mjs'], {
+      ...process.env,
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      REPORTS_DIR: reportsDir,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      INGEST_ON_START: 'false',
+      LOG_LEVEL: 'warn',
+    });
+    const ready = await waitFor('the API to be ready', async () => {
+      const response = await fetch(`http://127.0.0.1:${apiPort}/health/ready`);
+      return response.status === 200 ? ((await response.json()) as { checks: Record<string, string> }) : undefined;
+    });
+    expect(ready.checks).toEqual(expect.objectContaining({ postgres: 'up', redis: 'up' }));
+    await waitFor('the worker metrics', async () => ((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok ? true : undefined));
+    start.kill('SIGTERM');
+    expect(await exitOf(start)).toBe(0);
+  }, 90_000);
 });

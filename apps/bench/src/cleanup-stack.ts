@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+
 /**
  * Everything a run must undo (child processes, databases, Redis keys, scratch files), undone in
  * reverse order whether the run finishes, fails or is interrupted.
@@ -15,6 +17,14 @@ export class CleanupStack {
       this.steps.splice(index, 1);
       await step.undo();
     };
+  }
+
+  /** A child process the run must not leave behind: SIGTERM at clean-up unless it has exited by then. */
+  endChild(label: string, child: ChildProcess): void {
+    const stop = this.push(label, async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    });
+    child.once('exit', () => void stop());
   }
 
   /** Undoes every step, newest first; a failing step does not stop the others. Returns the failures. */

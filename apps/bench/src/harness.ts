@@ -63,7 +63,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
   // On Ctrl-C or SIGTERM the run stops where it is, and clean-up still runs before the exit.
   const interrupted = (signal: NodeJS.Signals) => {
     log(`${signal}: cleaning up`);
-    void cleanup.runAll().finally(() => process.exit(130));
+    void cleanup.runAll().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
@@ -89,7 +89,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       if (options.sections.has('ingest')) {
         const runs = ingestRunsFor(scale, options.runs);
         log(`${scale.label}: ingest benchmark (${runs} run${runs === 1 ? '' : 's'})`);
-        measurement.ingest = await runIngestBench({ stores: scale.stores, days: scale.days, runs, seed: options.seed, cacheDir: join(options.cacheDir, 'ingest-bench') });
+        measurement.ingest = await runIngestBench({ stores: scale.stores, days: scale.days, runs, seed: options.seed, cacheDir: join(options.cacheDir, 'ingest-bench') }, cleanup);
       }
 
       if (options.sections.has('report')) {
@@ -122,7 +122,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
 
     if (options.sections.has('polling')) {
       log(`get_report polling: ${options.pollingSeconds} s per target`);
-      polling = await measurePolling(options.pollingSeconds, redis);
+      polling = await measurePolling(options.pollingSeconds, redis, cleanup);
     }
   } finally {
     cleanupFailures = await cleanup.runAll();

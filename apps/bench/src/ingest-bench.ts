@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminDatabaseUrl } from '@store-monitoring/db/testing';
+import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
 
 /** The ingest package's own benchmark (packages/ingest/src/bench.ts), run as it is. */
@@ -43,7 +44,10 @@ export function parseIngestTable(stdout: string): IngestFigure[] {
  * database against psql \copy of the same status file into a bare table, pair by pair, plus the
  * reruns over unchanged files and over one more hour of polls. It keeps its datasets in `cacheDir`.
  */
-export function runIngestBench(settings: { stores: number; days: number; runs: number; seed: number; cacheDir: string }): Promise<IngestSection> {
+export function runIngestBench(
+  settings: { stores: number; days: number; runs: number; seed: number; cacheDir: string },
+  cleanup: CleanupStack,
+): Promise<IngestSection> {
   if (!existsSync(INGEST_BENCH)) {
     return Promise.reject(new Error(`${INGEST_BENCH} is missing: build the ingest package first (pnpm --filter @store-monitoring/ingest build)`));
   }
@@ -51,6 +55,7 @@ export function runIngestBench(settings: { stores: number; days: number; runs: n
   const env = { PATH: process.env.PATH ?? '', TZ: 'UTC', DATABASE_URL: adminDatabaseUrl() };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanup.endChild('stop the ingest benchmark', child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminDatabaseUrl } from '@store-monitoring/db/testing';
+import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
 
 /** The API's own polling benchmark (apps/api/src/bench/polling.ts), run as it is. */
@@ -31,7 +32,7 @@ export interface PollingSection {
  * get_report polled by autocannon for a running report, against a bare Fastify route in the same
  * run: the load a dashboard full of waiting owners puts on the API (issue 6's polling figure).
  */
-export function measurePolling(seconds: number, redisUrl: string): Promise<PollingSection> {
+export function measurePolling(seconds: number, redisUrl: string, cleanup: CleanupStack): Promise<PollingSection> {
   if (!existsSync(POLLING_BENCH)) {
     return Promise.reject(new Error(`${POLLING_BENCH} is missing: build the API first (pnpm --filter @store-monitoring/api build)`));
   }
@@ -43,7 +44,9 @@ export function measurePolling(seconds: number, redisUrl: string): Promise<Polli
   };
   const args = [POLLING_BENCH, '--json', '--duration', String(seconds), '--connections', String(POLLING_CONNECTIONS)];
   return new Promise((resolve, reject) => {
+    // Ending it also ends its server process, which then drops its database.
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanup.endChild('stop the polling benchmark', child);
     let result: string | null = null;
     let tail = '';
     let pending = '';
