@@ -94,5 +94,7 @@ mkdir -p "$ROOT/test-artifacts"
 log "Running every test suite"
 status=0
 pnpm test || status=$?
+log "Running the fault-injection suite (worker killed, Redis emptied, Postgres cut)"
+pnpm test:chaos || status=$?
 node scripts/print-test-summary.mjs "$TEST_SUMMARY_FILE" || status=1
 exit $status

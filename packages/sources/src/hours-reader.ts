@@ -36,8 +36,12 @@ const DAY_PATTERN = /^\d+$/;
  */
 export async function* readHoursRows(path: string, onReject: RejectionHandler, options: SourceReadOptions = {}): AsyncGenerator<HoursRecord> {
   const file = options.displayName ?? basename(path);
-  /** First line of every distinct row; a few hundred thousand short keys at most. */
-  const seen = new Map<string, number>();
+  /**
+   * First line of every distinct row, per store: the day and both times pack exactly into one
+   * number (3 + 17 + 17 bits), so a file of a million rows needs one small map per store rather
+   * than a million string keys.
+   */
+  const seen = new Map<string, Map<number, number>>();
   let rows = 0;
   let rejected = 0;
   const reject: RejectionHandler = (rejection) => {
@@ -71,13 +75,19 @@ export async function* readHoursRows(path: string, onReject: RejectionHandler, o
         reject({ file, line, code: 'time_of_day', reason: `end_time_local ${JSON.stringify(endText)} is not a time of day HH:MM or HH:MM:SS` });
         continue;
       }
-      const key = `${storeId}\u0000${dayOfWeek}\u0000${start.seconds}\u0000${end.seconds}`;
-      const firstLine = seen.get(key);
+      let storeRows = seen.get(storeId);
+      if (!storeRows) {
+        storeRows = new Map();
+        // A copy of the id, so the map does not keep the chunk of text the id was cut from.
+        seen.set(Buffer.from(storeId, 'latin1').toString('latin1'), storeRows);
+      }
+      const key = (dayOfWeek * 131_072 + start.seconds) * 131_072 + end.seconds;
+      const firstLine = storeRows.get(key);
       if (firstLine !== undefined) {
         reject({ file, line, code: 'duplicate', reason: `same store, day and hours as line ${firstLine}` });
         continue;
       }
-      seen.set(key, line);
+      storeRows.set(key, line);
       rows += 1;
       yield { line, storeId, dayOfWeek, startSec: start.seconds, endSec: end.seconds, startText: start.text, endText: end.text };
     }
