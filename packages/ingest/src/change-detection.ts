@@ -1,3 +1,5 @@
+import { createHash, type Hash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOURCE_KINDS, type SourceKind } from '@store-monitoring/sources';
 import type pg from 'pg';
@@ -15,6 +17,8 @@ export interface SourceFileState {
   etag: string | null;
   last_modified: string | null;
   ingest_run_id: string | null;
+  /** Size of the file that run loaded, from its report. */
+  bytes: number | null;
 }
 
 /** One file of the run, after change detection. */
@@ -29,17 +33,28 @@ export interface RunFile {
   changed: boolean;
   /** True when only the ETag / Last-Modified moved (same content): record them, load nothing. */
   validatorsMoved: boolean;
+  /** Set when the file's hash is still to be taken while it is read (see detectChanges). */
+  hashing?: Hash;
 }
 
 export async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, SourceFileState>> {
-  const result = await client.query<SourceFileState>('SELECT kind, location, content_hash, etag, last_modified, ingest_run_id FROM source_files');
-  return new Map(result.rows.map((row) => [row.kind, row]));
+  const result = await client.query<SourceFileState>(`
+    SELECT source_files.kind, source_files.location, source_files.content_hash, source_files.etag, source_files.last_modified,
+      source_files.ingest_run_id, (loaded.file ->> 'bytes')::bigint AS bytes
+    FROM source_files
+    LEFT JOIN ingest_runs ON ingest_runs.id = source_files.ingest_run_id
+    LEFT JOIN LATERAL (
+      SELECT file FROM jsonb_array_elements(ingest_runs.files) AS file WHERE file ->> 'kind' = source_files.kind LIMIT 1
+    ) AS loaded ON true`);
+  return new Map(result.rows.map((row) => [row.kind, { ...row, bytes: row.bytes === null ? null : Number(row.bytes) }]));
 }
 
 /**
- * Tells which files differ from the last successful load. A local file is hashed; a URL is asked
- * for with the validators of the last load (a 304 needs no download) and hashed on the way in, so
- * a server without validators still costs no reload when nothing changed.
+ * Tells which files differ from the last successful load. A local file of the size last loaded is
+ * hashed to compare; one of another size has changed for sure, and is hashed while it is read
+ * (`hashing`) rather than read twice. A URL is asked for with the validators of the last load (a
+ * 304 needs no download) and hashed on the way in, so a server without validators still costs no
+ * reload when nothing changed.
  */
 export async function detectChanges(
   located: LocatedSources,
@@ -53,11 +68,17 @@ export async function detectChanges(
       const path = located.files[kind];
       const displayName = path.split('/').pop()!;
       const report = new FileReportBuilder(kind, path);
-      files.push({ kind, report, path, displayName, location: path, changed: true, validatorsMoved: false });
-      const { sha256, bytes } = await inFileStep(displayName, () => hashFile(path));
-      const changed = sha256 !== before?.content_hash;
-      Object.assign(report.report, { content_hash: sha256, bytes, changed });
-      files[files.length - 1]!.changed = changed;
+      const file: RunFile = { kind, report, path, displayName, location: path, changed: true, validatorsMoved: false };
+      files.push(file);
+      const size = (await inFileStep(displayName, () => stat(path))).size;
+      if (before?.content_hash && before.bytes === size) {
+        const { sha256 } = await inFileStep(displayName, () => hashFile(path));
+        file.changed = sha256 !== before.content_hash;
+        Object.assign(report.report, { content_hash: sha256, bytes: size, changed: file.changed });
+      } else {
+        file.hashing = createHash('sha256');
+        Object.assign(report.report, { bytes: size, changed: true });
+      }
       continue;
     }
     const url = located.urls[kind];

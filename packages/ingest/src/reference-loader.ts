@@ -14,6 +14,8 @@ export interface ReferenceLoadInput {
   report: FileReportBuilder;
   storeIds: StoreIdSet;
   onBytes?: (bytesRead: number) => void;
+  /** Sees the file's raw bytes as they are read (to hash them in the same pass). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 const FLUSH_CHARS = 64 * 1024;
@@ -50,7 +52,7 @@ export async function loadBusinessHours(input: ReferenceLoadInput): Promise<stri
   const versionId = await newVersion(client, 'business_hours', input.runId);
   const idHash = new StoreIdHash();
   async function* lines(): AsyncGenerator<string> {
-    for await (const row of readHoursRows(input.path, report.reject, { displayName: input.displayName, onBytes: input.onBytes })) {
+    for await (const row of readHoursRows(input.path, report.reject, { displayName: input.displayName, onBytes: input.onBytes, onChunk: input.onChunk })) {
       storeIds.add(row.storeId, idHash.of(row.storeId).first);
       yield `${versionId}\t${row.storeId}\t${row.dayOfWeek}\t${row.startText}\t${row.endText}\n`;
     }
@@ -69,7 +71,12 @@ export async function loadTimezones(input: ReferenceLoadInput): Promise<string> 
   const versionId = await newVersion(client, 'timezones', input.runId);
   const idHash = new StoreIdHash();
   async function* lines(): AsyncGenerator<string> {
-    const rows = readTimezoneRows(input.path, report.reject, { displayName: input.displayName, onBytes: input.onBytes, onWarning: report.warn });
+    const rows = readTimezoneRows(input.path, report.reject, {
+      displayName: input.displayName,
+      onBytes: input.onBytes,
+      onChunk: input.onChunk,
+      onWarning: report.warn,
+    });
     for await (const row of rows) {
       storeIds.add(row.storeId, idHash.of(row.storeId).first);
       yield `${versionId}\t${row.storeId}\t${copyText(row.timezone)}\t${row.isKnown ? 't' : 'f'}\n`;

@@ -170,6 +170,12 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     const changed = files.filter((file) => file.changed);
     const readProgress = (file: RunFile) => (bytesRead: number) =>
       options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
+    const hashWhileReading = (file: RunFile) => (file.hashing ? (chunk: Buffer) => file.hashing!.update(chunk) : undefined);
+    /** A file read once for both: its hash is known when its load is done. */
+    const loaded = (file: RunFile) => {
+      if (file.hashing) file.report.report.content_hash = file.hashing.digest('hex');
+      file.report.finish();
+    };
 
     // The status file is copied on connections of its own while this one loads the reference
     // files: the two share nothing until the status days are applied below.
@@ -191,16 +197,26 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
             notAfterUs: Date.now() * 1_000 + DAY_US,
             storeIds,
             onBytes: readProgress(statusFile),
+            onChunk: hashWhileReading(statusFile),
             logger,
           });
         })
       : Promise.resolve();
     const referenceLoads = (async () => {
       for (const file of changed.filter((candidate) => candidate.kind !== 'store_status')) {
-        const input = { client: client!, runId, path: file.path!, displayName: file.displayName, report: file.report, storeIds, onBytes: readProgress(file) };
+        const input = {
+          client: client!,
+          runId,
+          path: file.path!,
+          displayName: file.displayName,
+          report: file.report,
+          storeIds,
+          onBytes: readProgress(file),
+          onChunk: hashWhileReading(file),
+        };
         if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
         if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
-        file.report.finish();
+        loaded(file);
       }
     })();
     // Both must have stopped using their connections before a failure rolls back.
@@ -219,7 +235,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
         }),
       );
       summary.status_rows_added = result.rowsAdded;
-      statusFile.report.finish();
+      loaded(statusFile);
     }
     summary.stores_added = await addStores(client, storeIds);
     for (const file of files.filter((candidate) => candidate.changed || candidate.validatorsMoved)) {

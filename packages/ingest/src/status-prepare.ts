@@ -33,6 +33,8 @@ export interface StatusPrepareInput {
   /** Receives every store id of the file (for the registry). */
   storeIds: StoreIdSet;
   onBytes?: (bytesRead: number) => void;
+  /** Sees the file's raw bytes as they are read (to hash them in the same pass). */
+  onChunk?: (chunk: Buffer) => void;
   logger?: Logger;
 }
 
@@ -150,6 +152,7 @@ async function copyPolls(
     displayName: input.displayName,
     notAfterUs: input.notAfterUs,
     onBytes: input.onBytes,
+    onChunk: input.onChunk,
   })[Symbol.asyncIterator]();
   const router = new PollRouter(routes, storeIds);
   let pending: StatusRecord[] = [];

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { IngestRunRepository, ReportRepository } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import { IngestRunError } from '../src/index.js';
@@ -59,6 +61,9 @@ describe('a first load', () => {
       { line: 4, code: 'unknown_timezone', reason: 'timezone_str "Mars/Olympus_Mons" is not a known IANA time zone; reports use America/Chicago' },
     ]);
 
+    for (const [index, name] of ['store_status.csv', 'business_hours.csv', 'timezones.csv'].entries()) {
+      expect(summary.files[index]!.content_hash).toBe(createHash('sha256').update(await readFile(join(dir, name))).digest('hex'));
+    }
     const run = await new IngestRunRepository(db.db).find(summary.id);
     expect(run).toMatchObject({ outcome: 'succeeded', trigger: 'cli', status_rows_added: 4, error: null });
     expect(run!.files).toEqual(summary.files);
@@ -157,6 +162,18 @@ describe('a first load', () => {
       '2023-01-23': { action: 'unchanged' },
       '2023-01-24': { action: 'merged' },
     });
+  });
+});
+
+describe('a change that keeps the file size', () => {
+  it('is noticed by the content hash', async () => {
+    const db = await database('samesize');
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours: HOURS, timezones: ZONES });
+    await ingest(db, dir);
+    await writeSources(dir, { status: ['1,active,2023-01-22 11:00:00 UTC'] });
+    const summary = await ingest(db, dir);
+    expect(summary.files.map((file) => file.changed)).toEqual([true, false, false]);
+    expect(summary.status_rows_added).toBe(1);
   });
 });
 

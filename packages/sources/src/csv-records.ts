@@ -26,6 +26,8 @@ export interface CsvReadOptions {
   displayName: string;
   /** Called after each chunk with the number of bytes read so far, for progress bars. */
   onBytes?: (bytesRead: number) => void;
+  /** Sees every chunk of raw bytes as read, e.g. to hash the file in the same pass. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /** No field of these sources comes near this; a quote left open would otherwise swallow the file. */
@@ -139,7 +141,7 @@ async function parseQuotedRecord(text: string): Promise<{ fields: string[] } | {
  * quote goes through fast-csv. Lines end with LF or CRLF; blank lines are skipped but counted.
  */
 export async function* readCsvRecordBatches(path: string, options: CsvReadOptions): AsyncGenerator<CsvRecord[]> {
-  const { displayName, onBytes } = options;
+  const { displayName, onBytes, onChunk } = options;
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNumber = 0;
@@ -191,6 +193,7 @@ export async function* readCsvRecordBatches(path: string, options: CsvReadOption
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytesRead += chunk.length;
+      onChunk?.(chunk);
       let text = carry + decoder.write(chunk);
       if (firstChunk) {
         firstChunk = false;

@@ -8,6 +8,8 @@ export interface SourceReadOptions {
   displayName?: string;
   /** Called after each chunk with the bytes read so far. */
   onBytes?: (bytesRead: number) => void;
+  /** Sees every chunk of raw bytes as read, e.g. to hash the file in the same pass. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /** A batch of data rows with the position of each required column in their fields. */
@@ -53,7 +55,7 @@ export async function* readSourceRecords(path: string, columns: ColumnSpec, opti
   const file = options.displayName ?? basename(path);
   let indexes: number[] | null = null;
   let columnCount = 0;
-  for await (const batch of readCsvRecordBatches(path, { displayName: file, onBytes: options.onBytes })) {
+  for await (const batch of readCsvRecordBatches(path, { displayName: file, onBytes: options.onBytes, onChunk: options.onChunk })) {
     let records = batch;
     if (indexes === null) {
       const header = batch[0]!;
