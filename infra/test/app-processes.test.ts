@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { parse } from 'yaml';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 
@@ -45,6 +46,14 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   throw new Error(`Timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
+/** Removes every key of a test's queue prefix. */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -74,11 +83,7 @@ describe('the app commands of docker-compose.yml, run outside Docker', () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await database?.drop();
     rmSync(reportsDir, { recursive: true, force: true });
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   it('migrates, serves, loads the sample, completes a report and stops on SIGTERM', async () => {
@@ -153,11 +158,7 @@ describe('pnpm start', () => {
     if (start && start.exitCode === null) start.kill('SIGKILL');
     await database?.drop();
     rmSync(reportsDir, { recursive: true, force: true });
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   it('migrates and runs a live API and a worker in the foreground until SIGTERM', async () => {
