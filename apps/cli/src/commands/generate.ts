@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_END, generateDataset } from '@store-monitoring/generator';
 import { createProgressDisplay } from '../progress-bar.js';
+import { parseCommandLine } from '../command-line.js';
 
 const HELP = `Usage: pnpm cli generate --out DIR [--stores N] [--days D] [--end ISO] [--seed S]
 
@@ -20,28 +20,18 @@ Options:
 Progress goes to stderr; the last line of stdout is a JSON summary.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        stores: { type: 'string', default: '300' },
-        days: { type: 'string', default: '8' },
-        end: { type: 'string', default: DEFAULT_END },
-        seed: { type: 'string', default: '1' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseCommandLine(
+    argv,
+    {
+      out: { type: 'string' },
+      stores: { type: 'string', default: '300' },
+      days: { type: 'string', default: '8' },
+      end: { type: 'string', default: DEFAULT_END },
+      seed: { type: 'string', default: '1' },
+    },
+    HELP,
+  );
+  if (typeof options === 'number') return options;
   const stores = Number(options.stores);
   const days = Number(options.days);
   const seed = Number(options.seed);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { createDb } from '@store-monitoring/db';
 import { IngestRunError, parseSourceUrls, runIngest, type IngestProgress, type IngestSource, type IngestSummary } from '@store-monitoring/ingest';
 import { redactUrl } from '@store-monitoring/logging';
 import { loadCliConfig } from '../config.js';
 import { createProgressDisplay } from '../progress-bar.js';
+import { parseCommandLine } from '../command-line.js';
 
 const HELP = `Usage: pnpm cli ingest [--data-dir DIR | --url URL ...] [--retention-days N] [--run-id UUID]
 
@@ -30,27 +30,17 @@ Expects a migrated database (pnpm cli migrate).`;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function run(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        url: { type: 'string', multiple: true },
-        'retention-days': { type: 'string' },
-        'run-id': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseCommandLine(
+    argv,
+    {
+      'data-dir': { type: 'string' },
+      url: { type: 'string', multiple: true },
+      'retention-days': { type: 'string' },
+      'run-id': { type: 'string' },
+    },
+    HELP,
+  );
+  if (typeof options === 'number') return options;
   const config = loadCliConfig();
   const problems: string[] = [];
   if (options['data-dir'] && options.url) problems.push('give either --data-dir or --url, not both');

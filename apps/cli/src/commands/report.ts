@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { INTERPOLATIONS, type Interpolation } from '@store-monitoring/metrics';
 import { isoStringToUs, usToIsoString, writeReportFromDirectory, type OfflineReportProgress, type SourceRejection } from '@store-monitoring/reports';
 import cliProgress from 'cli-progress';
+import { parseCommandLine } from '../command-line.js';
 
 const HELP = `Usage: pnpm cli report --data-dir DIR --out FILE [--as-of ISO] [--interpolation nearest|carry_forward]
 
@@ -22,27 +22,17 @@ Rejected source rows are listed on stderr as FILE:LINE: REASON. The last line of
 const MAX_REJECTIONS_PRINTED = 1_000;
 
 export async function run(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        out: { type: 'string' },
-        'as-of': { type: 'string' },
-        interpolation: { type: 'string', default: 'nearest' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseCommandLine(
+    argv,
+    {
+      'data-dir': { type: 'string' },
+      out: { type: 'string' },
+      'as-of': { type: 'string' },
+      interpolation: { type: 'string', default: 'nearest' },
+    },
+    HELP,
+  );
+  if (typeof options === 'number') return options;
 
   const problems: string[] = [];
   if (!options['data-dir']) problems.push('--data-dir is required');
