@@ -108,5 +108,5 @@ describe('ingest scheduling across several worker processes', () => {
     for (let index = 1; index < scheduled.length; index++) {
       expect(scheduled[index]!.started_at.getTime()).toBeGreaterThanOrEqual(scheduled[index - 1]!.finished_at!.getTime());
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -86,7 +86,8 @@ export function startWorker(env: Record<string, string>): WorkerProcess {
 /** Starts a worker and waits until it has connected and taken its queues. */
 export async function startReadyWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const worker = startWorker(env);
-  await worker.waitForLog((line) => line.msg === 'worker ready');
+  // Several replicas upserting the same schedulers at once can take a while on a busy machine.
+  await worker.waitForLog((line) => line.msg === 'worker ready', 45_000);
   return worker;
 }
 
