@@ -22,37 +22,35 @@ export async function assertRedisReachable(url: string): Promise<string> {
   }
 }
 
-/** Deletes every key under the run's queue prefix; returns how many there were. */
-export async function deletePrefixedKeys(url: string, prefix: string): Promise<number> {
+/** Calls `onBatch` with each batch of keys under the run's queue prefix (SCAN, never KEYS). */
+async function scanPrefixedKeys(url: string, prefix: string, onBatch: (redis: ReturnType<typeof connect>, keys: string[]) => Promise<void>): Promise<void> {
   const redis = connect(url);
-  let deleted = 0;
   try {
     await redis.connect();
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
       cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
+      if (keys.length > 0) await onBatch(redis, keys);
     } while (cursor !== '0');
-    return deleted;
   } finally {
     redis.disconnect();
   }
 }
 
+/** Deletes every key under the run's queue prefix; returns how many there were. */
+export async function deletePrefixedKeys(url: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  await scanPrefixedKeys(url, prefix, async (redis, keys) => {
+    deleted += await redis.del(...keys);
+  });
+  return deleted;
+}
+
 export async function countPrefixedKeys(url: string, prefix: string): Promise<number> {
-  const redis = connect(url);
   let count = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
+  await scanPrefixedKeys(url, prefix, async (_redis, keys) => {
+    count += keys.length;
+  });
+  return count;
 }
