@@ -98,6 +98,8 @@ export interface ReportsTable {
   error: string | null;
   timings: ColumnType<unknown, string | undefined, string>;
   request_id: string | null;
+  /** The owner the report was made for (its stores only); null = all stores, for the operator. */
+  owner_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;
@@ -116,7 +118,34 @@ export interface ReportShardsTable {
   completed_at: Timestamp | null;
 }
 
+/** A restaurant owner (brand, franchisee): sees only the stores of its set. */
+export interface OwnersTable {
+  id: string;
+  name: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** An owner's store set; ids unknown to the registry are kept. Sets may overlap. */
+export interface OwnerStoresTable {
+  owner_id: string;
+  store_id: string;
+}
+
+/** An owner's API key, stored only as its SHA-256 hash; revoked keys stay for the audit trail. */
+export interface OwnerKeysTable {
+  id: string;
+  owner_id: string;
+  key_hash: string;
+  /** The first characters of the key, to tell keys apart in listings. */
+  key_prefix: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
+  owners: OwnersTable;
+  owner_stores: OwnerStoresTable;
+  owner_keys: OwnerKeysTable;
   stores: StoresTable;
   store_status: StoreStatusTable;
   source_versions: SourceVersionsTable;
