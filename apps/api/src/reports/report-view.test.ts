@@ -17,6 +17,7 @@ const base: Report = {
   file_name: null,
   error: null,
   timings: {},
+  owner_id: null,
   request_id: null,
   created_at: new Date('2023-01-25T19:00:00Z'),
   started_at: null,
