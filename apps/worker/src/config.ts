@@ -6,6 +6,7 @@ import {
   databaseEnv,
   loadConfig,
   loggingEnv,
+  notificationEnv,
   parseDurationSeconds,
   redisEnv,
   storageEnv,
@@ -19,6 +20,7 @@ export const workerEnvSchema = Type.Object({
   ...loggingEnv,
   ...storageEnv,
   ...dataEnv,
+  ...notificationEnv,
   /** Jobs one process runs at once per queue (reports and shards); ingest always runs one at a time. */
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
   /** Shards per report: enough that several workers share one report. */
@@ -51,6 +53,7 @@ export type WorkerEnv = Static<typeof workerEnvSchema>;
 
 export interface WorkerConfig extends WorkerEnv {
   reportRetentionSeconds: number;
+  deliveryPauseAfterSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
 }
@@ -67,6 +70,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   return {
     ...parsed,
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
+    deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     dataSourceUrls,
   };
 }

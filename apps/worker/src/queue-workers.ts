@@ -72,7 +72,7 @@ export class QueueWorkers {
     return {
       connection,
       prefix: config.QUEUE_PREFIX,
-      concurrency: oneAtATime ? 1 : config.WORKER_CONCURRENCY,
+      concurrency: oneAtATime ? 1 : queueName === QueueName.Deliveries ? config.DELIVERY_CONCURRENCY : config.WORKER_CONCURRENCY,
       lockDuration: config.LOCK_DURATION_MS,
       stalledInterval: config.STALLED_INTERVAL_MS,
       // A job may be recovered from a crashed worker twice before it counts as failed.

@@ -19,6 +19,7 @@ export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, {
       queues.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh),
       queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.ReportSweeper),
       queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.Retention),
+      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.DeliverySweeper),
     ]);
     if (present.every(Boolean)) return false;
   }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { ReportRepository } from '@store-monitoring/db';
 import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
+import { createNotificationService } from './notifications.js';
 import type { WorkerConfig } from './config.js';
 import { createWorkerDatabase } from './database.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -23,6 +24,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
+  const notifications = createNotificationService(config, database.db, queues, logger);
   const context: WorkerContext = {
     config,
     logger,
@@ -31,6 +33,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     reports: new ReportRepository(database.db),
     queues,
     metrics,
+    notifications: notifications.service,
   };
   const processors = createProcessors(context);
   assertOneProcessorPerJob(processors);
@@ -93,6 +96,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         connection.quit().catch(() => connection.disconnect()),
         metricsServer.close(),
         database.close(),
+        Promise.resolve(notifications.close()),
       ]);
     },
   };

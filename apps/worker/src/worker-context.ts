@@ -1,6 +1,7 @@
 import type { Database, Kysely, ReportRepository } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
+import type { NotificationService } from '@store-monitoring/notifications';
 import type { DbHandle } from '@store-monitoring/db';
 import type { WorkerConfig } from './config.js';
 import type { WorkerMetrics } from './worker-metrics.js';
@@ -14,4 +15,5 @@ export interface WorkerContext {
   reports: ReportRepository;
   queues: JobQueues;
   metrics: WorkerMetrics;
+  notifications: NotificationService;
 }

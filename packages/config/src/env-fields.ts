@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { DURATION_PATTERN } from './duration.js';
 
 /** Environment fields shared by the apps; each app composes its own schema from these. */
 export const databaseEnv = {
@@ -26,4 +27,32 @@ export const dataEnv = {
   /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */
   DATA_SOURCE_URLS: Type.String({ default: '' }),
   STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
+};
+
+/** Webhook targets: both the API (at creation) and the workers (at every delivery) apply them. */
+export const webhookTargetEnv = {
+  /** Allow plain http webhook URLs (local use). */
+  WEBHOOK_ALLOW_HTTP: Type.Boolean({ default: false }),
+  /** Allow webhook URLs that resolve to loopback, private, link-local or metadata addresses. */
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+};
+
+/** Delivery of owners' notifications (the workers). */
+export const notificationEnv = {
+  ...webhookTargetEnv,
+  /** Where owners reach the API; CSV links in events are built on it. */
+  PUBLIC_BASE_URL: Type.String({ default: 'http://localhost:3000', pattern: '^https?://' }),
+  /** SMTP server for e-mail subscriptions, e.g. smtp://127.0.0.1:1025; unset = e-mail deliveries wait and retry. */
+  SMTP_URL: Type.String({ default: '', pattern: '^(smtps?://.*)?$' }),
+  SMTP_FROM: Type.String({ default: 'Store Monitoring <notifications@store-monitoring.local>', minLength: 3 }),
+  /** Attempts per delivery, the first included. */
+  DELIVERY_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  /** Delay before the first retry; each next one is about 4x longer (with jitter, at most 12 h). */
+  DELIVERY_BACKOFF_MS: Type.Integer({ default: 30_000, minimum: 1 }),
+  /** A subscription whose deliveries fail for this long in a row is paused, e.g. `3d`. */
+  DELIVERY_PAUSE_AFTER: Type.String({ default: '3d', pattern: DURATION_PATTERN }),
+  /** Deliveries one worker process sends at once. */
+  DELIVERY_CONCURRENCY: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** Reports up to this size are attached to e-mails; larger ones are linked. */
+  EMAIL_ATTACHMENT_MAX_BYTES: Type.Integer({ default: 5_000_000, minimum: 0 }),
 };

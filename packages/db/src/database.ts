@@ -142,7 +142,114 @@ export interface OwnerKeysTable {
   revoked_at: Timestamp | null;
 }
 
+export type SubscriptionChannel = 'webhook' | 'email';
+export type SubscriptionStatus = 'active' | 'paused' | 'disabled';
+
+/** Where an owner's events go: a webhook URL (signed with its secret) or an e-mail address. */
+export interface SubscriptionsTable {
+  id: string;
+  owner_id: string;
+  channel: SubscriptionChannel;
+  url: string | null;
+  email_to: string | null;
+  events: string[];
+  /** Cron (5 or 6 fields) of the report.scheduled event, read in `timezone`. */
+  schedule: string | null;
+  timezone: string | null;
+  interpolation: ColumnType<Interpolation, Interpolation | undefined, Interpolation>;
+  down_threshold_minutes: ColumnType<number, number | undefined, number>;
+  description: string | null;
+  /** `whsec_` + base64; null for e-mail. */
+  secret: string | null;
+  /** The secret before the last rotation: it keeps signing until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  status: ColumnType<SubscriptionStatus, SubscriptionStatus | undefined, SubscriptionStatus>;
+  status_reason: string | null;
+  /** Start of the current run of failed attempts; cleared by a success. */
+  failing_since: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'cancelled';
+
+/** One event for one subscription; unique per (subscription, event key). */
+export interface DeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_type: string;
+  event_key: string;
+  /** `webhook-id`: the same for every attempt and every redelivery of the event. */
+  webhook_id: string;
+  /** The JSON body `{ type, timestamp, data }`, exactly as sent. */
+  payload: ColumnType<unknown, string, string>;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_error: string | null;
+  redelivery_of: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+}
+
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'dead' | 'disabled';
+
+export interface DeliveryAttemptsTable {
+  delivery_id: string;
+  attempt_number: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  outcome: AttemptOutcome;
+  http_status: number | null;
+  smtp_response: string | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+/** A maximal stretch of downtime inside business hours; open while `ended_at` is null. */
+export interface StoreIncidentsTable {
+  id: string;
+  store_id: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  /** The data's `now` when the incident was last evaluated. */
+  observed_until: Timestamp;
+  ended_by: 'active_poll' | 'closed' | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Up to which data instant a store's incidents have been turned into alerts. */
+export interface StoreAlertStateTable {
+  store_id: string;
+  evaluated_until: Timestamp;
+}
+
+export interface IncidentEvaluationsTable {
+  ingest_run_id: string;
+  data_until: Timestamp | null;
+  stores_evaluated: number;
+  evaluated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One report per schedule slot of a subscription. */
+export interface ScheduledReportsTable {
+  subscription_id: string;
+  slot_at: Timestamp;
+  report_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
+  subscriptions: SubscriptionsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  store_incidents: StoreIncidentsTable;
+  store_alert_state: StoreAlertStateTable;
+  incident_evaluations: IncidentEvaluationsTable;
+  scheduled_reports: ScheduledReportsTable;
   owners: OwnersTable;
   owner_stores: OwnerStoresTable;
   owner_keys: OwnerKeysTable;
@@ -162,3 +269,7 @@ export type NewReport = Insertable<ReportsTable>;
 export type ReportUpdate = Updateable<ReportsTable>;
 export type IngestRun = Selectable<IngestRunsTable>;
 export type ReportShard = Selectable<ReportShardsTable>;
+export type Subscription = Selectable<SubscriptionsTable>;
+export type Delivery = Selectable<DeliveriesTable>;
+export type DeliveryAttempt = Selectable<DeliveryAttemptsTable>;
+export type StoreIncident = Selectable<StoreIncidentsTable>;

@@ -6,3 +6,6 @@ export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';
+export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
+export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
+export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';

@@ -11,6 +11,8 @@ export const QueueName = {
   Ingest: 'ingest',
   /** Sweeper (re-enqueues reports Redis lost) and retention. */
   Maintenance: 'maintenance',
+  /** Notifications: webhook and e-mail deliveries, downtime evaluation, scheduled owner reports. */
+  Deliveries: 'deliveries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -21,6 +23,10 @@ export const JobName = {
   RunIngest: 'ingest-run',
   SweepReports: 'sweep-reports',
   ApplyRetention: 'apply-retention',
+  SendDelivery: 'delivery-send',
+  EvaluateIncidents: 'incidents-evaluate',
+  RunScheduledReport: 'report-scheduled',
+  SweepDeliveries: 'sweep-deliveries',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -47,6 +53,18 @@ export interface RunIngestPayload {
   runId?: string;
   trigger: IngestTrigger;
 }
+export interface SendDeliveryPayload {
+  deliveryId: string;
+  /** Which attempt this job makes (1-based); each attempt is its own job. */
+  attemptNumber: number;
+}
+export interface EvaluateIncidentsPayload {
+  /** The successful ingest run whose data is evaluated. */
+  ingestRunId: string;
+}
+export interface RunScheduledReportPayload {
+  subscriptionId: string;
+}
 export type EmptyPayload = Record<string, never>;
 
 /** Discriminated union of every job: producer and consumer import the same types. */
@@ -56,7 +74,11 @@ export type JobItem =
   | { queue: typeof QueueName.ReportShards; name: typeof JobName.ComputeReportShard; data: ComputeReportShardPayload }
   | { queue: typeof QueueName.Ingest; name: typeof JobName.RunIngest; data: RunIngestPayload }
   | { queue: typeof QueueName.Maintenance; name: typeof JobName.SweepReports; data: EmptyPayload }
-  | { queue: typeof QueueName.Maintenance; name: typeof JobName.ApplyRetention; data: EmptyPayload };
+  | { queue: typeof QueueName.Maintenance; name: typeof JobName.ApplyRetention; data: EmptyPayload }
+  | { queue: typeof QueueName.Deliveries; name: typeof JobName.SendDelivery; data: SendDeliveryPayload }
+  | { queue: typeof QueueName.Deliveries; name: typeof JobName.EvaluateIncidents; data: EvaluateIncidentsPayload }
+  | { queue: typeof QueueName.Deliveries; name: typeof JobName.RunScheduledReport; data: RunScheduledReportPayload }
+  | { queue: typeof QueueName.Maintenance; name: typeof JobName.SweepDeliveries; data: EmptyPayload };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
 export type PayloadOf<N extends JobName> = JobOf<N>['data'];
@@ -69,6 +91,10 @@ export const queueOfJob: { [N in JobName]: JobOf<N>['queue'] } = {
   [JobName.RunIngest]: QueueName.Ingest,
   [JobName.SweepReports]: QueueName.Maintenance,
   [JobName.ApplyRetention]: QueueName.Maintenance,
+  [JobName.SendDelivery]: QueueName.Deliveries,
+  [JobName.EvaluateIncidents]: QueueName.Deliveries,
+  [JobName.RunScheduledReport]: QueueName.Deliveries,
+  [JobName.SweepDeliveries]: QueueName.Maintenance,
 };
 
 /** Deterministic job ids make every enqueue idempotent (BullMQ ignores an add with a known id). */
@@ -77,6 +103,9 @@ export const jobIds = {
   assembleReport: (reportId: string) => `${reportId}.assemble`,
   reportShard: (reportId: string, shardIndex: number) => `${reportId}.shard.${shardIndex}`,
   ingestRun: (runId: string) => `ingest.${runId}`,
+  delivery: (deliveryId: string, attemptNumber: number) => `delivery.${deliveryId}.${attemptNumber}`,
+  incidentEvaluation: (ingestRunId: string) => `incidents.${ingestRunId}`,
+  reportSchedule: (subscriptionId: string) => `subscription.${subscriptionId}`,
 };
 
 /** Names of the job schedulers, upserted idempotently at every worker start. */
@@ -84,4 +113,8 @@ export const SchedulerId = {
   HourlyRefresh: 'hourly-refresh',
   ReportSweeper: 'report-sweeper',
   Retention: 'retention',
+  DeliverySweeper: 'delivery-sweeper',
 } as const;
+
+/** Job schedulers of subscriptions' report schedules are named with this prefix. */
+export const REPORT_SCHEDULE_PREFIX = 'subscription.';

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import {
   JobName,
   QueueName,
+  REPORT_SCHEDULE_PREFIX,
   SchedulerId,
   jobIds,
   queueOfJob,
@@ -32,6 +33,11 @@ export function jobOptions(name: JobName): JobsOptions {
       return { ...base, attempts: 4, backoff: { type: 'exponential', delay: 1_000 } };
     case JobName.RunIngest:
       return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 5_000 } };
+    // Job retries cover only a failing Postgres; the delivery's own retry schedule is one job per attempt.
+    case JobName.SendDelivery:
+    case JobName.EvaluateIncidents:
+    case JobName.RunScheduledReport:
+      return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } };
     default:
       return { ...base, attempts: 1 };
   }
@@ -49,6 +55,7 @@ export class JobQueues {
       [QueueName.ReportShards]: make(QueueName.ReportShards),
       [QueueName.Ingest]: make(QueueName.Ingest),
       [QueueName.Maintenance]: make(QueueName.Maintenance),
+      [QueueName.Deliveries]: make(QueueName.Deliveries),
     };
     this.flows = new FlowProducer({ connection, prefix });
     for (const queue of Object.values(this.queues)) queue.on('error', () => {});
@@ -90,6 +97,52 @@ export class JobQueues {
     return this.add(JobName.RunIngest, runId ? { runId, trigger } : { trigger }, runId ? { jobId: jobIds.ingestRun(runId) } : {});
   }
 
+  /** One job per attempt of a delivery: a repeated add of the same attempt is a no-op. */
+  enqueueDelivery(deliveryId: string, attemptNumber: number, delayMs = 0): Promise<string | undefined> {
+    return this.add(JobName.SendDelivery, { deliveryId, attemptNumber }, { jobId: jobIds.delivery(deliveryId, attemptNumber), delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  /** The job of one attempt, if Redis still has it (the sweeper's check). */
+  async deliveryJobState(deliveryId: string, attemptNumber: number): Promise<{ state: string; retry(): Promise<void>; remove(): Promise<void> } | null> {
+    const job = await this.queues[QueueName.Deliveries].getJob(jobIds.delivery(deliveryId, attemptNumber));
+    if (!job) return null;
+    const state = await job.getState();
+    return { state, retry: () => job.retry('failed'), remove: () => job.remove() };
+  }
+
+  /** Downtime evaluation of one ingest run's data; the id makes it one job per run. */
+  enqueueIncidentEvaluation(ingestRunId: string): Promise<string | undefined> {
+    return this.add(JobName.EvaluateIncidents, { ingestRunId }, { jobId: jobIds.incidentEvaluation(ingestRunId) });
+  }
+
+  /**
+   * A subscription's report schedule: one BullMQ job scheduler per subscription, so every slot
+   * produces one job (id `repeat:<scheduler>:<slot ms>`) however many workers upsert it.
+   */
+  async upsertReportSchedule(subscriptionId: string, cron: string, timezone: string): Promise<void> {
+    await this.queues[QueueName.Deliveries].upsertJobScheduler(
+      jobIds.reportSchedule(subscriptionId),
+      { pattern: cron, tz: timezone },
+      { name: JobName.RunScheduledReport, data: { subscriptionId }, opts: jobOptions(JobName.RunScheduledReport) },
+    );
+  }
+
+  async removeReportSchedule(subscriptionId: string): Promise<void> {
+    await this.queues[QueueName.Deliveries].removeJobScheduler(jobIds.reportSchedule(subscriptionId));
+  }
+
+  /** Every report schedule Redis holds: subscription id → cron, zone and next slot. */
+  async reportSchedules(): Promise<Map<string, { pattern: string | null; tz: string | null; next: number | null }>> {
+    const schedulers = await this.queues[QueueName.Deliveries].getJobSchedulers(0, -1, true);
+    const result = new Map<string, { pattern: string | null; tz: string | null; next: number | null }>();
+    for (const scheduler of schedulers) {
+      const id = scheduler.key;
+      if (!id.startsWith(REPORT_SCHEDULE_PREFIX)) continue;
+      result.set(id.slice(REPORT_SCHEDULE_PREFIX.length), { pattern: scheduler.pattern ?? null, tz: scheduler.tz ?? null, next: scheduler.next ?? null });
+    }
+    return result;
+  }
+
   /** Idempotent: every worker calls this at start; BullMQ keeps one scheduler per id. */
   async upsertSchedules({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings): Promise<void> {
     await this.queues[QueueName.Ingest].upsertJobScheduler(
@@ -106,6 +159,11 @@ export class JobQueues {
       SchedulerId.Retention,
       { pattern: retentionCron, tz: 'UTC' },
       { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
+    );
+    await this.queues[QueueName.Maintenance].upsertJobScheduler(
+      SchedulerId.DeliverySweeper,
+      { every: sweepEverySeconds * 1_000 },
+      { name: JobName.SweepDeliveries, data: {}, opts: jobOptions(JobName.SweepDeliveries) },
     );
   }
 

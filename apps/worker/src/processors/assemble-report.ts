@@ -17,6 +17,8 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
     const reportId = reportIdOf(job);
     const report = await context.reports.find(reportId);
     if (!report || (report.status !== 'pending' && report.status !== 'running')) {
+      // A retry after the completion itself succeeded: the owner's events may still be missing.
+      if (report?.status === 'complete') await context.notifications.reportCompleted(reportId);
       await removeReportParts(reportsDir, reportId);
       return { skipped: report?.status ?? 'unknown report' };
     }
@@ -64,6 +66,7 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
       const current = await context.reports.find(reportId);
       if (current?.status !== 'complete') await rm(reportPaths(reportsDir, reportId).reportFile, { force: true });
     }
+    if (won) await context.notifications.reportCompleted(reportId);
     await removeReportParts(reportsDir, reportId);
     return { rowCount: assembled.rowCount, sha256: assembled.sha256, completed: won };
   });

@@ -7,6 +7,7 @@ import { planReportProcessor } from './plan-report.js';
 import type { ProcessorTable } from './processor-table.js';
 import { runIngestProcessor } from './run-ingest.js';
 import { sweepReportsProcessor } from './sweep-reports.js';
+import { evaluateIncidentsProcessor, runScheduledReportProcessor, sendDeliveryProcessor, sweepDeliveriesProcessor } from './notifications.js';
 
 export { assertOneProcessorPerJob, type JobProcessor, type ProcessorTable } from './processor-table.js';
 
@@ -19,5 +20,9 @@ export function createProcessors(context: WorkerContext): ProcessorTable {
     [JobName.RunIngest]: runIngestProcessor(context),
     [JobName.SweepReports]: sweepReportsProcessor(context),
     [JobName.ApplyRetention]: applyRetentionProcessor(context),
+    [JobName.SendDelivery]: sendDeliveryProcessor(context),
+    [JobName.EvaluateIncidents]: evaluateIncidentsProcessor(context),
+    [JobName.RunScheduledReport]: runScheduledReportProcessor(context),
+    [JobName.SweepDeliveries]: sweepDeliveriesProcessor(context),
   };
 }

@@ -46,6 +46,8 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
       throw error;
     }
     recordIngestRows(context, summary);
+    // Downtime alerts follow every successful run; should this enqueue fail, the sweeper finds the run.
+    await context.queues.enqueueIncidentEvaluation(runId).catch((error: unknown) => context.logger.warn({ err: error, runId }, 'could not enqueue the downtime evaluation'));
     return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };
   };
 }

@@ -1,0 +1,36 @@
+import type { JobName } from '@store-monitoring/jobs';
+import type { WorkerContext } from '../worker-context.js';
+import type { JobProcessor } from './processor-table.js';
+
+/** One attempt of one delivery; the retry schedule lives in the notification service. */
+export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<typeof JobName.SendDelivery> {
+  return (job) => context.notifications.attempt(job.data.deliveryId, job.data.attemptNumber);
+}
+
+/** Downtime alerts from the data a successful ingest run left. */
+export function evaluateIncidentsProcessor(context: WorkerContext): JobProcessor<typeof JobName.EvaluateIncidents> {
+  return (job) => context.notifications.evaluateIncidents(job.data.ingestRunId);
+}
+
+/**
+ * One slot of a subscription's schedule. The scheduler names its jobs `repeat:<id>:<slot ms>` and
+ * records the slot as `prevMillis`: the slot, not the moment a worker got to it, identifies the run.
+ */
+export function runScheduledReportProcessor(context: WorkerContext): JobProcessor<typeof JobName.RunScheduledReport> {
+  return async (job) => {
+    const fromOptions = (job.opts as { prevMillis?: number }).prevMillis;
+    const fromId = Number(/:(\d+)$/.exec(String(job.id))?.[1]);
+    const slotMs = fromOptions ?? (Number.isFinite(fromId) ? fromId : job.timestamp + (job.opts.delay ?? 0));
+    const result = await context.notifications.runScheduledReport(job.data.subscriptionId, new Date(slotMs));
+    context.logger.info({ subscriptionId: job.data.subscriptionId, slot: new Date(slotMs).toISOString(), ...result }, 'scheduled report');
+    return result;
+  };
+}
+
+export function sweepDeliveriesProcessor(context: WorkerContext): JobProcessor<typeof JobName.SweepDeliveries> {
+  return async () => {
+    const result = await context.notifications.sweep();
+    if (result.requeued > 0 || result.schedules > 0) context.logger.info(result, 'delivery sweeper acted');
+    return result;
+  };
+}

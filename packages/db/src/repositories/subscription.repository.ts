@@ -1,0 +1,188 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Database, Subscription, SubscriptionStatus } from '../database.js';
+
+export type NewSubscription = Insertable<Database['subscriptions']>;
+
+export interface SubscriptionPatch {
+  events?: string[];
+  status?: 'active' | 'paused';
+  url?: string;
+  email_to?: string;
+  schedule?: string | null;
+  timezone?: string | null;
+  interpolation?: 'nearest' | 'carry_forward';
+  down_threshold_minutes?: number;
+  description?: string | null;
+}
+
+/** `null` owner = the operator, who may see every owner's subscriptions. */
+type OwnerScope = string | null;
+
+/** An owner's subscriptions; every read and write is scoped to the owner in SQL. */
+export class SubscriptionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  create(values: NewSubscription): Promise<Subscription> {
+    return this.db.insertInto('subscriptions').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  find(id: string, owner: OwnerScope = null): Promise<Subscription | undefined> {
+    let query = this.db.selectFrom('subscriptions').selectAll().where('id', '=', id);
+    if (owner !== null) query = query.where('owner_id', '=', owner);
+    return query.executeTakeFirst();
+  }
+
+  list(owner: OwnerScope, limit = 100, offset = 0): Promise<Subscription[]> {
+    let query = this.db.selectFrom('subscriptions').selectAll();
+    if (owner !== null) query = query.where('owner_id', '=', owner);
+    return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  }
+
+  /** Resuming clears the reason and the failure streak, so a resumed subscription starts afresh. */
+  update(id: string, owner: OwnerScope, patch: SubscriptionPatch): Promise<Subscription | undefined> {
+    const resumed = patch.status === 'active';
+    let query = this.db
+      .updateTable('subscriptions')
+      .set({
+        ...patch,
+        ...(patch.status ? { status_reason: resumed ? null : 'paused by the owner' } : {}),
+        ...(resumed ? { failing_since: null } : {}),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id);
+    if (owner !== null) query = query.where('owner_id', '=', owner);
+    return query.returningAll().executeTakeFirst();
+  }
+
+  async remove(id: string, owner: OwnerScope): Promise<boolean> {
+    let query = this.db.deleteFrom('subscriptions').where('id', '=', id);
+    if (owner !== null) query = query.where('owner_id', '=', owner);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The current secret becomes the previous one, which keeps signing for `overlapSeconds`. */
+  rotateSecret(id: string, owner: OwnerScope, secret: string, overlapSeconds: number): Promise<Subscription | undefined> {
+    let query = this.db
+      .updateTable('subscriptions')
+      .set({
+        previous_secret: sql<string>`secret`,
+        previous_secret_expires_at: sql<Date>`now() + make_interval(secs => ${overlapSeconds})`,
+        secret,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('channel', '=', 'webhook');
+    if (owner !== null) query = query.where('owner_id', '=', owner);
+    return query.returningAll().executeTakeFirst();
+  }
+
+  /** Active subscriptions of an owner to one event type. */
+  activeForEvent(ownerId: string, eventType: string): Promise<Subscription[]> {
+    return this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('status', '=', 'active')
+      .where(sql<boolean>`${eventType} = ANY(events)`)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Every active subscription with a report schedule: the job schedulers Redis must hold. */
+  scheduled(): Promise<Pick<Subscription, 'id' | 'schedule' | 'timezone'>[]> {
+    return this.db
+      .selectFrom('subscriptions')
+      .select(['id', 'schedule', 'timezone'])
+      .where('status', '=', 'active')
+      .where('schedule', 'is not', null)
+      .where(sql<boolean>`'report.scheduled' = ANY(events)`)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Active subscriptions to downtime alerts, with the stores they cover (the owner's set). */
+  async storeAlertTargets(): Promise<{ subscriptions: Subscription[]; storeIds: string[] }> {
+    const subscriptions = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('status', '=', 'active')
+      .where(sql<boolean>`events && ARRAY['store.down', 'store.recovered']::text[]`)
+      .orderBy('id')
+      .execute();
+    if (subscriptions.length === 0) return { subscriptions, storeIds: [] };
+    const owners = [...new Set(subscriptions.map((subscription) => subscription.owner_id))];
+    const rows = await this.db.selectFrom('owner_stores').select('store_id').distinct().where('owner_id', 'in', owners).orderBy('store_id').execute();
+    return { subscriptions, storeIds: rows.map((row) => row.store_id) };
+  }
+
+  /** Owners (among `ownerIds`) whose set holds the store. */
+  async ownersOfStores(ownerIds: string[]): Promise<Map<string, Set<string>>> {
+    const byOwner = new Map<string, Set<string>>();
+    if (ownerIds.length === 0) return byOwner;
+    const rows = await this.db.selectFrom('owner_stores').select(['owner_id', 'store_id']).where('owner_id', 'in', ownerIds).execute();
+    for (const row of rows) {
+      const set = byOwner.get(row.owner_id) ?? new Set<string>();
+      set.add(row.store_id);
+      byOwner.set(row.owner_id, set);
+    }
+    return byOwner;
+  }
+
+  async recordSuccess(id: string): Promise<void> {
+    await this.db.updateTable('subscriptions').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
+  }
+
+  /**
+   * Starts (or continues) the failure streak; a streak older than `pauseAfterSeconds` pauses the
+   * subscription with the reason. Returns the new status when it changed.
+   */
+  async recordFailure(id: string, pauseAfterSeconds: number, lastError: string): Promise<SubscriptionStatus | null> {
+    await this.db.updateTable('subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id).where('failing_since', 'is', null).execute();
+    const paused = await this.db
+      .updateTable('subscriptions')
+      .set({
+        status: 'paused',
+        status_reason: sql<string>`'deliveries failing since ' || to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || ${lastError}`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .where('failing_since', '<=', sql<Date>`now() - make_interval(secs => ${pauseAfterSeconds})`)
+      .executeTakeFirst();
+    return Number(paused.numUpdatedRows) > 0 ? 'paused' : null;
+  }
+
+  async disable(id: string, reason: string): Promise<void> {
+    await this.db.updateTable('subscriptions').set({ status: 'disabled', status_reason: reason, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Links a schedule slot to its report. Returns the report id of the slot: the given one when
+   * this call recorded it, the earlier one when the slot already ran.
+   */
+  async recordScheduledReport(subscriptionId: string, slotAt: Date, reportId: string): Promise<string> {
+    await this.db
+      .insertInto('scheduled_reports')
+      .values({ subscription_id: subscriptionId, slot_at: slotAt, report_id: reportId })
+      .onConflict((oc) => oc.columns(['subscription_id', 'slot_at']).doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('scheduled_reports')
+      .select('report_id')
+      .where('subscription_id', '=', subscriptionId)
+      .where('slot_at', '=', slotAt)
+      .executeTakeFirstOrThrow();
+    return row.report_id;
+  }
+
+  /** The subscription (and slot) a report was made for by a schedule, if any. */
+  scheduledReportOf(reportId: string): Promise<{ subscription_id: string; slot_at: Date } | undefined> {
+    return this.db.selectFrom('scheduled_reports').select(['subscription_id', 'slot_at']).where('report_id', '=', reportId).executeTakeFirst();
+  }
+
+  /** The reports a subscription's schedule made, newest slot first. */
+  scheduledReports(subscriptionId: string, limit = 50): Promise<{ slot_at: Date; report_id: string }[]> {
+    return this.db.selectFrom('scheduled_reports').select(['slot_at', 'report_id']).where('subscription_id', '=', subscriptionId).orderBy('slot_at', 'desc').limit(limit).execute();
+  }
+}
