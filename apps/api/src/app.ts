@@ -18,6 +18,7 @@ import { requestLogger } from './request-log.js';
 import dataRoutes from './routes/api/data.js';
 import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
+import subscriptionRoutes from './routes/api/subscriptions.js';
 import healthRoutes from './routes/health.js';
 import metricsRoute from './routes/metrics.js';
 
@@ -78,6 +79,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);
+      await api.register(subscriptionRoutes);
     },
     { prefix: '/api' },
   );

@@ -79,6 +79,7 @@ export const ApiTags = {
   Data: 'data',
   Stores: 'stores',
   Operations: 'operations',
+  Notifications: 'notifications',
 } as const;
 
 /** Swagger security requirement of the /api routes (honoured only when API_KEY is set). */

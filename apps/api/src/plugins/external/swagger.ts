@@ -27,6 +27,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: ApiTags.Data, description: 'Freshness of the source data and on-demand refresh' },
         { name: ApiTags.Stores, description: 'One store in detail: business hours, polls and derived segments' },
         { name: ApiTags.Operations, description: 'Health checks and Prometheus metrics' },
+        { name: ApiTags.Notifications, description: 'Webhook and e-mail subscriptions (Standard Webhooks signatures), their delivery log and redelivery' },
       ],
       components: {
         securitySchemes: {
