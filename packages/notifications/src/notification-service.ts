@@ -150,8 +150,7 @@ export class NotificationService {
       const existing = await new SubscriptionRepository(trx).scheduledReportOf(candidate);
       if (existing) return candidate;
       const asOf = await new DataStatusRepository(trx).latestObservationIso();
-      const report = { id: candidate, asOf, asOfSource: 'latest_observation' as const, interpolation: subscription.interpolation, ownerId: subscription.owner_id };
-      await new ReportRepository(trx).create(report);
+      await new ReportRepository(trx).create({ id: candidate, asOf, asOfSource: 'latest_observation', interpolation: subscription.interpolation, ownerId: subscription.owner_id });
       return new SubscriptionRepository(trx).recordScheduledReport(subscription.id, slotAt, candidate);
     });
     await this.deps.queues.enqueueReport(reportId);

@@ -7,6 +7,7 @@ export { planShards, type ShardRange } from './shard-plan.js';
 export {
   STORE_BATCH_SIZE,
   explainStoresQuery,
+  ownedBy,
   readStoreForTimeline,
   storesQuery,
   streamStoreInputs,

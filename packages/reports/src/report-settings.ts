@@ -6,6 +6,7 @@ export interface ReportSettings extends PinnedData {
   reportId: string;
   status: ReportStatus;
   interpolation: Interpolation;
+  ownerId: string | null;
 }
 
 /**
@@ -23,6 +24,7 @@ export async function loadReportSettings(
       'interpolation',
       'business_hours_version',
       'timezones_version',
+      'owner_id',
       // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
       sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
     ])
@@ -36,5 +38,6 @@ export async function loadReportSettings(
     asOfUs: row.as_of_us === null ? null : Number(row.as_of_us),
     businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
     timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
+    ownerId: row.owner_id,
   };
 }

@@ -25,11 +25,22 @@ function inSelection(column: string, selection: StoreSelection): RawBuilder<bool
   return bounds.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(bounds, sql` AND `)}`;
 }
 
-/** What a report pins at trigger time: its `now` and the data versions it reads. */
+/** What a report pins at trigger time: its `now`, the data versions it reads and whose stores it covers. */
 export interface PinnedData {
   asOfUs: number;
   businessHoursVersion: string | null;
   timezonesVersion: string | null;
+  /** Only the stores of this owner's set; null or absent = every store. */
+  ownerId?: string | null;
+}
+
+/**
+ * The owner's store set as a condition on the registry's store_id: a semi-join on owner_stores
+ * (primary key (owner_id, store_id)), so an owner's read never yields another owner's store.
+ */
+export function ownedBy(column: string, ownerId: string | null | undefined): RawBuilder<boolean> {
+  if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)})`;
 }
 
 /**
@@ -144,6 +155,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
       'earlier.earlier_active',
     ])
     .where(inSelection('s.store_id', selection))
+    .where(ownedBy('s.store_id', pinned.ownerId))
     .orderBy('s.store_id');
 }
 
@@ -216,13 +228,14 @@ async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQue
 }
 
 /**
- * The engine input of one store, or null when the store is in no source. Same query and same
+ * The engine input of one store, or null when the store is in no source (or, with `ownerId`, not
+ * in that owner's set). Same query and same
  * decoding as the report, so a store's timeline agrees with its report line.
  */
 export async function readStoreForTimeline(
   db: Kysely<Database>,
   storeId: string,
-  pinned: { asOf: Date | string; businessHoursVersion: string | null; timezonesVersion: string | null },
+  pinned: { asOf: Date | string; businessHoursVersion: string | null; timezonesVersion: string | null; ownerId?: string | null },
 ): Promise<StoreInput | null> {
   const asOfUs = await exactMicroseconds(db, pinned.asOf);
   const row = await storesQuery(db, { storeId }, { ...pinned, asOfUs }).executeTakeFirst();

@@ -58,6 +58,7 @@ export function toReportMetadata(report: Report): ReportMetadata {
     as_of: isoOrNull(report.as_of),
     as_of_source: report.as_of_source,
     interpolation: report.interpolation,
+    owner_id: report.owner_id,
     created_at: new Date(report.created_at).toISOString(),
     started_at: isoOrNull(report.started_at),
     completed_at: isoOrNull(report.completed_at),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Interpolation, Report } from '@store-monitoring/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
 import { withTimeout } from '../with-timeout.js';
@@ -18,6 +19,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
+  const ownerId = await reportOwner(app, request.principal, body.owner_id);
   // Passed to Postgres as text so the report's `now` keeps its microseconds.
   const asOf = body.as_of ?? (await app.dataStatusRepository.latestObservationIso());
   const report = await app.reportRepository.create({
@@ -26,6 +28,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     asOfSource: body.as_of ? 'request' : 'latest_observation',
     interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
     requestId: String(request.id),
+    ownerId,
   });
   const log = request.log.child({ report_id: report.id });
   try {
@@ -39,6 +42,21 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     });
     throw new ApiError(503, 'The job queue (Redis) did not accept the report; retry shortly', { 'retry-after': '5' });
   }
-  log.info({ as_of: report.as_of, interpolation: report.interpolation }, 'report triggered');
+  log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId }, 'report triggered');
   return report;
+}
+
+/**
+ * The owner a report is made for: an owner key always makes its own; the operator names one or
+ * covers every store. An owner naming another owner learns nothing about it (404 as for no owner).
+ */
+async function reportOwner(app: FastifyInstance, principal: Principal, requested: string | undefined): Promise<string | null> {
+  if (principal.kind === 'owner') {
+    if (requested !== undefined && requested.toLowerCase() !== principal.ownerId) throw new ApiError(404, `No owner with id ${requested}`);
+    return principal.ownerId;
+  }
+  if (requested === undefined) return null;
+  const ownerId = requested.toLowerCase();
+  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
+  return ownerId;
 }

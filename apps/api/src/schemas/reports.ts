@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponse, InterpolationSchema, ReportId, nullableInstant, stringEnum, utcInstant } from './common.js';
+import { ErrorResponse, InterpolationSchema, ReportId, UUID_PATTERN, nullableInstant, stringEnum, utcInstant } from './common.js';
 
 const exampleId = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
 
@@ -7,6 +7,14 @@ export const TriggerReportBody = Type.Object(
   {
     as_of: Type.Optional(utcInstant("The report's `now`, an ISO-8601 instant in UTC. Defaults to the latest poll stored when the report is triggered.")),
     interpolation: Type.Optional(InterpolationSchema),
+    owner_id: Type.Optional(
+      Type.String({
+        pattern: UUID_PATTERN,
+        maxLength: 36,
+        description: "Operator only: the owner whose stores the report covers (the same report the owner's key would make). Without it the operator's report covers every store.",
+        examples: ['7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b'],
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -65,6 +73,7 @@ export const ReportMetadata = Type.Object(
     as_of: nullableInstant(),
     as_of_source: stringEnum(['latest_observation', 'request'], { description: 'Whether `as_of` was given or taken from the latest poll' }),
     interpolation: InterpolationSchema,
+    owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),
     completed_at: nullableInstant(),
@@ -87,6 +96,7 @@ export const ReportMetadata = Type.Object(
         as_of: '2023-01-25T18:13:22.479Z',
         as_of_source: 'latest_observation',
         interpolation: 'nearest',
+        owner_id: null,
         created_at: '2023-01-25T19:00:00.000Z',
         started_at: '2023-01-25T19:00:00.120Z',
         completed_at: '2023-01-25T19:00:09.800Z',

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { JobName } from '@store-monitoring/jobs';
-import { loadReportSettings, reportPaths, writeShardPart } from '@store-monitoring/reports';
+import { loadReportSettings, ownedBy, reportPaths, writeShardPart } from '@store-monitoring/reports';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';
@@ -31,7 +31,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       return { rowCount: shard.row_count, skipped: 'already complete' };
     }
 
-    const storeCount = await countStores(context, fromStoreId, toStoreId);
+    const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId);
     let lastProgressAt = 0;
     const result = await writeShardPart({
       db: context.db,
@@ -39,7 +39,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       reportId,
       shardIndex,
       range: { fromStoreId, toStoreId },
-      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion, ownerId: settings.ownerId },
       interpolation: settings.interpolation,
       onProgress: async (storesDone) => {
         const now = Date.now();
@@ -55,10 +55,11 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
   });
 }
 
-async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null): Promise<number> {
+async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null, ownerId: string | null): Promise<number> {
   const row = await context.db
     .selectFrom('stores')
     .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(ownedBy('stores.store_id', ownerId))
     .$if(fromStoreId !== null, (qb) => qb.where('store_id', '>=', fromStoreId!))
     .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
     .executeTakeFirstOrThrow();

@@ -1,4 +1,4 @@
-import { createDb, DataStatusRepository, ReportRepository } from '@store-monitoring/db';
+import { createDb, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -13,6 +13,7 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   app.decorate('database', database);
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
+  app.decorate('ownerRepository', new OwnerRepository(database.db));
   app.addHook('onClose', async () => {
     await database.close();
   });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { isoStringToUs, readStoreForTimeline } from '@store-monitoring/reports';
+import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
@@ -60,7 +61,9 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         asOf,
         businessHoursVersion: versions.businessHours,
         timezonesVersion: versions.timezones,
+        ownerId: storeOwnerOf(request.principal),
       });
+      // For an owner the read itself is limited to its set, so another owner's store is simply not found.
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);
 
       const timeline = computeStoreTimeline(input, { nowUs, interpolation });

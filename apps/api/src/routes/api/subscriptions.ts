@@ -13,6 +13,7 @@ import {
 } from '@store-monitoring/notifications';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { OPERATOR, type Principal } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -35,12 +36,9 @@ import { withTimeout } from '../../with-timeout.js';
 const SECRET_OVERLAP_SECONDS = 24 * 3_600;
 const REDIS_TIMEOUT_MS = 2_000;
 
-type Caller = { kind: 'operator' } | { kind: 'owner'; ownerId: string };
-
-/** Who calls: the principal the auth plugin set; without one (no keys configured) the operator. */
-function callerOf(request: FastifyRequest): Caller {
-  const principal = (request as { principal?: Caller | null }).principal;
-  return principal && principal.kind === 'owner' ? { kind: 'owner', ownerId: principal.ownerId } : { kind: 'operator' };
+/** Who calls, as the principal plugin decided. */
+function callerOf(request: FastifyRequest): Principal {
+  return request.principal ?? OPERATOR;
 }
 
 /** The owner a read is limited to (null = every owner, for the operator without `owner_id`). */
