@@ -19,7 +19,7 @@ export function evaluateIncidentsProcessor(context: WorkerContext): JobProcessor
 export function runScheduledReportProcessor(context: WorkerContext): JobProcessor<typeof JobName.RunScheduledReport> {
   return async (job) => {
     const fromOptions = (job.opts as { prevMillis?: number }).prevMillis;
-    const fromId = Number(/:(\d+)$/.exec(String(job.id))?.[1]);
+    const fromId = Number(/(\d+)$/.exec(String(job.id))?.[1]);
     const slotMs = fromOptions ?? (Number.isFinite(fromId) ? fromId : job.timestamp + (job.opts.delay ?? 0));
     const result = await context.notifications.runScheduledReport(job.data.subscriptionId, new Date(slotMs));
     context.logger.info({ subscriptionId: job.data.subscriptionId, slot: new Date(slotMs).toISOString(), ...result }, 'scheduled report');
