@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DeliveryRepository, SubscriptionRepository, type Subscription } from '@store-monitoring/db';
+import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { createLogger } from '@store-monitoring/logging';
+import type { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { NotificationService, type NotificationSettings } from '../src/notification-service.js';
+import { generateSigningSecret } from '../src/signing.js';
+import type { Resolver } from '../src/target-guard.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('delivery attempts against Postgres, Redis and a real receiver', () => {
+  let database: TestDatabase;
+  let connection: Redis;
+  let queues: JobQueues;
+  let server: Server;
+  let base: string;
+  let ownerId: string;
+  const received: { path: string; headers: Record<string, string>; body: string }[] = [];
+  const statusFor = new Map<string, number>();
+
+  const settings = (overrides: Partial<NotificationSettings> = {}): NotificationSettings => ({
+    publicBaseUrl: 'https://monitoring.example.com',
+    reportsDir: '/nonexistent',
+    retry: { maxAttempts: 3, backoffMs: 10 },
+    targets: { allowHttp: true, allowPrivate: true },
+    pauseAfterSeconds: 3 * 86_400,
+    emailAttachmentMaxBytes: 1_000_000,
+    sweepStaleSeconds: 1,
+    ...overrides,
+  });
+  const service = (overrides: Partial<NotificationSettings> = {}, resolve?: Resolver) =>
+    new NotificationService({ db: database.db, queues, settings: settings(overrides), email: null, logger: createLogger({ name: 'test', level: 'silent' }), resolve });
+
+  async function webhookSubscription(path: string, url = `${base}${path}`): Promise<Subscription> {
+    return new SubscriptionRepository(database.db).create({ id: randomUUID(), owner_id: ownerId, channel: 'webhook', url, events: ['report.completed'], secret: generateSigningSecret() });
+  }
+
+  async function delivery(subscription: Subscription) {
+    const [created] = await new DeliveryRepository(database.db).createMany([
+      { subscriptionId: subscription.id, eventType: 'report.completed', eventKey: `report.completed:${randomUUID()}`, payload: { type: 'report.completed', timestamp: new Date().toISOString(), data: { report_id: 'r' } } },
+    ]);
+    return created!;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('delivery');
+    connection = createRedisConnection(REDIS_URL, 'worker');
+    queues = new JobQueues({ connection, prefix: `test-${randomUUID()}` });
+    ownerId = randomUUID();
+    await database.db.insertInto('owners').values({ id: ownerId, name: 'Owner' }).execute();
+    server = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ path: request.url ?? '', headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])), body });
+        response.writeHead(statusFor.get(request.url ?? '') ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await queues?.queues.deliveries.obliterate({ force: true }).catch(() => undefined);
+    await queues?.close();
+    connection?.disconnect();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await database?.drop();
+  });
+
+  it('refuses at delivery a target that is private now, though it was accepted at creation', async () => {
+    const subscription = await webhookSubscription('/private');
+    const pending = await delivery(subscription);
+    expect(await service({ targets: { allowHttp: true, allowPrivate: false } }).attempt(pending.id, 1)).toEqual({ outcome: 'failed' });
+    const [attempt] = await new DeliveryRepository(database.db).attempts(pending.id);
+    expect(attempt!.error).toMatch(/127\.0\.0\.1.*non-public/);
+    expect((await new DeliveryRepository(database.db).find(pending.id))!.status).toBe('failed');
+    expect(received.filter((request) => request.path === '/private')).toHaveLength(0);
+  });
+
+  it('refuses a host name whose DNS answer turned private (rebinding)', async () => {
+    const subscription = await webhookSubscription('/rebound', 'https://hooks.example.com/rebound');
+    const pending = await delivery(subscription);
+    const rebound: Resolver = async () => [{ address: '169.254.169.254', family: 4 }];
+    await service({ targets: { allowHttp: false, allowPrivate: false } }, rebound).attempt(pending.id, 1);
+    const [attempt] = await new DeliveryRepository(database.db).attempts(pending.id);
+    expect(attempt).toMatchObject({ outcome: 'failed', http_status: null });
+    expect(attempt!.error).toContain('169.254.169.254');
+  });
+
+  it('a delivery whose every attempt fails ends dead after DELIVERY_MAX_ATTEMPTS', async () => {
+    statusFor.set('/down', 503);
+    const subscription = await webhookSubscription('/down');
+    const pending = await delivery(subscription);
+    const notifications = service();
+    for (const attempt of [1, 2, 3]) await notifications.attempt(pending.id, attempt);
+    const attempts = await new DeliveryRepository(database.db).attempts(pending.id);
+    expect(attempts.map((attempt) => [attempt.outcome, attempt.http_status])).toEqual([
+      ['retry', 503],
+      ['retry', 503],
+      ['dead', 503],
+    ]);
+    expect((await new DeliveryRepository(database.db).find(pending.id))!.status).toBe('dead');
+    // A repeated job of a recorded attempt sends nothing again.
+    expect(await notifications.attempt(pending.id, 3)).toMatchObject({ outcome: 'skipped' });
+    expect(received.filter((request) => request.path === '/down')).toHaveLength(3);
+  });
+
+  it('a subscription failing for longer than the pause limit is paused with a reason, and its pending deliveries are cancelled (redeliverable)', async () => {
+    statusFor.set('/failing', 500);
+    const subscription = await webhookSubscription('/failing');
+    const notifications = service({ pauseAfterSeconds: 0 });
+    await notifications.attempt((await delivery(subscription)).id, 1);
+    const paused = await new SubscriptionRepository(database.db).find(subscription.id);
+    expect(paused).toMatchObject({ status: 'paused' });
+    expect(paused!.status_reason).toMatch(/failing since .*HTTP 500/);
+    const next = await delivery(subscription);
+    expect(await notifications.attempt(next.id, 1)).toMatchObject({ outcome: 'skipped' });
+    expect((await new DeliveryRepository(database.db).find(next.id))!.status).toBe('cancelled');
+  });
+
+  it('after a rotation both the new and the old secret verify, and a redelivery keeps the webhook-id', async () => {
+    const subscription = await webhookSubscription('/rotated');
+    const oldSecret = subscription.secret!;
+    const newSecret = generateSigningSecret();
+    await new SubscriptionRepository(database.db).rotateSecret(subscription.id, ownerId, newSecret, 86_400);
+    const pending = await delivery(subscription);
+    const notifications = service();
+    expect(await notifications.attempt(pending.id, 1)).toEqual({ outcome: 'delivered' });
+    const redelivered = await notifications.redeliver((await new DeliveryRepository(database.db).find(pending.id))!);
+    expect(await notifications.attempt(redelivered.id, 1)).toEqual({ outcome: 'delivered' });
+
+    const seen = received.filter((request) => request.path === '/rotated');
+    expect(seen).toHaveLength(2);
+    for (const request of seen) {
+      expect(request.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+      expect(() => new Webhook(oldSecret).verify(request.body, request.headers)).not.toThrow();
+      expect(() => new Webhook(newSecret).verify(request.body, request.headers)).not.toThrow();
+    }
+    expect(seen[0]!.headers['webhook-id']).toBe(seen[1]!.headers['webhook-id']);
+    expect(redelivered.redelivery_of).toBe(pending.id);
+  });
+});
