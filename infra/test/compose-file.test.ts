@@ -80,6 +80,14 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres?.volumes).toContain('./infra/postgres/create-api-role.sql:/docker-entrypoint-initdb.d/01-create-api-role.sql:ro');
   });
 
+  it('wires the workers to Mailpit, whose web inbox shows every e-mail sent', () => {
+    expect(compose.services.mailpit?.image).toMatch(/^axllent\/mailpit:v\d+\.\d+\.\d+$/);
+    expect(compose.services.mailpit?.ports).toContain('8025:8025');
+    expect(compose.services.worker?.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(compose.services.worker?.depends_on?.mailpit).toBeDefined();
+    expect(compose.services.worker?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+  });
+
   it('keeps Prometheus and Grafana behind the observability profile', () => {
     expect(compose.services.prometheus?.profiles).toEqual(['observability']);
     expect(compose.services.grafana?.profiles).toEqual(['observability']);
@@ -99,7 +107,7 @@ describe('Dockerfile', () => {
   });
 
   it('copies the build output of every workspace package the apps import', () => {
-    const packages = ['config', 'logging', 'db', 'jobs', 'metrics', 'sources', 'ingest', 'reports', 'generator'];
+    const packages = ['config', 'logging', 'db', 'jobs', 'metrics', 'sources', 'ingest', 'reports', 'generator', 'notifications'];
     for (const name of packages) expect(dockerfile).toContain(`/repo/packages/${name}/dist packages/${name}/dist`);
     for (const name of ['api', 'worker', 'cli', 'dashboard']) expect(dockerfile).toContain(`/repo/apps/${name}/dist apps/${name}/dist`);
   });
