@@ -18,8 +18,8 @@ import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
 import { isoStringToUs, readStoreForTimeline, reportPaths, usToIsoString } from '@store-monitoring/reports';
-import { EmailSender } from './email-sender.js';
-import { envelope, renderEmail, TEST_EVENT, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
+import type { EmailSender } from './email-sender.js';
+import { envelope, renderEmail, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 import { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
 import { parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
 import { signWebhook } from './signing.js';
@@ -241,21 +241,6 @@ export class NotificationService {
       alerts.push({ subscriptionId: subscription.id, eventType: 'store.recovered', eventKey: `store.recovered:${storeId}:${startedAt}`, payload: envelope('store.recovered', data) });
     }
     return alerts;
-  }
-
-  /** A test event for one subscription (the dashboard's "send a test event"). */
-  async sendTestEvent(subscription: Subscription): Promise<Delivery> {
-    const at = new Date();
-    const [created] = await this.deliveries.createMany([
-      {
-        subscriptionId: subscription.id,
-        eventType: TEST_EVENT,
-        eventKey: `${TEST_EVENT}:${deterministicUuid(`${subscription.id}:${at.toISOString()}:${Math.random()}`)}`,
-        payload: envelope(TEST_EVENT, { subscription_id: subscription.id, message: 'Test event from Store Monitoring' }, at),
-      },
-    ]);
-    await this.enqueueNew([created!]);
-    return created!;
   }
 
   /** Jobs for new deliveries; a failed enqueue is left to the sweeper (the rows are already safe). */
