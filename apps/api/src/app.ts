@@ -20,6 +20,7 @@ import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
 import healthRoutes from './routes/health.js';
 import metricsRoute from './routes/metrics.js';
+import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
 
 export interface AppDependencies {
@@ -80,6 +81,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(dataRoutes);
       await api.register(storeRoutes);
       await api.register(ownerRoutes);
+      await api.register(historyRoutes);
     },
     { prefix: '/api' },
   );
