@@ -134,5 +134,11 @@ describe('history and incidents', () => {
     expect(set.most_downtime.map((store: { store_id: string }) => store.store_id)).toEqual(['overnight']);
     const strips = (await api.app.inject({ method: 'GET', url: `/api/history/stores?days=3&as_of=${AS_OF}`, headers: asOwner })).json();
     expect(strips.stores.map((store: { store_id: string }) => store.store_id)).toEqual(['overnight']);
+    // The operator can see exactly what the owner sees; the owner cannot look through another owner's eyes.
+    const asSeenByOwner = await api.app.inject({ method: 'GET', url: `/api/history/stores?days=3&as_of=${AS_OF}&owner_id=${owner.owner_id}`, headers: operator });
+    expect(asSeenByOwner.json().stores).toEqual(strips.stores);
+    const other = '00000000-0000-4000-8000-000000000000';
+    expect((await api.app.inject({ method: 'GET', url: `/api/history?owner_id=${other}`, headers: asOwner })).statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: `/api/history?owner_id=${other}`, headers: operator })).statusCode).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { InterpolationSchema, utcInstant } from './common.js';
+import { InterpolationSchema, UUID_PATTERN, utcInstant } from './common.js';
 
 const Instant = Type.String({ format: 'date-time' });
 const Hours = (description: string) => Type.Number({ description: `${description}, hours with two decimals` });
@@ -9,6 +9,9 @@ export const HistoryQuery = Type.Object({
   days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Local calendar days, the last one ending at `as_of`; at most the poll history kept (HISTORY_MAX_DAYS)' }),
   interpolation: Type.Optional(InterpolationSchema),
   as_of: Type.Optional(utcInstant('End of the last day; defaults to the latest poll stored')),
+  owner_id: Type.Optional(
+    Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: "Operator only: see the history as this owner sees it (the owner's stores only)" }),
+  ),
 });
 
 export const HistoryPageQuery = Type.Object({

@@ -31,7 +31,11 @@ interface HistoryRequest {
 }
 
 /** The period, the data versions and the caller's store scope every history route starts from. */
-async function historyRequest(app: FastifyInstance, request: FastifyRequest, query: { days: number; interpolation?: Interpolation; as_of?: string }): Promise<HistoryRequest> {
+async function historyRequest(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
+): Promise<HistoryRequest> {
   const maxDays = app.config.HISTORY_MAX_DAYS;
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
     throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
@@ -48,8 +52,21 @@ async function historyRequest(app: FastifyInstance, request: FastifyRequest, que
     days: query.days,
     interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
     fromUs: historyReadStartUs(nowUs, query.days),
-    pinned: { businessHoursVersion: versions.businessHours, timezonesVersion: versions.timezones, ownerId: storeOwnerOf(request.principal) },
+    pinned: { businessHoursVersion: versions.businessHours, timezonesVersion: versions.timezones, ownerId: await viewedOwner(app, request, query.owner_id) },
   };
+}
+
+/** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
+async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
+  const own = storeOwnerOf(request.principal);
+  const ownerId = requested?.toLowerCase();
+  if (own !== null) {
+    if (ownerId !== undefined && ownerId !== own) throw new ApiError(404, `No owner with id ${requested}`);
+    return own;
+  }
+  if (ownerId === undefined) return null;
+  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
+  return ownerId;
 }
 
 function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
@@ -132,7 +149,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.History],
         security: apiSecurity,
         querystring: HistoryQuery,
-        response: { 200: SetHistoryResponse, ...errorResponses(400, 401, 429, 503) },
+        response: { 200: SetHistoryResponse, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
@@ -161,7 +178,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.History],
         security: apiSecurity,
         querystring: HistoryPageQuery,
-        response: { 200: StoreStripsResponse, ...errorResponses(400, 401, 429, 503) },
+        response: { 200: StoreStripsResponse, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
