@@ -21,6 +21,7 @@ import storeRoutes from './routes/api/stores.js';
 import subscriptionRoutes from './routes/api/subscriptions.js';
 import healthRoutes from './routes/health.js';
 import metricsRoute from './routes/metrics.js';
+import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
 
 export interface AppDependencies {
@@ -81,6 +82,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(dataRoutes);
       await api.register(storeRoutes);
       await api.register(ownerRoutes);
+      await api.register(historyRoutes);
       await api.register(subscriptionRoutes);
     },
     { prefix: '/api' },

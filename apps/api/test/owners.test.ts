@@ -50,7 +50,10 @@ describe('owners, their store sets and their keys', () => {
 
     const missing = await api.app.inject({ method: 'GET', url: '/api/owners/00000000-0000-4000-8000-000000000000', headers: operator });
     expect(missing.statusCode).toBe(404);
-    expect((await api.app.inject({ method: 'POST', url: '/api/owners', headers: operator, payload: { name: '' } })).statusCode).toBe(400);
+    for (const name of ['', ' ', 'nul\u0000byte']) {
+      expect((await api.app.inject({ method: 'POST', url: '/api/owners', headers: operator, payload: { name } })).statusCode).toBe(400);
+    }
+    expect((await api.app.inject({ method: 'GET', url: '/api/owners?search=%00', headers: operator })).statusCode).toBe(400);
   });
 
   it('replaces a store set from JSON or CSV, counting ids the registry does not know yet', async () => {

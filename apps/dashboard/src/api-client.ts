@@ -5,8 +5,12 @@ import type {
   Interpolation,
   QueuedRefresh,
   ReportList,
+  OwnerList,
   ReportMetadata,
+  StoreHistory,
+  StoreStrips,
   StoreTimeline,
+  WhoAmI,
   TriggeredReport,
   TriggerReportInput,
 } from './api-types.js';
@@ -89,6 +93,27 @@ export class ApiClient {
     const query = new URLSearchParams({ interpolation });
     if (asOf) query.set('as_of', asOf);
     return this.json(`/api/stores/${encodeURIComponent(storeId)}/timeline?${query.toString()}`, { signal });
+  }
+
+  me(): Promise<WhoAmI> {
+    return this.json('/api/me');
+  }
+
+  owners(limit: number): Promise<OwnerList> {
+    return this.json(`/api/owners?limit=${limit}`);
+  }
+
+  /** One page of the caller's stores with their days; `ownerId` lets the operator see an owner's view. */
+  storeStrips(days: number, limit: number, offset: number, ownerId: string | null): Promise<StoreStrips> {
+    const query = new URLSearchParams({ days: String(days), limit: String(limit), offset: String(offset) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history/stores?${query.toString()}`);
+  }
+
+  storeHistory(storeId: string, days: number, ownerId: string | null, signal?: AbortSignal): Promise<StoreHistory> {
+    const query = new URLSearchParams({ days: String(days) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/stores/${encodeURIComponent(storeId)}/history?${query.toString()}`, { signal });
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -1,11 +1,14 @@
 import './styles.css';
 import { ApiClient } from './api-client.js';
 import { apiKeyStore } from './api-key-store.js';
+import { AccountPanel } from './account-panel.js';
 import { ApiKeyPanel } from './api-key-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
+import { OwnersPanel } from './owners-panel.js';
 import { StorePanel } from './store-panel.js';
+import { UptimePanel } from './uptime-panel.js';
 
 const DATA_STATUS_REFRESH_MS = 60_000;
 
@@ -20,8 +23,25 @@ const reportPanel = new ReportPanel(api, {
   onReportFinished: () => void recentReports.load(),
 });
 
+const account = new AccountPanel(api);
+const refreshButton = document.getElementById('refresh-data');
+const uptime = new UptimePanel(api, () => void showOperatorView());
+const owners = new OwnersPanel(api, (owner) => void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name }));
+
+async function showOperatorView(): Promise<void> {
+  await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null });
+}
+
+/** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
 async function loadAll(): Promise<void> {
-  await Promise.all([dataStatus.load(), recentReports.load()]);
+  const me = await account.load();
+  const isOwner = me?.kind === 'owner';
+  if (refreshButton) refreshButton.hidden = isOwner;
+  if (me?.kind === 'operator') void owners.load();
+  else owners.hide();
+  const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
+  if (me !== null) views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null }) : showOperatorView());
+  await Promise.all(views);
 }
 
 void loadAll();

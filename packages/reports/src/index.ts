@@ -16,6 +16,7 @@ export {
   type StoreSelection,
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
+export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
 export {

@@ -53,7 +53,8 @@ const LOOKBACK_US = DAY_US;
 /** Stores fetched per cursor round trip: large enough to amortise the trip, small enough to stay flat in memory. */
 export const STORE_BATCH_SIZE = 200;
 
-interface StoreRow {
+/** One store as the readers fetch it: zone, hours and polls packed as bytes. */
+export interface StoreRow {
   store_id: string;
   timezone_str: string | null;
   hours_day: number[] | null;
@@ -210,7 +211,7 @@ export async function explainStoresQuery(db: Kysely<Database>, range: StoreRange
  * Cursor chunks with the next one already requested while the caller works on the current one,
  * so Postgres produces rows while the engine computes instead of the two taking turns.
  */
-async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQuery, chunkSize: number): AsyncGenerator<Row[]> {
+export async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQuery, chunkSize: number): AsyncGenerator<Row[]> {
   const chunks = db.getExecutor().stream(query, chunkSize);
   let pending = chunks.next();
   try {
@@ -250,9 +251,10 @@ async function exactMicroseconds(db: Kysely<Database>, instant: Date | string): 
   return Number(result.rows[0]!.us);
 }
 
-function toStoreInput(row: StoreRow, weekStartUs: number, nowUs: number): StoreInput {
+/** Decodes a store row into engine input keeping the polls in [fromUs, nowUs] and the latest one before. */
+export function toStoreInput(row: StoreRow, fromUs: number, nowUs: number): StoreInput {
   const series = decodePolls(row);
-  const polls = pollsThatMatter(sortPollsByTime(series), weekStartUs, nowUs);
+  const polls = pollsThatMatter(sortPollsByTime(series), fromUs, nowUs);
   return {
     storeId: row.store_id,
     timezone: row.timezone_str,

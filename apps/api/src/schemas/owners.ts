@@ -13,7 +13,8 @@ export const OwnerKeyParams = Type.Object({
 });
 
 export const CreateOwnerBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name of the brand or franchisee' }) },
+  // No control characters: a NUL byte is not even storable in Postgres text.
+  { name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\x00-\\x1F\\x7F]+$', description: 'Display name of the brand or franchisee' }) },
   { additionalProperties: false, examples: [{ name: 'Northwind Pizza' }] },
 );
 
@@ -53,7 +54,7 @@ export const OwnerList = Type.Object(
 export const OwnerListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
-  search: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the name, any case' })),
+  search: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\x00-\\x1F\\x7F]*$', description: 'Part of the name, any case' })),
 });
 
 export const StoreSetJsonBody = Type.Object(
