@@ -63,7 +63,9 @@ describe("an owner cannot reach another owner's data on any route", () => {
         checked += 1;
         const expected = !ownerAllowed ? '403' : namesAnId ? '404' : 'ok without the other owner';
         const leaks = response.body.includes(bob.storeId) || response.body.includes(bob.reportId) || response.body.includes(bob.ownerId);
-        const actual = response.statusCode === 403 ? '403' : response.statusCode === 404 ? '404' : response.statusCode < 300 && !leaks ? 'ok without the other owner' : `${response.statusCode} ${response.body.slice(0, 200)}`;
+        // An empty body may be refused as invalid (a subscription needs its fields); that too shows nothing of the other owner.
+        const answered = response.statusCode < 300 || (response.statusCode === 400 && method !== 'get');
+        const actual = response.statusCode === 403 ? '403' : response.statusCode === 404 ? '404' : answered && !leaks ? 'ok without the other owner' : `${response.statusCode} ${response.body.slice(0, 200)}`;
         outcomes.push(`${method.toUpperCase()} ${path}: ${actual === expected ? 'as expected' : `expected ${expected}, got ${actual}`}`);
       }
     }
