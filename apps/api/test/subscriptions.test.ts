@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeliveryRepository } from '@store-monitoring/db';
 import { JobName, QueueName, jobIds } from '@store-monitoring/jobs';
 import { startTestApi, type TestApi } from './support/test-api.js';
@@ -175,9 +176,28 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     expect((await api.app.inject({ method: 'GET', url: `/api/subscriptions/${own.subscription_id}`, headers: asKey(keyA) })).statusCode).toBe(404);
   });
 
+  it("lists the open incidents of the caller's stores only", async () => {
+    await api.app.inject({ method: 'PUT', url: `/api/owners/${ownerA}/stores`, headers: operator, payload: { store_ids: ['a-store'] } });
+    await api.app.inject({ method: 'PUT', url: `/api/owners/${ownerB}/stores`, headers: operator, payload: { store_ids: ['b-store'] } });
+    const incident = (storeId: string, endedAt: string | null) => ({
+      id: randomUUID(),
+      store_id: storeId,
+      started_at: '2023-01-25T10:30:00.000001Z',
+      ended_at: endedAt,
+      observed_until: '2023-01-25T11:40:00Z',
+    });
+    await api.database.db.insertInto('store_incidents').values([incident('a-store', null), incident('b-store', null)]).execute();
+    await api.database.db.insertInto('store_incidents').values({ ...incident('a-store', '2023-01-25T09:00:00Z'), started_at: '2023-01-25T08:00:00Z' }).execute();
+    const forA = await api.app.inject({ method: 'GET', url: '/api/incidents', headers: asKey(keyA) });
+    expect(forA.statusCode).toBe(200);
+    expect(forA.json().incidents).toEqual([expect.objectContaining({ store_id: 'a-store', started_at: '2023-01-25T10:30:00.000001Z', observed_until: '2023-01-25T11:40:00.000000Z' })]);
+    const all = await api.app.inject({ method: 'GET', url: '/api/incidents', headers: operator });
+    expect(all.json().incidents.map((row: { store_id: string }) => row.store_id).sort()).toEqual(['a-store', 'b-store']);
+  });
+
   it('documents every route in the OpenAPI document', async () => {
     const document = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    for (const path of ['/api/subscriptions', '/api/subscriptions/{id}', '/api/subscriptions/{id}/rotate-secret', '/api/subscriptions/{id}/deliveries', '/api/deliveries/{id}/redeliver']) {
+    for (const path of ['/api/subscriptions', '/api/subscriptions/{id}', '/api/subscriptions/{id}/rotate-secret', '/api/subscriptions/{id}/deliveries', '/api/deliveries/{id}/redeliver', '/api/incidents']) {
       expect(Object.keys(document.paths)).toContain(path);
     }
   });

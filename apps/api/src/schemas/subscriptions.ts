@@ -196,3 +196,18 @@ export const QueuedDelivery = Type.Object(
   { delivery_id: Type.String({ pattern: UUID_PATTERN }), webhook_id: Type.String(), status: Type.String(), redelivery_of: Type.Union([Type.String(), Type.Null()]) },
   { examples: [{ delivery_id: exampleDeliveryId, webhook_id: 'msg_a3c5e7f91b2d4c6e8f0a2b4d6f8a0c1e', status: 'pending', redelivery_of: '7d9f1b3d-5e7a-4c9e-8b1d-3f5a7c9e1b3d' }] },
 );
+
+export const IncidentView = Type.Object({
+  incident_id: Type.String({ pattern: UUID_PATTERN }),
+  store_id: Type.String(),
+  started_at: Type.String({ description: 'UTC instant with microseconds' }),
+  observed_until: Type.String({ description: 'The latest data the alerting saw' }),
+});
+export const OpenIncidents = Type.Object(
+  { incidents: Type.Array(IncidentView) },
+  {
+    description: "Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them",
+    examples: [{ incidents: [{ incident_id: '9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', store_id: '1481966498820158979', started_at: '2023-01-25T10:30:00.000000Z', observed_until: '2023-01-25T11:40:00.000000Z' }] }],
+  },
+);
+export const IncidentsQuery = Type.Object({ owner_id: Type.Optional(OwnerId) }, { additionalProperties: false });

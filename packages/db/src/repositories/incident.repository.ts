@@ -120,8 +120,16 @@ export class IncidentRepository {
   }
 
   /** Open incidents of an owner's stores (null = every store), newest first. */
-  openForOwner(ownerId: string | null, limit = 500): Promise<StoreIncident[]> {
-    let query = this.db.selectFrom('store_incidents as i').selectAll('i').where('i.ended_at', 'is', null);
+  openForOwner(ownerId: string | null, limit = 500): Promise<{ id: string; store_id: string; started_iso: string; observed_iso: string }[]> {
+    let query = this.db
+      .selectFrom('store_incidents as i')
+      .select([
+        'i.id',
+        'i.store_id',
+        sql<string>`to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('started_iso'),
+        sql<string>`to_char(i.observed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('observed_iso'),
+      ])
+      .where('i.ended_at', 'is', null);
     if (ownerId !== null) {
       query = query.where((eb) => eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId)));
     }

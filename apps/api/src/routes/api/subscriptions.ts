@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DeliveryRepository, SubscriptionRepository, type Delivery, type DeliveryAttempt, type Subscription, type SubscriptionPatch } from '@store-monitoring/db';
+import { DeliveryRepository, IncidentRepository, SubscriptionRepository, type Delivery, type DeliveryAttempt, type Subscription, type SubscriptionPatch } from '@store-monitoring/db';
 import {
   TEST_EVENT,
   TargetUnreachableError,
@@ -21,7 +21,9 @@ import {
   CreatedSubscription,
   DeliveryIdParams,
   DeliveryList,
+  IncidentsQuery,
   ListQuery,
+  OpenIncidents,
   PageQuery,
   QueuedDelivery,
   RotatedSecret,
@@ -117,6 +119,7 @@ function toDeliveryView(delivery: Delivery & { attempts: DeliveryAttempt[] }) {
 const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const subscriptions = new SubscriptionRepository(app.database.db);
   const deliveries = new DeliveryRepository(app.database.db);
+  const incidents = new IncidentRepository(app.database.db);
   const targetPolicy = { allowHttp: app.config.WEBHOOK_ALLOW_HTTP, allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE };
 
   /** The URL is checked now, DNS included; the workers check it again before every delivery. */
@@ -396,6 +399,25 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/incidents',
+    {
+      schema: {
+        summary: 'Stores down right now',
+        description: "Open downtime incidents of the caller's stores (an owner's set; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest.",
+        operationId: 'listOpenIncidents',
+        tags: [ApiTags.Notifications],
+        security: apiSecurity,
+        querystring: IncidentsQuery,
+        response: { 200: OpenIncidents, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const rows = await incidents.openForOwner(ownerScope(request, request.query.owner_id));
+      return { incidents: rows.map((row) => ({ incident_id: row.id, store_id: row.store_id, started_at: row.started_iso, observed_until: row.observed_iso })) };
+    },
+  );
+
   app.post(
     '/deliveries/:id/redeliver',
     {
@@ -422,3 +444,4 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default subscriptionRoutes;
+
