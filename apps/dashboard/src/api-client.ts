@@ -12,6 +12,11 @@ import type {
   StoreTimeline,
   WhoAmI,
   TriggeredReport,
+  CreatedSubscriptionView,
+  DeliveryView,
+  NewSubscriptionInput,
+  OpenIncidentView,
+  SubscriptionView,
   TriggerReportInput,
 } from './api-types.js';
 
@@ -114,6 +119,40 @@ export class ApiClient {
     const query = new URLSearchParams({ days: String(days) });
     if (ownerId) query.set('owner_id', ownerId);
     return this.json(`/api/stores/${encodeURIComponent(storeId)}/history?${query.toString()}`, { signal });
+  }
+
+  async subscriptions(ownerId: string | null): Promise<SubscriptionView[]> {
+    const query = ownerId ? `?owner_id=${encodeURIComponent(ownerId)}` : '';
+    return (await this.json<{ subscriptions: SubscriptionView[] }>(`/api/subscriptions${query}`)).subscriptions;
+  }
+
+  createSubscription(input: NewSubscriptionInput): Promise<CreatedSubscriptionView> {
+    return this.json('/api/subscriptions', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  updateSubscription(id: string, change: { status: 'active' | 'paused' }): Promise<SubscriptionView> {
+    return this.json(`/api/subscriptions/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(change) });
+  }
+
+  rotateSecret(id: string): Promise<{ secret: string; previous_secret_expires_at: string }> {
+    return this.json(`/api/subscriptions/${encodeURIComponent(id)}/rotate-secret`, { method: 'POST' });
+  }
+
+  sendTestEvent(id: string): Promise<{ delivery_id: string }> {
+    return this.json(`/api/subscriptions/${encodeURIComponent(id)}/test`, { method: 'POST' });
+  }
+
+  async deliveries(id: string): Promise<DeliveryView[]> {
+    return (await this.json<{ deliveries: DeliveryView[] }>(`/api/subscriptions/${encodeURIComponent(id)}/deliveries?limit=50`)).deliveries;
+  }
+
+  redeliver(deliveryId: string): Promise<{ delivery_id: string }> {
+    return this.json(`/api/deliveries/${encodeURIComponent(deliveryId)}/redeliver`, { method: 'POST' });
+  }
+
+  async openIncidents(ownerId: string | null): Promise<OpenIncidentView[]> {
+    const query = ownerId ? `?owner_id=${encodeURIComponent(ownerId)}` : '';
+    return (await this.json<{ incidents: OpenIncidentView[] }>(`/api/incidents${query}`)).incidents;
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -166,3 +166,67 @@ export interface StoreHistory {
   days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; has_data: boolean; incidents: Incident[] }[];
   totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; incident_count: number; downtime_minutes: number };
 }
+
+export type NotificationEvent = 'report.completed' | 'report.scheduled' | 'store.down' | 'store.recovered';
+
+/** One subscription of `GET /api/subscriptions`. */
+export interface SubscriptionView {
+  subscription_id: string;
+  owner_id: string;
+  channel: 'webhook' | 'email';
+  url: string | null;
+  to: string | null;
+  events: string[];
+  schedule: string | null;
+  timezone: string | null;
+  next_run_at: string | null;
+  down_threshold_minutes: number;
+  status: 'active' | 'paused' | 'disabled';
+  status_reason: string | null;
+  failing_since: string | null;
+  previous_secret_expires_at: string | null;
+}
+
+export interface CreatedSubscriptionView extends SubscriptionView {
+  secret?: string;
+}
+
+export interface NewSubscriptionInput {
+  channel: 'webhook' | 'email';
+  url?: string;
+  to?: string;
+  events: NotificationEvent[];
+  schedule?: string;
+  timezone?: string;
+  down_threshold_minutes?: number;
+  owner_id?: string;
+}
+
+export interface DeliveryAttemptView {
+  attempt_number: number;
+  started_at: string;
+  duration_ms: number;
+  outcome: string;
+  http_status: number | null;
+  smtp_response: string | null;
+  error: string | null;
+}
+
+export interface DeliveryView {
+  delivery_id: string;
+  event_type: string;
+  webhook_id: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dead' | 'cancelled';
+  attempt_count: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  attempts: DeliveryAttemptView[];
+}
+
+export interface OpenIncidentView {
+  incident_id: string;
+  store_id: string;
+  started_at: string;
+  observed_until: string;
+}

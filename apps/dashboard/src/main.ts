@@ -6,6 +6,7 @@ import { ApiKeyPanel } from './api-key-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
+import { NotificationsPanel } from './notifications-panel.js';
 import { OwnersPanel } from './owners-panel.js';
 import { StorePanel } from './store-panel.js';
 import { UptimePanel } from './uptime-panel.js';
@@ -26,10 +27,14 @@ const reportPanel = new ReportPanel(api, {
 const account = new AccountPanel(api);
 const refreshButton = document.getElementById('refresh-data');
 const uptime = new UptimePanel(api, () => void showOperatorView());
-const owners = new OwnersPanel(api, (owner) => void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name }));
+const notifications = new NotificationsPanel(api);
+const owners = new OwnersPanel(api, (owner) => {
+  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name });
+  void notifications.show({ ownerId: owner.owner_id, canAdd: true });
+});
 
 async function showOperatorView(): Promise<void> {
-  await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null });
+  await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null }), notifications.show({ ownerId: null, canAdd: false })]);
 }
 
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
@@ -40,7 +45,10 @@ async function loadAll(): Promise<void> {
   if (me?.kind === 'operator') void owners.load();
   else owners.hide();
   const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
-  if (me !== null) views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null }) : showOperatorView());
+  if (me !== null) {
+    views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null }) : showOperatorView());
+    if (isOwner) views.push(notifications.show({ ownerId: null, canAdd: true }));
+  } else notifications.hide();
   await Promise.all(views);
 }
 
