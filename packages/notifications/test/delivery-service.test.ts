@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { DeliveryRepository, SubscriptionRepository, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
@@ -7,6 +12,7 @@ import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
 import { createLogger } from '@store-monitoring/logging';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
+import { EmailSender } from '../src/email-sender.js';
 import { NotificationService, type NotificationSettings } from '../src/notification-service.js';
 import { generateSigningSecret } from '../src/signing.js';
 import type { Resolver } from '../src/target-guard.js';
@@ -72,6 +78,53 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
     await database?.drop();
+  });
+
+  it('e-mails a report with its CSV attached, or linked when it is larger than the limit', async () => {
+    const mails: ParsedMail[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => void simpleParser(stream).then((mail) => (mails.push(mail), callback()), callback),
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    const reportsDir = await mkdtemp(join(tmpdir(), 'mail-reports-'));
+    const email = new EmailSender(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, 'Store Monitoring <sm@example.com>');
+    try {
+      const csv = 'store_id,uptime_last_hour\ns1,60.00\n';
+      const small = randomUUID();
+      const large = randomUUID();
+      await writeFile(join(reportsDir, `${small}.csv`), csv);
+      await writeFile(join(reportsDir, `${large}.csv`), csv.repeat(10));
+      const subscription = await new SubscriptionRepository(database.db).create({ id: randomUUID(), owner_id: ownerId, channel: 'email', email_to: 'owner@example.com', events: ['report.completed'] });
+      const notifications = new NotificationService({
+        db: database.db,
+        queues,
+        settings: settings({ reportsDir, emailAttachmentMaxBytes: csv.length * 2 }),
+        email,
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      });
+      const deliveries = await new DeliveryRepository(database.db).createMany(
+        [small, large].map((reportId) => ({
+          subscriptionId: subscription.id,
+          eventType: 'report.completed',
+          eventKey: `report.completed:${reportId}`,
+          payload: { type: 'report.completed', timestamp: '2026-12-01T08:00:00.000Z', data: { report_id: reportId, as_of: '2023-01-25T18:13:22.479Z', row_count: 1, csv_url: `https://monitoring.example.com/api/reports/${reportId}/csv` } },
+        })),
+      );
+      for (const delivery of deliveries) expect(await notifications.attempt(delivery.id, 1)).toEqual({ outcome: 'delivered' });
+      const [attached, linked] = [small, large].map((reportId) => mails.find((mail) => mail.text?.includes(reportId))!);
+      expect(attached!.attachments.map((attachment) => attachment.content.toString('utf8'))).toEqual([csv]);
+      expect(linked!.attachments).toHaveLength(0);
+      expect(linked!.text).toContain(`linked instead of attached:\nhttps://monitoring.example.com/api/reports/${large}/csv`);
+      const [attempt] = await new DeliveryRepository(database.db).attempts(deliveries[0]!.id);
+      expect(attempt!.smtp_response).toMatch(/^250/);
+    } finally {
+      email.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await rm(reportsDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses at delivery a target that is private now, though it was accepted at creation', async () => {
