@@ -64,6 +64,9 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     const paused = await api.app.inject({ method: 'PATCH', url: `/api/subscriptions/${body.subscription_id}`, headers: asKey(keyA), payload: { status: 'paused' } });
     expect(paused.json()).toMatchObject({ status: 'paused', status_reason: 'paused by the owner', next_run_at: null });
     expect(await api.app.jobQueues.queues[QueueName.Deliveries].getJobScheduler(jobIds.reportSchedule(body.subscription_id))).toBeUndefined();
+
+    const unscheduled = await api.app.inject({ method: 'PATCH', url: `/api/subscriptions/${body.subscription_id}`, headers: asKey(keyA), payload: { status: 'active', events: ['report.completed'] } });
+    expect(unscheduled.json()).toMatchObject({ status: 'active', events: ['report.completed'], schedule: null, timezone: null, next_run_at: null });
   });
 
   it.each([

@@ -283,7 +283,8 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (body.to !== undefined && current.channel !== 'email') throw new ApiError(400, 'to: only applies to e-mail subscriptions');
       const events = body.events ?? current.events;
-      const schedule = body.schedule === undefined ? current.schedule : body.schedule;
+      // Dropping report.scheduled from the events drops its schedule too.
+      const schedule = body.schedule !== undefined ? body.schedule : events.includes('report.scheduled') ? current.schedule : null;
       const timezone = body.timezone === undefined ? current.timezone : body.timezone;
       checkSchedule(events, schedule, timezone);
       const patch: SubscriptionPatch = {
@@ -291,7 +292,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(body.events ? { events: [...body.events] } : {}),
         ...(body.url !== undefined ? { url: body.url } : {}),
         ...(body.to !== undefined ? { email_to: body.to } : {}),
-        ...(body.schedule !== undefined || body.timezone !== undefined ? { schedule, timezone: schedule ? (timezone ?? 'UTC') : null } : {}),
+        ...(schedule !== current.schedule || body.timezone !== undefined ? { schedule, timezone: schedule ? (timezone ?? 'UTC') : null } : {}),
         ...(body.interpolation ? { interpolation: body.interpolation } : {}),
         ...(body.down_threshold_minutes !== undefined ? { down_threshold_minutes: body.down_threshold_minutes } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
