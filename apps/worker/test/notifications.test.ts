@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DeliveryRepository, ReportRepository, SubscriptionRepository, sql, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobName, JobQueues, QueueName, createRedisConnection, jobIds } from '@store-monitoring/jobs';
@@ -14,6 +17,8 @@ import { reportFile, waitFor, waitForReport } from './support/reports.js';
 import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
 
 const PUBLIC_BASE_URL = 'https://monitoring.example.com';
+const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const run = promisify(execFile);
 
 /** Polls every 20 minutes; `alert-store` goes down at 10:40 and answers again at 12:00. */
 const POLLS_V1: [string, boolean, string][] = [
@@ -69,10 +74,14 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     await writeFile(join(dataDir, 'timezones.csv'), 'store_id,timezone_str\nalert-store,America/Chicago\nblip-store,America/Chicago\nother-store,America/Chicago\n');
   }
 
-  /** Runs an ingest through the worker and waits for its downtime evaluation. */
-  async function ingest(): Promise<void> {
+  /**
+   * Runs an ingest through the worker (or the CLI, which no worker hears of: the sweeper finds
+   * its run) and waits for its downtime evaluation.
+   */
+  async function ingest(via: 'worker' | 'cli' = 'worker'): Promise<void> {
     const runId = randomUUID();
-    await queues.enqueueIngest(runId, 'manual');
+    if (via === 'cli') await run(process.execPath, [CLI_MAIN, 'ingest', '--data-dir', dataDir, '--run-id', runId], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' } });
+    else await queues.enqueueIngest(runId, 'manual');
     await waitFor(
       async () => (await sql<{ n: string }>`SELECT count(*) AS n FROM incident_evaluations WHERE ingest_run_id = ${runId}`.execute(database.db)).rows[0]!.n === '1',
       60_000,
@@ -201,7 +210,7 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     expect(receiver.at('/gone')).toHaveLength(1);
   });
 
-  it('a store going down yields exactly one store.down and later one store.recovered, also when the same data is ingested twice', async () => {
+  it('a store going down yields exactly one store.down and later one store.recovered, also when the same data is ingested twice, by the worker or the CLI', async () => {
     const ownerId = await createOwner(['alert-store', 'blip-store']);
     const hook = await subscribe(ownerId, { channel: 'webhook', url: receiver.on('/alerts', () => 200), events: ['store.down', 'store.recovered'] });
     const alerts = () => receiver.at('/alerts').map((request) => request.json);
@@ -214,10 +223,10 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     expect(alerts()[0]!.data).toMatchObject({ started_at: '2023-01-25T10:30:00.000000Z', down_minutes: 70, threshold_minutes: 30, observed_until: '2023-01-25T11:40:00.000000Z' });
 
     await writeSources(POLLS_V2);
-    await ingest();
+    await ingest('cli');
     await waitFor(async () => alerts().length >= 2, 30_000, 'store.recovered');
     await ingest();
-    await ingest();
+    await ingest('cli');
     const rows = await deliveriesOf(hook.id);
     expect(rows.every((row) => row.status === 'delivered')).toBe(true);
     expect(alerts().map((alert) => [alert.type, alert.data.store_id])).toEqual([
