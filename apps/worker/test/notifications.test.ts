@@ -258,6 +258,30 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     expect(delivery!.attempts.at(-1)).toMatchObject({ outcome: 'delivered', http_status: 200 });
   }, 90_000);
 
+  it('a delivery whose job Redis lost is sent by the sweeper from Postgres', async () => {
+    const ownerId = await createOwner(['alert-store']);
+    const hook = await subscribe(ownerId, { channel: 'webhook', url: receiver.on('/lost', (attempt) => (attempt === 0 ? { status: 503, retryAfterSeconds: 4 } : 200)), events: ['report.completed'] });
+    await ownerReport(ownerId);
+    const [waiting] = await waitFor(async () => {
+      const rows = await deliveriesOf(hook.id);
+      return rows[0]?.attempt_count === 1 ? rows : undefined;
+    }, 30_000, 'the first attempt to be recorded');
+    expect(waiting).toMatchObject({ status: 'pending' });
+    // Redis loses every key of the deployment, the delayed retry among them.
+    await deletePrefix(prefix);
+    expect(await queues.deliveryJobState(waiting!.id, 2)).toBeNull();
+
+    const [delivery] = await waitFor(async () => {
+      const rows = await deliveriesOf(hook.id);
+      return rows[0]?.status === 'delivered' ? rows : undefined;
+    }, 60_000, 'the sweeper to send the lost delivery');
+    expect(delivery!.attempts.map((attempt) => [attempt.attempt_number, attempt.outcome, attempt.http_status])).toEqual([
+      [1, 'retry', 503],
+      [2, 'delivered', 200],
+    ]);
+    expect(new Set(receiver.at('/lost').map((request) => request.headers['webhook-id']))).toEqual(new Set([delivery!.webhook_id]));
+  }, 90_000);
+
   it('a weekly schedule keeps one job per slot with 3 workers, and each slot makes one report and one delivery', async () => {
     const more = await Promise.all([startReadyWorker(env()), startReadyWorker(env())]);
     const ownerId = await createOwner(['alert-store', 'blip-store']);

@@ -11,7 +11,7 @@ export interface ReceivedWebhook {
 }
 
 /** What a path answers to its n-th request (0-based); `hold` keeps the request open until released. */
-export type Behaviour = (attempt: number) => number | 'hold';
+export type Behaviour = (attempt: number) => number | 'hold' | { status: number; retryAfterSeconds: number };
 
 /** A real HTTP receiver on loopback that records every webhook it gets, per path. */
 export class WebhookReceiver {
@@ -38,6 +38,7 @@ export class WebhookReceiver {
         this.received.push({ path, headers, body, json });
         const answer = (this.behaviours.get(path) ?? (() => 200))(attempt);
         if (answer === 'hold') this.held.push(response);
+        else if (typeof answer === 'object') response.writeHead(answer.status, { 'retry-after': String(answer.retryAfterSeconds) }).end('later');
         else response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer < 300 ? 'ok' : 'no');
       });
     });
