@@ -26,14 +26,22 @@ const reportPanel = new ReportPanel(api, {
 const account = new AccountPanel(api);
 const refreshButton = document.getElementById('refresh-data');
 const uptime = new UptimePanel(api, () => void showOperatorView());
-const owners = new OwnersPanel(api, (owner) => void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name }));
+const owners = new OwnersPanel(api, (owner) => {
+  // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
+  api.viewAs(owner.owner_id);
+  void recentReports.load();
+  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name });
+});
 
 async function showOperatorView(): Promise<void> {
+  api.viewAs(null);
+  void recentReports.load();
   await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null });
 }
 
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
 async function loadAll(): Promise<void> {
+  api.viewAs(null);
   const me = await account.load();
   const isOwner = me?.kind === 'owner';
   if (refreshButton) refreshButton.hidden = isOwner;
