@@ -176,6 +176,13 @@ describe('owner dashboard in a real browser', () => {
       await page.getByText('Viewing the page as Bob Burgers sees it.').waitFor();
       await page.waitForFunction(`document.getElementById('uptime-page-info').textContent.endsWith('10 stores')`);
       expect(await page.locator('#uptime-list .strip-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-store-id')))).toEqual(BOB_STORES);
+      // A report triggered in Bob's view is Bob's: his stores only, and listed for him.
+      await page.getByRole('button', { name: 'Trigger report' }).click();
+      await page.getByRole('status').filter({ hasText: `Complete: ${BOB_STORES.length} stores.` }).waitFor({ timeout: 120_000 });
+      const reportId = (await page.locator('#report-progress-title').textContent())!.replace('Report ', '').trim();
+      const metadata = await call(`/api/reports/${reportId}`, operatorKey);
+      expect(metadata.rows).toBe(BOB_STORES.length);
+      expect(metadata.owner_id).toEqual(expect.any(String));
       await page.getByRole('button', { name: 'Back to the operator view' }).click();
       await page.waitForFunction(`document.getElementById('uptime-page-info').textContent.endsWith('30 stores')`);
       expect(pageErrors).toEqual([]);

@@ -88,6 +88,9 @@ describe('owners, their store sets and their keys', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ store_count: 20_000, known_store_count: 0, unknown_store_count: 20_000 });
+    const json = await api.app.inject({ method: 'PUT', url: `/api/owners/${ownerId}/stores`, headers: operator, payload: { store_ids: [...ids.slice(0, 19_999), 'a1'] } });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toMatchObject({ store_count: 20_000, known_store_count: 1, unknown_store_count: 19_999 });
   });
 
   it('refuses bad store ids with a 400 naming them and keeps the set as it was', async () => {
@@ -195,6 +198,9 @@ describe('owners, their store sets and their keys', () => {
     expect(bobList.json().reports).toEqual([]);
     const aliceList = await api.app.inject({ method: 'GET', url: '/api/reports', headers: asKey(aliceKey) });
     expect(aliceList.json().reports.map((report: { report_id: string }) => report.report_id)).toEqual([aliceReport.id]);
+    expect((await api.app.inject({ method: 'GET', url: `/api/reports?owner_id=${alice}`, headers: asKey(bobKey) })).statusCode).toBe(404);
+    const forAliceByOperator = await api.app.inject({ method: 'GET', url: `/api/reports?owner_id=${alice}`, headers: operator });
+    expect(forAliceByOperator.json().reports.map((report: { report_id: string }) => report.report_id)).toEqual([aliceReport.id]);
 
     expect((await api.app.inject({ method: 'GET', url: '/api/stores/a1/timeline', headers: asKey(bobKey) })).statusCode).toBe(404);
     expect((await api.app.inject({ method: 'GET', url: '/api/stores/a1/timeline', headers: asKey(aliceKey) })).statusCode).toBe(200);

@@ -52,7 +52,14 @@ export interface ApiClientSettings {
 
 /** The dashboard's only door to the API: adds the key, turns error bodies into ApiError. */
 export class ApiClient {
+  /** The owner the operator is looking at the page as: reports are made and listed for it. */
+  private viewedOwnerId: string | null = null;
+
   constructor(private readonly settings: ApiClientSettings) {}
+
+  viewAs(ownerId: string | null): void {
+    this.viewedOwnerId = ownerId;
+  }
 
   /** The CSV address of a report, for plain links when no key is needed. */
   reportCsvUrl(reportId: string): string {
@@ -72,7 +79,8 @@ export class ApiClient {
   }
 
   triggerReport(input: TriggerReportInput): Promise<TriggeredReport> {
-    return this.json('/api/trigger_report', { method: 'POST', body: JSON.stringify(input) });
+    const body = this.viewedOwnerId ? { ...input, owner_id: this.viewedOwnerId } : input;
+    return this.json('/api/trigger_report', { method: 'POST', body: JSON.stringify(body) });
   }
 
   report(reportId: string, signal?: AbortSignal): Promise<ReportMetadata> {
@@ -80,7 +88,8 @@ export class ApiClient {
   }
 
   async reports(limit: number): Promise<ReportMetadata[]> {
-    const list = await this.json<ReportList>(`/api/reports?limit=${limit}`);
+    const owner = this.viewedOwnerId ? `&owner_id=${encodeURIComponent(this.viewedOwnerId)}` : '';
+    const list = await this.json<ReportList>(`/api/reports?limit=${limit}${owner}`);
     return list.reports;
   }
 

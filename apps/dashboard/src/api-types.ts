@@ -43,6 +43,7 @@ export interface TriggeredReport {
 export interface TriggerReportInput {
   as_of?: string;
   interpolation?: Interpolation;
+  owner_id?: string;
 }
 
 export type IngestOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'unchanged';

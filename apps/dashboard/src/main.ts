@@ -29,16 +29,22 @@ const refreshButton = document.getElementById('refresh-data');
 const uptime = new UptimePanel(api, () => void showOperatorView());
 const notifications = new NotificationsPanel(api);
 const owners = new OwnersPanel(api, (owner) => {
+  // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
+  api.viewAs(owner.owner_id);
+  void recentReports.load();
   void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name });
   void notifications.show({ ownerId: owner.owner_id, canAdd: true });
 });
 
 async function showOperatorView(): Promise<void> {
+  api.viewAs(null);
+  void recentReports.load();
   await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null }), notifications.show({ ownerId: null, canAdd: false })]);
 }
 
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
 async function loadAll(): Promise<void> {
+  api.viewAs(null);
   const me = await account.load();
   const isOwner = me?.kind === 'owner';
   if (refreshButton) refreshButton.hidden = isOwner;

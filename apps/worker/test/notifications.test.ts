@@ -109,8 +109,7 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
 
   async function ownerReport(ownerId: string): Promise<string> {
     const id = randomUUID();
-    const asOf = (await sql<{ at: string }>`SELECT to_char(max(observed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM store_status`.execute(database.db)).rows[0]!.at;
-    await new ReportRepository(database.db).create({ id, asOf, asOfSource: 'latest_observation', interpolation: 'nearest', ownerId });
+    await new ReportRepository(database.db).create({ id, asOf: null, interpolation: 'nearest', ownerId });
     await queues.enqueueReport(id);
     return id;
   }

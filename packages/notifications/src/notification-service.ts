@@ -149,8 +149,8 @@ export class NotificationService {
     const reportId = await this.deps.db.transaction().execute(async (trx) => {
       const existing = await new SubscriptionRepository(trx).scheduledReportOf(candidate);
       if (existing) return candidate;
-      const asOf = await new DataStatusRepository(trx).latestObservationIso();
-      await new ReportRepository(trx).create({ id: candidate, asOf, asOfSource: 'latest_observation', interpolation: subscription.interpolation, ownerId: subscription.owner_id });
+      // No as_of: the report takes the latest observation of the data version it pins.
+      await new ReportRepository(trx).create({ id: candidate, asOf: null, interpolation: subscription.interpolation, ownerId: subscription.owner_id });
       return new SubscriptionRepository(trx).recordScheduledReport(subscription.id, slotAt, candidate);
     });
     await this.deps.queues.enqueueReport(reportId);
@@ -170,13 +170,13 @@ export class NotificationService {
       await incidents.lockEvaluation();
       const subscriptions = new SubscriptionRepository(trx);
       const { subscriptions: targets, storeIds } = await subscriptions.storeAlertTargets();
-      const dataUntil = await new DataStatusRepository(trx).latestObservationIso();
+      const version = await new DataStatusRepository(trx).latestVersion();
+      const dataUntil = version?.latestObservationIso ?? null;
       const nowUs = dataUntil === null ? null : isoStringToUs(dataUntil);
       if (dataUntil === null || nowUs === null || storeIds.length === 0) {
         await incidents.recordEvaluation(ingestRunId, dataUntil, 0);
         return { created: [] as Delivery[], stores: 0 };
       }
-      const versions = await new ReportRepository(trx).currentSourceVersions();
       const open = await incidents.openIncidentStarts(storeIds);
       const evaluatedUntil = await incidents.evaluatedUntil(storeIds);
       const storesOfOwner = await subscriptions.ownersOfStores([...new Set(targets.map((target) => target.owner_id))]);
@@ -184,7 +184,12 @@ export class NotificationService {
       let evaluated = 0;
 
       for (const storeId of storeIds) {
-        const input = await readStoreForTimeline(trx, storeId, { asOf: dataUntil, businessHoursVersion: versions.businessHours, timezonesVersion: versions.timezones });
+        const input = await readStoreForTimeline(trx, storeId, {
+          asOf: dataUntil,
+          dataVersion: version!.dataVersion,
+          businessHoursVersion: version!.businessHoursVersion,
+          timezonesVersion: version!.timezonesVersion,
+        });
         if (!input) continue;
         evaluated += 1;
         const timeline = computeStoreTimeline(input, { nowUs, interpolation: 'nearest' });

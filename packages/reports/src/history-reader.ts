@@ -1,10 +1,11 @@
 import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import type { StoreInput } from '@store-monitoring/metrics';
-import { usToIsoString } from './instants.js';
-import { STORE_BATCH_SIZE, chunksFetchedAhead, ownedBy, toStoreInput, type StoreRow } from './store-reader.js';
+import { DAY_US, type StoreInput } from '@store-monitoring/metrics';
+import { STORE_BATCH_SIZE, chunksFetchedAhead, ownedBy, toStoreInput, utcDay, visibleIn, type StoreRow } from './store-reader.js';
 
-/** The data versions a history reads and, for an owner, whose stores it may see. */
+/** The data version a history reads (with its hours and zones) and, for an owner, whose stores it may see. */
 export interface HistoryPinned {
+  /** null = nothing was ever ingested: no stores. */
+  dataVersion: string | null;
   businessHoursVersion: string | null;
   timezonesVersion: string | null;
   /** Only the stores of this owner's set; null = every store. */
@@ -15,13 +16,14 @@ export interface HistoryPinned {
 type HistorySelection = { storeId: string } | { storeIds: readonly string[] } | { allStores: true };
 
 /**
- * The one read of a history's polls: per store, every poll in [fromUs, toUs] and the latest one
- * before fromUs, packed as bytes like the report's read, with the store's pinned zone and hours.
- * The owner's set is joined in SQL on the store list and on the polls alike.
+ * The one read of a history's polls: per store, the store-days of the pinned data version from the
+ * UTC day of fromUs to that of toUs, concatenated in day order, plus the last poll of the latest
+ * earlier store-day, with the version's zone and hours. The owner's set is joined in SQL on the
+ * store list and on the polls alike.
  */
 function storeHistoryQuery(db: Kysely<Database>, selection: HistorySelection, fromUs: number, toUs: number, pinned: HistoryPinned) {
-  const from = usToIsoString(fromUs);
-  const to = usToIsoString(toUs);
+  const firstDay = Math.floor(fromUs / DAY_US);
+  const lastDay = Math.floor(toUs / DAY_US);
   const inSelection = (column: string) =>
     'storeId' in selection
       ? sql<boolean>`${sql.ref(column)} = ${selection.storeId}`
@@ -32,16 +34,17 @@ function storeHistoryQuery(db: Kysely<Database>, selection: HistorySelection, fr
   return db
     .with('polls', (qb) =>
       qb
-        .selectFrom('store_status as st')
+        .selectFrom('poll_days as pd')
         .select([
-          'st.store_id',
-          sql<Buffer>`string_agg(timestamptz_send(st.observed_at), ''::bytea ORDER BY st.observed_at)`.as('poll_times'),
-          sql<Buffer>`string_agg(boolsend(st.active), ''::bytea ORDER BY st.observed_at)`.as('poll_active'),
+          'pd.store_id',
+          sql<Buffer>`string_agg(pd.times, ''::bytea ORDER BY pd.day)`.as('poll_times'),
+          sql<Buffer>`string_agg(pd.statuses, ''::bytea ORDER BY pd.day)`.as('poll_active'),
         ])
-        .where(inSelection('st.store_id'))
-        .where('st.observed_at', '>=', sql<Date>`${from}::timestamptz`)
-        .where('st.observed_at', '<=', sql<Date>`${to}::timestamptz`)
-        .groupBy('st.store_id'),
+        .where(inSelection('pd.store_id'))
+        .where('pd.day', '>=', utcDay(firstDay))
+        .where('pd.day', '<=', utcDay(lastDay))
+        .where(visibleIn('pd', pinned.dataVersion))
+        .groupBy('pd.store_id'),
     )
     .with('hours', (qb) =>
       qb
@@ -62,11 +65,15 @@ function storeHistoryQuery(db: Kysely<Database>, selection: HistorySelection, fr
     .leftJoinLateral(
       (eb) =>
         eb
-          .selectFrom('store_status as before')
-          .select([sql<Buffer>`timestamptz_send(before.observed_at)`.as('earlier_time'), sql<Buffer>`boolsend(before.active)`.as('earlier_active')])
+          .selectFrom('poll_days as before')
+          .select([
+            sql<Buffer>`substring(before.times FROM length(before.times) - 7)`.as('earlier_time'),
+            sql<Buffer>`substring(before.statuses FROM length(before.statuses))`.as('earlier_active'),
+          ])
           .whereRef('before.store_id', '=', 's.store_id')
-          .where('before.observed_at', '<', sql<Date>`${from}::timestamptz`)
-          .orderBy('before.observed_at', 'desc')
+          .where('before.day', '<', utcDay(firstDay))
+          .where(visibleIn('before', pinned.dataVersion))
+          .orderBy('before.day', 'desc')
           .limit(1)
           .as('earlier'),
       (join) => join.onTrue(),
@@ -89,6 +96,7 @@ function storeHistoryQuery(db: Kysely<Database>, selection: HistorySelection, fr
       'earlier.earlier_active',
     ])
     .where(inSelection('s.store_id'))
+    .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
     .where(ownedBy('s.store_id', pinned.ownerId))
     .orderBy('s.store_id');
 }
@@ -128,11 +136,15 @@ export async function* streamStoreHistoryInputs(
   }
 }
 
-/** One page of the store ids the owner may see (every store for the operator), in byte order, with the total. */
-export async function pageOfVisibleStores(db: Kysely<Database>, ownerId: string | null, limit: number, offset: number): Promise<{ storeIds: string[]; total: number }> {
+/**
+ * One page of the store ids of the pinned data version the owner may see (every store for the
+ * operator), in byte order, with the total.
+ */
+export async function pageOfVisibleStores(db: Kysely<Database>, pinned: HistoryPinned, limit: number, offset: number): Promise<{ storeIds: string[]; total: number }> {
+  const inVersion = pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`;
   const [rows, count] = await Promise.all([
-    db.selectFrom('stores as s').select('s.store_id').where(ownedBy('s.store_id', ownerId)).orderBy('s.store_id').limit(limit).offset(offset).execute(),
-    db.selectFrom('stores as s').select((eb) => eb.fn.countAll<string>().as('n')).where(ownedBy('s.store_id', ownerId)).executeTakeFirstOrThrow(),
+    db.selectFrom('stores as s').select('s.store_id').where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).orderBy('s.store_id').limit(limit).offset(offset).execute(),
+    db.selectFrom('stores as s').select((eb) => eb.fn.countAll<string>().as('n')).where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).executeTakeFirstOrThrow(),
   ]);
   return { storeIds: rows.map((row) => row.store_id), total: Number(count.n) };
 }

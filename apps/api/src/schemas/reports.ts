@@ -147,6 +147,7 @@ export const ReportIdParams = Type.Object({ id: ReportId });
 export const ReportListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+  owner_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Operator only: the reports made for this owner' })),
 });
 
 export const ReportCsv = Type.String({

@@ -39,7 +39,13 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       reportId,
       shardIndex,
       range: { fromStoreId, toStoreId },
-      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion, ownerId: settings.ownerId },
+      pinned: {
+        asOfUs: settings.asOfUs,
+        dataVersion: settings.dataVersion,
+        businessHoursVersion: settings.businessHoursVersion,
+        timezonesVersion: settings.timezonesVersion,
+        ownerId: settings.ownerId,
+      },
       interpolation: settings.interpolation,
       onProgress: async (storesDone) => {
         const now = Date.now();

@@ -40,19 +40,21 @@ async function historyRequest(
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
     throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
   }
-  const asOf =
-    query.as_of ??
-    (await app.dataStatusRepository.latestObservationIso()) ??
-    new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
+  const version = await app.dataStatusRepository.latestVersion();
+  const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
   const nowUs = isoStringToUs(asOf);
   if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
-  const versions = await app.reportRepository.currentSourceVersions();
   return {
     nowUs,
     days: query.days,
     interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
     fromUs: historyReadStartUs(nowUs, query.days),
-    pinned: { businessHoursVersion: versions.businessHours, timezonesVersion: versions.timezones, ownerId: await viewedOwner(app, request, query.owner_id) },
+    pinned: {
+      dataVersion: version?.dataVersion ?? null,
+      businessHoursVersion: version?.businessHoursVersion ?? null,
+      timezonesVersion: version?.timezonesVersion ?? null,
+      ownerId: await viewedOwner(app, request, query.owner_id),
+    },
   };
 }
 
@@ -185,7 +187,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit, offset } = request.query;
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
       const period = await historyRequest(app, request, request.query);
-      const page = await pageOfVisibleStores(app.database.db, period.pinned.ownerId, limit, offset);
+      const page = await pageOfVisibleStores(app.database.db, period.pinned, limit, offset);
       const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
       const stores = [];
       if (page.storeIds.length > 0) {
