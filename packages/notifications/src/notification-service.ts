@@ -17,7 +17,7 @@ import {
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
-import { isoStringToUs, readStoreForTimeline, reportPaths, usToIsoString } from '@store-monitoring/reports';
+import { isoStringToUs, reportPaths, streamStoreInputs, usToIsoString } from '@store-monitoring/reports';
 import type { EmailSender } from './email-sender.js';
 import { envelope, renderEmail, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 import { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
@@ -165,40 +165,49 @@ export class NotificationService {
    * re-ingest of the same data, a retried job or a second worker adds nothing.
    */
   async evaluateIncidents(ingestRunId: string): Promise<{ stores: number; deliveries: number }> {
-    const { created, stores } = await this.deps.db.transaction().execute(async (trx) => {
+    const { subscriptions: targets } = await this.subscriptions.storeAlertTargets();
+    const version = await new DataStatusRepository(this.deps.db).latestVersion();
+    const dataUntil = version?.latestObservationIso ?? null;
+    const nowUs = dataUntil === null ? null : isoStringToUs(dataUntil);
+    if (!version || dataUntil === null || nowUs === null || targets.length === 0) {
+      await new IncidentRepository(this.deps.db).recordEvaluation(ingestRunId, dataUntil, 0);
+      return { stores: 0, deliveries: 0 };
+    }
+
+    // Read first, without the lock: each owner's stores in one stream of the pinned data version.
+    const owners = [...new Set(targets.map((target) => target.owner_id))];
+    const storesOfOwner = new Map<string, Set<string>>();
+    const detectedByStore = new Map<string, { incidents: DetectedIncident[]; windowStartUs: number }>();
+    const pinned = { asOfUs: nowUs, dataVersion: version.dataVersion, businessHoursVersion: version.businessHoursVersion, timezonesVersion: version.timezonesVersion };
+    for (const ownerId of owners) {
+      const stores = new Set<string>();
+      for await (const input of streamStoreInputs(this.deps.db, { fromStoreId: null, toStoreId: null }, { ...pinned, ownerId })) {
+        stores.add(input.storeId);
+        if (detectedByStore.has(input.storeId)) continue;
+        const timeline = computeStoreTimeline(input, { nowUs, interpolation: 'nearest' });
+        detectedByStore.set(input.storeId, { incidents: detectIncidents(timeline), windowStartUs: timeline.windowStartUs });
+      }
+      storesOfOwner.set(ownerId, stores);
+    }
+    const storeIds = [...detectedByStore.keys()];
+
+    const created = await this.deps.db.transaction().execute(async (trx) => {
       const incidents = new IncidentRepository(trx);
       await incidents.lockEvaluation();
-      const subscriptions = new SubscriptionRepository(trx);
-      const { subscriptions: targets, storeIds } = await subscriptions.storeAlertTargets();
-      const version = await new DataStatusRepository(trx).latestVersion();
-      const dataUntil = version?.latestObservationIso ?? null;
-      const nowUs = dataUntil === null ? null : isoStringToUs(dataUntil);
-      if (dataUntil === null || nowUs === null || storeIds.length === 0) {
+      // A newer ingest evaluated meanwhile (or will): older data must not undo what it recorded.
+      if ((await new DataStatusRepository(trx).latestVersion())?.dataVersion !== version.dataVersion) {
         await incidents.recordEvaluation(ingestRunId, dataUntil, 0);
-        return { created: [] as Delivery[], stores: 0 };
+        return [] as Delivery[];
       }
       const open = await incidents.openIncidentStarts(storeIds);
       const evaluatedUntil = await incidents.evaluatedUntil(storeIds);
-      const storesOfOwner = await subscriptions.ownersOfStores([...new Set(targets.map((target) => target.owner_id))]);
       const wanted: NewDelivery[] = [];
-      let evaluated = 0;
-
-      for (const storeId of storeIds) {
-        const input = await readStoreForTimeline(trx, storeId, {
-          asOf: dataUntil,
-          dataVersion: version!.dataVersion,
-          businessHoursVersion: version!.businessHoursVersion,
-          timezonesVersion: version!.timezonesVersion,
-        });
-        if (!input) continue;
-        evaluated += 1;
-        const timeline = computeStoreTimeline(input, { nowUs, interpolation: 'nearest' });
-        const detected = detectIncidents(timeline);
+      for (const [storeId, { incidents: detected, windowStartUs }] of detectedByStore) {
         const openIncident = open.get(storeId);
         if (openIncident) {
           // An incident older than the week the timeline covers starts, for the timeline, at the window.
           const first = detected[0];
-          if (first && first.startUs <= timeline.windowStartUs && openIncident.startedUs < first.startUs) first.startUs = openIncident.startedUs;
+          if (first && first.startUs <= windowStartUs && openIncident.startedUs < first.startUs) first.startUs = openIncident.startedUs;
           if (!detected.some((incident) => incident.startUs === openIncident.startedUs)) {
             // The data that showed it was replaced: end it now rather than leave an alert open forever.
             detected.unshift({ startUs: openIncident.startedUs, endUs: nowUs, ongoing: false, endedBy: 'active_poll' });
@@ -223,13 +232,13 @@ export class NotificationService {
         }
       }
       await incidents.setEvaluatedUntil(storeIds, dataUntil);
-      const created = await new DeliveryRepository(trx).createMany(wanted);
-      await incidents.recordEvaluation(ingestRunId, dataUntil, evaluated);
-      return { created, stores: evaluated };
+      const rows = await new DeliveryRepository(trx).createMany(wanted);
+      await incidents.recordEvaluation(ingestRunId, dataUntil, storeIds.length);
+      return rows;
     });
     await this.enqueueNew(created);
     if (created.length > 0) this.deps.logger.info({ ingestRunId, deliveries: created.length }, 'downtime alerts created');
-    return { stores, deliveries: created.length };
+    return { stores: storeIds.length, deliveries: created.length };
   }
 
   private storeAlerts(subscription: Subscription, storeId: string, incidentId: string, incident: DetectedIncident, observedUntil: string): NewDelivery[] {

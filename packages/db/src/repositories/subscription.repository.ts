@@ -101,8 +101,8 @@ export class SubscriptionRepository {
       .execute();
   }
 
-  /** Active subscriptions to downtime alerts, with the stores they cover (the owner's set). */
-  async storeAlertTargets(): Promise<{ subscriptions: Subscription[]; storeIds: string[] }> {
+  /** Active subscriptions to downtime alerts; each covers its owner's store set. */
+  async storeAlertTargets(): Promise<{ subscriptions: Subscription[] }> {
     const subscriptions = await this.db
       .selectFrom('subscriptions')
       .selectAll()
@@ -110,23 +110,7 @@ export class SubscriptionRepository {
       .where(sql<boolean>`events && ARRAY['store.down', 'store.recovered']::text[]`)
       .orderBy('id')
       .execute();
-    if (subscriptions.length === 0) return { subscriptions, storeIds: [] };
-    const owners = [...new Set(subscriptions.map((subscription) => subscription.owner_id))];
-    const rows = await this.db.selectFrom('owner_stores').select('store_id').distinct().where('owner_id', 'in', owners).orderBy('store_id').execute();
-    return { subscriptions, storeIds: rows.map((row) => row.store_id) };
-  }
-
-  /** Owners (among `ownerIds`) whose set holds the store. */
-  async ownersOfStores(ownerIds: string[]): Promise<Map<string, Set<string>>> {
-    const byOwner = new Map<string, Set<string>>();
-    if (ownerIds.length === 0) return byOwner;
-    const rows = await this.db.selectFrom('owner_stores').select(['owner_id', 'store_id']).where('owner_id', 'in', ownerIds).execute();
-    for (const row of rows) {
-      const set = byOwner.get(row.owner_id) ?? new Set<string>();
-      set.add(row.store_id);
-      byOwner.set(row.owner_id, set);
-    }
-    return byOwner;
+    return { subscriptions };
   }
 
   async recordSuccess(id: string): Promise<void> {
