@@ -47,6 +47,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveryAttempts = new Counter({
+    name: 'sm_delivery_attempts_total',
+    help: 'Webhook and e-mail delivery attempts made by this worker, by outcome (delivered, retry, failed, dead, disabled)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(queues: JobQueues, db: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sm_worker_' });
 

@@ -4,7 +4,11 @@ import type { JobProcessor } from './processor-table.js';
 
 /** One attempt of one delivery; the retry schedule lives in the notification service. */
 export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<typeof JobName.SendDelivery> {
-  return (job) => context.notifications.attempt(job.data.deliveryId, job.data.attemptNumber);
+  return async (job) => {
+    const result = await context.notifications.attempt(job.data.deliveryId, job.data.attemptNumber);
+    if (result.outcome !== 'skipped') context.metrics.deliveryAttempts.inc({ outcome: result.outcome });
+    return result;
+  };
 }
 
 /** Downtime alerts from the data a successful ingest run left. */
