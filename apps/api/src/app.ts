@@ -21,6 +21,7 @@ import storeRoutes from './routes/api/stores.js';
 import subscriptionRoutes from './routes/api/subscriptions.js';
 import healthRoutes from './routes/health.js';
 import metricsRoute from './routes/metrics.js';
+import downloadRoutes from './routes/downloads.js';
 import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
 
@@ -76,6 +77,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
 
   await app.register(healthRoutes);
   await app.register(metricsRoute);
+  await app.register(downloadRoutes);
   await app.register(
     async (api) => {
       await api.register(reportRoutes);

@@ -1,4 +1,4 @@
-import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
+import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, storageEnv, webhookTargetEnv, downloadLinkEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
@@ -7,6 +7,7 @@ export const apiEnvSchema = Type.Object({
   ...loggingEnv,
   ...storageEnv,
   ...webhookTargetEnv,
+  ...downloadLinkEnv,
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   /** When set, /api/* and /admin/* require it as `Authorization: Bearer …` or `X-API-Key`. */

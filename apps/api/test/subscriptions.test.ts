@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryRepository } from '@store-monitoring/db';
 import { JobName, QueueName, jobIds } from '@store-monitoring/jobs';
-import { startTestApi, type TestApi } from './support/test-api.js';
+import { downloadLinkPath } from '@store-monitoring/notifications';
+import { insertCompleteReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
 const OPERATOR_KEY = 'operator-key-for-subscription-tests-0123';
 const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
 const asKey = (key: string) => ({ 'x-api-key': key });
+const LINK_SECRET = 'download-link-secret-for-tests-0123456789';
 
 describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
   let api: TestApi;
@@ -27,7 +29,7 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     target.app.inject({ method: 'POST', url: '/api/subscriptions', headers, payload });
 
   beforeAll(async () => {
-    api = await startTestApi('subs', { API_KEY: OPERATOR_KEY, WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
+    api = await startTestApi('subs', { API_KEY: OPERATOR_KEY, WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true', DOWNLOAD_LINK_SECRET: LINK_SECRET });
     strict = await startTestApi('substrict', { API_KEY: OPERATOR_KEY });
     ({ ownerId: ownerA, key: keyA } = await createOwner(api, 'Alpha Pizza'));
     ({ ownerId: ownerB, key: keyB } = await createOwner(api, 'Beta Burgers'));
@@ -196,6 +198,25 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     expect(forA.json().incidents).toEqual([expect.objectContaining({ store_id: 'a-store', started_at: '2023-01-25T10:30:00.000001Z', observed_until: '2023-01-25T11:40:00.000000Z' })]);
     const all = await api.app.inject({ method: 'GET', url: '/api/incidents', headers: operator });
     expect(all.json().incidents.map((row: { store_id: string }) => row.store_id).sort()).toEqual(['a-store', 'b-store']);
+  });
+
+  it('serves a report by signed link without a key, until the link expires; a forged or foreign link is refused', async () => {
+    const csv = sampleCsv(['s1,60.00,24.00,168.00,0.00,0.00,0.00']);
+    const report = await insertCompleteReport(api, csv, { owner_id: ownerA });
+    const link = downloadLinkPath(LINK_SECRET, report.id, new Date(Date.now() + 3_600_000));
+    const download = await api.app.inject({ method: 'GET', url: link });
+    expect(download.statusCode).toBe(200);
+    expect(download.body).toBe(csv);
+    expect(download.headers['content-type']).toMatch(/^text\/csv/);
+
+    const forged = link.replace(/signature=([0-9a-f])/, (_, first: string) => `signature=${first === '0' ? '1' : '0'}`);
+    expect((await api.app.inject({ method: 'GET', url: forged })).statusCode).toBe(403);
+    const expired = downloadLinkPath(LINK_SECRET, report.id, new Date(Date.now() - 1_000));
+    expect((await api.app.inject({ method: 'GET', url: expired })).statusCode).toBe(403);
+    const otherSecret = downloadLinkPath('another-secret', report.id, new Date(Date.now() + 3_600_000));
+    expect((await api.app.inject({ method: 'GET', url: otherSecret })).statusCode).toBe(403);
+    // A server without the secret has no signed links at all.
+    expect((await strict.app.inject({ method: 'GET', url: link })).statusCode).toBe(404);
   });
 
   it('documents every route in the OpenAPI document', async () => {

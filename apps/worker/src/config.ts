@@ -54,6 +54,7 @@ export type WorkerEnv = Static<typeof workerEnvSchema>;
 export interface WorkerConfig extends WorkerEnv {
   reportRetentionSeconds: number;
   deliveryPauseAfterSeconds: number;
+  downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
 }
@@ -71,6 +72,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     ...parsed,
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
+    downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,
   };
 }

@@ -20,6 +20,7 @@ export function createNotificationService(config: WorkerConfig, db: Kysely<Datab
       pauseAfterSeconds: config.deliveryPauseAfterSeconds,
       emailAttachmentMaxBytes: config.EMAIL_ATTACHMENT_MAX_BYTES,
       sweepStaleSeconds: config.SWEEP_INTERVAL_SECONDS,
+      downloadLinks: config.DOWNLOAD_LINK_SECRET ? { secret: config.DOWNLOAD_LINK_SECRET, ttlSeconds: config.downloadLinkTtlSeconds } : null,
     },
   });
   return { service, close: () => email?.close() };

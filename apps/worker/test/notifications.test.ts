@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { DeliveryRepository, ReportRepository, SubscriptionRepository, sql, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobName, JobQueues, QueueName, createRedisConnection, jobIds } from '@store-monitoring/jobs';
-import { generateSigningSecret } from '@store-monitoring/notifications';
+import { generateSigningSecret, verifyDownloadLink } from '@store-monitoring/notifications';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { MailReceiver, WebhookReceiver } from './support/receivers.js';
@@ -17,6 +17,7 @@ import { reportFile, waitFor, waitForReport } from './support/reports.js';
 import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
 
 const PUBLIC_BASE_URL = 'https://monitoring.example.com';
+const LINK_SECRET = 'link-secret-for-notification-tests';
 const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const run = promisify(execFile);
 
@@ -63,6 +64,7 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     DELIVERY_MAX_ATTEMPTS: '4',
     SMTP_URL: mail.url,
     PUBLIC_BASE_URL,
+    DOWNLOAD_LINK_SECRET: LINK_SECRET,
     ...extra,
   });
 
@@ -161,8 +163,11 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
       interpolation: 'nearest',
       row_count: 2,
       sha256: report.sha256,
-      csv_url: `${PUBLIC_BASE_URL}/api/reports/${reportId}/csv`,
     });
+    // A signed link: it opens from an inbox without an API key.
+    const link = new URL(String(verified.data.csv_url));
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_BASE_URL}/downloads/reports/${reportId}.csv`);
+    expect(verifyDownloadLink(LINK_SECRET, reportId, Number(link.searchParams.get('expires')), link.searchParams.get('signature')!)).toBe(true);
     expect(webhook!.headers['webhook-id']).toMatch(/^msg_/);
     expect(Number(webhook!.headers['webhook-timestamp'])).toBeGreaterThan(0);
 

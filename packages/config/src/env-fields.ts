@@ -37,9 +37,17 @@ export const webhookTargetEnv = {
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
 };
 
+/** Signs report links in events (workers) and checks them (API); unset = links need an API key. */
+export const downloadLinkEnv = {
+  DOWNLOAD_LINK_SECRET: Type.String({ default: '' }),
+};
+
 /** Delivery of owners' notifications (the workers). */
 export const notificationEnv = {
   ...webhookTargetEnv,
+  ...downloadLinkEnv,
+  /** How long a signed report link in an event stays valid, e.g. `7d`. */
+  DOWNLOAD_LINK_TTL: Type.String({ default: '7d', pattern: DURATION_PATTERN }),
   /** Where owners reach the API; CSV links in events are built on it. */
   PUBLIC_BASE_URL: Type.String({ default: 'http://localhost:3000', pattern: '^https?://' }),
   /** SMTP server for e-mail subscriptions, e.g. smtp://127.0.0.1:1025; unset = e-mail deliveries wait and retry. */

@@ -7,3 +7,4 @@ export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs, verdictForSmtpCode, 
 export { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
 export { NotificationService, deterministicUuid, type NotificationDependencies, type NotificationSettings } from './notification-service.js';
 export { nextSlots, validateSchedule } from './schedule.js';
+export { downloadLinkPath, verifyDownloadLink } from './download-link.js';

@@ -18,6 +18,7 @@ import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
 import { isoStringToUs, reportPaths, streamStoreInputs, usToIsoString } from '@store-monitoring/reports';
+import { downloadLinkPath } from './download-link.js';
 import type { EmailSender } from './email-sender.js';
 import { envelope, renderEmail, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 import { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
@@ -38,6 +39,8 @@ export interface NotificationSettings {
   emailAttachmentMaxBytes: number;
   /** A pending delivery this much overdue has lost its job; the sweeper enqueues it again. */
   sweepStaleSeconds: number;
+  /** Signed, expiring CSV links that need no API key (DOWNLOAD_LINK_SECRET); null = the API's own URL. */
+  downloadLinks?: { secret: string; ttlSeconds: number } | null;
 }
 
 export interface NotificationDependencies {
@@ -90,7 +93,10 @@ export class NotificationService {
   }
 
   csvUrl(reportId: string): string {
-    return `${this.deps.settings.publicBaseUrl.replace(/\/+$/, '')}/api/reports/${reportId}/csv`;
+    const base = this.deps.settings.publicBaseUrl.replace(/\/+$/, '');
+    const links = this.deps.settings.downloadLinks;
+    if (!links) return `${base}/api/reports/${reportId}/csv`;
+    return `${base}${downloadLinkPath(links.secret, reportId, new Date(Date.now() + links.ttlSeconds * 1_000))}`;
   }
 
   reportData(report: Report): ReportEventData {
