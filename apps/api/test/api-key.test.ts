@@ -75,7 +75,7 @@ describe('API key', () => {
     const queues = await api.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie } });
     expect(queues.statusCode).toBe(200);
     const names = (queues.json() as { queues: { name: string }[] }).queues.map((queue) => queue.name).sort();
-    expect(names).toEqual(['ingest', 'maintenance', 'report-shards', 'reports']);
+    expect(names).toEqual(['deliveries', 'ingest', 'maintenance', 'report-shards', 'reports']);
     // The board's way in does not open the API.
     expect((await api.app.inject({ method: 'GET', url: `/api/reports?api_key=${KEY}` })).statusCode).toBe(401);
     expect((await api.app.inject({ method: 'GET', url: '/api/reports', headers: { cookie } })).statusCode).toBe(401);

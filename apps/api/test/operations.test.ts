@@ -47,7 +47,7 @@ describe('operator views', () => {
     expect(metricValue(text, 'http_request_duration_seconds_count', { route: '/api/trigger_report', method: 'POST', status_code: '200' })).toBe(1);
     expect(metricValue(text, 'http_request_duration_seconds_count', { route: '/api/trigger_report', status_code: '400' })).toBe(1);
     expect(metricValue(text, 'sm_queue_jobs', { queue: 'reports', state: 'waiting' })).toBe(1);
-    for (const queue of ['reports', 'report-shards', 'ingest', 'maintenance']) {
+    for (const queue of ['reports', 'report-shards', 'ingest', 'maintenance', 'deliveries']) {
       expect(metricValue(text, 'sm_queue_jobs', { queue, state: 'failed' })).toBe(0);
     }
     expect(metricValue(text, 'sm_reports', { status: 'pending' })).toBe(1);
@@ -71,7 +71,7 @@ describe('operator views', () => {
     const queues = await api.app.inject({ method: 'GET', url: '/admin/queues/api/queues' });
     expect(queues.statusCode).toBe(200);
     const body = queues.json() as { queues: { name: string; counts: Record<string, number> }[] };
-    expect(body.queues.map((queue) => queue.name).sort()).toEqual(['ingest', 'maintenance', 'report-shards', 'reports']);
+    expect(body.queues.map((queue) => queue.name).sort()).toEqual(['deliveries', 'ingest', 'maintenance', 'report-shards', 'reports']);
     expect(body.queues.find((queue) => queue.name === 'reports')?.counts.waiting).toBeGreaterThanOrEqual(1);
   });
 
