@@ -40,8 +40,9 @@ export interface PinnedData {
 }
 
 /**
- * The owner's store set as a condition on the registry's store_id: a semi-join on owner_stores
- * (primary key (owner_id, store_id)), so an owner's read never yields another owner's store.
+ * The owner's store set as a condition on a store_id column: a semi-join on owner_stores (primary
+ * key (owner_id, store_id)), so an owner's read never yields another owner's store. The column must
+ * be qualified with its table: a bare name would resolve to owner_stores' own store_id.
  */
 export function ownedBy(column: string, ownerId: string | null | undefined): RawBuilder<boolean> {
   if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
@@ -107,6 +108,9 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
             .selectFrom('poll_days')
             .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
+            // An owner's stores are spread over the whole registry: reading only theirs keeps an
+            // owner's report proportional to its own set, not to every store in the shard's range.
+            .where(ownedBy('poll_days.store_id', pinned.ownerId))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
