@@ -167,3 +167,12 @@ export interface StoreHistory {
   days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; has_data: boolean; incidents: Incident[] }[];
   totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; incident_count: number; downtime_minutes: number };
 }
+
+/** `GET /api/history`: the caller's stores together. */
+export interface SetHistory {
+  as_of: string;
+  store_count: number;
+  days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; stores: number }[];
+  totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null };
+  most_downtime: { store_id: string; downtime_hours: number; uptime_percent: number | null; incident_count: number }[];
+}

@@ -30,13 +30,13 @@ const owners = new OwnersPanel(api, (owner) => {
   // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
   api.viewAs(owner.owner_id);
   void recentReports.load();
-  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name });
+  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true });
 });
 
 async function showOperatorView(): Promise<void> {
   api.viewAs(null);
   void recentReports.load();
-  await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null });
+  await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false });
 }
 
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
@@ -48,7 +48,7 @@ async function loadAll(): Promise<void> {
   if (me?.kind === 'operator') void owners.load();
   else owners.hide();
   const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
-  if (me !== null) views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null }) : showOperatorView());
+  if (me !== null) views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true }) : showOperatorView());
   await Promise.all(views);
 }
 
