@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { JobName } from '@store-monitoring/jobs';
-import { loadReportSettings, reportPaths, writeShardPart } from '@store-monitoring/reports';
+import { DataVersionDroppedError, loadReportSettings, reportPaths, writeShardPart } from '@store-monitoring/reports';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';
@@ -47,6 +47,9 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
         lastProgressAt = now;
         await job.updateProgress(storeCount === 0 ? 100 : Math.min(100, Math.floor((storesDone / storeCount) * 100)));
       },
+    }).catch((error: unknown) => {
+      // Running again cannot bring the data back.
+      throw error instanceof DataVersionDroppedError ? new UnrecoverableError(error.message) : error;
     });
     await context.reports.completeShard(reportId, shardIndex, result.rowCount);
     await job.updateProgress(100);
