@@ -1,4 +1,4 @@
-import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, storageEnv, webhookTargetEnv, downloadLinkEnv, type Static } from '@store-monitoring/config';
+import { Type, dataEnv, databaseEnv, downloadLinkEnv, loadConfig, loggingEnv, redisEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
@@ -31,8 +31,8 @@ export const apiEnvSchema = Type.Object({
   /** Back-pressure on resident memory in bytes (0 = off). */
   PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 0, minimum: 0 }),
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ default: 10, minimum: 1 }),
-  /** Longest history a request may ask for, in days: set it to the workers' STATUS_RETENTION_DAYS. */
-  HISTORY_MAX_DAYS: Type.Integer({ default: 35, minimum: 1, maximum: 366 }),
+  /** The workers' poll retention: a history may ask for at most this many days. Set both alike. */
+  STATUS_RETENTION_DAYS: dataEnv.STATUS_RETENTION_DAYS,
   /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });

@@ -124,9 +124,17 @@ describe('owner dashboard in a real browser', () => {
       expect(cellClasses).toEqual(first.days.map((day) => `strip-cell strip-${band(day.uptime_percent)}`));
       expect(first.days.filter((day) => day.uptime_percent !== null).length).toBeGreaterThan(20);
 
+      // The stores together: their day-by-day uptime and the ones with the most downtime, as the API ranks them.
+      await page.locator('#overview-summary').filter({ hasText: `All ${ALICE_STORES.length} stores together` }).waitFor();
+      const set = await call('/api/history?days=30', aliceKey);
+      await expect(page.locator('#overview-strip .strip-cell').count()).resolves.toBe((set.days as unknown[]).length);
+      const worst = (set.most_downtime as { store_id: string }[]).map((store) => store.store_id);
+      expect(worst.length).toBeGreaterThan(0);
+      expect(await page.locator('#worst-list li').evaluateAll((items) => items.map((item) => item.getAttribute('data-store-id')))).toEqual(worst);
+
       // A store's incidents, as many as the API counts for it.
       const withIncidents = strips.find((strip) => strip.incident_count > 0) ?? first;
-      await page.getByRole('button', { name: `Incidents of store ${withIncidents.store_id}` }).click();
+      await page.locator('#uptime-list').getByRole('button', { name: `Incidents of store ${withIncidents.store_id}` }).click();
       await page.getByRole('heading', { name: `Incidents of store ${withIncidents.store_id}` }).waitFor();
       await page.locator('#incidents-summary').filter({ hasText: /incidents? in 30 days/ }).waitFor();
       await expect(page.locator('#incidents-body tr').count()).resolves.toBe(Math.max(1, withIncidents.incident_count));

@@ -7,6 +7,7 @@ import type {
   ReportList,
   OwnerList,
   ReportMetadata,
+  SetHistory,
   StoreHistory,
   StoreStrips,
   StoreTimeline,
@@ -122,6 +123,12 @@ export class ApiClient {
     const query = new URLSearchParams({ days: String(days), limit: String(limit), offset: String(offset) });
     if (ownerId) query.set('owner_id', ownerId);
     return this.json(`/api/history/stores?${query.toString()}`);
+  }
+
+  setHistory(days: number, ownerId: string | null): Promise<SetHistory> {
+    const query = new URLSearchParams({ days: String(days) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history?${query.toString()}`);
   }
 
   storeHistory(storeId: string, days: number, ownerId: string | null, signal?: AbortSignal): Promise<StoreHistory> {

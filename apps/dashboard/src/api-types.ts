@@ -168,6 +168,15 @@ export interface StoreHistory {
   totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; incident_count: number; downtime_minutes: number };
 }
 
+/** `GET /api/history`: the caller's stores together. */
+export interface SetHistory {
+  as_of: string;
+  store_count: number;
+  days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; stores: number }[];
+  totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null };
+  most_downtime: { store_id: string; downtime_hours: number; uptime_percent: number | null; incident_count: number }[];
+}
+
 export type NotificationEvent = 'report.completed' | 'report.scheduled' | 'store.down' | 'store.recovered';
 
 /** One subscription of `GET /api/subscriptions`. */

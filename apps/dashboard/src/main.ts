@@ -32,14 +32,14 @@ const owners = new OwnersPanel(api, (owner) => {
   // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
   api.viewAs(owner.owner_id);
   void recentReports.load();
-  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name });
+  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true });
   void notifications.show({ ownerId: owner.owner_id, canAdd: true });
 });
 
 async function showOperatorView(): Promise<void> {
   api.viewAs(null);
   void recentReports.load();
-  await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null }), notifications.show({ ownerId: null, canAdd: false })]);
+  await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false }), notifications.show({ ownerId: null, canAdd: false })]);
 }
 
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
@@ -52,7 +52,7 @@ async function loadAll(): Promise<void> {
   else owners.hide();
   const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
   if (me !== null) {
-    views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null }) : showOperatorView());
+    views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true }) : showOperatorView());
     if (isOwner) views.push(notifications.show({ ownerId: null, canAdd: true }));
   } else notifications.hide();
   await Promise.all(views);

@@ -1,10 +1,14 @@
 import { describeError, isAbort, type ApiClient } from './api-client.js';
-import type { StoreHistory, StoreStrip } from './api-types.js';
+import type { SetHistory, StoreHistory, StoreStrip } from './api-types.js';
 import { byId, h, setText } from './dom.js';
 import { formatCount, formatInstant, formatPercent } from './format.js';
 import { cellLabel, uptimeBand } from './uptime-strip.js';
 
 export const STRIP_DAYS = 30;
+
+function setDayLabel(day: { date: string; uptime_percent: number | null; downtime_hours: number }): string {
+  return day.uptime_percent === null ? `${day.date}: no business hours or no data` : `${day.date}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down`;
+}
 const PAGE_SIZE = 25;
 
 /** Whose stores the panel shows: the caller's own, or (for the operator) one owner's as that owner sees them. */
@@ -13,6 +17,11 @@ export interface UptimeScope {
   title: string;
   /** Set while the operator looks through an owner's eyes: offers the way back. */
   viewingAs: string | null;
+  /**
+   * Whether to show the set's day-by-day uptime and its stores with the most downtime: an owner's
+   * few hundred stores are quick to roll up; every store of the operator is not worth a page load.
+   */
+  overview: boolean;
 }
 
 /** "Stores, last 30 days": one status-page strip per store, and the incidents of the store picked. */
@@ -26,11 +35,15 @@ export class UptimePanel {
   private readonly prev = byId('uptime-prev', HTMLButtonElement);
   private readonly next = byId('uptime-next', HTMLButtonElement);
   private readonly pageInfo = byId('uptime-page-info', HTMLElement);
+  private readonly overview = byId('uptime-overview', HTMLElement);
+  private readonly overviewSummary = byId('overview-summary', HTMLElement);
+  private readonly overviewStrip = byId('overview-strip', HTMLElement);
+  private readonly worstList = byId('worst-list', HTMLElement);
   private readonly incidents = byId('incidents-panel', HTMLElement);
   private readonly incidentsHeading = byId('incidents-heading', HTMLElement);
   private readonly incidentsSummary = byId('incidents-summary', HTMLElement);
   private readonly incidentsBody = byId('incidents-body', HTMLElement);
-  private scope: UptimeScope = { ownerId: null, title: 'Stores', viewingAs: null };
+  private scope: UptimeScope = { ownerId: null, title: 'Stores', viewingAs: null, overview: false };
   private offset = 0;
   private total = 0;
   private storeLoad: AbortController | null = null;
@@ -50,7 +63,42 @@ export class UptimePanel {
     this.banner.hidden = scope.viewingAs === null;
     if (scope.viewingAs !== null) setText(this.bannerText, `Viewing the page as ${scope.viewingAs} sees it.`);
     this.incidents.hidden = true;
-    await this.loadPage(0);
+    this.overview.hidden = true;
+    await Promise.all([this.loadPage(0), scope.overview ? this.loadOverview() : Promise.resolve()]);
+  }
+
+  private async loadOverview(): Promise<void> {
+    const scope = this.scope;
+    try {
+      const history = await this.api.setHistory(STRIP_DAYS, scope.ownerId);
+      if (this.scope !== scope) return;
+      this.renderOverview(history);
+    } catch (error) {
+      this.overview.hidden = false;
+      setText(this.overviewSummary, `Could not load the stores' history: ${describeError(error)}`);
+    }
+  }
+
+  private renderOverview(history: SetHistory): void {
+    this.overview.hidden = false;
+    setText(
+      this.overviewSummary,
+      `All ${formatCount(history.store_count, 'store')} together: ${formatPercent(history.totals.uptime_percent, 2)} up over ${STRIP_DAYS} days ` +
+        `(${history.totals.downtime_hours.toFixed(2)} h down of ${history.totals.business_hours.toFixed(2)} business hours).`,
+    );
+    const days = history.days.map((day) => ({ date: day.date, uptime_percent: day.uptime_percent, downtime_hours: day.downtime_hours }));
+    this.overviewStrip.setAttribute('role', 'img');
+    this.overviewStrip.setAttribute('aria-label', `All stores, uptime by day: ${days.map((day) => setDayLabel(day)).join('; ')}`);
+    this.overviewStrip.replaceChildren(...days.map((day) => h('span', { class: `strip-cell strip-${uptimeBand(day.uptime_percent)}`, title: setDayLabel(day) })));
+    this.worstList.replaceChildren(
+      ...(history.most_downtime.length === 0
+        ? [h('li', { class: 'muted' }, 'No downtime in business hours.')]
+        : history.most_downtime.map((store) => {
+            const open = h('button', { type: 'button', class: 'link-button', 'aria-label': `Incidents of store ${store.store_id}` }, store.store_id);
+            open.addEventListener('click', () => void this.openStore(store.store_id));
+            return h('li', { 'data-store-id': store.store_id }, open, ` ${store.downtime_hours.toFixed(2)} h down · ${formatCount(store.incident_count, 'incident')}`);
+          })),
+    );
   }
 
   private async loadPage(offset: number): Promise<void> {

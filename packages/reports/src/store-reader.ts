@@ -40,8 +40,9 @@ export interface PinnedData {
 }
 
 /**
- * The owner's store set as a condition on the registry's store_id: a semi-join on owner_stores
- * (primary key (owner_id, store_id)), so an owner's read never yields another owner's store.
+ * The owner's store set as a condition on a store_id column: a semi-join on owner_stores (primary
+ * key (owner_id, store_id)), so an owner's read never yields another owner's store. The column must
+ * be qualified with its table: a bare name would resolve to owner_stores' own store_id.
  */
 export function ownedBy(column: string, ownerId: string | null | undefined): RawBuilder<boolean> {
   if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
@@ -107,6 +108,9 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
             .selectFrom('poll_days')
             .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
+            // An owner's stores are spread over the whole registry: reading only theirs keeps an
+            // owner's report proportional to its own set, not to every store in the shard's range.
+            .where(ownedBy('poll_days.store_id', pinned.ownerId))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -185,9 +189,27 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     .orderBy('s.store_id');
 }
 
+/** The data version a report pinned is gone: retention removed rows it needs. */
+export class DataVersionDroppedError extends Error {
+  constructor(readonly dataVersion: string) {
+    super(
+      `The data version this report pinned (${dataVersion}) was removed by retention before the report ran, so it cannot be computed from the data as it stood at trigger time; trigger it again`,
+    );
+    this.name = 'DataVersionDroppedError';
+  }
+}
+
+/** Throws DataVersionDroppedError unless the version is still whole (inside the read's transaction). */
+async function assertVersionWhole(trx: Kysely<Database>, dataVersion: string | null): Promise<void> {
+  if (dataVersion === null) return;
+  const row = await trx.selectFrom('data_versions').select('dropped_at').where('id', '=', dataVersion).executeTakeFirst();
+  if (!row || row.dropped_at !== null) throw new DataVersionDroppedError(dataVersion);
+}
+
 /**
  * Streams the stores of a range (ordered by store_id) as engine input, one cursor batch at a
- * time, in one read-only transaction: hours, zones and polls come from one snapshot.
+ * time, in one read-only transaction, from exactly the pinned data version (or
+ * DataVersionDroppedError when retention has removed it).
  */
 export async function* streamStoreInputs(
   db: Kysely<Database>,
@@ -200,6 +222,7 @@ export async function* streamStoreInputs(
   let finished = false;
   try {
     await applyReadSettings(trx);
+    await assertVersionWhole(trx, pinned.dataVersion);
     for await (const rows of chunksFetchedAhead<StoreRow>(trx, storesQuery(trx, range, pinned).compile(), batchSize)) {
       for (const row of rows) yield toStoreInput(row, weekStartUs, pinned.asOfUs);
     }

@@ -6,7 +6,7 @@ const Hours = (description: string) => Type.Number({ description: `${description
 const Percent = Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: 'Uptime as a percentage of business time (two decimals); null without business time' });
 
 export const HistoryQuery = Type.Object({
-  days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Local calendar days, the last one ending at `as_of`; at most the poll history kept (HISTORY_MAX_DAYS)' }),
+  days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Local calendar days, the last one ending at `as_of`; at most the poll history kept (STATUS_RETENTION_DAYS)' }),
   interpolation: Type.Optional(InterpolationSchema),
   as_of: Type.Optional(utcInstant('End of the last day; defaults to the latest poll stored')),
   owner_id: Type.Optional(

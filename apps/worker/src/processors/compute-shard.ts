@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { JobName } from '@store-monitoring/jobs';
-import { loadReportSettings, ownedBy, reportPaths, writeShardPart } from '@store-monitoring/reports';
+import { DataVersionDroppedError, loadReportSettings, ownedBy, reportPaths, writeShardPart } from '@store-monitoring/reports';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../worker-context.js';
 import type { JobProcessor } from './processor-table.js';
@@ -53,6 +53,9 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
         lastProgressAt = now;
         await job.updateProgress(storeCount === 0 ? 100 : Math.min(100, Math.floor((storesDone / storeCount) * 100)));
       },
+    }).catch((error: unknown) => {
+      // Running again cannot bring the data back.
+      throw error instanceof DataVersionDroppedError ? new UnrecoverableError(error.message) : error;
     });
     await context.reports.completeShard(reportId, shardIndex, result.rowCount);
     await job.updateProgress(100);

@@ -1,3 +1,4 @@
+/** How a key is presented (bearer, X-API-Key, the queue board's query and cookie) and compared in constant time; `principal.ts` decides who the caller is. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 

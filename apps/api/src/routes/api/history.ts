@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   HistoryEngine,
   HistoryRollup,
+  MAX_HISTORY_DAYS,
   dayHundredths,
   fromHundredths,
   historyReadStartUs,
@@ -36,7 +37,8 @@ async function historyRequest(
   request: FastifyRequest,
   query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
 ): Promise<HistoryRequest> {
-  const maxDays = app.config.HISTORY_MAX_DAYS;
+  // No history beyond the polls the workers keep.
+  const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
     throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
   }
