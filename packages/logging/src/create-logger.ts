@@ -18,6 +18,11 @@ export const redactedPaths = [
   'password',
   '*.password',
   'config.API_KEY',
+  'config.DOWNLOAD_LINK_SECRET',
+  // Webhook signing secrets (whsec_…) of subscriptions.
+  'secret',
+  '*.secret',
+  '*.previous_secret',
 ];
 
 /** Hides the password of a connection string such as postgres://user:secret@host/db. */
