@@ -124,7 +124,7 @@ describe('notifications in the owner dashboard, in a real browser', () => {
       await panel.getByText(`Webhook → ${hookUrl}`).waitFor();
 
       await panel.getByRole('button', { name: 'Send test event' }).click();
-      await page.waitForFunction(() => document.querySelectorAll('#delivery-log-body tr[data-delivery-id]').length === 1);
+      await page.waitForFunction("document.querySelectorAll('#delivery-log-body tr[data-delivery-id]').length === 1");
       // The log shows what the worker did; reopen it until the attempt is in.
       for (let tries = 0; tries < 50 && !(await page.locator('#delivery-log-body .badge-complete').count()); tries++) {
         await page.waitForTimeout(200);
