@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureStatusPartitions } from '@store-monitoring/db';
+import { commitFixturePollRows } from '@store-monitoring/db/testing';
 import { QueueName, jobIds } from '@store-monitoring/jobs';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -27,18 +27,12 @@ describe('data routes', () => {
 
   it('describes the last run, the last success, the schedule and what is stored', async () => {
     const db = api.database.db;
-    const day = Date.UTC(2023, 0, 24);
-    await ensureStatusPartitions(db, day, day + 86_400_000);
-    await db.insertInto('stores').values([{ store_id: 's1' }, { store_id: 's2' }]).execute();
-    await db
-      .insertInto('store_status')
-      .values([
-        { store_id: 's1', observed_at: '2023-01-24T10:00:00Z', active: true },
-        { store_id: 's2', observed_at: '2023-01-25T07:30:00Z', active: false },
-      ])
-      .execute();
     const hours = await db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 14 }).returning('id').executeTakeFirstOrThrow();
     await db.insertInto('source_versions').values({ kind: 'timezones', row_count: 2 }).execute();
+    await commitFixturePollRows(db, [
+      { store_id: 's1', observed_at: '2023-01-24T10:00:00Z', active: true },
+      { store_id: 's2', observed_at: '2023-01-25T07:30:00Z', active: false },
+    ]);
     const succeeded = randomUUID();
     const failed = randomUUID();
     await db
