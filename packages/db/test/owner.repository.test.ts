@@ -40,8 +40,8 @@ describe('OwnerRepository', () => {
   it("finds and lists an owner's reports only for that owner", async () => {
     const owner = await owners.create(randomUUID(), 'Report Co');
     const reports = new ReportRepository(database.db);
-    const mine = await reports.create({ id: randomUUID(), asOf: null, asOfSource: 'request', interpolation: 'nearest', ownerId: owner.id });
-    const everyone = await reports.create({ id: randomUUID(), asOf: null, asOfSource: 'request', interpolation: 'nearest' });
+    const mine = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
+    const everyone = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest' });
     expect((await reports.find(mine.id, { ownerId: owner.id }))?.id).toBe(mine.id);
     expect(await reports.find(everyone.id, { ownerId: owner.id })).toBeUndefined();
     expect((await reports.find(everyone.id))?.id).toBe(everyone.id);
