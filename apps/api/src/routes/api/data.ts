@@ -57,7 +57,10 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const [lastRun, lastSuccessAt, stores, rows, latestObservation, nextRefresh] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),
-        repository.storeCount(),
+        // An owner's page counts its own stores, not the whole registry.
+        request.principal.kind === 'owner'
+          ? app.ownerRepository.find(request.principal.ownerId).then((owner) => owner?.known_store_count ?? 0)
+          : repository.storeCount(),
         repository.rowCounts(),
         repository.latestObservation(),
         nextRefreshAt(app),
