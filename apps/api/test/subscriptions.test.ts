@@ -168,6 +168,11 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
       }),
     ]);
 
+    const failedOnly = await api.app.inject({ method: 'GET', url: `/api/subscriptions/${own.subscription_id}/deliveries?status=failed`, headers: asKey(keyA) });
+    expect(failedOnly.json().deliveries).toHaveLength(1);
+    const deadOnly = await api.app.inject({ method: 'GET', url: `/api/subscriptions/${own.subscription_id}/deliveries?status=dead`, headers: asKey(keyA) });
+    expect(deadOnly.json().deliveries).toEqual([]);
+
     const again = await api.app.inject({ method: 'POST', url: `/api/deliveries/${original!.id}/redeliver`, headers: asKey(keyA) });
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ webhook_id: original!.webhook_id, status: 'pending', redelivery_of: original!.id });

@@ -123,8 +123,9 @@ export const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const PageQuery = Type.Object(
+export const DeliveryLogQuery = Type.Object(
   {
+    status: Type.Optional(stringEnum(['pending', 'delivered', 'failed', 'dead', 'cancelled'] as const, { description: 'Only deliveries in this state, e.g. `dead`' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 0 })),
   },

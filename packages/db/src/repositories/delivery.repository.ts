@@ -74,11 +74,12 @@ export class DeliveryRepository {
   }
 
   /** A subscription's deliveries, newest first, each with its attempts in order. */
-  async listForSubscription(subscriptionId: string, limit = 50, offset = 0): Promise<(Delivery & { attempts: DeliveryAttempt[] })[]> {
+  async listForSubscription(subscriptionId: string, limit = 50, offset = 0, status?: DeliveryStatus): Promise<(Delivery & { attempts: DeliveryAttempt[] })[]> {
     const deliveries = await this.db
       .selectFrom('deliveries')
       .selectAll()
       .where('subscription_id', '=', subscriptionId)
+      .$if(status !== undefined, (qb) => qb.where('status', '=', status!))
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(limit)

@@ -24,7 +24,7 @@ import {
   IncidentsQuery,
   ListQuery,
   OpenIncidents,
-  PageQuery,
+  DeliveryLogQuery,
   QueuedDelivery,
   RotatedSecret,
   SubscriptionIdParams,
@@ -384,18 +384,18 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: "A subscription's delivery log",
-        description: 'Every delivery, newest first, with its attempts: time, HTTP status or SMTP answer, duration and error.',
+        description: 'Every delivery, newest first, with its attempts: time, HTTP status or SMTP answer, duration and error; `status=dead` lists those that exhausted their attempts.',
         operationId: 'listDeliveries',
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: SubscriptionIdParams,
-        querystring: PageQuery,
+        querystring: DeliveryLogQuery,
         response: { 200: DeliveryList, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
       const subscription = await findOwned(request, request.params.id);
-      const rows = await deliveries.listForSubscription(subscription.id, request.query.limit ?? 50, request.query.offset ?? 0);
+      const rows = await deliveries.listForSubscription(subscription.id, request.query.limit ?? 50, request.query.offset ?? 0, request.query.status);
       return { deliveries: rows.map(toDeliveryView) };
     },
   );
