@@ -3,6 +3,7 @@ export {
   IngestRunError,
   INGEST_LOCK_KEY,
   DEFAULT_STATUS_RETENTION_DAYS,
+  DEFAULT_MAX_SOURCE_SHRINK,
   type IngestOptions,
   type IngestProgress,
   type IngestSummary,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -46,7 +46,13 @@ export interface IngestOptions {
   logger?: Logger;
   onProgress?: (progress: IngestProgress) => void;
   download?: Partial<DownloadSettings>;
+  /** The largest share of its stores a new hours or zone version may lose (default 0.2). */
+  maxSourceShrink?: number;
+  /** Accept a shrinking hours or zone file anyway (an operator's forced run). */
+  allowShrink?: boolean;
 }
+
+export const DEFAULT_MAX_SOURCE_SHRINK = 0.2;
 
 export type IngestProgress =
   /** Another run holds the ingest lock; this one starts when it ends. */
@@ -313,6 +319,8 @@ async function prepare(run: Run): Promise<void> {
         storeIds: run.storeIds,
         onBytes: readProgress(file),
         onChunk: hashWhileReading(file),
+        maxShrink: options.maxSourceShrink ?? DEFAULT_MAX_SOURCE_SHRINK,
+        allowShrink: options.allowShrink ?? false,
       };
       if (file.kind === 'business_hours') run.summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
       if (file.kind === 'timezones') run.summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
@@ -323,6 +331,21 @@ async function prepare(run: Run): Promise<void> {
   // Both must have stopped using their connections before a failure rolls back.
   const settled = await Promise.allSettled([statusPreparation, referenceLoads]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  for (const file of changed) await assertUnchangedSinceDetection(file);
+}
+
+/**
+ * A local file must be the one change detection looked at: one rewritten between its hash and its
+ * read (a copy still being written, say) would be recorded under the wrong hash. The run then
+ * fails, changing nothing, and the next run reads the file again.
+ */
+async function assertUnchangedSinceDetection(file: RunFile): Promise<void> {
+  if (!file.detected || file.path === null) return;
+  const now = await stat(file.path);
+  const readHash = file.report.report.content_hash;
+  if (now.size !== file.detected.size || now.mtimeMs !== file.detected.mtimeMs || (file.detected.sha256 !== null && readHash !== null && readHash !== file.detected.sha256)) {
+    throw new FileStepError(file.displayName, new Error('the file changed while it was being read; nothing was stored, and the next run reads it again'));
+  }
 }
 
 /** A file read once for both: its hash is known when it has been read. */

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
 import { withTimeout } from '../with-timeout.js';
+import { assertAsOfInRange } from './as-of-range.js';
 
 export const DEFAULT_INTERPOLATION: Interpolation = 'nearest';
 /** An add normally takes a millisecond; past this Redis is as good as down. */
@@ -20,6 +21,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
   const ownerId = await reportOwner(app, request.principal, body.owner_id);
+  if (body.as_of !== undefined) await assertAsOfInRange(app, body.as_of);
   // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
   // pinned data version's latest observation is taken in the same statement.
   const report = await app.reportRepository.create({

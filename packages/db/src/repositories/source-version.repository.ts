@@ -19,6 +19,16 @@ export class SourceVersionRepository {
     return { businessHours: byKind.get('business_hours') ?? null, timezones: byKind.get('timezones') ?? null };
   }
 
+  /** Distinct stores of a version (business hours or time zones). */
+  async storeCount(kind: 'business_hours' | 'timezones', versionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom(kind)
+      .select(sql<string>`count(DISTINCT store_id)`.as('n'))
+      .where('version_id', '=', versionId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /**
    * Deletes versions beyond the newest KEPT_SOURCE_VERSIONS of each kind, except those a data
    * version still in use or an unfinished report reads. Their rows cascade. Returns how many went.
