@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   DataVersionRepository,
   IngestRunRepository,
+  IngestSession,
   PollDayRepository,
   SourceFileRepository,
   SourceVersionRepository,
@@ -27,9 +28,6 @@ import { describeSource, locateSources, type IngestSource } from './source-locat
 import { prepareStatus, writeStatus, type PreparedStatus } from './status-load.js';
 import { DAY_US } from './store-id-hash.js';
 import { StoreIdSet } from './store-id-set.js';
-
-/** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
-export const INGEST_LOCK_KEY = 7_301_245_118;
 
 export const DEFAULT_STATUS_RETENTION_DAYS = 35;
 
@@ -108,6 +106,7 @@ interface Run {
   files: RunFile[];
   /** The run's connection: holds the lock and the transaction. */
   client: pg.PoolClient;
+  session: IngestSession;
   /** Repositories on the run's connection (inside its transaction once it is open). */
   trx: Kysely<Database>;
   storeIds: StoreIdSet;
@@ -179,6 +178,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       summary,
       files,
       client,
+      session: new IngestSession(client),
       trx: kyselyOnClient(client),
       storeIds: new StoreIdSet(),
       previous: undefined,
@@ -186,7 +186,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
     await lock(run);
     downloadDir = await detect(run);
-    await client.query('BEGIN');
+    await run.session.begin();
     inTransaction = true;
     await prepare(run);
     const changed = files.some((file) => file.changed);
@@ -195,7 +195,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       await maintain(run, version);
     }
     await record(run, changed ? 'succeeded' : 'unchanged', finishSummary);
-    await client.query('COMMIT');
+    await run.session.commit();
     inTransaction = false;
     logger?.info(
       {
@@ -212,7 +212,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     return summary;
   } catch (error) {
     if (inTransaction) {
-      await client!.query('ROLLBACK').catch(() => {
+      await new IngestSession(client!).rollback().catch(() => {
         clientBroken = true;
       });
     }
@@ -228,7 +228,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   } finally {
     if (client) {
       if (!clientBroken) {
-        await client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]).catch(() => {
+        await new IngestSession(client).unlock().catch(() => {
           clientBroken = true;
         });
       }
@@ -242,12 +242,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
 /** Lock: waits for any other run, then records this one as running. */
 async function lock(run: Run): Promise<void> {
-  const { client, options, id } = run;
-  const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
-  if (!locked.rows[0]!.locked) {
+  const { session, options, id } = run;
+  if (!(await session.tryLock())) {
     options.onProgress?.({ phase: 'waiting' });
     options.logger?.info({ runId: id }, 'waiting for the ingest run in progress to finish');
-    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    await session.lock();
   }
   const runs = new IngestRunRepository(options.db);
   const interrupted = await runs.failInterrupted(id);
@@ -280,10 +279,6 @@ async function detect(run: Run): Promise<string | undefined> {
  */
 async function prepare(run: Run): Promise<void> {
   const { options, files, client } = run;
-  // Loads sort in memory; JIT only slows these one-off statements.
-  await client.query("SET LOCAL work_mem = '256MB'");
-  await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-  await client.query('SET LOCAL jit = off');
   const changed = files.filter((file) => file.changed);
   const readProgress = (file: RunFile) => (bytesRead: number) =>
     options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
