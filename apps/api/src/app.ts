@@ -15,6 +15,7 @@ import swagger from './plugins/external/swagger.js';
 import underPressure from './plugins/external/under-pressure.js';
 import { generateRequestId } from './request-id.js';
 import { requestLogger } from './request-log.js';
+import { canonicalIds } from './schemas/common.js';
 import dataRoutes from './routes/api/data.js';
 import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
@@ -75,6 +76,8 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
   await app.register(metricsRoute);
   await app.register(
     async (api) => {
+      // Every id a route is asked about is looked up, logged and answered in its canonical form.
+      api.addHook('preValidation', canonicalIds);
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);

@@ -28,7 +28,7 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
 const FIELD_HINTS: Record<string, string> = {
   as_of: 'must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z',
   interpolation: "must be 'nearest' or 'carry_forward'",
-  report_id: 'must be a report id (a lower-case UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
+  report_id: 'must be a report id (a UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
   id: 'must be a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f',
   store_id: 'must be a store id: 1 to 128 characters, no control characters',
   limit: 'must be an integer from 1 to 100',

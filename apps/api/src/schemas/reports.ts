@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponse, InterpolationSchema, ReportId, nullableInstant, stringEnum, utcInstant } from './common.js';
+import { ErrorResponse, InterpolationSchema, ReportId, ReportIdInput, nullableInstant, stringEnum, utcInstant } from './common.js';
 
 const exampleId = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
 
@@ -132,8 +132,8 @@ export const ReportList = Type.Object(
   { description: 'Recent reports, newest first' },
 );
 
-export const ReportIdQuery = Type.Object({ report_id: ReportId });
-export const ReportIdParams = Type.Object({ id: ReportId });
+export const ReportIdQuery = Type.Object({ report_id: ReportIdInput });
+export const ReportIdParams = Type.Object({ id: ReportIdInput });
 export const ReportListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
