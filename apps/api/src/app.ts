@@ -47,8 +47,9 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Unknown body fields are an error naming the field rather than silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown body fields are an error naming the field rather than silently dropped. `x-examples`
+    // holds Swagger UI's named examples (see schemas/reports.ts); validation ignores it.
+    ajv: { customOptions: { removeAdditional: false, keywords: ['x-examples'] } },
     schemaErrorFormatter: formatValidationError,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';

@@ -11,7 +11,13 @@ export const TriggerReportBody = Type.Object(
   {
     additionalProperties: false,
     description: 'Optional; no body, an empty body and {} all use the defaults',
-    examples: [{}, { as_of: '2023-01-25T18:13:22Z', interpolation: 'nearest' }],
+    // Named examples for Swagger UI's drop-down (@fastify/swagger turns them into the media type's `examples`).
+    'x-examples': {
+      defaults: { summary: 'Defaults: the latest poll is `now`, status from the nearest poll', value: {} },
+      carry_forward: { summary: 'Status carried forward from the previous poll', value: { interpolation: 'carry_forward' } },
+      as_of: { summary: 'A past `now`: the day before the last poll of the bundled sample', value: { as_of: '2023-01-24T18:13:22Z' } },
+      as_of_carry_forward: { summary: 'A past `now` with carried-forward status', value: { as_of: '2023-01-24T18:13:22Z', interpolation: 'carry_forward' } },
+    },
   },
 );
 export type TriggerReportBody = Static<typeof TriggerReportBody>;
