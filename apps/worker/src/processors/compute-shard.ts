@@ -39,7 +39,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       reportId,
       shardIndex,
       range: { fromStoreId, toStoreId },
-      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+      pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
       interpolation: settings.interpolation,
       onProgress: async (storesDone) => {
         const now = Date.now();
