@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 /** An answer whose message is meant for the client (a 4xx, or a 503 saying which dependency is down). */
@@ -80,6 +81,16 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
   }
   if (statusCode === 503 && error.code === 'FST_UNDER_PRESSURE') {
     void reply.code(503).type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is overloaded; retry after the delay in Retry-After'));
+    return;
+  }
+  if (isPoolExhausted(error)) {
+    request.log.warn({ reason: error.message }, 'postgres pool exhausted');
+    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is busy: every database connection is in use; retry shortly'));
+    return;
+  }
+  if (isQueryTimeout(error)) {
+    request.log.warn({ reason: error.message }, 'postgres did not answer in time');
+    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The database did not answer in time; retry shortly'));
     return;
   }
   if (isDatabaseUnavailable(error)) {

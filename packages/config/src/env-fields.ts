@@ -4,6 +4,12 @@ import { Type } from 'typebox';
 export const databaseEnv = {
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/store_monitoring', pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** How long a query waits for a connection: a new one, or the next free one of a busy pool. */
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** Postgres `statement_timeout` of every connection (0 = none); long reports and ingest runs have their own, longer bound. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 0 }),
+  /** Postgres `idle_in_transaction_session_timeout` of every connection (0 = none): a transaction left open by a stuck process is ended. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 0 }),
 };
 
 export const redisEnv = {
@@ -26,4 +32,6 @@ export const dataEnv = {
   /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */
   DATA_SOURCE_URLS: Type.String({ default: '' }),
   STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
+  /** `statement_timeout` of an ingest run's own connection: loading a large file is long by design, but bounded (0 = none). */
+  INGEST_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 1_800_000, minimum: 0 }),
 };

@@ -98,3 +98,4 @@ export async function commitFixturePolls(
     return String(id);
   });
 }
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -2,6 +2,8 @@ export {
   runIngest,
   IngestRunError,
   INGEST_LOCK_KEY,
+  INGEST_CONNECTIONS,
+  DEFAULT_INGEST_STATEMENT_TIMEOUT_MS,
   DEFAULT_STATUS_RETENTION_DAYS,
   type IngestOptions,
   type IngestProgress,

@@ -33,6 +33,15 @@ export const INGEST_LOCK_KEY = 7_301_245_118;
 
 export const DEFAULT_STATUS_RETENTION_DAYS = 35;
 
+/**
+ * Connections a run uses at once: its own client (the lock and the transaction) and one from the
+ * pool, reading the poll store while the reference files load. A worker sizes its pool with it.
+ */
+export const INGEST_CONNECTIONS = 2;
+
+/** The bound on each statement of a run's own client: loads of a large file are long by design. */
+export const DEFAULT_INGEST_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+
 export interface IngestOptions {
   db: Kysely<Database>;
   /** The pool behind `db`; one client is checked out for the run's transaction. */
@@ -46,6 +55,11 @@ export interface IngestOptions {
   logger?: Logger;
   onProgress?: (progress: IngestProgress) => void;
   download?: Partial<DownloadSettings>;
+  /**
+   * `statement_timeout` of the run's own client (waiting for another run's lock included), in
+   * place of the pool's shorter one; reset before the client goes back to the pool.
+   */
+  statementTimeoutMs?: number;
 }
 
 export type IngestProgress =
@@ -163,9 +177,10 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   let inTransaction = false;
   let downloadDir: string | undefined;
   try {
-    if ((options.pool.options.max ?? 10) < 2) throw new Error('the ingest needs a pool of at least 2 connections');
+    if ((options.pool.options.max ?? 10) < INGEST_CONNECTIONS) throw new Error(`the ingest needs a pool of at least ${INGEST_CONNECTIONS} connections`);
     client = await options.pool.connect();
     client.on('error', onConnectionError);
+    await client.query(`SET statement_timeout = ${Math.max(0, Math.trunc(options.statementTimeoutMs ?? DEFAULT_INGEST_STATEMENT_TIMEOUT_MS))}`);
     const run: Run = {
       options,
       id: runId,
@@ -222,9 +237,15 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   } finally {
     if (client) {
       if (!clientBroken) {
+        // Back in the pool the client holds no lock and has the pool's statement timeout again.
         await client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]).catch(() => {
           clientBroken = true;
         });
+        if (!clientBroken) {
+          await client.query('RESET statement_timeout').catch(() => {
+            clientBroken = true;
+          });
+        }
       }
       // A client whose state is unknown is destroyed rather than returned: that also frees the lock.
       client.off('error', onConnectionError);

@@ -36,6 +36,7 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
         trigger: job.data.trigger,
         runId,
         retentionDays: config.STATUS_RETENTION_DAYS,
+        statementTimeoutMs: config.INGEST_STATEMENT_TIMEOUT_MS,
         logger: context.logger.child({ runId, jobId: job.id }),
       });
     } catch (error) {
