@@ -56,8 +56,9 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   download?: Partial<DownloadSettings>;
   /**
-   * `statement_timeout` of the run's own client (waiting for another run's lock included), in
-   * place of the pool's shorter one; reset before the client goes back to the pool.
+   * `statement_timeout` and `idle_in_transaction_session_timeout` of the run's own client (waiting
+   * for another run's lock included), in place of the pool's shorter ones; reset before the client
+   * goes back to the pool.
    */
   statementTimeoutMs?: number;
 }
@@ -180,7 +181,10 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     if ((options.pool.options.max ?? 10) < INGEST_CONNECTIONS) throw new Error(`the ingest needs a pool of at least ${INGEST_CONNECTIONS} connections`);
     client = await options.pool.connect();
     client.on('error', onConnectionError);
-    await client.query(`SET statement_timeout = ${Math.max(0, Math.trunc(options.statementTimeoutMs ?? DEFAULT_INGEST_STATEMENT_TIMEOUT_MS))}`);
+    // Also idle in its transaction for as long as the status file takes to read on other connections.
+    const bound = Math.max(0, Math.trunc(options.statementTimeoutMs ?? DEFAULT_INGEST_STATEMENT_TIMEOUT_MS));
+    await client.query(`SET statement_timeout = ${bound}`);
+    await client.query(`SET idle_in_transaction_session_timeout = ${bound}`);
     const run: Run = {
       options,
       id: runId,
@@ -242,7 +246,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
           clientBroken = true;
         });
         if (!clientBroken) {
-          await client.query('RESET statement_timeout').catch(() => {
+          await client.query('RESET statement_timeout; RESET idle_in_transaction_session_timeout').catch(() => {
             clientBroken = true;
           });
         }

@@ -191,8 +191,11 @@ export async function* streamStoreInputs(
   let finished = false;
   try {
     await applyReadSettings(trx);
-    // SET cannot take a bind parameter; the value is an integer.
-    await sql.raw(`SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(statementTimeoutMs))}`).execute(trx);
+    // The same bound while the transaction waits for the engine between two fetches. SET takes no
+    // bind parameter; the value is an integer.
+    const bound = Math.max(0, Math.trunc(statementTimeoutMs));
+    await sql.raw(`SET LOCAL statement_timeout = ${bound}`).execute(trx);
+    await sql.raw(`SET LOCAL idle_in_transaction_session_timeout = ${bound}`).execute(trx);
     for await (const rows of chunksFetchedAhead<StoreRow>(trx, storesQuery(trx, range, pinned).compile(), batchSize)) {
       for (const row of rows) yield toStoreInput(row, weekStartUs, pinned.asOfUs);
     }
