@@ -76,7 +76,30 @@ export function isPoolExhausted(error: unknown): error is PoolExhaustedError {
  */
 export function isQueryTimeout(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === '57014' || message === 'Query read timeout';
+  return code === '57014' || message === CLIENT_QUERY_TIMEOUT;
+}
+
+/** pg's message when a query's answer did not come within `query_timeout`. */
+const CLIENT_QUERY_TIMEOUT = 'Query read timeout';
+
+/**
+ * Connections a query gave up on (query_timeout): the query may still be running on the server,
+ * inside a transaction whose ROLLBACK can now only queue behind it. Such a connection must not
+ * serve anyone again: it is ended when it comes back to the pool, which opens a fresh one.
+ */
+const spentClients = new WeakSet<pg.PoolClient>();
+
+function markSpentOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if ((error as { message?: unknown } | null)?.message === CLIENT_QUERY_TIMEOUT) spentClients.add(client);
+      });
+    }
+    return result;
+  };
 }
 
 /** pg-pool's message when a query gave up waiting for a connection of a full pool. */
@@ -95,8 +118,15 @@ class DatabasePool extends pg.Pool {
 
   constructor(config: pg.PoolConfig) {
     super(config);
-    this.on('connect', (client) => this.connected.add(client));
+    this.on('connect', (client) => {
+      this.connected.add(client);
+      if (config.query_timeout) markSpentOnQueryTimeout(client);
+    });
     this.on('remove', (client) => this.connected.delete(client));
+    // Ending it here makes the pool remove it instead of keeping it idle.
+    this.on('release', (_error: Error | undefined, client: pg.PoolClient) => {
+      if (spentClients.has(client)) void client.end().catch(() => undefined);
+    });
   }
 
   private explain(error: Error | undefined): Error | undefined {

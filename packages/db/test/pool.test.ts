@@ -73,6 +73,21 @@ describe('the pool', () => {
     }
   });
 
+  it('stops waiting for an answer after queryTimeoutMs, and never reuses the connection that was waiting', async () => {
+    const { db } = open({ poolSize: 1, statementTimeoutMs: 0, queryTimeoutMs: 300 });
+    const started = Date.now();
+    const inTransaction = await db
+      .transaction()
+      .execute((trx) => sql`SELECT pg_sleep(3)`.execute(trx))
+      .catch((error: unknown) => error);
+    expect((inTransaction as Error).message).toBe('Query read timeout');
+    // The next query gets a fresh connection at once, outside any transaction, instead of queueing
+    // behind the sleeping one or inside its transaction.
+    const next = await sql<{ in_transaction: boolean }>`SELECT now() <> statement_timestamp() AS in_transaction`.execute(db);
+    expect(next.rows).toEqual([{ in_transaction: false }]);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
   it('lets long work raise its own bound inside its transaction', async () => {
     const { db } = open({ poolSize: 1, statementTimeoutMs: 200 });
     const result = await db.transaction().execute(async (trx) => {
