@@ -83,24 +83,26 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     void reply.code(503).type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is overloaded; retry after the delay in Retry-After'));
     return;
   }
-  if (isPoolExhausted(error)) {
-    request.log.warn({ reason: error.message }, 'postgres pool exhausted');
-    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is busy: every database connection is in use; retry shortly'));
-    return;
-  }
-  if (isQueryTimeout(error)) {
-    request.log.warn({ reason: error.message }, 'postgres did not answer in time');
-    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The database did not answer in time; retry shortly'));
-    return;
-  }
-  if (isDatabaseUnavailable(error)) {
-    request.log.warn({ reason: error.message }, 'postgres unavailable');
-    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The database is unavailable; retry shortly'));
+  const trouble = databaseTrouble(error);
+  if (trouble) {
+    request.log.warn({ reason: error.message }, trouble.log);
+    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, trouble.message));
     return;
   }
   request.log.error({ err: error }, 'request failed');
   const code = statusCode >= 500 && statusCode < 600 ? statusCode : 500;
   void reply.code(code).type('application/json; charset=utf-8').send(errorBody(request, code, 'The server could not answer this request; quote the request id when reporting it'));
+}
+
+/**
+ * Database trouble a client can retry through, told apart because each has its own cure: this
+ * process's pool is full (DATABASE_POOL_SIZE), a statement ran out of time, or Postgres is away.
+ */
+function databaseTrouble(error: unknown): { log: string; message: string } | null {
+  if (isPoolExhausted(error)) return { log: 'postgres pool exhausted', message: 'The server is busy: every database connection is in use; retry shortly' };
+  if (isQueryTimeout(error)) return { log: 'postgres did not answer in time', message: 'The database did not answer in time; retry shortly' };
+  if (isDatabaseUnavailable(error)) return { log: 'postgres unavailable', message: 'The database is unavailable; retry shortly' };
+  return null;
 }
 
 /** Socket errors and the Postgres SQLSTATEs of a server that is down, starting, or out of connections. */

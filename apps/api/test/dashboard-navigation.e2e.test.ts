@@ -51,7 +51,9 @@ describe('dashboard navigation and the queue board, in a real browser', () => {
   });
 
   const viewOf = (id: string) => page.evaluate(`(${VIEW_STATE})(${JSON.stringify(id)})`) as Promise<{ inView: boolean; focused: string | null; scrolled: number }>;
-  const [older, newer] = [0, 1].map((index) => () => reportIds[index]!);
+  /** The reports by age (inserted oldest first). */
+  const older = () => reportIds[0]!;
+  const newer = () => reportIds[1]!;
 
   it('opens a recent report in view, with the focus on it, at an address of its own', async () => {
     await page.goto(baseUrl);
