@@ -41,6 +41,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       range: { fromStoreId, toStoreId },
       pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
       interpolation: settings.interpolation,
+      statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,
       onProgress: async (storesDone) => {
         const now = Date.now();
         if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
