@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runBenchProcess } from './bench-process.js';
 import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
 
@@ -26,22 +26,6 @@ export function parseEngineOutput(stdout: string): EngineSection {
   return { stores: Number(summary[1]), polls: Number(summary[2]), nearestSeconds: median('nearest'), carryForwardSeconds: median('carry_forward') };
 }
 
-export function measureEngine(runs: number, cleanup: CleanupStack): Promise<EngineSection> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE_BENCH, '--runs', String(Math.max(5, runs))], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanup.endChild('stop the engine benchmark', child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = `${stderr}${chunk}`.slice(-4_000)));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`the engine benchmark exited with code ${code}:\n${stderr}`));
-      try {
-        resolve(parseEngineOutput(stdout));
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-  });
+export async function measureEngine(runs: number, cleanup: CleanupStack): Promise<EngineSection> {
+  return parseEngineOutput(await runBenchProcess('engine benchmark', ENGINE_BENCH, ['--runs', String(Math.max(5, runs))], {}, cleanup));
 }

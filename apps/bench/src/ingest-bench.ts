@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminDatabaseUrl } from '@store-monitoring/db/testing';
+import { runBenchProcess } from './bench-process.js';
 import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
 
@@ -47,30 +46,13 @@ export function parseIngestTable(stdout: string): IngestFigure[] {
  * database against psql \copy of the same status file into a bare table, pair by pair, plus the
  * reruns over unchanged files and over one more hour of polls. It keeps its datasets in `cacheDir`.
  */
-export function runIngestBench(
+export async function runIngestBench(
   settings: { stores: number; days: number; runs: number; seed: number; cacheDir: string },
   cleanup: CleanupStack,
 ): Promise<IngestSection> {
-  if (!existsSync(INGEST_BENCH)) {
-    return Promise.reject(new Error(`${INGEST_BENCH} is missing: build the bench first (pnpm --filter @store-monitoring/bench build)`));
-  }
-  const args = [INGEST_BENCH, '--stores', String(settings.stores), '--days', String(settings.days), '--runs', String(settings.runs), '--seed', String(settings.seed), '--cache', settings.cacheDir];
-  const env = { PATH: process.env.PATH ?? '', TZ: 'UTC', DATABASE_URL: adminDatabaseUrl() };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanup.endChild('stop the ingest benchmark', child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = `${stderr}${chunk}`.slice(-4_000)));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`the ingest benchmark exited with code ${code}:\n${stderr}`));
-      const figures = parseIngestTable(stdout);
-      if (!figures.some((figure) => figure.label.startsWith(INGEST_RATIO_LABEL))) {
-        return reject(new Error(`the ingest benchmark printed no "${INGEST_RATIO_LABEL}" line:\n${stdout}`));
-      }
-      resolve({ runs: settings.runs, figures });
-    });
-  });
+  const args = ['--stores', String(settings.stores), '--days', String(settings.days), '--runs', String(settings.runs), '--seed', String(settings.seed), '--cache', settings.cacheDir];
+  const stdout = await runBenchProcess('ingest benchmark', INGEST_BENCH, args, { DATABASE_URL: adminDatabaseUrl() }, cleanup);
+  const figures = parseIngestTable(stdout);
+  if (!figures.some((figure) => figure.label.startsWith(INGEST_RATIO_LABEL))) throw new Error(`the ingest benchmark printed no "${INGEST_RATIO_LABEL}" line:\n${stdout}`);
+  return { runs: settings.runs, figures };
 }

@@ -7,7 +7,6 @@
  *
  *   node apps/bench/dist/ingest-run.js [--stores 14092] [--days 8] [--runs 3] [--seed 7] [--cache DIR]
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@store-monitoring/db/testing';
 import { DEFAULT_END, generateDataset, type GeneratedDataset } from '@store-monitoring/generator';
 import { readStatusBatches } from '@store-monitoring/sources';
+import { runPsql } from './psql.js';
 import { runIngest } from '@store-monitoring/ingest';
 
 const HOUR_MS = 3_600_000;
@@ -62,25 +62,12 @@ async function dataset(options: BenchOptions, name: string, days: number, end: s
   return generated;
 }
 
-function psql(databaseUrl: string, commands: string[]): Promise<string> {
-  const args = ['-X', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, ...commands.flatMap((command) => ['-c', command])];
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.once('error', (error) => reject(new Error(`psql could not be started: ${error.message}`)));
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`psql failed: ${err.trim()}`))));
-  });
-}
-
 /** psql's own timing of `\copy` into a table of text columns without index or constraint. */
 async function psqlCopySeconds(databaseUrl: string, statusFile: string): Promise<number> {
-  await psql(databaseUrl, ['CREATE TABLE bench_bare_status (store_id text, status text, timestamp_utc text)']);
-  await psql(databaseUrl, ['CHECKPOINT']).catch(() => undefined);
-  const output = await psql(databaseUrl, ['\\timing on', `\\copy bench_bare_status FROM '${statusFile.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER true)`]);
-  await psql(databaseUrl, ['DROP TABLE bench_bare_status', 'CHECKPOINT']).catch(() => undefined);
+  await runPsql(databaseUrl, ['CREATE TABLE bench_bare_status (store_id text, status text, timestamp_utc text)']);
+  await runPsql(databaseUrl, ['CHECKPOINT']).catch(() => undefined);
+  const output = await runPsql(databaseUrl, ['\\timing on', `\\copy bench_bare_status FROM '${statusFile.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER true)`]);
+  await runPsql(databaseUrl, ['DROP TABLE bench_bare_status', 'CHECKPOINT']).catch(() => undefined);
   const time = /^Time: ([\d.]+) ms/m.exec(output);
   if (!time) throw new Error(`psql printed no timing: ${output}`);
   return Number(time[1]) / 1_000;

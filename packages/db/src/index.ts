@@ -1,5 +1,19 @@
 export * from './database.js';
-export { ConnectionSafeCursor, createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
+export {
+  ConnectionSafeCursor,
+  createDb,
+  databaseSettings,
+  type DatabaseEnv,
+  pingDb,
+  isPoolExhausted,
+  isQueryTimeout,
+  PoolExhaustedError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  type DbHandle,
+  type DbSettings,
+} from './create-db.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';
@@ -21,5 +35,11 @@ export {
   type StoredStoreDay,
 } from './repositories/poll-day.repository.js';
 export { StoreRepository } from './repositories/store.repository.js';
-export { SourceVersionRepository, KEPT_SOURCE_VERSIONS } from './repositories/source-version.repository.js';
+export {
+  SourceVersionRepository,
+  KEPT_SOURCE_VERSIONS,
+  BUSINESS_HOURS_COPY_STATEMENT,
+  TIMEZONES_COPY_STATEMENT,
+} from './repositories/source-version.repository.js';
+export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
 export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';

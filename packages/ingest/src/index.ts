@@ -1,7 +1,8 @@
 export {
   runIngest,
   IngestRunError,
-  INGEST_LOCK_KEY,
+  INGEST_CONNECTIONS,
+  DEFAULT_INGEST_STATEMENT_TIMEOUT_MS,
   DEFAULT_STATUS_RETENTION_DAYS,
   DEFAULT_MAX_SOURCE_SHRINK,
   type IngestOptions,
@@ -12,3 +13,4 @@ export { describeSource, parseSourceUrls, type IngestSource } from './source-loc
 export { displayUrl, DEFAULT_DOWNLOAD_SETTINGS, type DownloadSettings } from './download.js';
 export { KEPT_REJECTIONS, type IngestFileReport, type RejectedRow, type StatusDayReport } from './file-report.js';
 export { KEPT_SOURCE_VERSIONS as KEPT_VERSIONS } from '@store-monitoring/db';
+export { INGEST_LOCK_KEY } from '@store-monitoring/db';

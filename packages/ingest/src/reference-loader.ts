@@ -1,4 +1,4 @@
-import { SourceVersionRepository } from '@store-monitoring/db';
+import { BUSINESS_HOURS_COPY_STATEMENT, SourceVersionRepository, TIMEZONES_COPY_STATEMENT } from '@store-monitoring/db';
 import { readHoursRows, readTimezoneRows, SourceFileError } from '@store-monitoring/sources';
 import type pg from 'pg';
 import { copyIn, copyText } from './copy-in.js';
@@ -63,14 +63,12 @@ async function currentVersion(client: pg.PoolClient, kind: 'business_hours' | 't
   return (await new SourceVersionRepository(kyselyOnClient(client)).current())[kind === 'business_hours' ? 'businessHours' : 'timezones'];
 }
 
-/** A new, empty version of a kind; its rows reference it, so it exists before they are copied. */
-async function newVersion(client: pg.PoolClient, kind: 'business_hours' | 'timezones', runId: string): Promise<string> {
-  const result = await client.query<{ id: string }>('INSERT INTO source_versions (kind, ingest_run_id, row_count) VALUES ($1, $2, 0) RETURNING id', [kind, runId]);
-  return result.rows[0]!.id;
+function newVersion(client: pg.PoolClient, kind: 'business_hours' | 'timezones', runId: string): Promise<string> {
+  return new SourceVersionRepository(kyselyOnClient(client)).create(kind, runId);
 }
 
-async function finishVersion(client: pg.PoolClient, versionId: string, rows: number): Promise<void> {
-  await client.query('UPDATE source_versions SET row_count = $2 WHERE id = $1', [versionId, rows]);
+function finishVersion(client: pg.PoolClient, versionId: string, rows: number): Promise<void> {
+  return new SourceVersionRepository(kyselyOnClient(client)).setRowCount(versionId, rows);
 }
 
 /**
@@ -88,7 +86,7 @@ export async function loadBusinessHours(input: ReferenceLoadInput): Promise<stri
       yield `${versionId}\t${row.storeId}\t${row.dayOfWeek}\t${row.startText}\t${row.endText}\n`;
     }
   }
-  const rows = await copyIn(client, 'COPY business_hours (version_id, store_id, day_of_week, start_time_local, end_time_local) FROM STDIN', textChunks(lines()));
+  const rows = await copyIn(client, BUSINESS_HOURS_COPY_STATEMENT, textChunks(lines()));
   await finishVersion(client, versionId, rows);
   await refuseShrink(input, 'business_hours', current, versionId);
   report.report.rows_loaded = rows;
@@ -115,7 +113,7 @@ export async function loadTimezones(input: ReferenceLoadInput): Promise<string> 
       yield `${versionId}\t${row.storeId}\t${copyText(row.timezone)}\t${row.isKnown ? 't' : 'f'}\n`;
     }
   }
-  const rows = await copyIn(client, 'COPY timezones (version_id, store_id, timezone_str, is_known) FROM STDIN', textChunks(lines()));
+  const rows = await copyIn(client, TIMEZONES_COPY_STATEMENT, textChunks(lines()));
   await finishVersion(client, versionId, rows);
   await refuseShrink(input, 'timezones', current, versionId);
   report.report.rows_loaded = rows;

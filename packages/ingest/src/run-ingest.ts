@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   DataVersionRepository,
   IngestRunRepository,
+  IngestSession,
   PollDayRepository,
   SourceFileRepository,
   SourceVersionRepository,
@@ -28,10 +29,16 @@ import { prepareStatus, writeStatus, type PreparedStatus } from './status-load.j
 import { DAY_US } from './store-id-hash.js';
 import { StoreIdSet } from './store-id-set.js';
 
-/** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
-export const INGEST_LOCK_KEY = 7_301_245_118;
-
 export const DEFAULT_STATUS_RETENTION_DAYS = 35;
+
+/**
+ * Connections a run uses at once: its own client (the lock and the transaction) and one from the
+ * pool, reading the poll store while the reference files load. A worker sizes its pool with it.
+ */
+export const INGEST_CONNECTIONS = 2;
+
+/** The bound on each statement of a run's own client: loads of a large file are long by design. */
+export const DEFAULT_INGEST_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 
 export interface IngestOptions {
   db: Kysely<Database>;
@@ -50,6 +57,12 @@ export interface IngestOptions {
   maxSourceShrink?: number;
   /** Accept a shrinking hours or zone file anyway (an operator's forced run). */
   allowShrink?: boolean;
+  /**
+   * `statement_timeout` and `idle_in_transaction_session_timeout` of the run's own client (waiting
+   * for another run's lock included), in place of the pool's shorter ones; reset before the client
+   * goes back to the pool.
+   */
+  statementTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_SOURCE_SHRINK = 0.2;
@@ -108,6 +121,7 @@ interface Run {
   files: RunFile[];
   /** The run's connection: holds the lock and the transaction. */
   client: pg.PoolClient;
+  session: IngestSession;
   /** Repositories on the run's connection (inside its transaction once it is open). */
   trx: Kysely<Database>;
   storeIds: StoreIdSet;
@@ -169,9 +183,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   let inTransaction = false;
   let downloadDir: string | undefined;
   try {
-    if ((options.pool.options.max ?? 10) < 2) throw new Error('the ingest needs a pool of at least 2 connections');
+    if ((options.pool.options.max ?? 10) < INGEST_CONNECTIONS) throw new Error(`the ingest needs a pool of at least ${INGEST_CONNECTIONS} connections`);
     client = await options.pool.connect();
     client.on('error', onConnectionError);
+    // Also idle in its transaction for as long as the status file takes to read on other connections.
+    await new IngestSession(client).setTimeouts(options.statementTimeoutMs ?? DEFAULT_INGEST_STATEMENT_TIMEOUT_MS);
     const run: Run = {
       options,
       id: runId,
@@ -179,6 +195,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       summary,
       files,
       client,
+      session: new IngestSession(client),
       trx: kyselyOnClient(client),
       storeIds: new StoreIdSet(),
       previous: undefined,
@@ -186,7 +203,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
     await lock(run);
     downloadDir = await detect(run);
-    await client.query('BEGIN');
+    await run.session.begin();
     inTransaction = true;
     await prepare(run);
     const changed = files.some((file) => file.changed);
@@ -195,7 +212,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       await maintain(run, version);
     }
     await record(run, changed ? 'succeeded' : 'unchanged', finishSummary);
-    await client.query('COMMIT');
+    await run.session.commit();
     inTransaction = false;
     logger?.info(
       {
@@ -212,7 +229,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     return summary;
   } catch (error) {
     if (inTransaction) {
-      await client!.query('ROLLBACK').catch(() => {
+      await new IngestSession(client!).rollback().catch(() => {
         clientBroken = true;
       });
     }
@@ -228,9 +245,15 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   } finally {
     if (client) {
       if (!clientBroken) {
-        await client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]).catch(() => {
+        // Back in the pool the client holds no lock and has the pool's statement timeout again.
+        await new IngestSession(client).unlock().catch(() => {
           clientBroken = true;
         });
+        if (!clientBroken) {
+          await new IngestSession(client).resetTimeouts().catch(() => {
+            clientBroken = true;
+          });
+        }
       }
       // A client whose state is unknown is destroyed rather than returned: that also frees the lock.
       client.off('error', onConnectionError);
@@ -242,12 +265,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
 /** Lock: waits for any other run, then records this one as running. */
 async function lock(run: Run): Promise<void> {
-  const { client, options, id } = run;
-  const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
-  if (!locked.rows[0]!.locked) {
+  const { session, options, id } = run;
+  if (!(await session.tryLock())) {
     options.onProgress?.({ phase: 'waiting' });
     options.logger?.info({ runId: id }, 'waiting for the ingest run in progress to finish');
-    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    await session.lock();
   }
   const runs = new IngestRunRepository(options.db);
   const interrupted = await runs.failInterrupted(id);
@@ -280,10 +302,6 @@ async function detect(run: Run): Promise<string | undefined> {
  */
 async function prepare(run: Run): Promise<void> {
   const { options, files, client } = run;
-  // Loads sort in memory; JIT only slows these one-off statements.
-  await client.query("SET LOCAL work_mem = '256MB'");
-  await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-  await client.query('SET LOCAL jit = off');
   const changed = files.filter((file) => file.changed);
   const readProgress = (file: RunFile) => (bytesRead: number) =>
     options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
