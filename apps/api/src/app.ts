@@ -15,6 +15,7 @@ import swagger from './plugins/external/swagger.js';
 import underPressure from './plugins/external/under-pressure.js';
 import { generateRequestId } from './request-id.js';
 import { requestLogger } from './request-log.js';
+import { canonicalIds } from './schemas/common.js';
 import dataRoutes from './routes/api/data.js';
 import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
@@ -50,8 +51,9 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Unknown body fields are an error naming the field rather than silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown body fields are an error naming the field rather than silently dropped. `x-examples`
+    // holds Swagger UI's named examples (see schemas/reports.ts); validation ignores it.
+    ajv: { customOptions: { removeAdditional: false, keywords: ['x-examples'] } },
     schemaErrorFormatter: formatValidationError,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';
@@ -80,6 +82,8 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
   await app.register(downloadRoutes);
   await app.register(
     async (api) => {
+      // Every id a route is asked about is looked up, logged and answered in its canonical form.
+      api.addHook('preValidation', canonicalIds);
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);

@@ -6,6 +6,8 @@ export const apiEnvSchema = Type.Object({
   ...redisEnv,
   ...loggingEnv,
   ...storageEnv,
+  /** Every query of a request is small: the API gives each far less time than a worker's. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   ...webhookTargetEnv,
   ...downloadLinkEnv,
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),

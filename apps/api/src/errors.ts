@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 /** An answer whose message is meant for the client (a 4xx, or a 503 saying which dependency is down). */
@@ -28,7 +29,7 @@ export function errorBody(request: FastifyRequest, statusCode: number, message: 
 const FIELD_HINTS: Record<string, string> = {
   as_of: 'must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z',
   interpolation: "must be 'nearest' or 'carry_forward'",
-  report_id: 'must be a report id (a lower-case UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
+  report_id: 'must be a report id (a UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
   id: 'must be a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f',
   store_id: 'must be a store id: 1 to 128 characters, no control characters',
   limit: 'must be an integer from 1 to 100',
@@ -82,14 +83,26 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     void reply.code(503).type('application/json; charset=utf-8').send(errorBody(request, 503, 'The server is overloaded; retry after the delay in Retry-After'));
     return;
   }
-  if (isDatabaseUnavailable(error)) {
-    request.log.warn({ reason: error.message }, 'postgres unavailable');
-    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, 'The database is unavailable; retry shortly'));
+  const trouble = databaseTrouble(error);
+  if (trouble) {
+    request.log.warn({ reason: error.message }, trouble.log);
+    void reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(errorBody(request, 503, trouble.message));
     return;
   }
   request.log.error({ err: error }, 'request failed');
   const code = statusCode >= 500 && statusCode < 600 ? statusCode : 500;
   void reply.code(code).type('application/json; charset=utf-8').send(errorBody(request, code, 'The server could not answer this request; quote the request id when reporting it'));
+}
+
+/**
+ * Database trouble a client can retry through, told apart because each has its own cure: this
+ * process's pool is full (DATABASE_POOL_SIZE), a statement ran out of time, or Postgres is away.
+ */
+function databaseTrouble(error: unknown): { log: string; message: string } | null {
+  if (isPoolExhausted(error)) return { log: 'postgres pool exhausted', message: 'The server is busy: every database connection is in use; retry shortly' };
+  if (isQueryTimeout(error)) return { log: 'postgres did not answer in time', message: 'The database did not answer in time; retry shortly' };
+  if (isDatabaseUnavailable(error)) return { log: 'postgres unavailable', message: 'The database is unavailable; retry shortly' };
+  return null;
 }
 
 /** Socket errors and the Postgres SQLSTATEs of a server that is down, starting, or out of connections. */

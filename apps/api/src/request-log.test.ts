@@ -9,6 +9,8 @@ describe('reportIdOfUrl', () => {
     [`/api/reports/${id.toUpperCase()}?x=1`, id],
     [`/api/get_report?report_id=${id}`, id],
     [`/api/get_report?x=1&report_id=${id}&y=2`, id],
+    [`/api/get_report?report_id=+${id.toUpperCase()}%20`, id],
+    [`/api/reports/%20${id}%20/csv`, id],
   ])('finds the report in %s', (url, expected) => {
     expect(reportIdOfUrl(url)).toBe(expected);
   });

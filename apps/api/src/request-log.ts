@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 /** A report id in the two places a request names one: the /api/reports/{id} path or `report_id=`. */
-const REPORT_IN_PATH = /^\/api\/reports\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:[/?]|$)/;
-const REPORT_IN_QUERY = /[?&]report_id=([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:&|$)/;
+/** Surrounding spaces (encoded) are allowed, as the routes allow them. */
+const REPORT_IN_PATH = /^\/api\/reports\/(?:%20)*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:%20)*(?:[/?]|$)/;
+const REPORT_IN_QUERY = /[?&]report_id=(?:%20|\+)*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:%20|\+)*(?:&|$)/;
 
 /** The report a request is about, if it names a well-formed one. */
 export function reportIdOfUrl(url: string | undefined): string | undefined {

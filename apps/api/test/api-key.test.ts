@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@store-monitoring/logging';
 import { BOARD_COOKIE } from '../src/plugins/app/api-key.js';
 import { insertCompleteReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -80,5 +82,34 @@ describe('API key', () => {
     expect((await api.app.inject({ method: 'GET', url: `/api/reports?api_key=${KEY}` })).statusCode).toBe(401);
     expect((await api.app.inject({ method: 'GET', url: '/api/reports', headers: { cookie } })).statusCode).toBe(401);
     expect((await api.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie: `${BOARD_COOKIE}=forged` } })).statusCode).toBe(401);
+  });
+});
+
+describe('API key in the request log', () => {
+  const lines: string[] = [];
+  let api: TestApi;
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    api = await startTestApi('apikeylog', { API_KEY: KEY }, { logger: createLogger({ name: 'api', level: 'info', destination }) });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('never writes the key: a URL in the log has its key-like query parameters hidden', async () => {
+    expect((await api.app.inject({ method: 'GET', url: `/admin/queues?api_key=${KEY}` })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: `/admin/queues?api_key=${KEY}x&theme=dark` })).statusCode).toBe(401);
+    expect((await api.app.inject({ method: 'GET', url: `/api/reports?limit=1&access_token=${KEY}`, headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
+
+    const log = lines.join('\n');
+    expect(log).toContain('incoming request');
+    expect(log).not.toContain(KEY);
+    const urls = lines.map((line) => JSON.parse(line) as { req?: { url?: string } }).flatMap((line) => (line.req?.url ? [line.req.url] : []));
+    expect(urls).toEqual(['/admin/queues?api_key=***', '/admin/queues?api_key=***&theme=dark', '/api/reports?limit=1&access_token=***']);
   });
 });

@@ -1,11 +1,13 @@
+import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
 interface Operation {
+  operationId?: string;
   tags?: string[];
   security?: unknown[];
-  parameters?: { name: string; in: string }[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
+  parameters?: { name: string; in: string; example?: unknown; examples?: unknown; schema?: { example?: unknown; examples?: unknown; default?: unknown } }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown; example?: unknown; examples?: Record<string, { summary?: string; value: unknown }> }> };
   responses: Record<string, { description: string; content?: Record<string, { schema?: { examples?: unknown[] }; examples?: Record<string, unknown>; example?: unknown }> }>;
 }
 type Document = {
@@ -51,6 +53,54 @@ describe('OpenAPI document at /docs/json', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('passes the Redocly linter (recommended rules), offline', async () => {
+    const config = await createConfig({
+      extends: ['recommended'],
+      rules: {
+        // A private service: no licence to name.
+        'info-license': 'off',
+        // Health checks and /metrics answer 200 or 503, never a 4xx.
+        'operation-4xx-response': 'off',
+        // Paths are relative to wherever the API is served.
+        'no-empty-servers': 'off',
+      },
+    });
+    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
+    expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer ?? '?'}`)).toEqual([]);
+  });
+
+  it('gives every operation its own operationId (GET and HEAD of the CSV download are two)', () => {
+    const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods));
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(document.paths['/api/reports/{id}/csv']!.get!.operationId).toBe('downloadReportCsv');
+    expect(document.paths['/api/reports/{id}/csv']!.head!.operationId).toBe('downloadReportCsv-head');
+  });
+
+  it('prefills no report id that does not exist: a person pastes the id the trigger answered', () => {
+    for (const [method, path] of [['get', '/api/get_report'], ['get', '/api/reports/{id}'], ['get', '/api/reports/{id}/csv'], ['head', '/api/reports/{id}/csv']] as const) {
+      const parameter = document.paths[path]![method]!.parameters!.find((candidate) => candidate.name === 'report_id' || candidate.name === 'id')!;
+      expect({ path, method, prefilled: [parameter.example, parameter.examples, parameter.schema?.example, parameter.schema?.examples, parameter.schema?.default] }).toEqual({
+        path,
+        method,
+        prefilled: [undefined, undefined, undefined, undefined, undefined],
+      });
+    }
+  });
+
+  it('offers named, summarised body examples, among them carry_forward and as_of', () => {
+    for (const path of ['/api/trigger_report', '/api/reports']) {
+      const media = document.paths[path]!.post!.requestBody!.content['application/json']!;
+      const examples = media.examples ?? {};
+      expect(Object.keys(examples)).toEqual(expect.arrayContaining(['defaults', 'carry_forward', 'as_of']));
+      expect(Object.keys(examples).filter((name) => /^example\d+$/.test(name))).toEqual([]);
+      for (const example of Object.values(examples)) expect(example.summary).toMatch(/\w{3,}/);
+      expect(examples.carry_forward!.value).toEqual({ interpolation: 'carry_forward' });
+      expect(examples.as_of!.value).toEqual({ as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    }
   });
 
   it('documents every route of the contract with tags, and nothing internal', () => {

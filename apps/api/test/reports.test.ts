@@ -245,6 +245,26 @@ describe('reports API', () => {
       expect(response.json().message).toMatch(/^report_id:/);
     });
 
+    it('accepts an id in upper case or with whitespace around it, and answers with the canonical lower-case id', async () => {
+      const report = await insertCompleteReport(api, csv);
+      for (const spelled of [report.id.toUpperCase(), `  ${report.id}\t`, ` ${report.id.toUpperCase()} `]) {
+        const query = encodeURIComponent(spelled);
+        const polled = await api.app.inject({ method: 'GET', url: `/api/get_report?report_id=${query}`, headers: { accept: 'application/json' } });
+        expect(polled.statusCode).toBe(200);
+        expect(polled.json()).toMatchObject({ report_id: report.id, download_url: `/api/reports/${report.id}/csv` });
+        const metadata = await api.app.inject({ method: 'GET', url: `/api/reports/${query}` });
+        expect(metadata.statusCode).toBe(200);
+        expect(metadata.json().report_id).toBe(report.id);
+        const download = await api.app.inject({ method: 'GET', url: `/api/reports/${query}/csv` });
+        expect(download.statusCode).toBe(200);
+        expect(download.body).toBe(csv);
+      }
+      const unknown = randomUUID();
+      const missing = await api.app.inject({ method: 'GET', url: `/api/reports/${encodeURIComponent(` ${unknown.toUpperCase()} `)}` });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json().message).toBe(`No report with id ${unknown}`);
+    });
+
     it('answers 400 without report_id, and for a repeated one', async () => {
       expect((await api.app.inject({ method: 'GET', url: '/api/get_report' })).json().message).toMatch(/^report_id: is required/);
       const twice = await api.app.inject({ method: 'GET', url: `/api/get_report?report_id=${randomUUID()}&report_id=${randomUUID()}` });

@@ -8,19 +8,28 @@ import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
 import { NotificationsPanel } from './notifications-panel.js';
 import { OwnersPanel } from './owners-panel.js';
+import { reportIdInUrl, urlForReport } from './report-url.js';
 import { StorePanel } from './store-panel.js';
 import { UptimePanel } from './uptime-panel.js';
 
 const DATA_STATUS_REFRESH_MS = 60_000;
 
-const keyPanel = new ApiKeyPanel(() => void loadAll());
+// Once a key is given, everything the refused calls were for loads again, a report in the address too.
+const keyPanel = new ApiKeyPanel(() => {
+  void loadAll();
+  if (reportIdInUrl(location.href)) showReportOfUrl();
+});
 const api = new ApiClient({ apiKey: () => apiKeyStore.get(), onUnauthorized: () => keyPanel.requireKey() });
 const dataStatus = new DataStatusPanel(api);
 const storePanel = new StorePanel(api);
 const recentReports = new RecentReportsPanel(api, (reportId) => void reportPanel.open(reportId));
 const reportPanel = new ReportPanel(api, {
   onOpenStore: (storeId, report) => void storePanel.open(storeId, report),
-  onReportOpened: () => storePanel.close(),
+  onReportOpened: (reportId) => {
+    storePanel.close();
+    // Each report the page opens gets its own address (a history entry, so Back returns to the previous one).
+    if (reportIdInUrl(location.href) !== reportId) history.pushState({ report: reportId }, '', urlForReport(location.href, reportId));
+  },
   onReportFinished: () => void recentReports.load(),
 });
 
@@ -42,6 +51,17 @@ async function showOperatorView(): Promise<void> {
   await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false }), notifications.show({ ownerId: null, canAdd: false })]);
 }
 
+/** The page follows its address: a bookmarked report opens, Back and Forward move between reports. */
+function showReportOfUrl(): void {
+  const reportId = reportIdInUrl(location.href);
+  if (reportId) void reportPanel.open(reportId);
+  else {
+    reportPanel.close();
+    storePanel.close();
+  }
+}
+window.addEventListener('popstate', showReportOfUrl);
+
 /** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
 async function loadAll(): Promise<void> {
   api.viewAs(null);
@@ -59,6 +79,7 @@ async function loadAll(): Promise<void> {
 }
 
 void loadAll();
+if (reportIdInUrl(location.href)) showReportOfUrl();
 setInterval(() => {
   if (document.visibilityState === 'visible') void dataStatus.load();
 }, DATA_STATUS_REFRESH_MS);

@@ -36,6 +36,7 @@ export class ReportPanel {
   private readonly progressBar = byId('report-progress-bar', HTMLElement);
   private readonly progressFill = byId('report-progress-fill', HTMLElement);
   private readonly progressText = byId('report-progress-text', HTMLElement);
+  private readonly section = byId('report-section', HTMLElement);
   private readonly result = byId('report-result', HTMLElement);
   private readonly meta = byId('report-meta', HTMLElement);
   private readonly summary = byId('report-summary', HTMLElement);
@@ -51,7 +52,7 @@ export class ReportPanel {
     private readonly hooks: {
       onOpenStore: (storeId: string, report: OpenReport) => void;
       /** Another report is about to replace the one on the page. */
-      onReportOpened: () => void;
+      onReportOpened: (reportId: string) => void;
       onReportFinished: () => void;
     },
   ) {
@@ -85,7 +86,7 @@ export class ReportPanel {
         ...(asOf ? { as_of: asOf } : {}),
         interpolation: this.interpolationSelect.value as Interpolation,
       });
-      void this.open(triggered.report_id);
+      void this.open(triggered.report_id, { bringIntoView: false });
     } catch (error) {
       setText(this.triggerMessage, `Could not trigger a report: ${describeError(error)}`);
     } finally {
@@ -93,17 +94,25 @@ export class ReportPanel {
     }
   }
 
-  /** Shows one report: follows its progress while it runs, then loads and shows its CSV. */
-  async open(reportId: string): Promise<void> {
+  /**
+   * Shows one report: follows its progress while it runs, then loads and shows its CSV. Opened from
+   * elsewhere on the page (the recent reports, an address), it is scrolled to and takes the focus;
+   * triggered here, the focus stays with the form.
+   */
+  async open(reportId: string, { bringIntoView = true }: { bringIntoView?: boolean } = {}): Promise<void> {
     this.polling?.abort();
     const polling = new AbortController();
     this.polling = polling;
     this.current = null;
-    this.hooks.onReportOpened();
+    this.hooks.onReportOpened(reportId);
     this.result.hidden = true;
     this.progressBox.hidden = false;
     setText(this.progressTitle, `Report ${reportId}`);
     this.setProgress(0, 'Waiting for the report…');
+    if (bringIntoView) {
+      this.progressTitle.focus({ preventScroll: true });
+      this.section.scrollIntoView({ block: 'start' });
+    }
     try {
       const report = await this.waitUntilFinished(reportId, polling.signal);
       if (report.status === 'Failed') {
@@ -126,6 +135,15 @@ export class ReportPanel {
       if (isAbort(error)) return;
       this.setProgress(Number(this.progressBar.getAttribute('aria-valuenow') ?? 0), `Could not load the report: ${describeError(error)}`);
     }
+  }
+
+  /** Back to the page without a report (the address names none). */
+  close(): void {
+    this.polling?.abort();
+    this.polling = null;
+    this.current = null;
+    this.result.hidden = true;
+    this.progressBox.hidden = true;
   }
 
   private async waitUntilFinished(reportId: string, signal: AbortSignal): Promise<ReportMetadata> {

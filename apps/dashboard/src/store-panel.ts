@@ -45,7 +45,7 @@ export class StorePanel {
     this.details.hidden = true;
     setText(this.heading, `Store ${storeId}`);
     setText(this.status, 'Loading the timeline…');
-    this.heading.focus();
+    this.heading.focus({ preventScroll: true });
     this.section.scrollIntoView({ block: 'start' });
     try {
       const timeline = await this.api.storeTimeline(storeId, report.asOf, report.interpolation, loading.signal);

@@ -16,6 +16,19 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  it('sizes the pool from WORKER_CONCURRENCY unless DATABASE_POOL_SIZE is set', () => {
+    expect(loadWorkerConfig({}).DATABASE_POOL_SIZE).toBe(10);
+    expect(loadWorkerConfig({ WORKER_CONCURRENCY: '64' }).DATABASE_POOL_SIZE).toBe(134);
+    expect(loadWorkerConfig({ WORKER_CONCURRENCY: '4', DATABASE_POOL_SIZE: '40' }).DATABASE_POOL_SIZE).toBe(40);
+  });
+
+  it('refuses a DATABASE_POOL_SIZE too small for WORKER_CONCURRENCY, naming both', () => {
+    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: '8', DATABASE_POOL_SIZE: '10' })).toThrow(ConfigError);
+    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: '8', DATABASE_POOL_SIZE: '10' })).toThrow(
+      /DATABASE_POOL_SIZE: 10 connections are too few for WORKER_CONCURRENCY=8, which needs 22 \(8 report jobs \+ 8 shards \+ 2 for an ingest run/,
+    );
+  });
+
   it('reads durations, numbers, booleans and URL lists from text', () => {
     const config = loadWorkerConfig({
       REPORT_RETENTION: '12h',

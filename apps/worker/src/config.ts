@@ -1,3 +1,4 @@
+import { INGEST_CONNECTIONS } from '@store-monitoring/ingest';
 import {
   ConfigError,
   DURATION_PATTERN,
@@ -20,9 +21,16 @@ export const workerEnvSchema = Type.Object({
   ...loggingEnv,
   ...storageEnv,
   ...dataEnv,
+  /**
+   * Connections per process. Unset, it is sized from WORKER_CONCURRENCY (see `poolDemand`); set
+   * below that, the worker refuses to start.
+   */
+  DATABASE_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   ...notificationEnv,
   /** Jobs one process runs at once per queue (reports and shards); ingest always runs one at a time. */
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+  /** `statement_timeout` of a shard's read, in place of DATABASE_STATEMENT_TIMEOUT_MS: long by design, but bounded (0 = none). */
+  REPORT_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 0 }),
   /** Shards per report: enough that several workers share one report. */
   REPORT_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 1_024 }),
   /** Data refresh schedule, cron in UTC (six fields allowed: seconds first). */
@@ -51,7 +59,28 @@ export const workerEnvSchema = Type.Object({
 
 export type WorkerEnv = Static<typeof workerEnvSchema>;
 
-export interface WorkerConfig extends WorkerEnv {
+/**
+ * The connections one worker process may hold at once: each report job and each shard (up to
+ * WORKER_CONCURRENCY of each) holds one while it runs, an ingest run INGEST_CONNECTIONS, the
+ * sweeper or retention one, and a metrics scrape one.
+ */
+/**
+ * A downtime evaluation holds one connection for its write and one for its read; deliveries run
+ * short queries between their HTTP or SMTP exchanges and share them.
+ */
+const NOTIFICATION_CONNECTIONS = 2;
+
+export function poolDemand(concurrency: number): { total: number; detail: string } {
+  const total = concurrency * 2 + INGEST_CONNECTIONS + NOTIFICATION_CONNECTIONS + 2;
+  return {
+    total,
+    detail: `${concurrency} report jobs + ${concurrency} shards + ${INGEST_CONNECTIONS} for an ingest run + ${NOTIFICATION_CONNECTIONS} for notifications + 1 for maintenance + 1 for metrics`,
+  };
+}
+
+export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
+  /** As set, or sized from WORKER_CONCURRENCY. */
+  DATABASE_POOL_SIZE: number;
   reportRetentionSeconds: number;
   deliveryPauseAfterSeconds: number;
   downloadLinkTtlSeconds: number;
@@ -68,8 +97,16 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   if (badUrls.length > 0) {
     throw new ConfigError(badUrls.map((url) => `DATA_SOURCE_URLS: not an http(s) URL (got ${JSON.stringify(url)})`));
   }
+  const demand = poolDemand(parsed.WORKER_CONCURRENCY);
+  if (parsed.DATABASE_POOL_SIZE !== undefined && parsed.DATABASE_POOL_SIZE < demand.total) {
+    throw new ConfigError([
+      `DATABASE_POOL_SIZE: ${parsed.DATABASE_POOL_SIZE} connections are too few for WORKER_CONCURRENCY=${parsed.WORKER_CONCURRENCY}, which needs ${demand.total} (${demand.detail}); ` +
+        `set DATABASE_POOL_SIZE to at least ${demand.total}, leave it unset to size it from WORKER_CONCURRENCY, or lower WORKER_CONCURRENCY`,
+    ]);
+  }
   return {
     ...parsed,
+    DATABASE_POOL_SIZE: parsed.DATABASE_POOL_SIZE ?? demand.total,
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,

@@ -1,3 +1,4 @@
+import { PoolExhaustedError } from '@store-monitoring/db';
 import { ReportStorageError } from '@store-monitoring/reports';
 import { describeFailure } from './failure-reason.js';
 
@@ -8,6 +9,16 @@ describe('describeFailure', () => {
     );
     expect(describeFailure(new Error('Connection terminated unexpectedly'))).toBe('Postgres unavailable: Connection terminated unexpectedly');
     expect(describeFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toMatch(/^Postgres unavailable: /);
+  });
+
+  it('says pool exhaustion and statement timeouts for what they are, not "Postgres unavailable"', () => {
+    expect(describeFailure(new PoolExhaustedError(10, 5_000, 3))).toBe(
+      'Postgres pool exhausted: all 10 connections of the pool (DATABASE_POOL_SIZE) stayed busy for 5000 ms; 3 more queries were waiting',
+    );
+    expect(describeFailure(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(
+      'Postgres statement timed out: canceling statement due to statement timeout',
+    );
+    expect(describeFailure(new Error('Query read timeout'))).toBe('Postgres statement timed out: Query read timeout');
   });
 
   it('keeps the storage wording and other messages as they are', () => {

@@ -1,3 +1,4 @@
+import { isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
 import type { ReportStorageError } from '@store-monitoring/reports';
 
 /** Error codes and SQLSTATE classes that mean "the database is not there", not "the query is wrong". */
@@ -22,6 +23,9 @@ function messageOf(error: unknown): string {
 export function describeFailure(error: unknown): string {
   if ((error as Error | null)?.name === 'ReportStorageError') return (error as ReportStorageError).message;
   const message = messageOf(error);
+  // Not an outage: this process asked for more connections than its pool has (see DATABASE_POOL_SIZE).
+  if (isPoolExhausted(error)) return `Postgres pool exhausted: ${message}`;
+  if (isQueryTimeout(error)) return `Postgres statement timed out: ${message}`;
   if (isDatabaseUnavailable(error)) return `Postgres unavailable: ${message}`;
   return message;
 }

@@ -20,7 +20,7 @@ export interface WorkerApp {
 
 /** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
-  const database = createWorkerDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger);
+  const database = createWorkerDatabase(config, logger);
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
@@ -77,7 +77,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         logger.info({ source: config.dataSourceUrls.length > 0 ? config.dataSourceUrls.map(redactUrl) : config.DATA_DIR }, 'first start: initial ingest enqueued');
       }
       await workers.waitUntilReady();
-      logger.info({ concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
+      logger.info({ concurrency: config.WORKER_CONCURRENCY, poolSize: config.DATABASE_POOL_SIZE, prefix: config.QUEUE_PREFIX }, 'worker ready');
     } catch (error) {
       logger.error({ err: error }, 'start-up tasks failed; the schedule check will retry');
     }

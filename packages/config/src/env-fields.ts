@@ -5,6 +5,12 @@ import { DURATION_PATTERN } from './duration.js';
 export const databaseEnv = {
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/store_monitoring', pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** How long a query waits for a connection: a new one, or the next free one of a busy pool. */
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** Postgres `statement_timeout` of every connection (0 = none); long reports and ingest runs have their own, longer bound. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 0 }),
+  /** Postgres `idle_in_transaction_session_timeout` of every connection (0 = none): a transaction left open by a stuck process is ended. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 0 }),
 };
 
 export const redisEnv = {
@@ -29,6 +35,8 @@ export const dataEnv = {
   STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
   /** The largest share of its stores a new business-hours or time-zone file may lose before the run is refused. */
   MAX_SOURCE_SHRINK: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
+  /** `statement_timeout` of an ingest run's own connection: loading a large file is long by design, but bounded (0 = none). */
+  INGEST_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 1_800_000, minimum: 0 }),
 };
 
 /** Webhook targets: both the API (at creation) and the workers (at every delivery) apply them. */

@@ -26,4 +26,11 @@ describe('loadConfig', () => {
     expect(message).toContain('DATABASE_URL');
     expect(message).not.toContain('hunter2');
   });
+
+  it('leaves an optional variable without a default unset, and still checks it when set', () => {
+    const withOptional = Type.Object({ SIZE: Type.Optional(Type.Integer({ minimum: 1 })) });
+    expect(loadConfig(withOptional, {})).toEqual({});
+    expect(loadConfig(withOptional, { SIZE: '4' })).toEqual({ SIZE: 4 });
+    expect(() => loadConfig(withOptional, { SIZE: '0' })).toThrow(ConfigError);
+  });
 });

@@ -23,9 +23,13 @@ export function loadConfig<T extends TProperties>(
       .map((key) => [key, env[key]]),
   );
   const value = Value.Convert(schema, Value.Default(schema, known));
-  // Check each variable on its own so one bad value cannot hide another.
+  // Check each variable on its own so one bad value cannot hide another. An optional one that is
+  // not set has nothing to check.
+  const required = new Set<string>((schema.required as string[] | undefined) ?? []);
   const errors = Object.entries(schema.properties).flatMap(([key, property]) =>
-    Value.Errors(property, (value as Record<string, unknown>)[key])
+    (value as Record<string, unknown>)[key] === undefined && !required.has(key)
+      ? []
+      : Value.Errors(property, (value as Record<string, unknown>)[key])
       .slice(0, 1)
       .map((error) => ({ ...error, instancePath: `/${key}` })),
   );

@@ -7,8 +7,147 @@ export interface DbSettings {
   connectionString: string;
   poolSize?: number;
   applicationName?: string;
+  /** How long a query waits for a connection (a new one, or a busy pool's next free one). */
+  connectTimeoutMs?: number;
+  /**
+   * Postgres' `statement_timeout` and `idle_in_transaction_session_timeout` of every connection
+   * (0 = none). Work that is long by design raises its own bound with `SET LOCAL`.
+   */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  /**
+   * How long the client waits for any one query's answer (0 = as long as the server takes). Covers
+   * a server or network too slow to deliver even the statement timeout's cancellation. Only for
+   * pools that never stream with a cursor: the bound would cut a cursor's whole read.
+   */
+  queryTimeoutMs?: number;
   /** Told when a connection dies (Postgres restarted, network cut); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
+}
+
+/** The environment fields (packages/config's `databaseEnv`) a pool is built from. */
+export interface DatabaseEnv {
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+}
+
+/** A process's pool settings from its parsed environment; the caller adds its name and handlers. */
+export function databaseSettings(env: DatabaseEnv): DbSettings {
+  return {
+    connectionString: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
+/** Defaults of the settings above, also the documented defaults of the environment. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * Every connection of the pool was checked out and busy for the whole connect timeout: the process
+ * asked for more connections than DATABASE_POOL_SIZE, while Postgres itself was answering.
+ */
+export class PoolExhaustedError extends Error {
+  readonly code = 'POOL_EXHAUSTED';
+  constructor(
+    readonly poolSize: number,
+    readonly waitedMs: number,
+    readonly waiting: number,
+  ) {
+    super(`all ${poolSize} connections of the pool (DATABASE_POOL_SIZE) stayed busy for ${waitedMs} ms; ${waiting} more queries were waiting`);
+    this.name = 'PoolExhaustedError';
+  }
+}
+
+export function isPoolExhausted(error: unknown): error is PoolExhaustedError {
+  return (error as { name?: unknown } | null)?.name === 'PoolExhaustedError';
+}
+
+/**
+ * A statement that ran out of time: cancelled by the server's `statement_timeout` (SQLSTATE
+ * 57014), or given up by the client (`query_timeout`) when no answer came back at all.
+ */
+export function isQueryTimeout(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '57014' || message === CLIENT_QUERY_TIMEOUT;
+}
+
+/** pg's message when a query's answer did not come within `query_timeout`. */
+const CLIENT_QUERY_TIMEOUT = 'Query read timeout';
+
+/**
+ * Connections a query gave up on (query_timeout): the query may still be running on the server,
+ * inside a transaction whose ROLLBACK can now only queue behind it. Such a connection must not
+ * serve anyone again: it is ended when it comes back to the pool, which opens a fresh one.
+ */
+const spentClients = new WeakSet<pg.PoolClient>();
+
+function markSpentOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if ((error as { message?: unknown } | null)?.message === CLIENT_QUERY_TIMEOUT) spentClients.add(client);
+      });
+    }
+    return result;
+  };
+}
+
+/** pg-pool's message when a query gave up waiting for a connection of a full pool. */
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
+
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * pg's pool, telling apart the two ways a query can wait out the connect timeout: every connection
+ * busy with other queries (PoolExhaustedError) or connections that could not be opened in time (an
+ * unreachable or overloaded server, pg's own error). Both used to read "Postgres unavailable".
+ */
+class DatabasePool extends pg.Pool {
+  /** Connections that completed their start-up and are not yet removed. */
+  private readonly connected = new Set<pg.PoolClient>();
+
+  constructor(config: pg.PoolConfig) {
+    super(config);
+    this.on('connect', (client) => {
+      this.connected.add(client);
+      if (config.query_timeout) markSpentOnQueryTimeout(client);
+    });
+    this.on('remove', (client) => this.connected.delete(client));
+    // Ending it here makes the pool remove it instead of keeping it idle.
+    this.on('release', (_error: Error | undefined, client: pg.PoolClient) => {
+      if (spentClients.has(client)) void client.end().catch(() => undefined);
+    });
+  }
+
+  private explain(error: Error | undefined): Error | undefined {
+    if (error?.message !== POOL_WAIT_TIMEOUT) return error;
+    const size = this.options.max ?? 10;
+    // Full of live connections and none idle: they were all in use by this process.
+    if (this.connected.size >= size && this.idleCount === 0) return new PoolExhaustedError(size, this.options.connectionTimeoutMillis ?? 0, this.waitingCount);
+    return error;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (callback) {
+      super.connect((error, client, done) => callback(this.explain(error), client, done));
+      return;
+    }
+    return super.connect().catch((error: Error) => {
+      throw this.explain(error);
+    });
+  }
 }
 
 /**
@@ -40,13 +179,26 @@ export interface DbHandle {
 }
 
 /** One pool per process; the cursor enables Kysely's `.stream()` for reading without buffering. */
-export function createDb({ connectionString, poolSize = 10, applicationName = 'store-monitoring', onConnectionError = () => {} }: DbSettings): DbHandle {
-  const pool = new pg.Pool({
+export function createDb({
+  connectionString,
+  poolSize = 10,
+  applicationName = 'store-monitoring',
+  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS,
+  idleInTransactionTimeoutMs = DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  queryTimeoutMs = 0,
+  onConnectionError = () => {},
+}: DbSettings): DbHandle {
+  const pool = new DatabasePool({
     connectionString,
     max: poolSize,
     application_name: applicationName,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: connectTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // Sent as start-up parameters, so they hold for every statement of every connection.
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
   });
   // A connection losing its server, idle or checked out, must not crash the process: the pool
   // replaces it and the query that was using it fails (and is retried by its job).

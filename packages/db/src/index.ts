@@ -1,5 +1,19 @@
 export * from './database.js';
-export { ConnectionSafeCursor, createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
+export {
+  ConnectionSafeCursor,
+  createDb,
+  databaseSettings,
+  type DatabaseEnv,
+  pingDb,
+  isPoolExhausted,
+  isQueryTimeout,
+  PoolExhaustedError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  type DbHandle,
+  type DbSettings,
+} from './create-db.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';

@@ -26,6 +26,21 @@ export class IngestSession {
     await this.client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
   }
 
+  /**
+   * The run's own bounds (`statement_timeout` and `idle_in_transaction_session_timeout`, in ms;
+   * 0 = none) in place of the pool's shorter ones. SET takes no bind parameter: the value is an integer.
+   */
+  async setTimeouts(ms: number): Promise<void> {
+    const bound = Math.max(0, Math.trunc(ms));
+    await this.client.query(`SET statement_timeout = ${bound}`);
+    await this.client.query(`SET idle_in_transaction_session_timeout = ${bound}`);
+  }
+
+  /** The pool's bounds again, before the client goes back to it. */
+  async resetTimeouts(): Promise<void> {
+    await this.client.query('RESET statement_timeout; RESET idle_in_transaction_session_timeout');
+  }
+
   /** Opens the run's transaction. Loads sort in memory; JIT only slows these one-off statements. */
   async begin(): Promise<void> {
     await this.client.query('BEGIN');

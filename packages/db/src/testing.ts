@@ -111,3 +111,4 @@ export function commitFixturePollRows(
       : sql`SELECT * FROM unnest(${polls.map((poll) => poll.store_id)}::text[], ${polls.map((poll) => poll.observed_at)}::timestamptz[], ${polls.map((poll) => poll.active)}::boolean[])`;
   return commitFixturePolls(db, rows, sql`SELECT unnest(${storeIds}::text[])`);
 }
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

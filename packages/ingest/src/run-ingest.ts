@@ -31,6 +31,15 @@ import { StoreIdSet } from './store-id-set.js';
 
 export const DEFAULT_STATUS_RETENTION_DAYS = 35;
 
+/**
+ * Connections a run uses at once: its own client (the lock and the transaction) and one from the
+ * pool, reading the poll store while the reference files load. A worker sizes its pool with it.
+ */
+export const INGEST_CONNECTIONS = 2;
+
+/** The bound on each statement of a run's own client: loads of a large file are long by design. */
+export const DEFAULT_INGEST_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+
 export interface IngestOptions {
   db: Kysely<Database>;
   /** The pool behind `db`; one client is checked out for the run's transaction. */
@@ -48,6 +57,12 @@ export interface IngestOptions {
   maxSourceShrink?: number;
   /** Accept a shrinking hours or zone file anyway (an operator's forced run). */
   allowShrink?: boolean;
+  /**
+   * `statement_timeout` and `idle_in_transaction_session_timeout` of the run's own client (waiting
+   * for another run's lock included), in place of the pool's shorter ones; reset before the client
+   * goes back to the pool.
+   */
+  statementTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_SOURCE_SHRINK = 0.2;
@@ -168,9 +183,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   let inTransaction = false;
   let downloadDir: string | undefined;
   try {
-    if ((options.pool.options.max ?? 10) < 2) throw new Error('the ingest needs a pool of at least 2 connections');
+    if ((options.pool.options.max ?? 10) < INGEST_CONNECTIONS) throw new Error(`the ingest needs a pool of at least ${INGEST_CONNECTIONS} connections`);
     client = await options.pool.connect();
     client.on('error', onConnectionError);
+    // Also idle in its transaction for as long as the status file takes to read on other connections.
+    await new IngestSession(client).setTimeouts(options.statementTimeoutMs ?? DEFAULT_INGEST_STATEMENT_TIMEOUT_MS);
     const run: Run = {
       options,
       id: runId,
@@ -228,9 +245,15 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   } finally {
     if (client) {
       if (!clientBroken) {
+        // Back in the pool the client holds no lock and has the pool's statement timeout again.
         await new IngestSession(client).unlock().catch(() => {
           clientBroken = true;
         });
+        if (!clientBroken) {
+          await new IngestSession(client).resetTimeouts().catch(() => {
+            clientBroken = true;
+          });
+        }
       }
       // A client whose state is unknown is destroyed rather than returned: that also frees the lock.
       client.off('error', onConnectionError);

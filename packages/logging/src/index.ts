@@ -1,1 +1,1 @@
-export { createLogger, redactUrl, redactedPaths, type Logger, type LoggerSettings } from './create-logger.js';
+export { createLogger, redactUrl, redactedPaths, serializeRequest, type Logger, type LoggerSettings } from './create-logger.js';

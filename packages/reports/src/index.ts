@@ -7,6 +7,7 @@ export { planShards, type ShardRange } from './shard-plan.js';
 export {
   STORE_BATCH_SIZE,
   DataVersionDroppedError,
+  DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
   explainStoresQuery,
   ownedBy,
   readStoreForTimeline,

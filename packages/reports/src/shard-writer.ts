@@ -15,6 +15,8 @@ export interface ShardPartRequest {
   /** Called after each batch of stores with the number written so far. */
   onProgress?: (storesDone: number) => void | Promise<void>;
   batchSize?: number;
+  /** `statement_timeout` of the read (see DEFAULT_REPORT_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
 }
 
 export interface ShardPartResult {
@@ -59,7 +61,7 @@ export async function writeShardPart(request: ShardPartRequest): Promise<ShardPa
   try {
     const batchSize = request.batchSize ?? STORE_BATCH_SIZE;
     let busySince = performance.now();
-    for await (const store of streamStoreInputs(db, range, pinned, batchSize)) {
+    for await (const store of streamStoreInputs(db, range, pinned, batchSize, request.statementTimeoutMs)) {
       await lines.push(formatReportRow(engine.computeStore(store)));
       rowCount += 1;
       if (rowCount % batchSize === 0) await onProgress?.(rowCount);

@@ -73,6 +73,12 @@ const LOOKBACK_DAYS = 1;
 /** Stores fetched per cursor round trip: large enough to amortise the trip, small enough to stay flat in memory. */
 export const STORE_BATCH_SIZE = 200;
 
+/**
+ * The bound on each statement of a shard's read, in place of the connection's shorter
+ * `statement_timeout`: a shard of a large dataset streams for minutes by design.
+ */
+export const DEFAULT_REPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
 /** One store as the readers fetch it: zone, hours and polls packed as bytes. */
 export interface StoreRow {
   store_id: string;
@@ -216,6 +222,7 @@ export async function* streamStoreInputs(
   range: StoreRange,
   pinned: PinnedData,
   batchSize = STORE_BATCH_SIZE,
+  statementTimeoutMs = DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
 ): AsyncGenerator<StoreInput> {
   const { weekStartUs } = windowBounds(pinned.asOfUs);
   const trx = await db.startTransaction().setAccessMode('read only').execute();
@@ -223,6 +230,11 @@ export async function* streamStoreInputs(
   try {
     await applyReadSettings(trx);
     await assertVersionWhole(trx, pinned.dataVersion);
+    // The same bound while the transaction waits for the engine between two fetches. SET takes no
+    // bind parameter; the value is an integer.
+    const bound = Math.max(0, Math.trunc(statementTimeoutMs));
+    await sql.raw(`SET LOCAL statement_timeout = ${bound}`).execute(trx);
+    await sql.raw(`SET LOCAL idle_in_transaction_session_timeout = ${bound}`).execute(trx);
     for await (const rows of chunksFetchedAhead<StoreRow>(trx, storesQuery(trx, range, pinned).compile(), batchSize)) {
       for (const row of rows) yield toStoreInput(row, weekStartUs, pinned.asOfUs);
     }

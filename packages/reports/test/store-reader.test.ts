@@ -1,3 +1,4 @@
+import { createDb } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { StoreInput } from '@store-monitoring/metrics';
 import { isoStringToUs } from '../src/instants.js';
@@ -64,6 +65,25 @@ describe('store reader on a real Postgres', () => {
     for await (const store of streamStoreInputs(database.db, range, pinned, 2)) stores.push(store);
     return stores;
   }
+
+  it("reads under its own, longer bound, however short the connection's: a shard may stream for minutes", async () => {
+    // Statements and idle stretches inside a transaction of at most 150 ms on this pool; the
+    // engine here takes 400 ms per store, so the read's transaction waits longer than that.
+    const strict = createDb({ connectionString: database.url, poolSize: 1, statementTimeoutMs: 150, idleInTransactionTimeoutMs: 150 });
+    try {
+      const seen: string[] = [];
+      for await (const store of streamStoreInputs(strict.db, { fromStoreId: null, toStoreId: 'E' }, pinnedTo(first), 1, 10_000)) {
+        seen.push(store.storeId);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      expect(seen).toEqual(['B-only-far-back', 'C-no-polls', 'D-unknown-zone']);
+      // The connection goes back with the pool's own bound.
+      const shown = await strict.pool.query("SELECT current_setting('statement_timeout') AS statement");
+      expect(shown.rows).toEqual([{ statement: '150ms' }]);
+    } finally {
+      await strict.close();
+    }
+  });
 
   it('returns every store of the registry once, in byte order, even without polls, hours or zone', async () => {
     const stores = await readAll(pinnedTo(first));

@@ -57,5 +57,5 @@ export async function sendReportCsv(request: FastifyRequest, reply: FastifyReply
     return reply.send();
   }
   request.log.info({ bytes: file.size }, 'report download');
-  return reply.send(file.handle.createReadStream({ autoClose: true }));
+  return reply.send(file.handle.createReadStream({ autoClose: true, start: 0, end: Math.max(file.size - 1, 0) }));
 }

@@ -33,6 +33,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Liveness: the process answers',
         operationId: 'live',
+        security: [],
         tags: [ApiTags.Operations],
         response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process answers' }) },
       },
@@ -49,6 +50,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Readiness: Postgres and Redis answer',
         description: '503 names the dependency that is down.',
         operationId: 'ready',
+        security: [],
         tags: [ApiTags.Operations],
         response: { 200: Ready, 503: NotReady },
       },

@@ -12,6 +12,7 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Prometheus metrics of the API process',
         description: 'HTTP durations by route, jobs by queue and state, reports by status, the last successful refresh, process metrics.',
         operationId: 'metrics',
+        security: [],
         tags: [ApiTags.Operations],
         response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } } },
       },

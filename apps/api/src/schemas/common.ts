@@ -1,4 +1,5 @@
 import { REPORT_ID_PATTERN } from '@store-monitoring/reports';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
 /** A UUID in its canonical 8-4-4-4-12 form; ids are checked against it before any lookup or file access. */
@@ -14,13 +15,43 @@ export function utcInstant(description = 'ISO-8601 instant in UTC, e.g. 2023-01-
   return Type.String({ format: 'date-time', pattern: UTC_INSTANT_PATTERN, description, examples: ['2023-01-25T18:13:22Z'] });
 }
 
+/** A report id in answers: always the canonical lower-case UUIDv4 (the pipeline builds paths and job ids from nothing else). */
 export const ReportId = Type.String({
-  // Report ids are lower-case UUIDv4 (the pipeline builds paths and job ids from nothing else).
   pattern: REPORT_ID_PATTERN.source,
   maxLength: 36,
   description: 'Report id (UUIDv4) as returned by the trigger',
   examples: ['3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f'],
 });
+
+/** Most a request's id may take with the whitespace around it. */
+const MAX_ID_INPUT_LENGTH = 64;
+
+/**
+ * A report id as a request may spell it: a UUIDv4 in any case, with whitespace around it (as pasted
+ * from a spreadsheet or an e-mail). `canonicalIds` turns it into the canonical form before the schema
+ * is checked, so a handler only ever sees lower case.
+ */
+export const ReportIdInput = Type.String({
+  pattern: '^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\s*$',
+  maxLength: MAX_ID_INPUT_LENGTH,
+  description: 'Report id (UUIDv4) as returned by the trigger; upper case and surrounding whitespace are accepted, answers use lower case',
+});
+
+/** The canonical form of a UUID a request names: trimmed, lower case. Anything else is left for the schema to refuse. */
+export function canonicalUuid(value: unknown): unknown {
+  return typeof value === 'string' && value.length <= MAX_ID_INPUT_LENGTH ? value.trim().toLowerCase() : value;
+}
+
+/**
+ * preValidation hook: the UUIDs a request names (`report_id` in the query string, `id` in the path)
+ * in canonical form, before validation and before any lookup, file path or log line uses them.
+ */
+export async function canonicalIds(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && typeof query.report_id === 'string') query.report_id = canonicalUuid(query.report_id);
+  const params = request.params as Record<string, unknown> | undefined;
+  if (params && typeof params.id === 'string') params.id = canonicalUuid(params.id);
+}
 
 /** A string enum as one `{ type, enum }` schema, which Swagger UI shows as a drop-down. */
 export function stringEnum<const T extends string>(values: readonly T[], options: Record<string, unknown> = {}) {

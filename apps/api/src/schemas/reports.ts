@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponse, InterpolationSchema, ReportId, UUID_PATTERN, nullableInstant, stringEnum, utcInstant } from './common.js';
+import { ErrorResponse, InterpolationSchema, ReportId, ReportIdInput, UUID_PATTERN, nullableInstant, stringEnum, utcInstant } from './common.js';
 
 const exampleId = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
 
@@ -19,7 +19,13 @@ export const TriggerReportBody = Type.Object(
   {
     additionalProperties: false,
     description: 'Optional; no body, an empty body and {} all use the defaults',
-    examples: [{}, { as_of: '2023-01-25T18:13:22Z', interpolation: 'nearest' }],
+    // Named examples for Swagger UI's drop-down (@fastify/swagger turns them into the media type's `examples`).
+    'x-examples': {
+      defaults: { summary: 'Defaults: the latest poll is `now`, status from the nearest poll', value: {} },
+      carry_forward: { summary: 'Status carried forward from the previous poll', value: { interpolation: 'carry_forward' } },
+      as_of: { summary: 'A past `now`: the day before the last poll of the bundled sample', value: { as_of: '2023-01-24T18:13:22Z' } },
+      as_of_carry_forward: { summary: 'A past `now` with carried-forward status', value: { as_of: '2023-01-24T18:13:22Z', interpolation: 'carry_forward' } },
+    },
   },
 );
 export type TriggerReportBody = Static<typeof TriggerReportBody>;
@@ -142,8 +148,8 @@ export const ReportList = Type.Object(
   { description: 'Recent reports, newest first' },
 );
 
-export const ReportIdQuery = Type.Object({ report_id: ReportId });
-export const ReportIdParams = Type.Object({ id: ReportId });
+export const ReportIdQuery = Type.Object({ report_id: ReportIdInput });
+export const ReportIdParams = Type.Object({ id: ReportIdInput });
 export const ReportListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),

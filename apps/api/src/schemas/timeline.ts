@@ -1,12 +1,19 @@
 import { Type } from 'typebox';
 import { InterpolationSchema, stringEnum, utcInstant } from './common.js';
 
+/** A store of `data/sample`, which a fresh install loads: Swagger UI's first Execute finds it. */
+const SAMPLE_STORE_ID = '6069798455074389010';
+
 const Instant = Type.String({ format: 'date-time' });
 const Interval = Type.Object({ start: Instant, end: Instant });
 
 export const StoreIdParams = Type.Object({
   // Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text.
-  store_id: Type.String({ pattern: '^[^\\x00-\\x1F\\x7F]{1,128}$', description: 'Store id as it appears in the report', examples: ['8419537941919820732'] }),
+  store_id: Type.String({
+    pattern: '^[^\\x00-\\x1F\\x7F]{1,128}$',
+    description: 'Store id as it appears in the report (the example is a store of the bundled sample data)',
+    examples: [SAMPLE_STORE_ID],
+  }),
 });
 
 export const TimelineQuery = Type.Object({
@@ -53,7 +60,7 @@ export const StoreTimelineResponse = Type.Object(
     description: "The store's week as the engine saw it",
     examples: [
       {
-        store_id: '8419537941919820732',
+        store_id: SAMPLE_STORE_ID,
         timezone: 'America/New_York',
         timezone_fallback: false,
         as_of: '2023-01-25T18:13:22.479Z',

@@ -6,7 +6,7 @@ import type { NewReport, Report } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDependencies } from '../../src/app.js';
 import { loadApiConfig, type ApiConfig } from '../../src/config.js';
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,7 +27,12 @@ export interface TestApi {
  * The real app on a fresh database, a unique queue prefix on the real Redis and a temporary reports
  * directory. Fails (never skips) when Postgres or Redis is unreachable.
  */
-export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  label: string,
+  /** Overrides of the environment; a function gets the fresh database (to reach it through a proxy, say). */
+  env: Record<string, string> | ((database: TestDatabase) => Record<string, string>) = {},
+  deps: AppDependencies = {},
+): Promise<TestApi> {
   const database = await createTestDatabase(label);
   const reportsDir = mkdtempSync(join(tmpdir(), 'sm-api-reports-'));
   const prefix = `test-${randomUUID()}`;
@@ -40,11 +45,11 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     // Load shedding reacts to the event loop of the whole jest process on a shared machine (module
     // compilation, other suites); it is switched on by the test that exercises it.
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
-    ...env,
+    ...(typeof env === 'function' ? env(database) : env),
   });
   let app: FastifyInstance;
   try {
-    app = await buildApp(config);
+    app = await buildApp(config, deps);
     await app.ready();
   } catch (error) {
     await database.drop();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDb } from '@store-monitoring/db';
+import { createDb, databaseSettings } from '@store-monitoring/db';
 import { IngestRunError, parseSourceUrls, runIngest, type IngestProgress, type IngestSource, type IngestSummary } from '@store-monitoring/ingest';
 import { redactUrl } from '@store-monitoring/logging';
 import { loadCliConfig } from '../config.js';
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
         ? { urls: envUrls }
         : { dataDir: config.DATA_DIR };
 
-  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: 4, applicationName: 'store-monitoring-cli-ingest' });
+  const database = createDb({ ...databaseSettings(config), poolSize: 4, applicationName: 'store-monitoring-cli-ingest' });
   const display = createProgressDisplay();
   const onProgress = progressReporter(display);
   try {
@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       retentionDays,
       maxSourceShrink: config.MAX_SOURCE_SHRINK,
       allowShrink: options['allow-shrink'] === true,
+      statementTimeoutMs: config.INGEST_STATEMENT_TIMEOUT_MS,
       onProgress,
     });
     display.stop();

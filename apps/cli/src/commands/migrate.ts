@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createDb, migrateToLatest, MigrationError } from '@store-monitoring/db';
+import { createDb, databaseSettings, migrateToLatest, MigrationError } from '@store-monitoring/db';
 import { redactUrl } from '@store-monitoring/logging';
 import { loadCliConfig } from '../config.js';
 
@@ -21,7 +21,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loadCliConfig();
   const target = redactUrl(config.DATABASE_URL);
-  const database = createDb({ connectionString: config.DATABASE_URL, poolSize: 1, applicationName: 'store-monitoring-migrate' });
+  const database = createDb({
+    ...databaseSettings(config),
+    poolSize: 1,
+    applicationName: 'store-monitoring-migrate',
+    // A migration may rewrite a large table: it is bounded by the operator who runs it, not by a timeout.
+    statementTimeoutMs: 0,
+  });
   try {
     const results = await migrateToLatest(database.db);
     if (results.length === 0) console.log(`${target}: already up to date`);

@@ -47,6 +47,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
         ownerId: settings.ownerId,
       },
       interpolation: settings.interpolation,
+      statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,
       onProgress: async (storesDone) => {
         const now = Date.now();
         if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;

@@ -37,6 +37,7 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
         runId,
         retentionDays: config.STATUS_RETENTION_DAYS,
         maxSourceShrink: config.MAX_SOURCE_SHRINK,
+        statementTimeoutMs: config.INGEST_STATEMENT_TIMEOUT_MS,
         logger: context.logger.child({ runId, jobId: job.id }),
       });
     } catch (error) {

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';
 import { undisturbedSha } from '../support/baseline.js';
 import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from '../support/redis-keys.js';
 import { reportFile, sha256OfFile, triggerReport, waitFor, waitForReport } from '../support/reports.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { killAllWorkers, startReadyWorker, stopWorker } from '../support/worker-process.js';
 
 /**

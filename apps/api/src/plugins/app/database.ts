@@ -1,13 +1,21 @@
-import { createDb, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import { createDb, databaseSettings, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+
+/**
+ * How much longer than the statement timeout the API waits for an answer before giving up on its
+ * own: the time for the server's cancellation to arrive. Past it, the server or the network is too
+ * slow to say anything, and the request answers 503 instead of waiting with it.
+ */
+const ANSWER_MARGIN_MS = 1_000;
 
 /** One Postgres pool for the process, and the repositories the routes use. */
 async function databasePlugin(app: FastifyInstance): Promise<void> {
   const database = createDb({
-    connectionString: app.config.DATABASE_URL,
-    poolSize: app.config.DATABASE_POOL_SIZE,
+    ...databaseSettings(app.config),
     applicationName: 'store-monitoring-api',
+    // The API never streams with a cursor, so every query can carry a client-side bound.
+    queryTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS + ANSWER_MARGIN_MS,
     onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
   });
   app.decorate('database', database);

@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiTags } from '../../schemas/common.js';
+import { acceptAsShownPlugin, downloadUrlPlugin } from './swagger-ui-plugins.js';
 
 /**
  * OpenAPI 3.1 document built from the route schemas, and Swagger UI at /docs. The key fields in
@@ -43,7 +44,13 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: true },
+    uiConfig: {
+      persistAuthorization: true,
+      displayRequestDuration: true,
+      tryItOutEnabled: true,
+      // Written into the page as source text (see swagger-ui-plugins.ts).
+      plugins: [downloadUrlPlugin, acceptAsShownPlugin] as unknown as NonNullable<FastifySwaggerUiOptions['uiConfig']>['plugins'],
+    },
   });
 }
 

@@ -2,14 +2,16 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback TCP proxy in front of a real server (Postgres), so a test can freeze or cut the
- * connection of the processes behind it without touching the server other suites share.
+ * A loopback TCP proxy in front of a real server (Postgres), so a test can slow, freeze or cut the
+ * connections of the processes behind it without touching the server other suites share.
  */
 export interface TcpProxy {
   port: number;
   /** Holds every byte in both directions: the peers see a server that stopped answering. */
   freeze(): void;
   thaw(): void;
+  /** Delivers every byte `ms` late in both directions (0 = at once): a slow server or network. */
+  delay(ms: number): void;
   /** Drops every connection and refuses new ones: the server looks down. */
   cut(): void;
   restore(): void;
@@ -20,6 +22,23 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const pairs = new Set<[Socket, Socket]>();
   let frozen = false;
   let down = false;
+  let delayMs = 0;
+
+  /** Forwards `from` to `to`, each chunk `delayMs` after it arrived and never ahead of an earlier one. */
+  const forward = (from: Socket, to: Socket) => {
+    let lastDueAt = 0;
+    from.on('data', (chunk: Buffer) => {
+      if (delayMs === 0 && lastDueAt <= Date.now()) {
+        to.write(chunk);
+        return;
+      }
+      lastDueAt = Math.max(lastDueAt, Date.now() + delayMs);
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, lastDueAt - Date.now());
+    });
+  };
+
   const server: Server = createServer((client) => {
     if (down) {
       client.destroy();
@@ -28,8 +47,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     const upstream = connect(targetPort, targetHost);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
     if (frozen) {
       client.pause();
       upstream.pause();
@@ -48,19 +67,14 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     port: (server.address() as AddressInfo).port,
     freeze() {
       frozen = true;
-      each((socket) => {
-        socket.unpipe();
-        socket.pause();
-      });
+      each((socket) => socket.pause());
     },
     thaw() {
       frozen = false;
-      pairs.forEach(([client, upstream]) => {
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.resume();
-        upstream.resume();
-      });
+      each((socket) => socket.resume());
+    },
+    delay(ms: number) {
+      delayMs = ms;
     },
     cut() {
       down = true;

@@ -1,0 +1,17 @@
+import { reportIdInUrl, urlForReport } from './report-url.js';
+
+const id = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
+
+describe('report addresses', () => {
+  it('reads the report of an address, in canonical form', () => {
+    expect(reportIdInUrl(`http://h/?report=${id}`)).toBe(id);
+    expect(reportIdInUrl(`http://h/?x=1&report=%20${id.toUpperCase()}%20`)).toBe(id);
+    expect(reportIdInUrl('http://h/')).toBeNull();
+    expect(reportIdInUrl('http://h/?report=../../etc')).toBeNull();
+  });
+
+  it('writes the address of a report, and of no report, keeping the rest', () => {
+    expect(urlForReport('http://h/?x=1#top', id)).toBe(`/?x=1&report=${id}#top`);
+    expect(urlForReport(`http://h/?report=${id}`, null)).toBe('/');
+  });
+});
