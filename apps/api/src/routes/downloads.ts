@@ -32,6 +32,8 @@ const downloadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'The `csv_url` of report events when the server has DOWNLOAD_LINK_SECRET: needs no key, works until `expires`.',
         operationId: 'downloadReportBySignedLink',
         tags: [ApiTags.Reports],
+        // The signature is the credential: no key is asked for.
+        security: [],
         params: DownloadParams,
         querystring: DownloadQuery,
         response: { 200: ReportCsv, ...errorResponses(400, 403, 404, 409, 429) },
