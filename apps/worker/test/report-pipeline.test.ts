@@ -137,6 +137,17 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     expect(shas).toEqual([baselineSha, baselineSha]);
   }, 90_000);
 
+  it('counts every shard of every report when many small shards finish at once on several processes', async () => {
+    const shards = 48;
+    const reports = 6;
+    await withWorkers(3, { REPORT_SHARDS: String(shards), WORKER_CONCURRENCY: '4' }, async () => {
+      const ids = await Promise.all(Array.from({ length: reports }, () => triggerReport(database.db, queues)));
+      const finished = await Promise.all(ids.map((id) => waitForReport(database.db, id, ['complete', 'failed'], 120_000)));
+      expect(finished.map((report) => [report.status, report.shard_count, report.shards_done])).toEqual(ids.map(() => ['complete', shards, shards]));
+      expect(finished.map((report) => report.sha256)).toEqual(ids.map(() => baselineSha));
+    });
+  }, 150_000);
+
   it('equals the offline CLI over the same data, for the default and for a chosen as_of and interpolation', async () => {
     const asOf = '2023-01-24T06:30:00.123456Z';
     const [latest, chosen] = await withWorkers(1, { REPORT_SHARDS: '4' }, async () => {
