@@ -103,7 +103,7 @@ describe('data routes', () => {
     const { run_id: runId, status } = response.json();
     expect(status).toBe('queued');
     expect(response.headers.location).toBe(`/api/data/runs/${runId}`);
-    const job = await api.app.jobQueues.queues[QueueName.Ingest].getJob(jobIds.ingestRun(runId));
+    const job = await api.app.jobQueues.findJob(QueueName.Ingest, jobIds.ingestRun(runId));
     expect(job?.data).toEqual({ runId, trigger: 'manual' });
 
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toEqual({ id: runId, outcome: 'queued' });

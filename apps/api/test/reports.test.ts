@@ -30,7 +30,7 @@ describe('reports API', () => {
   });
 
   async function jobExists(reportId: string): Promise<boolean> {
-    return (await api.app.jobQueues.queues[QueueName.Reports].getJob(reportId)) !== undefined;
+    return (await api.app.jobQueues.findJob(QueueName.Reports, reportId)) !== undefined;
   }
 
   describe('POST /api/trigger_report', () => {

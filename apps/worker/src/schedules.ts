@@ -1,5 +1,5 @@
 import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import { JobName, QueueName, SchedulerId, jobIds, type JobQueues, type ScheduleSettings } from '@store-monitoring/jobs';
+import { JobName, QueueName, jobIds, type JobQueues, type ScheduleSettings } from '@store-monitoring/jobs';
 import type { WorkerConfig } from './config.js';
 
 /** Every replica enqueues the first-start ingest under this one id, so N replicas make one run. */
@@ -14,14 +14,7 @@ export function scheduleSettings(config: WorkerConfig): ScheduleSettings {
  * changed setting applies). A Redis that restarted empty regains its hourly refresh this way.
  */
 export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, { force = false } = {}): Promise<boolean> {
-  if (!force) {
-    const present = await Promise.all([
-      queues.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh),
-      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.ReportSweeper),
-      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.Retention),
-    ]);
-    if (present.every(Boolean)) return false;
-  }
+  if (!force && (await queues.missingSchedules()).length === 0) return false;
   await queues.upsertSchedules(scheduleSettings(config));
   return true;
 }
@@ -34,11 +27,7 @@ export async function enqueueStartupIngest(queues: JobQueues, db: Kysely<Databas
   const succeeded = await sql<{ found: boolean }>`
     SELECT EXISTS (SELECT 1 FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged')) AS found`.execute(db);
   if (succeeded.rows[0]?.found) return false;
-  const existing = await queues.queues[QueueName.Ingest].getJob(STARTUP_INGEST_JOB_ID);
-  if (existing && (await existing.isFailed())) {
-    await existing.retry('failed');
-    return true;
-  }
+  if (await queues.retryFailedJob(QueueName.Ingest, STARTUP_INGEST_JOB_ID)) return true;
   await queues.add(JobName.RunIngest, { trigger: 'startup' }, { jobId: STARTUP_INGEST_JOB_ID });
   return true;
 }

@@ -1,8 +1,6 @@
 import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import { QueueName, type JobQueues } from '@store-monitoring/jobs';
+import { JOB_STATES, QueueName, type JobQueues } from '@store-monitoring/jobs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /**
  * The worker's Prometheus metrics. Queue depths and the last refresh time are read at scrape
@@ -57,9 +55,9 @@ export class WorkerMetrics {
       registers: [this.registry],
       async collect() {
         for (const name of Object.values(QueueName)) {
-          const counts = await queues.queues[name].getJobCounts(...JOB_STATES).catch(() => null);
+          const counts = await queues.jobCounts(name).catch(() => null);
           if (!counts) continue;
-          for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+          for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
         }
       },
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { seedStores, seedSyntheticStores, type SeededVersions } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';
 import { exportSourceFiles } from './support/csv-export.js';
@@ -206,11 +206,11 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: 0, shardCount: 4, fromStoreId: null, toStoreId: null }, { jobId: `${id}.late-shard` });
       await queues.add(JobName.AssembleReport, { reportId: id, shardCount: 4 }, { jobId: `${id}.late-assemble` });
       await waitFor(
-        async () => (await Promise.all([`${id}.late-plan`, `${id}.late-assemble`].map((jobId) => queues.queues.reports.getJobState(jobId)))).every((state) => state === 'completed'),
+        async () => (await Promise.all([`${id}.late-plan`, `${id}.late-assemble`].map((jobId) => queues.jobState(QueueName.Reports, jobId)))).every((state) => state === 'completed'),
         20_000,
         'the late duplicates to be processed',
       );
-      await waitFor(async () => (await queues.queues['report-shards'].getJobState(`${id}.late-shard`)) === 'completed', 20_000, 'the late shard');
+      await waitFor(async () => (await queues.jobState(QueueName.ReportShards, `${id}.late-shard`)) === 'completed', 20_000, 'the late shard');
 
       const after = await stat(file);
       expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
@@ -228,11 +228,11 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const jobId = `bad-${randomUUID()}`;
       await queues.add(JobName.PlanReport, { reportId: '../../etc/passwd' }, { jobId });
       const state = await waitFor(async () => {
-        const found = await queues.queues.reports.getJobState(jobId);
+        const found = await queues.jobState(QueueName.Reports, jobId);
         return found === 'failed' ? found : undefined;
       }, 15_000, 'the bad job to fail');
       expect(state).toBe('failed');
-      const job = await queues.queues.reports.getJob(jobId);
+      const job = await queues.findJob(QueueName.Reports, jobId);
       expect(job!.attemptsMade).toBe(1);
       expect(job!.failedReason).toMatch(/invalid report id/);
     });
@@ -253,7 +253,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
 
       const jobId = `retention-${randomUUID()}`;
       await queues.add(JobName.ApplyRetention, {}, { jobId });
-      await waitFor(async () => (await queues.queues.maintenance.getJobState(jobId)) === 'completed', 15_000, 'the retention job');
+      await waitFor(async () => (await queues.jobState(QueueName.Maintenance, jobId)) === 'completed', 15_000, 'the retention job');
       const [expired, kept] = await Promise.all([old, fresh].map((id) => database.db.selectFrom('reports').select('status').where('id', '=', id).executeTakeFirstOrThrow()));
       expect([expired!.status, kept!.status]).toEqual(['expired', 'complete']);
       await expect(stat(reportFile(reportsDir, old))).rejects.toThrow(/ENOENT/);

@@ -74,8 +74,9 @@ export const RefreshResponse = Type.Object(
     run_id: Type.String({ pattern: UUID_PATTERN }),
     status: Type.Literal('queued'),
     run_url: Type.String(),
+    coalesced: Type.Boolean({ description: 'true when a refresh was already waiting and this request joined it (its run is the one named)' }),
   },
-  { description: 'The refresh was queued', examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}` }] },
+  { description: 'The refresh was queued', examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}`, coalesced: false }] },
 );
 
 export const RunIdParams = Type.Object({

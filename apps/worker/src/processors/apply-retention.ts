@@ -1,9 +1,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobName } from '@store-monitoring/jobs';
+import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { isReportId, removeReportFiles, removeReportParts } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 
 /** Temporary files older than this can only be leftovers of a crashed write. */
 const ORPHAN_TEMP_AGE_MS = 3_600_000;

@@ -131,14 +131,19 @@ export class ReportRepository {
     return Number(updated.numUpdatedRows) > 0;
   }
 
-  /** Reports still pending or running that have not moved for `staleSeconds`: the sweeper's work list. */
-  unfinished(staleSeconds: number, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
+  /**
+   * One page of the sweeper's work list: reports still pending or running that have not moved for
+   * `staleSeconds`, in id order after `afterId`. Paging by id (not by age) cannot skip or repeat a
+   * report while the sweeper touches the ones it handles.
+   */
+  unfinishedPage(staleSeconds: number, afterId: string | null, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
     return this.db
       .selectFrom('reports')
       .select(['id', 'status', 'updated_at'])
       .where('status', 'in', ['pending', 'running'])
       .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
-      .orderBy('updated_at')
+      .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))
+      .orderBy('id')
       .limit(limit)
       .execute();
   }
