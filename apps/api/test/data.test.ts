@@ -113,6 +113,16 @@ describe('data routes', () => {
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toMatchObject({ id: runId, outcome: 'running', trigger: 'manual', finished_at: null });
   });
 
+  it('keeps at most one refresh waiting: further requests name the waiting run', async () => {
+    const first = await api.app.inject({ method: 'POST', url: '/api/data/refresh' });
+    const waitingRunId = first.json().run_id;
+    const more = await Promise.all(Array.from({ length: 5 }, () => api.app.inject({ method: 'POST', url: '/api/data/refresh' })));
+    expect(more.map((response) => [response.statusCode, response.json().run_id, response.json().coalesced, response.headers.location])).toEqual(
+      more.map(() => [202, waitingRunId, true, `/api/data/runs/${waitingRunId}`]),
+    );
+    expect((await api.app.jobQueues.jobCounts(QueueName.Ingest)).waiting).toBe(1);
+  });
+
   it('answers 404 for a run that is neither recorded nor queued, 400 for a malformed id', async () => {
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${randomUUID()}` })).statusCode).toBe(404);
     const malformed = await api.app.inject({ method: 'GET', url: '/api/data/runs/..%2Fx' });
