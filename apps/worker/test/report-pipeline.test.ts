@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ReportRepository } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
+import { planShards } from '@store-monitoring/reports';
 import { seedStores, seedSyntheticStores, type SeededVersions } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';
 import { exportSourceFiles } from './support/csv-export.js';
@@ -188,6 +190,27 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);
       expect(report.status).toBe('complete');
       expect(report.sha256).toBe(baselineSha);
+    });
+  });
+
+  it('recomputes a shard whose part went missing before assembly instead of failing the report', async () => {
+    // No sweeps during the test: the assembly alone must notice and mend the missing part.
+    await withWorkers(1, { REPORT_SHARDS: '2', SWEEP_INTERVAL_SECONDS: '600' }, async ([worker]) => {
+      const id = await triggerReport(database.db, null, { skipEnqueue: true });
+      const reports = new ReportRepository(database.db);
+      const ranges = await planShards(database.db, 2);
+      await reports.savePlan(id, ranges.map((range) => ({ shard_index: range.shardIndex, from_store_id: range.fromStoreId, to_store_id: range.toStoreId })));
+      for (const range of ranges) {
+        await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: range.shardIndex, shardCount: 2, fromStoreId: range.fromStoreId, toStoreId: range.toStoreId });
+      }
+      await waitFor(async () => (await reports.find(id))?.shards_done === 2, 30_000, 'both shards to be recorded');
+      await rm(join(reportsDir, '.parts', id, '1.csv'));
+
+      await queues.add(JobName.AssembleReport, { reportId: id, shardCount: 2 }, { jobId: `${id}.assemble` });
+      const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);
+      expect([report.status, report.error, report.shards_done]).toEqual(['complete', null, 2]);
+      expect(report.sha256).toBe(baselineSha);
+      expect(worker!.logs.some((line) => line.msg === 'report part missing; recomputing the shard' && line.reportId === id && line.shardIndex === 1)).toBe(true);
     });
   });
 
