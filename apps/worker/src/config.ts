@@ -31,6 +31,10 @@ export const workerEnvSchema = Type.Object({
   SWEEP_INTERVAL_SECONDS: Type.Integer({ default: 30, minimum: 1 }),
   /** Reports (files and rows) older than this expire, e.g. `7d`, `12h`. */
   REPORT_RETENTION: Type.String({ default: '7d', pattern: DURATION_PATTERN }),
+  /** How long an expired report's row stays (the API answers 410 Gone for it) before it is deleted. */
+  EXPIRED_REPORT_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
+  /** Ingest runs older than this are deleted (counted per day and outcome); the latest run and the latest success stay. */
+  INGEST_RUN_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -51,6 +55,8 @@ export type WorkerEnv = Static<typeof workerEnvSchema>;
 
 export interface WorkerConfig extends WorkerEnv {
   reportRetentionSeconds: number;
+  expiredReportRetentionSeconds: number;
+  ingestRunRetentionSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
 }
@@ -67,6 +73,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   return {
     ...parsed,
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
+    expiredReportRetentionSeconds: parseDurationSeconds(parsed.EXPIRED_REPORT_RETENTION)!,
+    ingestRunRetentionSeconds: parseDurationSeconds(parsed.INGEST_RUN_RETENTION)!,
     dataSourceUrls,
   };
 }

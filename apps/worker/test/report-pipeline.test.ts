@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ReportRepository } from '@store-monitoring/db';
+import { ReportRepository, RetentionRepository } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { planShards } from '@store-monitoring/reports';
@@ -289,6 +289,52 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       expect(metrics).toMatch(/^sm_jobs\{queue="reports",state="completed"\} \d+$/m);
       expect(metrics).toMatch(/^sm_worker_job_duration_seconds_count\{queue="report-shards",job="report-shard",outcome="completed"\} 4$/m);
       expect(metrics).toMatch(/^sm_worker_process_resident_memory_bytes \d+/m);
+    });
+  });
+
+  it('deletes long-expired reports, finished shard plans and old ingest runs, counting what it deleted', async () => {
+    await withWorkers(1, { REPORT_SHARDS: '2', EXPIRED_REPORT_RETENTION: '30d', INGEST_RUN_RETENTION: '30d' }, async () => {
+      const finished = await triggerReport(database.db, queues);
+      await waitForReport(database.db, finished, ['complete']);
+      expect(await new ReportRepository(database.db).shards(finished)).toHaveLength(2);
+      const [longExpired, recentlyExpired] = [randomUUID(), randomUUID()];
+      const expiredRow = { status: 'expired' as const, as_of: END, as_of_source: 'latest_observation' as const, interpolation: 'nearest' as const, created_at: '2020-01-02T10:00:00Z' };
+      await database.db
+        .insertInto('reports')
+        .values([
+          { ...expiredRow, id: longExpired, updated_at: new Date(Date.now() - 31 * 86_400_000) },
+          { ...expiredRow, id: recentlyExpired, updated_at: new Date(Date.now() - 2 * 86_400_000) },
+        ])
+        .execute();
+      const run = (id: string, outcome: 'succeeded' | 'failed', startedAt: string) => ({ id, trigger: 'schedule' as const, source: 'data', outcome, files: '[]', attempt: 1, started_at: startedAt, finished_at: startedAt });
+      const [olderSuccess, latestSuccess, oldFailure, recentFailure] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await database.db
+        .insertInto('ingest_runs')
+        .values([
+          run(olderSuccess, 'succeeded', '2020-01-01T01:00:00Z'),
+          run(latestSuccess, 'succeeded', '2020-01-03T01:00:00Z'),
+          run(oldFailure, 'failed', '2020-01-03T02:00:00Z'),
+          run(recentFailure, 'failed', new Date(Date.now() - 86_400_000).toISOString()),
+        ])
+        .execute();
+
+      const jobId = `retention-${randomUUID()}`;
+      await queues.add(JobName.ApplyRetention, {}, { jobId });
+      await waitFor(async () => (await queues.jobState(QueueName.Maintenance, jobId)) === 'completed', 15_000, 'the retention job');
+
+      const reports = await database.db.selectFrom('reports').select('id').where('id', 'in', [finished, longExpired, recentlyExpired]).execute();
+      expect(new Set(reports.map((row) => row.id))).toEqual(new Set([finished, recentlyExpired]));
+      expect(await new ReportRepository(database.db).shards(finished)).toEqual([]);
+      const runs = await database.db.selectFrom('ingest_runs').select('id').where('id', 'in', [olderSuccess, latestSuccess, oldFailure, recentFailure]).execute();
+      // The latest success stays for the data status page, however old.
+      expect(new Set(runs.map((row) => row.id))).toEqual(new Set([latestSuccess, recentFailure]));
+      expect(await new RetentionRepository(database.db).counts()).toEqual(
+        expect.arrayContaining([
+          { day: '2020-01-01', kind: 'ingest_run', outcome: 'succeeded', count: 1 },
+          { day: '2020-01-02', kind: 'report', outcome: 'complete', count: 1 },
+          { day: '2020-01-03', kind: 'ingest_run', outcome: 'failed', count: 1 },
+        ]),
+      );
     });
   });
 
