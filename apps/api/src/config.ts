@@ -1,4 +1,4 @@
-import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, storageEnv, type Static } from '@store-monitoring/config';
+import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, refreshEnv, storageEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
@@ -6,6 +6,7 @@ export const apiEnvSchema = Type.Object({
   ...redisEnv,
   ...loggingEnv,
   ...storageEnv,
+  ...refreshEnv,
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   /** When set, /api/* and /admin/* require it as `Authorization: Bearer …` or `X-API-Key`. */

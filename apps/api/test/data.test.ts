@@ -22,6 +22,9 @@ describe('data routes', () => {
       stores: 0,
       rows: { store_status: 0, business_hours: 0, timezones: 0 },
       latest_observation: null,
+      data_age_seconds: null,
+      refresh_interval_seconds: 3_600,
+      stale: false,
     });
   });
 
@@ -92,9 +95,28 @@ describe('data routes', () => {
     expect(nextRefresh.getTime()).toBeGreaterThan(Date.now());
     expect(nextRefresh.getTime()).toBeLessThanOrEqual(Date.now() + 3_600_000);
     expect(nextRefresh.getUTCMinutes()).toBe(0);
+    // The newest poll is from 2023: far older than two hourly refreshes.
+    expect(body.data_age_seconds).toBeGreaterThanOrEqual(Math.floor((Date.now() - Date.parse('2023-01-25T07:30:00Z')) / 1_000) - 5);
+    expect(body.stale).toBe(true);
 
     const run = await api.app.inject({ method: 'GET', url: `/api/data/runs/${succeeded}` });
     expect(run.json()).toMatchObject({ id: succeeded, outcome: 'succeeded', status_rows_added: 2, files: [{ kind: 'store_status', rows_loaded: 2, rejected: 0 }] });
+  });
+
+  it('says how old the data is, and calls it stale only after two refresh intervals', async () => {
+    const db = api.database.db;
+    const statusAfter = async (minutesAgo: number) => {
+      const at = Date.now() - minutesAgo * 60_000;
+      await ensureStatusPartitions(db, at - 86_400_000, at + 86_400_000);
+      await db.insertInto('store_status').values({ store_id: 's1', observed_at: new Date(at), active: true }).execute();
+      return (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
+    };
+    // REFRESH_CRON is hourly: 100 minutes old is late but within two intervals; 150 minutes is not.
+    const late = await statusAfter(150);
+    expect([late.refresh_interval_seconds, late.stale]).toEqual([3_600, true]);
+    expect(late.data_age_seconds).toBeGreaterThanOrEqual(150 * 60);
+    const current = await statusAfter(100);
+    expect([current.stale, Math.round(current.data_age_seconds / 60)]).toEqual([false, 100]);
   });
 
   it('queues a manual refresh and follows it from queued to recorded', async () => {

@@ -8,6 +8,7 @@ import {
   loggingEnv,
   parseDurationSeconds,
   redisEnv,
+  refreshEnv,
   storageEnv,
   type Static,
 } from '@store-monitoring/config';
@@ -19,12 +20,11 @@ export const workerEnvSchema = Type.Object({
   ...loggingEnv,
   ...storageEnv,
   ...dataEnv,
+  ...refreshEnv,
   /** Jobs one process runs at once per queue (reports and shards); ingest always runs one at a time. */
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
   /** Shards per report: enough that several workers share one report. */
   REPORT_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 1_024 }),
-  /** Data refresh schedule, cron in UTC (six fields allowed: seconds first). */
-  REFRESH_CRON: Type.String({ default: '0 * * * *', minLength: 9 }),
   /** When report retention runs, cron in UTC. */
   RETENTION_CRON: Type.String({ default: '17 3 * * *', minLength: 9 }),
   /** How often the sweeper looks for reports Redis lost; also how long a report may sit unchanged before it counts as lost. */

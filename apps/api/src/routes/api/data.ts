@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { IngestRun } from '@store-monitoring/db';
-import { QueueName, jobIds } from '@store-monitoring/jobs';
+import { QueueName, jobIds, refreshIntervalSeconds } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
@@ -39,13 +39,19 @@ async function nextRefreshAt(app: FastifyInstance): Promise<string | null> {
   return next ? next.toISOString() : null;
 }
 
+/** Data older than this many refresh intervals has stopped being kept current. */
+const STALE_AFTER_INTERVALS = 2;
+
 const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const refreshInterval = refreshIntervalSeconds(app.config.REFRESH_CRON);
+
   app.get(
     '/data/status',
     {
       schema: {
         summary: 'Freshness of the source data',
-        description: 'The last ingest run and its outcome, the last success, the next scheduled refresh, and what is stored.',
+        description:
+          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals).',
         operationId: 'getDataStatus',
         tags: [ApiTags.Data],
         security: apiSecurity,
@@ -62,6 +68,7 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         repository.latestObservation(),
         nextRefreshAt(app),
       ]);
+      const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {
         last_run: lastRun ? toRunView(lastRun) : null,
         last_success_at: iso(lastSuccessAt),
@@ -69,6 +76,9 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         stores,
         rows,
         latest_observation: iso(latestObservation),
+        data_age_seconds: dataAge,
+        refresh_interval_seconds: refreshInterval,
+        stale: dataAge !== null && dataAge > STALE_AFTER_INTERVALS * refreshInterval,
       };
     },
   );
