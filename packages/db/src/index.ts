@@ -1,4 +1,5 @@
 export * from './database.js';
+export { isDatabaseUnavailable } from './database-errors.js';
 export { ConnectionSafeCursor, createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
 export { migrateToLatest, MigrationError } from './migrate.js';
 export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionName } from './status-partitions.js';
