@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportRepository, sql } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, QueueName, createRedisConnection, type QueuedJob } from '@store-monitoring/jobs';
+import { type JobName, JobQueues, QueueName, createRedisConnection, type QueuedJob } from '@store-monitoring/jobs';
 import { createLogger } from '@store-monitoring/logging';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';

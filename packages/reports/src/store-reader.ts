@@ -2,7 +2,7 @@ import { sql, type Database, type Kysely } from '@store-monitoring/db';
 import type { CompiledQuery, RawBuilder } from 'kysely';
 import { DAY_US, windowBounds, type HoursRow, type StoreInput } from '@store-monitoring/metrics';
 import { normalizeHours } from './business-hours.js';
-import { POSTGRES_EPOCH_US, usToIsoString } from './instants.js';
+import { POSTGRES_EPOCH_US, usToIsoString } from '@store-monitoring/sources';
 import { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';
 
 /** A contiguous slice of the store registry in byte order: [fromStoreId, toStoreId), null = open. */

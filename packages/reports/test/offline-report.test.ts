@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { assembleReport } from '../src/assemble.js';
-import { isoStringToUs, usToIsoString } from '../src/instants.js';
+import { parseTimestampUs, usToIsoString } from '@store-monitoring/sources';
 import { writeReportFromDirectory, type SourceRejection } from '../src/offline-report.js';
 import { reportPaths } from '../src/report-files.js';
 import { planShards } from '../src/shard-plan.js';
 import { writeShardPart } from '../src/shard-writer.js';
 import { seedStores, type FixtureStore } from '../src/testing.js';
 
-const END_US = isoStringToUs('2023-01-25T18:13:22.479221Z')!;
+const END_US = parseTimestampUs('2023-01-25T18:13:22.479221Z')!;
 const HOUR_US = 3_600_000_000;
 const ZONES = ['America/New_York', 'America/Chicago', 'Asia/Kolkata', 'Australia/Sydney', 'Not/AZone'];
 
@@ -99,7 +99,7 @@ describe('offline report from CSV files', () => {
       onReject: (rejection) => rejections.push(rejection),
       onWarning: (warning) => warnings.push(warning),
     });
-    expect(summary.asOfUs).toBe(Math.max(...stores.flatMap((store) => store.polls!.map(([at]) => isoStringToUs(at)!))));
+    expect(summary.asOfUs).toBe(Math.max(...stores.flatMap((store) => store.polls!.map(([at]) => parseTimestampUs(at)!))));
     expect(rejections.map((rejection) => [rejection.file, rejection.line])).toEqual(
       expect.arrayContaining([
         ['store_status.csv', statusLines.length], // the bad status word
