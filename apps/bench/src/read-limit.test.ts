@@ -1,5 +1,5 @@
 import { createDb } from '@store-monitoring/db';
-import { storesQuery, usToIsoString } from '@store-monitoring/reports';
+import { storesQuery, formatTimestampUs } from '@store-monitoring/reports';
 import { readLimitSelect, reportReadWindow } from './read-limit.js';
 
 describe('the read limit reads what the report reads', () => {
@@ -15,7 +15,7 @@ describe('the read limit reads what the report reads', () => {
     const { fromIso, toIso } = reportReadWindow(asOfUs);
     expect(query.parameters).toContain(fromIso);
     expect(query.parameters).toContain(toIso);
-    expect(toIso).toBe(usToIsoString(asOfUs));
+    expect(toIso).toBe(formatTimestampUs(asOfUs));
   });
 
   it('copies every poll from eight days before as_of up to as_of itself, in store and time order', () => {

@@ -1,5 +1,5 @@
 import { DAY_US, windowBounds } from '@store-monitoring/metrics';
-import { usToIsoString } from '@store-monitoring/reports';
+import { formatTimestampUs } from '@store-monitoring/reports';
 import { quoteLiteral, timedCopy, type TimedCopy } from './psql.js';
 
 /**
@@ -8,7 +8,7 @@ import { quoteLiteral, timedCopy, type TimedCopy } from './psql.js';
  */
 export function reportReadWindow(asOfUs: number): { fromIso: string; toIso: string } {
   const { weekStartUs } = windowBounds(asOfUs);
-  return { fromIso: usToIsoString(weekStartUs - DAY_US), toIso: usToIsoString(asOfUs) };
+  return { fromIso: formatTimestampUs(weekStartUs - DAY_US), toIso: formatTimestampUs(asOfUs) };
 }
 
 /** The read limit's statement: the report's rows, in the order the report consumes them. */

@@ -9,13 +9,56 @@ type Int8 = ColumnType<string, string | number | bigint, string | number | bigin
 export interface StoresTable {
   store_id: string;
   first_seen_at: ColumnType<Date, Date | string | undefined, never>;
+  /** The data version that first saw the store; reports of earlier versions leave it out. */
+  since_version: ColumnType<string, string | number | undefined, never>;
 }
 
-/** Append-only poll history, partitioned by day on observed_at. Unique on (store_id, observed_at). */
-export interface StoreStatusTable {
+/**
+ * One committed state of all the data: every ingest run that changes anything creates one. A
+ * report pins one at trigger time and reads exactly it.
+ */
+export interface DataVersionsTable {
+  id: ColumnType<string, string | number | undefined, never>;
+  ingest_run_id: string | null;
+  /** The hours and zone versions current in this data version. */
+  business_hours_version: Int8 | null;
+  timezones_version: Int8 | null;
+  /** The newest poll in this version: a report's default `now`. */
+  latest_observation: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The oldest UTC day of polls kept. */
+  oldest_day: ColumnType<string | null, string | null | undefined, string | null>;
+  store_count: ColumnType<number, number | undefined, number>;
+  poll_count: ColumnType<string, string | number | undefined, string | number>;
+  /** Store-days this version wrote (0 when only hours or zones changed). */
+  store_days_written: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  /** Set when retention removed rows this version needs; a report pinning it then fails clearly. */
+  dropped_at: Timestamp | null;
+}
+
+/**
+ * A store's polls of one UTC day, packed in time order, valid for data versions
+ * [valid_from, valid_to). `times`: big-endian int8 epoch microseconds; `statuses`: one byte per
+ * poll, 1 = active.
+ */
+export interface PollDaysTable {
   store_id: string;
-  observed_at: Timestamp;
-  active: boolean;
+  /** 'YYYY-MM-DD', UTC. */
+  day: ColumnType<string, string, never>;
+  valid_from: Int8;
+  valid_to: Int8 | null;
+  poll_count: number;
+  times: Buffer;
+  statuses: Buffer;
+  /** Content digest for change detection; null when unknown (moved over by a migration). */
+  digest: Buffer | null;
+}
+
+/** View: the current polls, one row per poll, unpacked from poll_days (for inspection). */
+export interface StoreStatusView {
+  store_id: ColumnType<string, never, never>;
+  observed_at: ColumnType<Date, never, never>;
+  active: ColumnType<boolean, never, never>;
 }
 
 export type SourceKind = 'store_status' | 'business_hours' | 'timezones';
@@ -89,6 +132,8 @@ export interface ReportsTable {
   interpolation: Interpolation;
   business_hours_version: Int8 | null;
   timezones_version: Int8 | null;
+  /** The data version the report reads, pinned at trigger time; null when nothing was ever ingested. */
+  data_version: ColumnType<string | null, string | number | null | undefined, string | null>;
   shard_count: number | null;
   shards_done: ColumnType<number, number | undefined, number>;
   row_count: number | null;
@@ -156,7 +201,9 @@ export interface Database {
   owner_stores: OwnerStoresTable;
   owner_keys: OwnerKeysTable;
   stores: StoresTable;
-  store_status: StoreStatusTable;
+  data_versions: DataVersionsTable;
+  poll_days: PollDaysTable;
+  store_status: StoreStatusView;
   source_versions: SourceVersionsTable;
   business_hours: BusinessHoursTable;
   timezones: TimezonesTable;
@@ -172,3 +219,4 @@ export type NewReport = Insertable<ReportsTable>;
 export type ReportUpdate = Updateable<ReportsTable>;
 export type IngestRun = Selectable<IngestRunsTable>;
 export type ReportShard = Selectable<ReportShardsTable>;
+export type DataVersion = Selectable<DataVersionsTable>;

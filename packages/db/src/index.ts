@@ -1,10 +1,20 @@
 export * from './database.js';
 export { isDatabaseUnavailable } from './database-errors.js';
 export { ConnectionSafeCursor, createDb, pingDb, type DbHandle, type DbSettings } from './create-db.js';
-export { migrateToLatest, MigrationError } from './migrate.js';
-export { ensureStatusPartitions, dropExpiredStatusPartitions, statusPartitionName } from './status-partitions.js';
+export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
 export { RetentionRepository, type RetentionCount } from './repositories/retention.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';
+export { DataVersionRepository, type DataVersionPin, type DataVersionTotals, type NewDataVersion } from './repositories/data-version.repository.js';
+export {
+  PollDayRepository,
+  POLL_DAY_COPY_COLUMNS,
+  POLL_DAY_COPY_STATEMENT,
+  type CurrentStoreDay,
+  type StoredStoreDay,
+} from './repositories/poll-day.repository.js';
+export { StoreRepository } from './repositories/store.repository.js';
+export { SourceVersionRepository, KEPT_SOURCE_VERSIONS } from './repositories/source-version.repository.js';
+export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
 import * as initial from './migrations/2026_11_23_0001_initial.js';
 import * as appRole from './migrations/2026_11_23_0002_app_role.js';
+import * as pollStore from './migrations/2026_12_01_0003_poll_store.js';
 import * as owners from './migrations/2026_12_01_0002_owners.js';
 import * as retentionCounts from './migrations/2026_12_01_0004_retention_counts.js';
 
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_23_0001_initial': initial,
   '2026_11_23_0002_app_role': appRole,
   '2026_12_01_0002_owners': owners,
+  '2026_12_01_0003_poll_store': pollStore,
   '2026_12_01_0004_retention_counts': retentionCounts,
 };
 
@@ -24,6 +26,15 @@ export class MigrationError extends Error {
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw new MigrationError(error, results);
+  return results;
+}
+
+/** Brings the schema to the named migration, up or down (for tests of a migration's data move). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationResult[]> {
+  if (!(name in migrations)) throw new Error(`No migration named ${name}`);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateTo(name);
   if (error) throw new MigrationError(error, results);
   return results;
 }

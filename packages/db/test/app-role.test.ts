@@ -42,7 +42,7 @@ describe('the API database role', () => {
     await asApiRole(async (client) => {
       await expect(client.query('DROP TABLE reports')).rejects.toThrow(/must be owner/);
       await expect(client.query('ALTER TABLE stores ADD COLUMN x int')).rejects.toThrow(/must be owner/);
-      await expect(client.query('TRUNCATE store_status')).rejects.toThrow(/permission denied/);
+      await expect(client.query('TRUNCATE poll_days')).rejects.toThrow(/permission denied/);
     });
   });
 });

@@ -2,24 +2,12 @@ import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOURCE_KINDS, type SourceKind } from '@store-monitoring/sources';
-import type pg from 'pg';
+import type { SourceFileState } from '@store-monitoring/db';
 import { displayUrl, downloadSource, type DownloadSettings } from './download.js';
 import { hashFile } from './file-hash.js';
 import { FileReportBuilder } from './file-report.js';
 import { inFileStep } from './file-step-error.js';
 import type { LocatedSources } from './source-location.js';
-
-/** What the last successful load recorded about a file (`source_files`). */
-export interface SourceFileState {
-  kind: SourceKind;
-  location: string;
-  content_hash: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  ingest_run_id: string | null;
-  /** Size of the file that run loaded, from its report. */
-  bytes: number | null;
-}
 
 /** One file of the run, after change detection. */
 export interface RunFile {
@@ -35,18 +23,6 @@ export interface RunFile {
   validatorsMoved: boolean;
   /** Set when the file's hash is still to be taken while it is read (see detectChanges). */
   hashing?: Hash;
-}
-
-export async function sourceFileStates(client: pg.PoolClient): Promise<Map<SourceKind, SourceFileState>> {
-  const result = await client.query<SourceFileState>(`
-    SELECT source_files.kind, source_files.location, source_files.content_hash, source_files.etag, source_files.last_modified,
-      source_files.ingest_run_id, (loaded.file ->> 'bytes')::bigint AS bytes
-    FROM source_files
-    LEFT JOIN ingest_runs ON ingest_runs.id = source_files.ingest_run_id
-    LEFT JOIN LATERAL (
-      SELECT file FROM jsonb_array_elements(ingest_runs.files) AS file WHERE file ->> 'kind' = source_files.kind LIMIT 1
-    ) AS loaded ON true`);
-  return new Map(result.rows.map((row) => [row.kind, { ...row, bytes: row.bytes === null ? null : Number(row.bytes) }]));
 }
 
 /**

@@ -11,9 +11,11 @@ export interface RejectedRow {
 
 /** What happened to the polls of one UTC day of the status file. */
 export interface StatusDayReport {
+  /** Valid polls of the day in the file. */
   rows: number;
-  /** Order-independent fingerprint of the day's rows; equal next time = nothing new to load. */
-  digest: string;
+  /** Store-days of the day the run wrote: new, or replacing one the file changed. */
+  store_days_written: number;
+  /** loaded: every store-day new; merged: some existing ones changed; unchanged: nothing new; expired: past the retention. */
   action: 'loaded' | 'merged' | 'unchanged' | 'expired';
 }
 

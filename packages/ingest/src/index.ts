@@ -10,4 +10,4 @@ export {
 export { describeSource, parseSourceUrls, type IngestSource } from './source-location.js';
 export { displayUrl, DEFAULT_DOWNLOAD_SETTINGS, type DownloadSettings } from './download.js';
 export { KEPT_REJECTIONS, type IngestFileReport, type RejectedRow, type StatusDayReport } from './file-report.js';
-export { KEPT_VERSIONS } from './maintenance.js';
+export { KEPT_SOURCE_VERSIONS as KEPT_VERSIONS } from '@store-monitoring/db';

@@ -1,7 +1,7 @@
 import { readHoursRows, readTimezoneRows } from '@store-monitoring/sources';
 import type pg from 'pg';
 import { copyIn, copyText } from './copy-in.js';
-import { StoreIdHash } from './day-digest.js';
+import { StoreIdHash } from './store-id-hash.js';
 import type { FileReportBuilder } from './file-report.js';
 import type { StoreIdSet } from './store-id-set.js';
 

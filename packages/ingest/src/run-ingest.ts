@@ -2,23 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataStatusRepository, dropExpiredStatusPartitions, IngestRunRepository, type Database, type IngestTrigger, type Kysely } from '@store-monitoring/db';
+import {
+  DataVersionRepository,
+  IngestRunRepository,
+  PollDayRepository,
+  SourceFileRepository,
+  SourceVersionRepository,
+  StoreRepository,
+  type DataVersionPin,
+  type Database,
+  type IngestTrigger,
+  type Kysely,
+} from '@store-monitoring/db';
 import type { Logger } from '@store-monitoring/logging';
 import { SourceFileError, type SourceKind } from '@store-monitoring/sources';
 import type pg from 'pg';
-import { detectChanges, sourceFileStates, type RunFile } from './change-detection.js';
-import { DAY_US } from './day-digest.js';
+import { detectChanges, type RunFile } from './change-detection.js';
 import { DEFAULT_DOWNLOAD_SETTINGS, SourceDownloadError, type DownloadSettings } from './download.js';
 import type { IngestFileReport, StatusDayReport } from './file-report.js';
 import { FileStepError, inFileStep } from './file-step-error.js';
 import { kyselyOnClient } from './kysely-on-client.js';
-import { addStores, deleteUnpinnedVersions } from './maintenance.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
-import { StoreIdSet } from './store-id-set.js';
 import { describeSource, locateSources, type IngestSource } from './source-location.js';
-import { applyStatusLoad } from './status-apply.js';
-import { dropLeftoverLoadTables, dropLoadTable, loadTableName, type PreparedStatus } from './status-load-table.js';
-import { prepareStatusLoad } from './status-prepare.js';
+import { prepareStatus, writeStatus, type PreparedStatus } from './status-load.js';
+import { DAY_US } from './store-id-hash.js';
+import { StoreIdSet } from './store-id-set.js';
 
 /** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
 export const INGEST_LOCK_KEY = 7_301_245_118;
@@ -27,13 +35,13 @@ export const DEFAULT_STATUS_RETENTION_DAYS = 35;
 
 export interface IngestOptions {
   db: Kysely<Database>;
-  /** The pool behind `db`; one client is checked out for the run's COPY streams and transaction. */
+  /** The pool behind `db`; one client is checked out for the run's transaction. */
   pool: pg.Pool;
   source: IngestSource;
   trigger: IngestTrigger;
   /** The id to record the run under (the API hands it out before the job runs); new when absent. */
   runId?: string;
-  /** Daily status partitions older than this (counted from the newest poll) are dropped. */
+  /** Store-days older than this (counted from the newest poll) are dropped. */
   retentionDays?: number;
   logger?: Logger;
   onProgress?: (progress: IngestProgress) => void;
@@ -62,7 +70,12 @@ export interface IngestSummary {
   stores_added: number;
   business_hours_version: string | null;
   timezones_version: string | null;
-  partitions_dropped: string[];
+  /** The data version the run committed; null when it changed nothing (or failed). */
+  data_version: string | null;
+  /** Store-days the run wrote (new, or replacing a changed one). */
+  store_days_written: number;
+  /** Store-days removed by retention: past the retention, or history no pinned version sees. */
+  store_days_dropped: number;
   versions_deleted: number;
   files: IngestFileReport[];
 }
@@ -80,21 +93,37 @@ export class IngestRunError extends Error {
   }
 }
 
+/** The state of one run as it goes through its stages. */
+interface Run {
+  options: IngestOptions;
+  id: string;
+  retentionDays: number;
+  summary: IngestSummary;
+  files: RunFile[];
+  /** The run's connection: holds the lock and the transaction. */
+  client: pg.PoolClient;
+  /** Repositories on the run's connection (inside its transaction once it is open). */
+  trx: Kysely<Database>;
+  storeIds: StoreIdSet;
+  previous: DataVersionPin | undefined;
+  status?: PreparedStatus;
+  statusFile?: RunFile;
+}
+
 /**
- * Runs one ingest: finds the three sources, skips those unchanged since the last successful run,
- * loads the others in one transaction, and records the run in `ingest_runs` from start to
- * outcome. A failure anywhere rolls the whole load back (the stored data stays exactly as it
- * was), records the run as failed with the file and the cause, and throws IngestRunError.
+ * Runs one ingest in named stages: lock, detect, prepare, apply, maintain, record. It finds the
+ * three sources, skips those unchanged since the last successful run, and commits everything
+ * else as one new data version in one transaction, recorded in `ingest_runs` from start to
+ * outcome. A failure anywhere rolls the whole run back (the stored data stays exactly as it was),
+ * records it as failed with the file and the cause, and throws IngestRunError.
  */
 export async function runIngest(options: IngestOptions): Promise<IngestSummary> {
   const runId = options.runId ?? randomUUID();
   const startedAt = new Date();
   const started = performance.now();
   const source = describeSource(options.source);
-  const retentionDays = options.retentionDays ?? DEFAULT_STATUS_RETENTION_DAYS;
   const logger = options.logger;
   const runs = new IngestRunRepository(options.db);
-  const files: RunFile[] = [];
   const summary: IngestSummary = {
     id: runId,
     trigger: options.trigger,
@@ -108,10 +137,13 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     stores_added: 0,
     business_hours_version: null,
     timezones_version: null,
-    partitions_dropped: [],
+    data_version: null,
+    store_days_written: 0,
+    store_days_dropped: 0,
     versions_deleted: 0,
     files: [],
   };
+  const files: RunFile[] = [];
   const finishSummary = (outcome: IngestSummary['outcome']) => {
     summary.outcome = outcome;
     summary.files = files.map((file) => file.report.finish());
@@ -122,8 +154,6 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
   let client: pg.PoolClient | undefined;
   let clientBroken = false;
-  /** Set once the status file starts loading: dropped if the run fails. */
-  let statusLoadTable: string | undefined;
   /** Set when the server ends the connection; queries then fail with a vaguer message. */
   let connectionLost: Error | undefined;
   const onConnectionError = (error: Error) => {
@@ -136,129 +166,42 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     if ((options.pool.options.max ?? 10) < 2) throw new Error('the ingest needs a pool of at least 2 connections');
     client = await options.pool.connect();
     client.on('error', onConnectionError);
-    const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
-    if (!locked.rows[0]!.locked) {
-      options.onProgress?.({ phase: 'waiting' });
-      logger?.info({ runId }, 'waiting for the ingest run in progress to finish');
-      await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
-    }
-    const interrupted = await runs.failInterrupted(runId);
-    if (interrupted.length > 0) logger?.warn({ runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
-    const leftovers = await dropLeftoverLoadTables(client);
-    if (leftovers.length > 0) logger?.warn({ tables: leftovers }, 'dropped load tables left by stopped runs');
-    await runs.start({ id: runId, trigger: options.trigger, source });
-    logger?.info({ runId, source, trigger: options.trigger }, 'ingest started');
-
-    const located = await locateSources(options.source);
-    if (located.kind === 'urls') downloadDir = await mkdtemp(join(tmpdir(), 'store-monitoring-ingest-'));
-    files.push(
-      ...(await detectChanges(located, await sourceFileStates(client), {
-        downloadDir,
-        download: { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.download },
-        onDownload: (kind, url) => options.onProgress?.({ phase: 'download', kind, url }),
-      })),
-    );
-    for (const file of files) if (!file.changed) file.report.finish();
-
-    await client.query('BEGIN');
-    inTransaction = true;
-    // A day of polls sorts in memory (merges, primary keys); JIT only slows these one-off statements.
-    await client.query("SET LOCAL work_mem = '256MB'");
-    await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-    await client.query('SET LOCAL jit = off');
-    const storeIds = new StoreIdSet();
-    const changed = files.filter((file) => file.changed);
-    const readProgress = (file: RunFile) => (bytesRead: number) =>
-      options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
-    const hashWhileReading = (file: RunFile) => (file.hashing ? (chunk: Buffer) => file.hashing!.update(chunk) : undefined);
-    /** A file read once for both: its hash is known when its load is done. */
-    const loaded = (file: RunFile) => {
-      if (file.hashing) file.report.report.content_hash = file.hashing.digest('hex');
-      file.report.finish();
+    const run: Run = {
+      options,
+      id: runId,
+      retentionDays: options.retentionDays ?? DEFAULT_STATUS_RETENTION_DAYS,
+      summary,
+      files,
+      client,
+      trx: kyselyOnClient(client),
+      storeIds: new StoreIdSet(),
+      previous: undefined,
     };
 
-    // The status file is copied on connections of its own while this one loads the reference
-    // files: the two share nothing until the status days are applied below.
-    const statusFile = changed.find((file) => file.kind === 'store_status');
-    let prepared: PreparedStatus | undefined;
-    const statusPreparation = statusFile
-      ? inFileStep(statusFile.displayName, async () => {
-          statusLoadTable = loadTableName(runId);
-          const storedLatest = await new DataStatusRepository(options.db).latestObservation();
-          prepared = await prepareStatusLoad({
-            pool: options.pool,
-            runId,
-            path: statusFile.path!,
-            displayName: statusFile.displayName,
-            report: statusFile.report,
-            previousDays: await previousStatusDays(options.pool),
-            storedLatestUs: storedLatest ? storedLatest.getTime() * 1_000 : null,
-            retentionDays,
-            notAfterUs: Date.now() * 1_000 + DAY_US,
-            storeIds,
-            onBytes: readProgress(statusFile),
-            onChunk: hashWhileReading(statusFile),
-            logger,
-          });
-        })
-      : Promise.resolve();
-    const referenceLoads = (async () => {
-      for (const file of changed.filter((candidate) => candidate.kind !== 'store_status')) {
-        const input = {
-          client: client!,
-          runId,
-          path: file.path!,
-          displayName: file.displayName,
-          report: file.report,
-          storeIds,
-          onBytes: readProgress(file),
-          onChunk: hashWhileReading(file),
-        };
-        if (file.kind === 'business_hours') summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
-        if (file.kind === 'timezones') summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
-        loaded(file);
-      }
-    })();
-    // Both must have stopped using their connections before a failure rolls back.
-    const settled = await Promise.allSettled([statusPreparation, referenceLoads]);
-    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-    if (statusFile && prepared) {
-      const status = prepared;
-      const result = await inFileStep(statusFile.displayName, () =>
-        applyStatusLoad({
-          client: client!,
-          displayName: statusFile.displayName,
-          report: statusFile.report,
-          prepared: status,
-          onDay: (day, action) => options.onProgress?.({ phase: 'day', day, action }),
-          logger,
-        }),
-      );
-      summary.status_rows_added = result.rowsAdded;
-      loaded(statusFile);
+    await lock(run);
+    downloadDir = await detect(run);
+    await client.query('BEGIN');
+    inTransaction = true;
+    await prepare(run);
+    const changed = files.some((file) => file.changed);
+    if (changed) {
+      const version = await apply(run);
+      await maintain(run, version);
     }
-    summary.stores_added = await addStores(client, storeIds);
-    for (const file of files.filter((candidate) => candidate.changed || candidate.validatorsMoved)) {
-      await recordSourceFile(client, file, runId);
-    }
-    if (changed.some((file) => file.kind === 'store_status')) summary.partitions_dropped = await dropExpiredPartitions(client, retentionDays, logger);
-    if (changed.some((file) => file.kind !== 'store_status')) summary.versions_deleted = await deleteUnpinnedVersions(client);
-
-    const outcome = changed.length > 0 ? 'succeeded' : 'unchanged';
-    finishSummary(outcome);
-    options.onProgress?.({ phase: 'commit' });
-    await new IngestRunRepository(kyselyOnClient(client)).finish(runId, {
-      outcome,
-      files: summary.files,
-      statusRowsAdded: summary.status_rows_added,
-      businessHoursVersion: summary.business_hours_version,
-      timezonesVersion: summary.timezones_version,
-    });
+    await record(run, changed ? 'succeeded' : 'unchanged', finishSummary);
     await client.query('COMMIT');
     inTransaction = false;
     logger?.info(
-      { runId, outcome, durationMs: summary.duration_ms, statusRowsAdded: summary.status_rows_added, storesAdded: summary.stores_added },
-      outcome === 'unchanged' ? 'ingest found nothing new' : 'ingest succeeded',
+      {
+        runId,
+        outcome: summary.outcome,
+        durationMs: summary.duration_ms,
+        dataVersion: summary.data_version,
+        statusRowsAdded: summary.status_rows_added,
+        storeDaysWritten: summary.store_days_written,
+        storesAdded: summary.stores_added,
+      },
+      summary.outcome === 'unchanged' ? 'ingest found nothing new' : 'ingest succeeded',
     );
     return summary;
   } catch (error) {
@@ -268,16 +211,12 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       });
     }
     summary.error = failureMessage(error, connectionLost);
+    summary.data_version = null;
     finishSummary('failed');
     logger?.error({ runId, err: error }, `ingest failed: ${summary.error}`);
     await runs.finish(runId, { outcome: 'failed', error: summary.error, files: summary.files }).catch((recordError: unknown) => {
       logger?.error({ runId, err: recordError }, 'could not record the failed ingest run');
     });
-    if (statusLoadTable) {
-      await dropLoadTable(options.pool, statusLoadTable).catch((dropError: unknown) => {
-        logger?.warn({ runId, err: dropError }, 'could not drop the load table; the next run will');
-      });
-    }
     const retryable = error instanceof SourceDownloadError ? error.retryable : !(error instanceof SourceFileError);
     throw new IngestRunError(summary, retryable, { cause: error });
   } finally {
@@ -295,6 +234,194 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   }
 }
 
+/** Lock: waits for any other run, then records this one as running. */
+async function lock(run: Run): Promise<void> {
+  const { client, options, id } = run;
+  const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
+  if (!locked.rows[0]!.locked) {
+    options.onProgress?.({ phase: 'waiting' });
+    options.logger?.info({ runId: id }, 'waiting for the ingest run in progress to finish');
+    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+  }
+  const runs = new IngestRunRepository(options.db);
+  const interrupted = await runs.failInterrupted(id);
+  if (interrupted.length > 0) options.logger?.warn({ runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
+  await runs.start({ id, trigger: options.trigger, source: run.summary.source });
+  options.logger?.info({ runId: id, source: run.summary.source, trigger: options.trigger }, 'ingest started');
+  run.previous = await new DataVersionRepository(options.db).latest();
+}
+
+/** Detect: finds the sources and tells which changed since the last successful load. Returns the download folder, if any. */
+async function detect(run: Run): Promise<string | undefined> {
+  const { options, files } = run;
+  const located = await locateSources(options.source);
+  const downloadDir = located.kind === 'urls' ? await mkdtemp(join(tmpdir(), 'store-monitoring-ingest-')) : undefined;
+  files.push(
+    ...(await detectChanges(located, await new SourceFileRepository(options.db).states(), {
+      downloadDir,
+      download: { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.download },
+      onDownload: (kind, url) => options.onProgress?.({ phase: 'download', kind, url }),
+    })),
+  );
+  for (const file of files) if (!file.changed) file.report.finish();
+  return downloadDir;
+}
+
+/**
+ * Prepare: reads every changed file. The status file is read and compared with the poll store
+ * on connections of its own (it writes nothing yet) while this run's transaction loads the
+ * reference files as new versions; nothing is visible before the commit.
+ */
+async function prepare(run: Run): Promise<void> {
+  const { options, files, client } = run;
+  // Loads sort in memory; JIT only slows these one-off statements.
+  await client.query("SET LOCAL work_mem = '256MB'");
+  await client.query("SET LOCAL maintenance_work_mem = '256MB'");
+  await client.query('SET LOCAL jit = off');
+  const changed = files.filter((file) => file.changed);
+  const readProgress = (file: RunFile) => (bytesRead: number) =>
+    options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
+  const hashWhileReading = (file: RunFile) => (file.hashing ? (chunk: Buffer) => file.hashing!.update(chunk) : undefined);
+
+  run.statusFile = changed.find((file) => file.kind === 'store_status');
+  const statusFile = run.statusFile;
+  const statusPreparation = statusFile
+    ? inFileStep(statusFile.displayName, async () => {
+        run.status = await prepareStatus({
+          polls: new PollDayRepository(options.db),
+          path: statusFile.path!,
+          displayName: statusFile.displayName,
+          report: statusFile.report,
+          storedLatestUs: run.previous?.latestObservationIso ? isoToUs(run.previous.latestObservationIso) : null,
+          retentionDays: run.retentionDays,
+          notAfterUs: Date.now() * 1_000 + DAY_US,
+          storeIds: run.storeIds,
+          onBytes: readProgress(statusFile),
+          onChunk: hashWhileReading(statusFile),
+        });
+        finishHash(statusFile);
+      })
+    : Promise.resolve();
+  const referenceLoads = (async () => {
+    for (const file of changed.filter((candidate) => candidate.kind !== 'store_status')) {
+      const input = {
+        client,
+        runId: run.id,
+        path: file.path!,
+        displayName: file.displayName,
+        report: file.report,
+        storeIds: run.storeIds,
+        onBytes: readProgress(file),
+        onChunk: hashWhileReading(file),
+      };
+      if (file.kind === 'business_hours') run.summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
+      if (file.kind === 'timezones') run.summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
+      finishHash(file);
+      file.report.finish();
+    }
+  })();
+  // Both must have stopped using their connections before a failure rolls back.
+  const settled = await Promise.allSettled([statusPreparation, referenceLoads]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+}
+
+/** A file read once for both: its hash is known when it has been read. */
+function finishHash(file: RunFile): void {
+  if (file.hashing) file.report.report.content_hash = file.hashing.digest('hex');
+  file.hashing = undefined;
+}
+
+/** Apply: the new data version, its store-days and its new stores, inside the transaction. */
+async function apply(run: Run): Promise<string> {
+  const { trx, summary, options } = run;
+  const current = await new SourceVersionRepository(trx).current();
+  const statusLatestUs = run.status?.latestUs ?? null;
+  const previousLatestUs = run.previous?.latestObservationIso ? isoToUs(run.previous.latestObservationIso) : null;
+  const latestUs = statusLatestUs === null ? previousLatestUs : Math.max(statusLatestUs, previousLatestUs ?? -Infinity);
+  const versions = new DataVersionRepository(trx);
+  const version = await versions.create({
+    ingestRunId: run.id,
+    businessHoursVersion: current.businessHours,
+    timezonesVersion: current.timezones,
+    latestObservationUs: latestUs,
+  });
+  summary.data_version = version;
+  if (run.status && run.statusFile) {
+    const status = run.status;
+    const statusFile = run.statusFile;
+    const written = await inFileStep(statusFile.displayName, () => writeStatus({ client: run.client, polls: new PollDayRepository(trx), prepared: status, version }));
+    summary.status_rows_added = status.plan.pollsAdded;
+    summary.store_days_written = written;
+    for (const [day, report] of Object.entries(status.plan.days)) options.onProgress?.({ phase: 'day', day, action: report.action });
+    statusFile.report.finish();
+  }
+  summary.stores_added = await new StoreRepository(trx).addNew(run.storeIds.values(), version);
+  return version;
+}
+
+/**
+ * Maintain: retention. Store-days past the retention go, and history rows (closed store-days)
+ * that no version still in use can see. In use: the previous version (a report may be pinning it
+ * right now) and every version an unfinished report pins; versions older than those are marked
+ * dropped. Past-retention days wait while an unfinished report pins an older version.
+ */
+async function maintain(run: Run, version: string): Promise<void> {
+  const { trx, summary, previous } = run;
+  const polls = new PollDayRepository(trx);
+  const versions = new DataVersionRepository(trx);
+  const pinned = await versions.oldestPinned();
+  const previousVersion = previous?.dataVersion ?? version;
+  const keptFrom = pinned !== null && BigInt(pinned) < BigInt(previousVersion) ? pinned : previousVersion;
+  let currentPollsDropped = 0;
+  const latest = await versions.find(version);
+  const latestUs = latest?.latestObservationIso ? isoToUs(latest.latestObservationIso) : null;
+  if (latestUs !== null && pinned === null) {
+    const cutoffUs = latestUs - run.retentionDays * DAY_US;
+    const dropped = await polls.deleteDaysBefore(Math.floor(cutoffUs / DAY_US));
+    summary.store_days_dropped += dropped.rows;
+    currentPollsDropped = dropped.currentPolls;
+  } else if (pinned !== null) {
+    run.options.logger?.info({ pinned }, 'an unfinished report pins an older data version; days past the retention go next run');
+  }
+  summary.store_days_dropped += await polls.deleteClosedBefore(keptFrom);
+  await versions.markDroppedBelow(keptFrom);
+  summary.versions_deleted = await new SourceVersionRepository(trx).deleteUnpinned();
+  await versions.finish(version, {
+    storeCount: await new StoreRepository(trx).count(),
+    pollCount: (previous?.pollCount ?? 0) + summary.status_rows_added - currentPollsDropped,
+    storeDaysWritten: summary.store_days_written,
+    oldestDay: await polls.oldestCurrentDay(),
+  });
+}
+
+/** Record: the source files' change detection and the run's outcome, still inside the transaction. */
+async function record(run: Run, outcome: 'succeeded' | 'unchanged', finishSummary: (outcome: IngestSummary['outcome']) => IngestSummary): Promise<void> {
+  const { trx, files, summary, options } = run;
+  const sourceFiles = new SourceFileRepository(trx);
+  for (const file of files) {
+    const report = file.report.report;
+    const entry = { kind: file.kind, location: file.location, contentHash: report.content_hash, etag: report.etag, lastModified: report.last_modified };
+    if (file.changed) await sourceFiles.recordLoaded(entry, run.id);
+    else if (file.validatorsMoved) await sourceFiles.recordValidators(entry);
+  }
+  finishSummary(outcome);
+  options.onProgress?.({ phase: 'commit' });
+  await new IngestRunRepository(trx).finish(run.id, {
+    outcome,
+    files: summary.files,
+    statusRowsAdded: summary.status_rows_added,
+    businessHoursVersion: summary.business_hours_version,
+    timezonesVersion: summary.timezones_version,
+  });
+}
+
+/** Epoch microseconds of an ISO-8601 UTC instant with up to six fraction digits. */
+function isoToUs(iso: string): number {
+  const match = /\.(\d{1,6})Z$/.exec(iso);
+  const wholeMs = Date.parse(iso.replace(/\.\d+Z$/, 'Z'));
+  return wholeMs * 1_000 + (match ? Number(match[1]!.padEnd(6, '0')) : 0);
+}
+
 function failureMessage(error: unknown, connectionLost: Error | undefined): string {
   if (connectionLost && !(error instanceof SourceFileError)) {
     const where = error instanceof FileStepError ? `${error.file}: ` : '';
@@ -308,53 +435,3 @@ function failureMessage(error: unknown, connectionLost: Error | undefined): stri
   return `Postgres: ${message}`;
 }
 
-/** The per-day fingerprints recorded by the run that last loaded the status file. */
-async function previousStatusDays(pool: pg.Pool): Promise<Record<string, StatusDayReport> | null> {
-  const result = await pool.query<{ files: IngestFileReport[] }>(`
-    SELECT runs.files FROM source_files JOIN ingest_runs AS runs ON runs.id = source_files.ingest_run_id
-    WHERE source_files.kind = 'store_status'`);
-  const files = result.rows[0]?.files;
-  return (Array.isArray(files) ? files.find((file) => file.kind === 'store_status')?.days : undefined) ?? null;
-}
-
-async function recordSourceFile(client: pg.PoolClient, file: RunFile, runId: string): Promise<void> {
-  const report = file.report.report;
-  if (!file.changed) {
-    await client.query('UPDATE source_files SET etag = $2, last_modified = $3, location = $4, updated_at = now() WHERE kind = $1', [
-      file.kind,
-      report.etag,
-      report.last_modified,
-      file.location,
-    ]);
-    return;
-  }
-  await client.query(
-    `INSERT INTO source_files (kind, location, content_hash, etag, last_modified, ingest_run_id, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, now())
-     ON CONFLICT (kind) DO UPDATE SET location = EXCLUDED.location, content_hash = EXCLUDED.content_hash, etag = EXCLUDED.etag,
-       last_modified = EXCLUDED.last_modified, ingest_run_id = EXCLUDED.ingest_run_id, updated_at = now()`,
-    [file.kind, file.location, report.content_hash, report.etag, report.last_modified, runId],
-  );
-}
-
-/**
- * Drops status partitions past the retention. Dropping a partition must briefly lock the whole
- * table; if reports hold it for more than a few seconds the drop is left for the next run rather
- * than failing this one.
- */
-async function dropExpiredPartitions(client: pg.PoolClient, retentionDays: number, logger?: Logger): Promise<string[]> {
-  await client.query('SAVEPOINT retention');
-  await client.query("SET LOCAL lock_timeout = '5s'");
-  try {
-    const dropped = await dropExpiredStatusPartitions(kyselyOnClient(client), retentionDays);
-    await client.query('RELEASE SAVEPOINT retention');
-    return dropped;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '55P03') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT retention');
-    logger?.warn('status partitions past the retention are busy; dropping them next run');
-    return [];
-  } finally {
-    await client.query('SET LOCAL lock_timeout = DEFAULT');
-  }
-}

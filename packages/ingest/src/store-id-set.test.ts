@@ -1,4 +1,4 @@
-import { StoreIdHash } from './day-digest.js';
+import { StoreIdHash } from './store-id-hash.js';
 import { StoreIdSet } from './store-id-set.js';
 
 describe('StoreIdSet', () => {

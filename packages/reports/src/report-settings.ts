@@ -21,6 +21,7 @@ export async function loadReportSettings(
     .select([
       'status',
       'interpolation',
+      'data_version',
       'business_hours_version',
       'timezones_version',
       // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
@@ -34,6 +35,7 @@ export async function loadReportSettings(
     status: row.status,
     interpolation: row.interpolation,
     asOfUs: row.as_of_us === null ? null : Number(row.as_of_us),
+    dataVersion: row.data_version === null ? null : String(row.data_version),
     businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
     timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
   };

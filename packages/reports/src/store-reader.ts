@@ -2,7 +2,7 @@ import { sql, type Database, type Kysely } from '@store-monitoring/db';
 import type { CompiledQuery, RawBuilder } from 'kysely';
 import { DAY_US, windowBounds, type HoursRow, type StoreInput } from '@store-monitoring/metrics';
 import { normalizeHours } from './business-hours.js';
-import { POSTGRES_EPOCH_US, usToIsoString } from '@store-monitoring/sources';
+
 import { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';
 
 /** A contiguous slice of the store registry in byte order: [fromStoreId, toStoreId), null = open. */
@@ -25,19 +25,35 @@ function inSelection(column: string, selection: StoreSelection): RawBuilder<bool
   return bounds.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(bounds, sql` AND `)}`;
 }
 
-/** What a report pins at trigger time: its `now` and the data versions it reads. */
+/** What a report pins at trigger time: its `now` and the data version it reads (with that version's hours and zones). */
 export interface PinnedData {
   asOfUs: number;
+  /** The data version whose polls and store registry are read; null = nothing was ever ingested. */
+  dataVersion: string | null;
   businessHoursVersion: string | null;
   timezonesVersion: string | null;
 }
 
+/** A poll_days row is in a data version when the version lies in [valid_from, valid_to). */
+function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
+  if (version === null) return sql<boolean>`false`;
+  const from = sql.ref(`${table}.valid_from`);
+  const to = sql.ref(`${table}.valid_to`);
+  return sql<boolean>`${from} <= ${version}::int8 AND (${to} IS NULL OR ${to} > ${version}::int8)`;
+}
+
+/** A UTC day number (days since 1970-01-01) as a date literal. */
+function utcDay(dayNumber: number): RawBuilder<string> {
+  return sql<string>`(DATE '1970-01-01' + ${dayNumber}::int)`;
+}
+
 /**
- * Polls are fetched from one day before the week starts. A store with a poll in that extra day
- * finds its "latest poll before the week" there; only stores without one need an index lookup
- * further back, which keeps the common case to one ordered range scan.
+ * Store-days are fetched from the UTC day before the week's first day. A store with a poll on a
+ * day before the week's first day finds its "latest poll before the week" there; only stores
+ * without one need an index lookup further back, which keeps the common case to one ordered
+ * range scan.
  */
-const LOOKBACK_US = DAY_US;
+const LOOKBACK_DAYS = 1;
 
 /** Stores fetched per cursor round trip: large enough to amortise the trip, small enough to stay flat in memory. */
 export const STORE_BATCH_SIZE = 200;
@@ -48,7 +64,7 @@ interface StoreRow {
   hours_day: number[] | null;
   hours_start: number[] | null;
   hours_end: number[] | null;
-  /** Big-endian int64 microseconds since 2000-01-01 (Postgres' binary timestamptz), one per poll. */
+  /** Big-endian int64 epoch microseconds, one per poll, day after day (the poll store's packing). */
   poll_times: Buffer | null;
   /** One byte per poll: 1 active, 0 inactive. */
   poll_active: Buffer | null;
@@ -57,39 +73,40 @@ interface StoreRow {
 }
 
 /**
- * One row per store of the range, ordered by store_id, with its zone, its hours and its polls
- * aggregated in SQL. Polls travel packed as bytes (timestamptz_send / boolsend): no per-poll
- * objects or timestamp parsing in JS. The inner scan is ordered by the primary key
- * (store_id, observed_at), so each store's polls arrive in time order without a sort.
+ * One row per store of the range, ordered by store_id, with its zone, its hours and its polls of
+ * the pinned data version. Polls travel as the poll store packs them (a store's few day rows
+ * concatenated): no per-poll rows, objects or timestamp parsing. The inner scan is ordered by the
+ * primary key (store_id, day, valid_from), so each store's days arrive in time order without a sort.
  */
 export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pinned: PinnedData) {
   const { weekStartUs } = windowBounds(pinned.asOfUs);
-  const asOf = usToIsoString(pinned.asOfUs);
-  const weekStart = usToIsoString(weekStartUs);
-  const lookbackStart = usToIsoString(weekStartUs - LOOKBACK_US);
+  const weekStartDay = Math.floor(weekStartUs / DAY_US);
+  const firstDay = weekStartDay - LOOKBACK_DAYS;
+  const lastDay = Math.floor(pinned.asOfUs / DAY_US);
 
   return db
     .with('polls', (qb) =>
       qb
         .selectFrom((inner) =>
           inner
-            .selectFrom('store_status')
-            .select(['store_id', 'observed_at', 'active'])
+            .selectFrom('poll_days')
+            .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
-            .where('observed_at', '>=', sql<Date>`${lookbackStart}::timestamptz`)
-            .where('observed_at', '<=', sql<Date>`${asOf}::timestamptz`)
+            .where('day', '>=', utcDay(firstDay))
+            .where('day', '<=', utcDay(lastDay))
+            .where(visibleIn('poll_days', pinned.dataVersion))
             .orderBy('store_id')
-            .orderBy('observed_at')
+            .orderBy('day')
             .as('ordered'),
         )
         .select([
           'ordered.store_id',
-          // No ORDER BY inside the aggregates: the input is already in (store_id, observed_at)
-          // order, and an aggregate-level sort would sort every store again. The reader checks
-          // the order and sorts itself should it ever not hold.
-          sql<Buffer>`string_agg(timestamptz_send(ordered.observed_at), ''::bytea)`.as('poll_times'),
-          sql<Buffer>`string_agg(boolsend(ordered.active), ''::bytea)`.as('poll_active'),
-          sql<Date>`min(ordered.observed_at)`.as('first_observed_at'),
+          // No ORDER BY inside the aggregates: the input is already in (store_id, day) order, and
+          // an aggregate-level sort would sort every store again. The reader checks the order and
+          // sorts itself should it ever not hold.
+          sql<Buffer>`string_agg(ordered.times, ''::bytea)`.as('poll_times'),
+          sql<Buffer>`string_agg(ordered.statuses, ''::bytea)`.as('poll_active'),
+          sql<string>`min(ordered.day)`.as('first_day'),
         ])
         .groupBy('ordered.store_id'),
     )
@@ -112,14 +129,18 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     .leftJoinLateral(
       (eb) =>
         eb
-          .selectFrom('store_status as st')
-          .select([sql<Buffer>`timestamptz_send(st.observed_at)`.as('earlier_time'), sql<Buffer>`boolsend(st.active)`.as('earlier_active')])
+          .selectFrom('poll_days as st')
+          .select([
+            sql<Buffer>`substring(st.times FROM length(st.times) - 7)`.as('earlier_time'),
+            sql<Buffer>`substring(st.statuses FROM length(st.statuses))`.as('earlier_active'),
+          ])
           .whereRef('st.store_id', '=', 's.store_id')
-          .where('st.observed_at', '<', sql<Date>`${lookbackStart}::timestamptz`)
-          // Only when the look-back day holds no poll before the week: Postgres turns this into a
+          .where('st.day', '<', utcDay(firstDay))
+          .where(visibleIn('st', pinned.dataVersion))
+          // Only when no fetched day lies before the week's first day: Postgres turns this into a
           // one-time filter, so the index lookup runs for those stores alone.
-          .where(sql<boolean>`(p.first_observed_at IS NULL OR p.first_observed_at >= ${weekStart}::timestamptz)`)
-          .orderBy('st.observed_at', 'desc')
+          .where(sql<boolean>`(p.first_day IS NULL OR p.first_day >= ${utcDay(weekStartDay)})`)
+          .orderBy('st.day', 'desc')
           .limit(1)
           .as('earlier'),
       (join) => join.onTrue(),
@@ -144,6 +165,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
       'earlier.earlier_active',
     ])
     .where(inSelection('s.store_id', selection))
+    .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
     .orderBy('s.store_id');
 }
 
@@ -222,7 +244,7 @@ async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQue
 export async function readStoreForTimeline(
   db: Kysely<Database>,
   storeId: string,
-  pinned: { asOf: Date | string; businessHoursVersion: string | null; timezonesVersion: string | null },
+  pinned: { asOf: Date | string; dataVersion: string | null; businessHoursVersion: string | null; timezonesVersion: string | null },
 ): Promise<StoreInput | null> {
   const asOfUs = await exactMicroseconds(db, pinned.asOf);
   const row = await storesQuery(db, { storeId }, { ...pinned, asOfUs }).executeTakeFirst();
@@ -256,20 +278,20 @@ function decodePolls(row: StoreRow): PollSeries {
   const timesUs = new Float64Array(earlier + inRange);
   const active = new Uint8Array(earlier + inRange);
   if (earlier === 1) {
-    timesUs[0] = readPostgresTimestamp(row.earlier_time!, 0);
+    timesUs[0] = readPackedTime(row.earlier_time!, 0);
     active[0] = row.earlier_active![0]!;
   }
   if (inRange > 0) {
     const times = row.poll_times!;
-    for (let index = 0; index < inRange; index++) timesUs[earlier + index] = readPostgresTimestamp(times, index * 8);
+    for (let index = 0; index < inRange; index++) timesUs[earlier + index] = readPackedTime(times, index * 8);
     active.set(row.poll_active!, earlier);
   }
   return { timesUs, active };
 }
 
-/** A binary timestamptz as epoch microseconds; two 32-bit halves keep it exact without BigInt. */
-function readPostgresTimestamp(bytes: Buffer, offset: number): number {
-  return bytes.readInt32BE(offset) * 4_294_967_296 + bytes.readUInt32BE(offset + 4) + POSTGRES_EPOCH_US;
+/** A packed poll time (big-endian int8 epoch µs); two 32-bit halves keep it exact without BigInt. */
+function readPackedTime(bytes: Buffer, offset: number): number {
+  return bytes.readInt32BE(offset) * 4_294_967_296 + bytes.readUInt32BE(offset + 4);
 }
 
 function decodeHours(row: StoreRow): HoursRow[] {

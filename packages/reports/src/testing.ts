@@ -2,7 +2,8 @@
  * Test fixtures: store data written straight into the tables the report reads, for suites that
  * must not depend on the ingest path. Not used by the product.
  */
-import { ensureStatusPartitions, sql, type Database, type Kysely } from '@store-monitoring/db';
+import { sql, type Database, type Kysely } from '@store-monitoring/db';
+import { commitFixturePolls } from '@store-monitoring/db/testing';
 
 export interface FixtureStore {
   storeId: string;
@@ -15,26 +16,16 @@ export interface FixtureStore {
 }
 
 export interface SeededVersions {
+  /** The data version the seeding committed: pin it to read what was seeded. */
+  dataVersion: string;
   businessHoursVersion: string;
   timezonesVersion: string;
 }
 
 /** Inserts the stores, one new hours version and one new time-zone version; returns the versions. */
 export async function seedStores(db: Kysely<Database>, stores: FixtureStore[]): Promise<SeededVersions> {
-  const polls = stores.flatMap((store) => (store.polls ?? []).map(([at, active]) => ({ store_id: store.storeId, observed_at: at, active })));
-  if (polls.length > 0) {
-    const times = polls.map((poll) => Date.parse(poll.observed_at));
-    await ensureStatusPartitions(db, Math.min(...times), Math.max(...times));
-  }
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('stores')
-      .values(stores.map((store) => ({ store_id: store.storeId })))
-      .onConflict((oc) => oc.column('store_id').doNothing())
-      .execute();
-    for (let start = 0; start < polls.length; start += 5_000) {
-      await trx.insertInto('store_status').values(polls.slice(start, start + 5_000)).execute();
-    }
+  const polls = stores.flatMap((store) => (store.polls ?? []).map(([at, active]) => [store.storeId, at, active] as const));
+  const versions = await db.transaction().execute(async (trx) => {
     const hours = stores.flatMap((store) =>
       (store.hours ?? []).map(([day, start, end]) => ({ store_id: store.storeId, day_of_week: day, start_time_local: start, end_time_local: end })),
     );
@@ -57,6 +48,12 @@ export async function seedStores(db: Kysely<Database>, stores: FixtureStore[]): 
     }
     return { businessHoursVersion: String(hoursVersion.id), timezonesVersion: String(zonesVersion.id) };
   });
+  const pollRows =
+    polls.length === 0
+      ? null
+      : sql`SELECT * FROM unnest(${polls.map((poll) => poll[0])}::text[], ${polls.map((poll) => poll[1])}::timestamptz[], ${polls.map((poll) => poll[2])}::boolean[])`;
+  const dataVersion = await commitFixturePolls(db, pollRows, sql`SELECT unnest(${stores.map((store) => store.storeId)}::text[])`);
+  return { dataVersion, ...versions };
 }
 
 function isKnownZone(zone: string): boolean {
@@ -83,20 +80,6 @@ export interface SyntheticDataSettings {
  */
 export async function seedSyntheticStores(db: Kysely<Database>, settings: SyntheticDataSettings): Promise<SeededVersions> {
   const { stores, pollsPerStore, endIso, seed = 1 } = settings;
-  const endMs = Date.parse(endIso);
-  await ensureStatusPartitions(db, endMs - (pollsPerStore + 2) * 3_600_000, endMs);
-  await sql`SELECT setseed(${1 / (seed + 1)})`.execute(db);
-  await sql`
-    INSERT INTO stores (store_id)
-    SELECT 'S' || lpad(n::text, 7, '0') FROM generate_series(1, ${stores}) AS n
-    ON CONFLICT DO NOTHING`.execute(db);
-  await sql`
-    INSERT INTO store_status (store_id, observed_at, active)
-    SELECT 'S' || lpad(n::text, 7, '0'),
-           ${endIso}::timestamptz - make_interval(hours => h) - make_interval(secs => ((n * 7919 + h * 104729) % 3000)::double precision + 0.123456),
-           ((n * 31 + h * 17) % 11) <> 0
-    FROM generate_series(1, ${stores}) AS n, generate_series(1, ${pollsPerStore}) AS h
-    ON CONFLICT DO NOTHING`.execute(db);
   const versions = await db.transaction().execute(async (trx) => {
     const hoursVersion = await trx.insertInto('source_versions').values({ kind: 'business_hours', row_count: 0 }).returning('id').executeTakeFirstOrThrow();
     const zonesVersion = await trx.insertInto('source_versions').values({ kind: 'timezones', row_count: 0 }).returning('id').executeTakeFirstOrThrow();
@@ -113,6 +96,15 @@ export async function seedSyntheticStores(db: Kysely<Database>, settings: Synthe
       WHERE n % 7 <> 0`.execute(trx);
     return { businessHoursVersion: String(hoursVersion.id), timezonesVersion: String(zonesVersion.id) };
   });
+  const dataVersion = await commitFixturePolls(
+    db,
+    sql`
+      SELECT 'S' || lpad(n::text, 7, '0'),
+             ${endIso}::timestamptz - make_interval(hours => h) - make_interval(secs => ((n * 7919 + h * 104729) % 3000)::double precision + 0.123456),
+             ((n * 31 + h * 17) % 11) <> 0
+      FROM generate_series(1, ${stores}) AS n, generate_series(1, ${pollsPerStore}) AS h`,
+    sql`SELECT 'S' || lpad(n::text, 7, '0') FROM generate_series(1, ${stores}) AS n`,
+  );
   await sql`ANALYZE`.execute(db);
-  return versions;
+  return { dataVersion, ...versions };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { assembleReport } from '../src/assemble.js';
-import { parseTimestampUs, usToIsoString } from '@store-monitoring/sources';
+import { parseTimestampUs, formatTimestampUs } from '@store-monitoring/sources';
 import { writeReportFromDirectory, type SourceRejection } from '../src/offline-report.js';
 import { reportPaths } from '../src/report-files.js';
 import { planShards } from '../src/shard-plan.js';
@@ -32,7 +32,7 @@ function makeStores(count: number): FixtureStore[] {
     const polls: [string, boolean][] = [];
     for (let hour = 9 * 24; hour > 0; hour -= 1) {
       if (next() < 0.3) continue;
-      polls.push([usToIsoString(END_US - hour * HOUR_US + Math.floor(next() * 3_000_000_000) + (index % 7)), next() < 0.85]);
+      polls.push([formatTimestampUs(END_US - hour * HOUR_US + Math.floor(next() * 3_000_000_000) + (index % 7)), next() < 0.85]);
     }
     const hours: [number, string, string][] =
       index % 5 === 0

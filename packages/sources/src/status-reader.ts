@@ -3,7 +3,7 @@ import type { RejectionHandler } from './rejection.js';
 import { fieldsOf, isPlainRecord, type CsvRecord } from './csv-records.js';
 import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
-import { parseTimestampUs, parseTimestampUsIn, usToIsoString } from './timestamp.js';
+import { parseTimestampUs, parseTimestampUsIn, formatTimestampUs } from './timestamp.js';
 
 /** One poll: the store was (in)active at that instant. */
 export interface StatusRecord {
@@ -93,7 +93,7 @@ export async function* readStatusBatches(path: string, onReject: RejectionHandle
         }
       }
       if (notAfterUs !== undefined && observedAtUs > notAfterUs) {
-        onReject({ file, line, code: 'timestamp', reason: `timestamp_utc ${quoted(fieldOf(row, timestampColumn))} lies in the future (after ${usToIsoString(notAfterUs)})` });
+        onReject({ file, line, code: 'timestamp', reason: `timestamp_utc ${quoted(fieldOf(row, timestampColumn))} lies in the future (after ${formatTimestampUs(notAfterUs)})` });
         continue;
       }
       records.push({ line, storeId, observedAtUs, active });

@@ -1,4 +1,4 @@
-import { parseTimestampUs, usToIsoString } from './timestamp.js';
+import { parseTimestampUs, formatTimestampUs } from './timestamp.js';
 
 /** Expected value built independently: Date for the second, the fraction added as integer µs. */
 function epochUs(isoSecond: string, micro = 0): number {
@@ -55,8 +55,8 @@ describe('parseTimestampUs', () => {
   });
 
   it('formats microseconds back to ISO 8601', () => {
-    expect(usToIsoString(epochUs('2023-01-22T12:09:39Z', 388_884))).toBe('2023-01-22T12:09:39.388884Z');
-    expect(usToIsoString(epochUs('2023-01-22T12:09:39Z', 5))).toBe('2023-01-22T12:09:39.000005Z');
+    expect(formatTimestampUs(epochUs('2023-01-22T12:09:39Z', 388_884))).toBe('2023-01-22T12:09:39.388884Z');
+    expect(formatTimestampUs(epochUs('2023-01-22T12:09:39Z', 5))).toBe('2023-01-22T12:09:39.000005Z');
   });
 });
 
@@ -64,7 +64,7 @@ describe('instants as the API and reports pass them', () => {
   it('round-trips an instant with all six fraction digits', () => {
     const us = parseTimestampUs('2023-01-25T18:13:22.479221Z')!;
     expect(us % 1_000).toBe(221);
-    expect(usToIsoString(us)).toBe('2023-01-25T18:13:22.479221Z');
+    expect(formatTimestampUs(us)).toBe('2023-01-25T18:13:22.479221Z');
   });
 
   it('reads offsets and a space for the T', () => {
@@ -79,6 +79,6 @@ describe('instants as the API and reports pass them', () => {
   });
 
   it('refuses to write what is not a whole number of microseconds', () => {
-    expect(() => usToIsoString(1.5)).toThrow(RangeError);
+    expect(() => formatTimestampUs(1.5)).toThrow(RangeError);
   });
 });

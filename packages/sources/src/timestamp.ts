@@ -128,7 +128,7 @@ function zoneOffsetSeconds(text: string, position: number, end: number): number 
 }
 
 /** Epoch microseconds as ISO 8601 UTC with all six fraction digits, for SQL and for messages. */
-export function usToIsoString(epochUs: number): string {
+export function formatTimestampUs(epochUs: number): string {
   if (!Number.isSafeInteger(epochUs)) throw new RangeError(`Not a whole number of microseconds: ${epochUs}`);
   const ms = Math.floor(epochUs / 1_000);
   const micro = epochUs - ms * 1_000;

@@ -18,12 +18,11 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
-  // Passed to Postgres as text so the report's `now` keeps its microseconds.
-  const asOf = body.as_of ?? (await app.dataStatusRepository.latestObservationIso());
+  // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
+  // pinned data version's latest observation is taken in the same statement.
   const report = await app.reportRepository.create({
     id: randomUUID(),
-    asOf,
-    asOfSource: body.as_of ? 'request' : 'latest_observation',
+    asOf: body.as_of ?? null,
     interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
     requestId: String(request.id),
   });

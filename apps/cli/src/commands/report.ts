@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { INTERPOLATIONS, type Interpolation } from '@store-monitoring/metrics';
-import { parseTimestampUs, usToIsoString, writeReportFromDirectory, type OfflineReportProgress, type SourceRejection } from '@store-monitoring/reports';
+import { parseTimestampUs, formatTimestampUs, writeReportFromDirectory, type OfflineReportProgress, type SourceRejection } from '@store-monitoring/reports';
 import cliProgress from 'cli-progress';
 import { parseCommandLine } from '../command-line.js';
 
@@ -68,11 +68,11 @@ export async function run(argv: string[]): Promise<number> {
     });
     progress.stop();
     if (rejected > MAX_REJECTIONS_PRINTED) console.error(`… and ${rejected - MAX_REJECTIONS_PRINTED} more rejected rows`);
-    console.error(`Wrote ${summary.rowCount} stores to ${summary.outFile} (as of ${usToIsoString(summary.asOfUs)}, ${summary.interpolation}).`);
+    console.error(`Wrote ${summary.rowCount} stores to ${summary.outFile} (as of ${formatTimestampUs(summary.asOfUs)}, ${summary.interpolation}).`);
     console.log(
       JSON.stringify({
         out_file: summary.outFile,
-        as_of: usToIsoString(summary.asOfUs),
+        as_of: formatTimestampUs(summary.asOfUs),
         interpolation: summary.interpolation,
         rows: summary.rowCount,
         bytes: summary.byteSize,

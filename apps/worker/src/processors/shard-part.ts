@@ -23,7 +23,7 @@ export async function computeShardPart(
     reportId: settings.reportId,
     shardIndex: shard.shard_index,
     range: { fromStoreId: shard.from_store_id, toStoreId: shard.to_store_id },
-    pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+    pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
     interpolation: settings.interpolation,
     onProgress,
   });

@@ -22,7 +22,7 @@ export async function undisturbedSha(db: Kysely<Database>, reportId: string): Pr
       reportId: id,
       shardIndex: 0,
       range: shard!,
-      pinned: { asOfUs: settings.asOfUs, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+      pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
       interpolation: settings.interpolation,
     });
     return (await assembleReport({ reportsDir: dir, reportId: id, shardCount: 1 })).sha256;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Interpolation, NewReport, Report, ReportShard } from '../database.js';
+import type { Database, Interpolation, Report, ReportShard } from '../database.js';
 
 export interface ReportTimings {
   queuedMs?: number;
@@ -12,34 +12,29 @@ export interface ReportTimings {
 export class ReportRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The current (newest) versions of business hours and time zones, pinned on a new report. */
-  async currentSourceVersions(): Promise<{ businessHours: string | null; timezones: string | null }> {
-    const rows = await this.db
-      .selectFrom('source_versions')
-      .select(['kind', (eb) => eb.fn.max('id').as('id')])
-      .groupBy('kind')
-      .execute();
-    const byKind = new Map(rows.map((row) => [row.kind, row.id === null ? null : String(row.id)]));
-    return { businessHours: byKind.get('business_hours') ?? null, timezones: byKind.get('timezones') ?? null };
-  }
-
-  /** Records a new report with its `now` and data versions fixed at trigger time. */
-  async create(input: { id: string; asOf: Date | string | null; asOfSource: NewReport['as_of_source']; interpolation: Interpolation; requestId?: string }): Promise<Report> {
-    const versions = await this.currentSourceVersions();
-    return this.db
-      .insertInto('reports')
-      .values({
-        id: input.id,
-        status: 'pending',
-        as_of: input.asOf,
-        as_of_source: input.asOfSource,
-        interpolation: input.interpolation,
-        business_hours_version: versions.businessHours,
-        timezones_version: versions.timezones,
-        request_id: input.requestId ?? null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  /**
+   * Records a new report pinned to the newest committed data version, in one statement: its
+   * `now` (the request's `as_of`, else the version's latest observation, to the microsecond),
+   * the version and the hours and zone versions it names. Every shard, retry and re-run reads
+   * exactly that version. Without any version yet the report has no stores.
+   */
+  async create(input: {
+    id: string;
+    /** ISO-8601 instant; null = the pinned version's latest observation. */
+    asOf: string | null;
+    interpolation: Interpolation;
+    requestId?: string;
+    ownerId?: string | null;
+  }): Promise<Report> {
+    const result = await sql<Report>`
+      INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version, request_id, owner_id)
+      SELECT ${input.id}, 'pending', coalesce(${input.asOf}::timestamptz, version.latest_observation),
+        ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
+        version.id, version.business_hours_version, version.timezones_version, ${input.requestId ?? null}, ${input.ownerId ?? null}
+      FROM (SELECT 1) AS one
+      LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
+      RETURNING *`.execute(this.db);
+    return result.rows[0]!;
   }
 
   find(id: string): Promise<Report | undefined> {

@@ -48,18 +48,19 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const storeId = request.params.store_id;
       const interpolation = request.query.interpolation ?? DEFAULT_INTERPOLATION;
       // Kept as text so `now` keeps its microseconds, exactly as a report's does.
+      const version = await app.dataStatusRepository.latestVersion();
       const asOf =
         request.query.as_of ??
-        (await app.dataStatusRepository.latestObservationIso()) ??
+        version?.latestObservationIso ??
         // Nothing ingested yet: show the hours against the current time.
         new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
       const nowUs = parseTimestampUs(asOf);
       if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
-      const versions = await app.reportRepository.currentSourceVersions();
       const input = await readStoreForTimeline(app.database.db, storeId, {
         asOf,
-        businessHoursVersion: versions.businessHours,
-        timezonesVersion: versions.timezones,
+        dataVersion: version?.dataVersion ?? null,
+        businessHoursVersion: version?.businessHoursVersion ?? null,
+        timezonesVersion: version?.timezonesVersion ?? null,
       });
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);
 
