@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureStatusPartitions } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { sql } from '@store-monitoring/db';
+import { commitFixturePolls, createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
@@ -33,9 +33,7 @@ describe('dashboard: stale data in a real browser', () => {
   const pageErrors: string[] = [];
 
   async function addPoll(at: number): Promise<void> {
-    await ensureStatusPartitions(database.db, at - DAY_MS, at + DAY_MS);
-    await database.db.insertInto('stores').values({ store_id: 'store-1' }).onConflict((oc) => oc.doNothing()).execute();
-    await database.db.insertInto('store_status').values({ store_id: 'store-1', observed_at: new Date(at), active: true }).execute();
+    await commitFixturePolls(database.db, sql`SELECT 'store-1', ${new Date(at).toISOString()}, true`, sql`SELECT 'store-1'`);
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ensureStatusPartitions } from '@store-monitoring/db';
+import { sql } from '@store-monitoring/db';
+import { commitFixturePolls } from '@store-monitoring/db/testing';
 import { QueueName, jobIds } from '@store-monitoring/jobs';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -30,16 +31,11 @@ describe('data routes', () => {
 
   it('describes the last run, the last success, the schedule and what is stored', async () => {
     const db = api.database.db;
-    const day = Date.UTC(2023, 0, 24);
-    await ensureStatusPartitions(db, day, day + 86_400_000);
-    await db.insertInto('stores').values([{ store_id: 's1' }, { store_id: 's2' }]).execute();
-    await db
-      .insertInto('store_status')
-      .values([
-        { store_id: 's1', observed_at: '2023-01-24T10:00:00Z', active: true },
-        { store_id: 's2', observed_at: '2023-01-25T07:30:00Z', active: false },
-      ])
-      .execute();
+    await commitFixturePolls(
+      db,
+      sql`SELECT * FROM (VALUES ('s1', '2023-01-24T10:00:00Z', true), ('s2', '2023-01-25T07:30:00Z', false)) AS polls`,
+      sql`SELECT unnest(ARRAY['s1', 's2'])`,
+    );
     const hours = await db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 14 }).returning('id').executeTakeFirstOrThrow();
     await db.insertInto('source_versions').values({ kind: 'timezones', row_count: 2 }).execute();
     const succeeded = randomUUID();
@@ -106,9 +102,8 @@ describe('data routes', () => {
   it('says how old the data is, and calls it stale only after two refresh intervals', async () => {
     const db = api.database.db;
     const statusAfter = async (minutesAgo: number) => {
-      const at = Date.now() - minutesAgo * 60_000;
-      await ensureStatusPartitions(db, at - 86_400_000, at + 86_400_000);
-      await db.insertInto('store_status').values({ store_id: 's1', observed_at: new Date(at), active: true }).execute();
+      const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      await commitFixturePolls(db, sql`SELECT 's1', ${at}, true`, sql`SELECT 's1'`);
       return (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
     };
     // REFRESH_CRON is hourly: 100 minutes old is late but within two intervals; 150 minutes is not.

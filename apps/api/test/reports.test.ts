@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureStatusPartitions } from '@store-monitoring/db';
+import { sql } from '@store-monitoring/db';
+import { commitFixturePolls } from '@store-monitoring/db/testing';
 import { QueueName } from '@store-monitoring/jobs';
 import { insertCompleteReport, insertReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -13,16 +14,11 @@ describe('reports API', () => {
 
   beforeAll(async () => {
     api = await startTestApi('apireports');
-    const day = Date.UTC(2023, 0, 25);
-    await ensureStatusPartitions(api.database.db, day, day);
-    await api.database.db.insertInto('stores').values({ store_id: 'store-a' }).execute();
-    await api.database.db
-      .insertInto('store_status')
-      .values([
-        { store_id: 'store-a', observed_at: '2023-01-25T09:00:00Z', active: true },
-        { store_id: 'store-a', observed_at: '2023-01-25T18:13:22.479Z', active: false },
-      ])
-      .execute();
+    await commitFixturePolls(
+      api.database.db,
+      sql`SELECT * FROM (VALUES ('store-a', '2023-01-25T09:00:00Z', true), ('store-a', '2023-01-25T18:13:22.479Z', false)) AS polls`,
+      sql`SELECT 'store-a'`,
+    );
   });
 
   afterAll(async () => {
