@@ -1,4 +1,4 @@
-import { sql, type Database, type Kysely } from '@store-monitoring/db';
+import { IngestRunRepository, type Database, type Kysely } from '@store-monitoring/db';
 import { JobName, QueueName, jobIds, type JobQueues, type ScheduleSettings } from '@store-monitoring/jobs';
 import type { WorkerConfig } from './config.js';
 
@@ -24,9 +24,7 @@ export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, {
  * run that failed for good is retried by the next start rather than left as is.
  */
 export async function enqueueStartupIngest(queues: JobQueues, db: Kysely<Database>): Promise<boolean> {
-  const succeeded = await sql<{ found: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged')) AS found`.execute(db);
-  if (succeeded.rows[0]?.found) return false;
+  if (!(await new IngestRunRepository(db).neverSucceeded())) return false;
   if (await queues.retryFailedJob(QueueName.Ingest, STARTUP_INGEST_JOB_ID)) return true;
   await queues.add(JobName.RunIngest, { trigger: 'startup' }, { jobId: STARTUP_INGEST_JOB_ID });
   return true;

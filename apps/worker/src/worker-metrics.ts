@@ -1,4 +1,4 @@
-import { sql, type Database, type Kysely } from '@store-monitoring/db';
+import { DataStatusRepository, type Database, type Kysely } from '@store-monitoring/db';
 import { JOB_STATES, QueueName, type JobQueues } from '@store-monitoring/jobs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -46,6 +46,7 @@ export class WorkerMetrics {
   });
 
   constructor(queues: JobQueues, db: Kysely<Database>) {
+    const dataStatus = new DataStatusRepository(db);
     collectDefaultMetrics({ register: this.registry, prefix: 'sm_worker_' });
 
     new Gauge({
@@ -67,12 +68,8 @@ export class WorkerMetrics {
       help: 'When the last data refresh that succeeded (or found nothing new) finished, Unix time',
       registers: [this.registry],
       async collect() {
-        const result = await sql<{ finished: Date | null }>`
-          SELECT max(finished_at) AS finished FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged')`
-          .execute(db)
-          .catch(() => null);
-        const finished = result?.rows[0]?.finished;
-        if (finished) this.set(new Date(finished).getTime() / 1_000);
+        const finished = await dataStatus.lastSuccessAt().catch(() => null);
+        if (finished) this.set(finished.getTime() / 1_000);
       },
     });
   }
