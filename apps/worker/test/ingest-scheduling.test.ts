@@ -90,8 +90,9 @@ describe('ingest scheduling across several worker processes', () => {
 
   it('runs exactly one scheduled ingest per slot with three replicas, never two at once', async () => {
     await sql`DELETE FROM ingest_runs WHERE trigger = 'schedule'`.execute(database.db);
-    const workers = await Promise.all([1, 2, 3].map(() => startReadyWorker(env({ INGEST_ON_START: 'false', REFRESH_CRON: '* * * * * *' }))));
+    // From before the replicas start: the schedule may fire before the last one is ready.
     const started = Date.now();
+    const workers = await Promise.all([1, 2, 3].map(() => startReadyWorker(env({ INGEST_ON_START: 'false', REFRESH_CRON: '* * * * * *' }))));
     await waitFor(async () => (await runs()).filter((run) => run.trigger === 'schedule' && run.outcome !== 'running').length >= 4, 30_000, 'four scheduled runs');
     expect(await Promise.all(workers.map(stopWorker))).toEqual([0, 0, 0]);
     const elapsedSeconds = (Date.now() - started) / 1_000;

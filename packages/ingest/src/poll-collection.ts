@@ -1,5 +1,6 @@
 import { readStatusBatches, type RejectionHandler } from '@store-monitoring/sources';
-import { DAY_US } from './store-id-hash.js';
+import { DAY_US, StoreIdHash } from './store-id-hash.js';
+import { StoreIdSet } from './store-id-set.js';
 
 /**
  * The valid polls of a status file, grouped into store-days: each store's polls sorted by time,
@@ -58,8 +59,10 @@ const MAX_SPAN_US = 2 ** (53 - POSITION_BITS) - 1;
 
 /** Reads a status file once and groups its valid polls into store-days (see CollectedPolls). */
 export async function collectPolls(path: string, onReject: RejectionHandler, options: CollectOptions): Promise<CollectedPolls> {
-  const storeIndex = new Map<string, number>();
-  const storeIds: string[] = [];
+  // The id's hash makes a probe of an open-addressing table far cheaper than a Map lookup, which
+  // hashes every new string object again.
+  const storeIndex = new StoreIdSet();
+  const idHash = new StoreIdHash();
   let capacity = 1 << 16;
   let stores = new Int32Array(capacity);
   let times = new Float64Array(capacity);
@@ -82,15 +85,7 @@ export async function collectPolls(path: string, onReject: RejectionHandler, opt
       lines = grow(lines, new Int32Array(capacity));
     }
     for (const poll of batch) {
-      let index = storeIndex.get(poll.storeId);
-      if (index === undefined) {
-        index = storeIds.length;
-        // A copy, so the map does not keep the chunk of text the id is a slice of alive.
-        const id = Buffer.from(poll.storeId, 'latin1').toString('latin1');
-        storeIds.push(id);
-        storeIndex.set(id, index);
-      }
-      stores[count] = index;
+      stores[count] = storeIndex.indexOf(poll.storeId, idHash.of(poll.storeId).first);
       times[count] = poll.observedAtUs;
       active[count] = poll.active ? 1 : 0;
       lines[count] = poll.line;
@@ -98,6 +93,7 @@ export async function collectPolls(path: string, onReject: RejectionHandler, opt
       count += 1;
     }
   }
+  const storeIds = Array.from({ length: storeIndex.size }, (_, index) => storeIndex.at(index));
   return groupStoreDays(storeIds, stores.subarray(0, count), times.subarray(0, count), active.subarray(0, count), lines.subarray(0, count), {
     maxObservedUs: count === 0 ? null : maxObservedUs,
     keptDuplicates: options.keptDuplicates,
@@ -144,6 +140,7 @@ export function groupStoreDays(
   let groups = 0;
   let written = 0;
   let keys = new Float64Array(256);
+  let scratch = new Int32Array(256);
 
   for (let store = 0; store < storeCount; store += 1) {
     const from = storeStart[store]!;
@@ -159,14 +156,17 @@ export function groupStoreDays(
     }
     const sorted = order.subarray(from, to);
     if (size <= POSITIONS && maxTime - minTime <= MAX_SPAN_US) {
-      if (keys.length < size) keys = new Float64Array(Math.max(size, keys.length * 2));
+      if (keys.length < size) {
+        keys = new Float64Array(Math.max(size, keys.length * 2));
+        scratch = new Int32Array(keys.length);
+      }
       const segment = keys.subarray(0, size);
-      for (let position = 0; position < size; position += 1) segment[position] = (times[sorted[position]!]! - minTime) * POSITIONS + position;
+      for (let position = 0; position < size; position += 1) {
+        scratch[position] = sorted[position]!;
+        segment[position] = (times[sorted[position]!]! - minTime) * POSITIONS + position;
+      }
       segment.sort();
-      const positions = new Int32Array(size);
-      for (let position = 0; position < size; position += 1) positions[position] = segment[position]! % POSITIONS;
-      const original = sorted.slice();
-      for (let position = 0; position < size; position += 1) sorted[position] = original[positions[position]!]!;
+      for (let position = 0; position < size; position += 1) sorted[position] = scratch[segment[position]! % POSITIONS]!;
     } else {
       // A store with more than POSITIONS polls, or polls spread over more than a century.
       const original = Array.from(sorted.keys());

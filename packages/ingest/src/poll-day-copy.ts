@@ -1,6 +1,6 @@
 import { POLL_DAY_COPY_COLUMNS } from '@store-monitoring/db';
 import type { CollectedPolls } from './poll-collection.js';
-import { packTimes, type StoreDayPlan } from './store-day-plan.js';
+import type { StoreDayPlan } from './store-day-plan.js';
 
 /** Days from 1970-01-01 to Postgres' epoch, 2000-01-01. */
 const POSTGRES_EPOCH_DAYS = 10_957;
@@ -19,45 +19,65 @@ export async function* pollDayCopyChunks(collected: CollectedPolls, plan: StoreD
   SIGNATURE.copy(header, 0);
   yield header;
   const versionValue = BigInt(version);
-  let parts: Buffer[] = [];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
   let bytes = 0;
-  const add = (storeId: string, day: number, count: number, times: Buffer, statuses: Buffer | Uint8Array, digest: Buffer) => {
-    const id = Buffer.from(storeId, 'latin1');
-    const fixed = Buffer.allocUnsafe(2 + 4 + id.length + 4 + 4 + 4 + 8 + 4 + 4 + 4);
-    let at = fixed.writeInt16BE(7, 0);
-    at = fixed.writeInt32BE(id.length, at);
-    at += id.copy(fixed, at);
-    at = fixed.writeInt32BE(4, at);
-    at = fixed.writeInt32BE(day - POSTGRES_EPOCH_DAYS, at);
-    at = fixed.writeInt32BE(8, at);
-    at = fixed.writeBigInt64BE(versionValue, at);
-    at = fixed.writeInt32BE(4, at);
-    at = fixed.writeInt32BE(count, at);
-    fixed.writeInt32BE(times.length, at);
-    const statusLength = Buffer.allocUnsafe(4);
-    statusLength.writeInt32BE(statuses.length, 0);
-    const digestLength = Buffer.allocUnsafe(4);
-    digestLength.writeInt32BE(digest.length, 0);
-    parts.push(fixed, times, statusLength, Buffer.from(statuses.buffer, statuses.byteOffset, statuses.length), digestLength, digest);
-    bytes += fixed.length + times.length + 8 + statuses.length + digest.length;
-  };
   const flush = () => {
-    const chunk = Buffer.concat(parts, bytes);
-    parts = [];
+    const full = chunk.subarray(0, bytes);
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
     bytes = 0;
-    return chunk;
+    return full;
   };
-  const { storeIds, groupStore, groupDay, groupStart, times, active } = collected;
+  /** Appends one row; returns a full chunk to send first when the row does not fit. */
+  const add = (storeId: string, day: number, count: number, times: Uint8Array, statuses: Uint8Array, digest: Uint8Array): Buffer | null => {
+    const rowBytes = 2 + 4 + storeId.length + 8 + 12 + 8 + 4 + times.length + 4 + statuses.length + 4 + digest.length;
+    let full: Buffer | null = null;
+    if (bytes + rowBytes > chunk.length) {
+      full = bytes > 0 ? flush() : null;
+      if (rowBytes > chunk.length) {
+        chunk = Buffer.allocUnsafe(rowBytes);
+        view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
+      }
+    }
+    let at = bytes;
+    view.setInt16(at, 7);
+    view.setInt32(at + 2, storeId.length);
+    at += 6;
+    // Store ids are validated ASCII: one byte per character.
+    for (let i = 0; i < storeId.length; i += 1) chunk[at + i] = storeId.charCodeAt(i);
+    at += storeId.length;
+    view.setInt32(at, 4);
+    view.setInt32(at + 4, day - POSTGRES_EPOCH_DAYS);
+    view.setInt32(at + 8, 8);
+    view.setBigInt64(at + 12, versionValue);
+    view.setInt32(at + 20, 4);
+    view.setInt32(at + 24, count);
+    view.setInt32(at + 28, times.length);
+    at += 32;
+    chunk.set(times, at);
+    at += times.length;
+    view.setInt32(at, statuses.length);
+    chunk.set(statuses, at + 4);
+    at += 4 + statuses.length;
+    view.setInt32(at, digest.length);
+    chunk.set(digest, at + 4);
+    bytes = at + 4 + digest.length;
+    return full;
+  };
+  const { storeIds, groupStore, groupDay, groupStart } = collected;
+  const { packed } = plan;
   for (const group of plan.newGroups) {
     const from = groupStart[group]!;
-    const to = groupStart[group + 1]!;
+    const count = groupStart[group + 1]! - from;
     const digest = plan.groupDigests.subarray(group * DIGEST_BYTES, (group + 1) * DIGEST_BYTES);
-    add(storeIds[groupStore[group]!]!, groupDay[group]!, to - from, packTimes(times, from, to), active.subarray(from, to), digest);
-    if (bytes >= CHUNK_BYTES) yield flush();
+    const times = packed.subarray(9 * from, 9 * from + 8 * count);
+    const full = add(storeIds[groupStore[group]!]!, groupDay[group]!, count, times, packed.subarray(9 * from + 8 * count, 9 * (from + count)), digest);
+    if (full) yield full;
   }
   for (const row of plan.merged) {
-    add(row.storeId, row.day, row.count, row.times, row.statuses, row.digest);
-    if (bytes >= CHUNK_BYTES) yield flush();
+    const full = add(row.storeId, row.day, row.count, row.times, row.statuses, row.digest);
+    if (full) yield full;
   }
   if (bytes > 0) yield flush();
   yield Buffer.from([0xff, 0xff]);

@@ -361,30 +361,31 @@ async function apply(run: Run): Promise<string> {
 
 /**
  * Maintain: retention. Store-days past the retention go, and history rows (closed store-days)
- * that no version still in use can see. In use: the previous version (a report may be pinning it
- * right now) and every version an unfinished report pins; versions older than those are marked
- * dropped. Past-retention days wait while an unfinished report pins an older version.
+ * that no version still in use can see. In use: the previous version and this one (a report may
+ * be pinning the previous one right now) and every version an unfinished report pins; the other
+ * versions are marked dropped. Past-retention days wait while an unfinished report pins an older
+ * version.
  */
 async function maintain(run: Run, version: string): Promise<void> {
   const { trx, summary, previous } = run;
   const polls = new PollDayRepository(trx);
   const versions = new DataVersionRepository(trx);
-  const pinned = await versions.oldestPinned();
-  const previousVersion = previous?.dataVersion ?? version;
-  const keptFrom = pinned !== null && BigInt(pinned) < BigInt(previousVersion) ? pinned : previousVersion;
+  const pinned = await versions.pinned();
+  const keptFrom = previous?.dataVersion ?? version;
+  const olderPinned = pinned.filter((id) => BigInt(id) < BigInt(keptFrom));
   let currentPollsDropped = 0;
   const latest = await versions.find(version);
   const latestUs = latest?.latestObservationIso ? isoToUs(latest.latestObservationIso) : null;
-  if (latestUs !== null && pinned === null) {
+  if (latestUs !== null && olderPinned.length === 0) {
     const cutoffUs = latestUs - run.retentionDays * DAY_US;
     const dropped = await polls.deleteDaysBefore(Math.floor(cutoffUs / DAY_US));
     summary.store_days_dropped += dropped.rows;
     currentPollsDropped = dropped.currentPolls;
-  } else if (pinned !== null) {
-    run.options.logger?.info({ pinned }, 'an unfinished report pins an older data version; days past the retention go next run');
+  } else if (olderPinned.length > 0) {
+    run.options.logger?.info({ pinned: olderPinned }, 'unfinished reports pin older data versions; days past the retention go next run');
   }
-  summary.store_days_dropped += await polls.deleteClosedBefore(keptFrom);
-  await versions.markDroppedBelow(keptFrom);
+  summary.store_days_dropped += await polls.deleteUnseenHistory(keptFrom, olderPinned);
+  await versions.markDroppedBelow(keptFrom, olderPinned);
   summary.versions_deleted = await new SourceVersionRepository(trx).deleteUnpinned();
   await versions.finish(version, {
     storeCount: await new StoreRepository(trx).count(),

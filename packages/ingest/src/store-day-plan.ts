@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { CurrentStoreDay, PollDayRepository, StoredStoreDay } from '@store-monitoring/db';
 import type { CollectedPolls } from './poll-collection.js';
 import type { StatusDayReport } from './file-report.js';
@@ -18,6 +17,8 @@ export interface MergedStoreDay {
 export interface StoreDayPlan {
   /** Groups of the collection that are new store-days, written as they are. */
   newGroups: number[];
+  /** Every group packed as the poll store keeps it: its times, then its statuses (9 bytes a poll, from 9 × groupStart). */
+  packed: Buffer;
   /** The digest of every group (16 bytes each), for the rows written. */
   groupDigests: Buffer;
   /** Store-days that already existed and changed. */
@@ -37,15 +38,19 @@ const DIGEST_BYTES = 16;
 /** Store-days whose stored content is fetched per query when the file changed them. */
 const CONTENT_BATCH = 5_000;
 
-/** Big-endian int8 epoch microseconds, one per poll (the poll store's `times`). */
-export function packTimes(times: Float64Array, from: number, to: number): Buffer {
-  const packed = Buffer.allocUnsafe((to - from) * 8);
-  for (let index = from, at = 0; index < to; index += 1, at += 8) {
+/** Big-endian int8 epoch microseconds, one per poll (the poll store's `times`), written into `into` at `at`. */
+function packTimesInto(times: Float64Array, from: number, to: number, into: DataView, at: number): void {
+  for (let index = from; index < to; index += 1, at += 8) {
     const time = times[index]!;
     const high = Math.floor(time / 4_294_967_296);
-    packed.writeInt32BE(high, at);
-    packed.writeUInt32BE(time - high * 4_294_967_296, at + 4);
+    into.setInt32(at, high);
+    into.setUint32(at + 4, time - high * 4_294_967_296);
   }
+}
+
+export function packTimes(times: Float64Array, from: number, to: number): Buffer {
+  const packed = Buffer.allocUnsafe((to - from) * 8);
+  packTimesInto(times, from, to, new DataView(packed.buffer, packed.byteOffset, packed.length), 0);
   return packed;
 }
 
@@ -55,9 +60,45 @@ export function unpackTimes(packed: Buffer): Float64Array {
   return times;
 }
 
-/** The digest a store-day's row carries: md5 of its packed times then statuses. */
-export function storeDayDigest(times: Buffer, statuses: Buffer | Uint8Array): Buffer {
-  return hash('md5', Buffer.concat([times, statuses]), 'buffer');
+/** murmur3's finaliser. */
+function mix32(value: number): number {
+  let h = value | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The digest a store-day's row carries: four order-dependent 32-bit lanes over its polls' times
+ * and statuses, written at `at`. It only has to notice accidental change (a forger controls the
+ * file anyway), and costs a few instructions a poll where a cryptographic hash would cost a copy.
+ */
+export function storeDayDigestInto(times: Float64Array, statuses: Uint8Array, from: number, to: number, into: Buffer, at: number): void {
+  let a = 0x9e3779b9 ^ (to - from);
+  let b = 0x85ebca6b;
+  let c = 0xc2b2ae35;
+  let d = 0x27d4eb2f;
+  for (let index = from; index < to; index += 1) {
+    const time = times[index]!;
+    const high = Math.floor(time / 4_294_967_296) | 0;
+    const low = (time - Math.floor(time / 4_294_967_296) * 4_294_967_296) | 0;
+    const status = statuses[index - from]!;
+    a = (Math.imul(a ^ low, 0x01000193) + high) | 0;
+    b = Math.imul((b + high) ^ (b >>> 15), 0x5bd1e995) ^ low;
+    c = Math.imul(c ^ (low + status), 0xcc9e2d51);
+    c = (c << 13) | (c >>> 19);
+    d = ((d + Math.imul(high ^ (status + 1), 0x1b873593)) ^ Math.imul(low, 0xe6546b64)) | 0;
+  }
+  into.writeInt32BE(mix32(a ^ mix32(d)), at);
+  into.writeInt32BE(mix32(b ^ a), at + 4);
+  into.writeInt32BE(mix32(c ^ b), at + 8);
+  into.writeInt32BE(mix32(d ^ c), at + 12);
+}
+
+export function storeDayDigest(times: Float64Array, statuses: Uint8Array): Buffer {
+  const digest = Buffer.allocUnsafe(DIGEST_BYTES);
+  storeDayDigestInto(times, statuses, 0, times.length, digest, 0);
+  return digest;
 }
 
 /**
@@ -75,8 +116,11 @@ export async function planStoreDays(
   settings: { cutoffUs: number },
 ): Promise<StoreDayPlan> {
   const { storeIds, groupCount, groupStore, groupDay, groupStart, times, active } = collected;
+  const packed = Buffer.allocUnsafe(times.length * 9);
+  const packedView = new DataView(packed.buffer, packed.byteOffset, packed.length);
   const plan: StoreDayPlan = {
     newGroups: [],
+    packed,
     groupDigests: Buffer.alloc(groupCount * DIGEST_BYTES),
     merged: [],
     pollsAdded: 0,
@@ -115,8 +159,10 @@ export async function planStoreDays(
       plan.pollsSkipped += to - from;
       continue;
     }
-    const digest = storeDayDigest(packTimes(times, from, to), active.subarray(from, to));
-    digest.copy(plan.groupDigests, group * DIGEST_BYTES);
+    packTimesInto(times, from, to, packedView, 9 * from);
+    packed.set(active.subarray(from, to), 9 * from + 8 * (to - from));
+    storeDayDigestInto(times, active.subarray(from, to), from, to, plan.groupDigests, group * DIGEST_BYTES);
+    const digest = plan.groupDigests.subarray(group * DIGEST_BYTES, (group + 1) * DIGEST_BYTES);
     const current = stored.get(storeDayKey(storeIds[groupStore[group]!]!, day));
     if (!current) {
       plan.newGroups.push(group);
@@ -155,7 +201,7 @@ export async function planStoreDays(
       plan.pollsUpdated += merged.updated;
       plan.replacedPolls += current.statuses.length;
       entry.changed += 1;
-      plan.merged.push({ storeId, day, times: merged.times, statuses: merged.statuses, digest: storeDayDigest(merged.times, merged.statuses), count: merged.statuses.length });
+      plan.merged.push({ storeId, day, times: packTimes(merged.times, 0, merged.times.length), statuses: merged.statuses, digest: storeDayDigest(merged.times, merged.statuses), count: merged.statuses.length });
     }
   }
 
@@ -182,7 +228,7 @@ function mergeStoreDay(
   stored: StoredStoreDay,
   fileTimes: Float64Array,
   fileActive: Uint8Array,
-): { times: Buffer; statuses: Buffer; added: number; updated: number } {
+): { times: Float64Array; statuses: Buffer; added: number; updated: number } {
   const storedTimes = unpackTimes(stored.times);
   const storedActive = stored.statuses;
   const times = new Float64Array(storedTimes.length + fileTimes.length);
@@ -209,5 +255,5 @@ function mergeStoreDay(
       a += 1;
     }
   }
-  return { times: packTimes(times, 0, out), statuses: statuses.subarray(0, out), added, updated };
+  return { times: times.subarray(0, out), statuses: statuses.subarray(0, out), added, updated };
 }

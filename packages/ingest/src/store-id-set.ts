@@ -17,11 +17,21 @@ export class StoreIdSet {
 
   /** Adds `storeId`, whose 32-bit hash is `hash` (any hash; only its spread matters). */
   add(storeId: string, hash: number): void {
+    this.indexOf(storeId, hash);
+  }
+
+  /** The id at an index (indexes count from 0 in the order ids were first added). */
+  at(index: number): string {
+    return this.ids[index]!;
+  }
+
+  /** The index of `storeId` (whose 32-bit hash is `hash`), added first if it is new. */
+  indexOf(storeId: string, hash: number): number {
     let slot = hash & this.mask;
     for (;;) {
       const entry = this.slots[slot]!;
       if (entry === 0) break;
-      if (this.hashes[entry - 1] === hash && this.ids[entry - 1] === storeId) return;
+      if (this.hashes[entry - 1] === hash && this.ids[entry - 1] === storeId) return entry - 1;
       slot = (slot + 1) & this.mask;
     }
     // A copy, so the set does not keep the chunk of text the id is a slice of.
@@ -29,6 +39,7 @@ export class StoreIdSet {
     this.hashes.push(hash);
     this.slots[slot] = this.ids.length;
     if (this.ids.length * 2 > this.slots.length) this.grow();
+    return this.ids.length - 1;
   }
 
   values(): string[] {

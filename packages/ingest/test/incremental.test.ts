@@ -65,7 +65,7 @@ describe('generated data', () => {
     let waiting: number | undefined;
     for (let tries = 0; tries < 200 && waiting === undefined; tries += 1) {
       const rows = await db.pool.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO stores%'",
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stores%'",
       );
       waiting = rows.rows[0]?.pid;
       if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 50));

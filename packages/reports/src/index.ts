@@ -6,6 +6,7 @@ export { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window
 export { planShards, type ShardRange } from './shard-plan.js';
 export {
   STORE_BATCH_SIZE,
+  DataVersionDroppedError,
   explainStoresQuery,
   readStoreForTimeline,
   storesQuery,

@@ -169,9 +169,27 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     .orderBy('s.store_id');
 }
 
+/** The data version a report pinned is gone: retention removed rows it needs. */
+export class DataVersionDroppedError extends Error {
+  constructor(readonly dataVersion: string) {
+    super(
+      `The data version this report pinned (${dataVersion}) was removed by retention before the report ran, so it cannot be computed from the data as it stood at trigger time; trigger it again`,
+    );
+    this.name = 'DataVersionDroppedError';
+  }
+}
+
+/** Throws DataVersionDroppedError unless the version is still whole (inside the read's transaction). */
+async function assertVersionWhole(trx: Kysely<Database>, dataVersion: string | null): Promise<void> {
+  if (dataVersion === null) return;
+  const row = await trx.selectFrom('data_versions').select('dropped_at').where('id', '=', dataVersion).executeTakeFirst();
+  if (!row || row.dropped_at !== null) throw new DataVersionDroppedError(dataVersion);
+}
+
 /**
  * Streams the stores of a range (ordered by store_id) as engine input, one cursor batch at a
- * time, in one read-only transaction: hours, zones and polls come from one snapshot.
+ * time, in one read-only transaction, from exactly the pinned data version (or
+ * DataVersionDroppedError when retention has removed it).
  */
 export async function* streamStoreInputs(
   db: Kysely<Database>,
@@ -184,6 +202,7 @@ export async function* streamStoreInputs(
   let finished = false;
   try {
     await applyReadSettings(trx);
+    await assertVersionWhole(trx, pinned.dataVersion);
     for await (const rows of chunksFetchedAhead<StoreRow>(trx, storesQuery(trx, range, pinned).compile(), batchSize)) {
       for (const row of rows) yield toStoreInput(row, weekStartUs, pinned.asOfUs);
     }

@@ -7,6 +7,7 @@ import { seedSyntheticStores } from '../src/testing.js';
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   'Parent Relationship'?: string;
   Plans?: PlanNode[];
 }
@@ -18,15 +19,15 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-const touchesStatus = (node: PlanNode) => nodes(node).some((child) => child['Relation Name']?.startsWith('store_status') ?? false);
+const touchesStatus = (node: PlanNode) => nodes(node).some((child) => child['Relation Name']?.startsWith('poll_days') ?? false);
 
-describe('report query plan on a realistically sized status table', () => {
+describe('report query plan on a realistically sized poll store', () => {
   let database: TestDatabase;
   let pinned: PinnedData;
 
   beforeAll(async () => {
     database = await createTestDatabase('plan');
-    // 4,000 stores x 200 hourly polls = 800,000 rows over 9 daily partitions.
+    // 4,000 stores x 200 hourly polls = 800,000 polls in about 36,000 store-days.
     const versions = await seedSyntheticStores(database.db, { stores: 4_000, pollsPerStore: 200, endIso: END });
     pinned = { asOfUs: parseTimestampUs(END)!, ...versions };
   }, 120_000);
@@ -44,13 +45,16 @@ describe('report query plan on a realistically sized status table', () => {
     ['the whole registry (one shard)', 1, 0],
     ['a middle shard of eight', 8, 3],
     ['the last shard of eight', 8, 7],
-  ])('reads %s through the primary key, with no sequential scan and no sort of the status table', async (_label, shardCount, index) => {
+  ])('reads %s through the primary key, with no sequential scan and no sort of the poll store', async (_label, shardCount, index) => {
     const shard = (await planShards(database.db, shardCount))[index]!;
     const plan = await planOf(shard);
     const all = nodes(plan);
-    const statusScans = all.filter((node) => node['Relation Name']?.startsWith('store_status'));
+    const statusScans = all.filter((node) => node['Relation Name']?.startsWith('poll_days'));
     expect(statusScans.length).toBeGreaterThan(0);
-    for (const scan of statusScans) expect(scan['Node Type']).toMatch(/^Index (Only )?Scan$/);
+    for (const scan of statusScans) {
+      expect(scan['Node Type']).toMatch(/^Index (Only )?Scan( Backward)?$/);
+      expect(scan['Index Name']).toBe('poll_days_pkey');
+    }
     const sortsOverStatus = all.filter((node) => node['Node Type'] === 'Sort' && touchesStatus(node));
     expect(sortsOverStatus).toEqual([]);
   });

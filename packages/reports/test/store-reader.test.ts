@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { StoreInput } from '@store-monitoring/metrics';
 import { parseTimestampUs } from '@store-monitoring/sources';
-import { readStoreForTimeline, streamStoreInputs, type PinnedData } from '../src/store-reader.js';
+import { DataVersionDroppedError, readStoreForTimeline, streamStoreInputs, type PinnedData } from '../src/store-reader.js';
 import { seedStores, type SeededVersions } from '../src/testing.js';
 
 const AS_OF = '2023-01-25T18:00:00.000500Z';
@@ -130,5 +130,17 @@ describe('store reader on a real Postgres', () => {
     }
     // More early exits than the pool has connections: none was leaked.
     expect((await readAll(pinnedTo(first))).length).toBe(6);
+  });
+
+  it('refuses to read a data version that retention has dropped, rather than mixing data states', async () => {
+    const later = await seedStores(database.db, [{ storeId: 'a-far-and-near', polls: [['2023-01-25T18:00:00Z', false]] }]);
+    await database.db.updateTable('data_versions').set({ dropped_at: new Date() }).where('id', '=', first.dataVersion).execute();
+    try {
+      await expect(readAll(pinnedTo(first))).rejects.toThrow(DataVersionDroppedError);
+      await expect(readAll(pinnedTo(first))).rejects.toThrow(`The data version this report pinned (${first.dataVersion}) was removed by retention`);
+      expect((await readAll(pinnedTo(later))).length).toBe(6);
+    } finally {
+      await database.db.updateTable('data_versions').set({ dropped_at: null }).where('id', '=', first.dataVersion).execute();
+    }
   });
 });

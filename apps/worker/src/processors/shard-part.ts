@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { ReportShard } from '@store-monitoring/db';
-import { reportPaths, writeShardPart, type ReportSettings } from '@store-monitoring/reports';
+import { PermanentJobError } from '@store-monitoring/jobs';
+import { DataVersionDroppedError, reportPaths, writeShardPart, type ReportSettings } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
 
 /** A shard as planned in Postgres. */
@@ -26,6 +27,9 @@ export async function computeShardPart(
     pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
     interpolation: settings.interpolation,
     onProgress,
+  }).catch((error: unknown) => {
+    // Running again cannot bring the data back.
+    throw error instanceof DataVersionDroppedError ? new PermanentJobError(error.message) : error;
   });
   await context.reports.completeShard(settings.reportId, shard.shard_index, result.rowCount);
   return { rowCount: result.rowCount, byteSize: result.byteSize };

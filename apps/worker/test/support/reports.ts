@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ReportRepository, sql, type Database, type Kysely, type Report } from '@store-monitoring/db';
+import { ReportRepository, type Database, type Kysely, type Report } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 
 export interface TriggerOptions {
@@ -16,10 +16,7 @@ export interface TriggerOptions {
 /** What the API does on a trigger: the report row first (as_of and versions pinned), then the job. */
 export async function triggerReport(db: Kysely<Database>, queues: JobQueues | null, options: TriggerOptions = {}): Promise<string> {
   const id = randomUUID();
-  await new ReportRepository(db).create({ id, asOf: null, asOfSource: options.asOf ? 'request' : 'latest_observation', interpolation: options.interpolation ?? 'nearest' });
-  // Exact to the microsecond (a JS Date would round the latest poll away).
-  const asOf = options.asOf ? sql`${options.asOf}::timestamptz` : sql`(SELECT max(observed_at) FROM store_status)`;
-  await sql`UPDATE reports SET as_of = ${asOf} WHERE id = ${id}`.execute(db);
+  await new ReportRepository(db).create({ id, asOf: options.asOf ?? null, interpolation: options.interpolation ?? 'nearest' });
   if (!options.skipEnqueue) await queues!.enqueueReport(id);
   return id;
 }

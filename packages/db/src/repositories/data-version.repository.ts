@@ -76,27 +76,32 @@ export class DataVersionRepository {
   }
 
   /**
-   * Marks the versions below `keptFrom` dropped: retention may have removed rows only they could
-   * see. A report pinning one fails with that reason instead of reading a mix of data states.
+   * Marks the versions below `keptFrom` that no unfinished report pins dropped: retention may
+   * remove rows only they could see. A report pinning one fails with that reason instead of
+   * reading a mix of data states.
    */
-  async markDroppedBelow(keptFrom: string): Promise<number> {
+  async markDroppedBelow(keptFrom: string, pinned: string[]): Promise<number> {
     const result = await this.db
       .updateTable('data_versions')
       .set({ dropped_at: sql<Date>`now()` })
       .where('id', '<', keptFrom)
       .where('dropped_at', 'is', null)
+      .where(sql<boolean>`NOT (id = ANY(${pinned}::int8[]))`)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
-  /** The oldest version an unfinished report pins, if any. */
-  async oldestPinned(): Promise<string | null> {
-    const row = await this.db
+  /** The versions unfinished reports pin, oldest first. */
+  async pinned(): Promise<string[]> {
+    const rows = await this.db
       .selectFrom('reports')
-      .select((eb) => eb.fn.min('data_version').as('version'))
+      .select('data_version')
+      .distinct()
       .where('status', 'in', ['pending', 'running'])
-      .executeTakeFirst();
-    return row?.version === null || row?.version === undefined ? null : String(row.version);
+      .where('data_version', 'is not', null)
+      .orderBy('data_version')
+      .execute();
+    return rows.map((row) => String(row.data_version));
   }
 
   private pins() {

@@ -48,16 +48,14 @@ export class PollDayRepository {
   }
 
   /** The packed polls of the given current store-days (parallel arrays). */
-  currentContent(storeIds: string[], days: number[]): Promise<StoredStoreDay[]> {
-    if (storeIds.length === 0) return Promise.resolve([]);
-    return this.db
-      .selectFrom(sql<{ store_id: string; day: number }>`unnest(${storeIds}::text[], ${days}::int[])`.as('wanted(store_id, day)'))
-      .innerJoin('poll_days as d', (join) =>
-        join.onRef('d.store_id', '=', sql.ref('wanted.store_id')).on(sql<boolean>`d.day = DATE '1970-01-01' + wanted.day`),
-      )
-      .select(['d.store_id', sql<number>`wanted.day`.as('day'), 'd.times', 'd.statuses'])
-      .where('d.valid_to', 'is', null)
-      .execute();
+  async currentContent(storeIds: string[], days: number[]): Promise<StoredStoreDay[]> {
+    if (storeIds.length === 0) return [];
+    const result = await sql<StoredStoreDay>`
+      SELECT d.store_id, wanted.day, d.times, d.statuses
+      FROM unnest(${storeIds}::text[], ${days}::int[]) AS wanted(store_id, day)
+      JOIN poll_days AS d ON d.store_id = wanted.store_id AND d.day = DATE '1970-01-01' + wanted.day
+      WHERE d.valid_to IS NULL`.execute(this.db);
+    return result.rows;
   }
 
   /** Closes the current rows of the given store-days: from `version` on they are history. Returns the polls they held. */
@@ -88,10 +86,16 @@ export class PollDayRepository {
     return { rows: Number(row.rows), currentPolls: Number(row.polls ?? 0) };
   }
 
-  /** Deletes history rows that no version from `keptFrom` on can see. */
-  async deleteClosedBefore(keptFrom: string): Promise<number> {
-    const result = await this.db.deleteFrom('poll_days').where('valid_to', '<=', keptFrom).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Deletes history rows that no version still in use can see: versions from `keptFrom` on,
+   * and the `pinned` ones.
+   */
+  async deleteUnseenHistory(keptFrom: string, pinned: string[]): Promise<number> {
+    const result = await sql`
+      DELETE FROM poll_days AS d
+      WHERE d.valid_to <= ${keptFrom}::int8
+        AND NOT EXISTS (SELECT 1 FROM unnest(${pinned}::int8[]) AS p(version) WHERE p.version >= d.valid_from AND p.version < d.valid_to)`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   /** The oldest day any current row holds ('YYYY-MM-DD'), or null. */
