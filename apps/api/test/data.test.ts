@@ -68,7 +68,7 @@ describe('data routes', () => {
         },
       ])
       .execute();
-    await api.app.jobQueues.upsertSchedules({ refreshCron: '0 * * * *', sweepEverySeconds: 30, retentionCron: '15 3 * * *' });
+    await api.app.jobQueues.syncSchedules({ refreshCron: '0 * * * *', sweepEverySeconds: 30, retentionCron: '15 3 * * *' });
 
     const body = (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
     expect(body).toMatchObject({

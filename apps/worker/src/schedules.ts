@@ -10,13 +10,13 @@ export function scheduleSettings(config: WorkerConfig): ScheduleSettings {
 }
 
 /**
- * Upserts the job schedulers when any is missing (or always, with `force`, as at start so a
- * changed setting applies). A Redis that restarted empty regains its hourly refresh this way.
+ * Brings the job schedulers in line with the settings when any is missing (or always, with
+ * `force`, as at start, so a changed setting applies). A Redis that restarted empty regains its
+ * hourly refresh this way. Returns whether anything was written.
  */
 export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, { force = false } = {}): Promise<boolean> {
   if (!force && (await queues.missingSchedules()).length === 0) return false;
-  await queues.upsertSchedules(scheduleSettings(config));
-  return true;
+  return (await queues.syncSchedules(scheduleSettings(config))).length > 0;
 }
 
 /**

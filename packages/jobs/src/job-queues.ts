@@ -206,13 +206,8 @@ export class JobQueues {
 
   /** Scheduler ids missing from Redis (a Redis that restarted empty has none). */
   async missingSchedules(): Promise<string[]> {
-    const expected: [QueueName, string][] = [
-      [QueueName.Ingest, SchedulerId.HourlyRefresh],
-      [QueueName.Maintenance, SchedulerId.ReportSweeper],
-      [QueueName.Maintenance, SchedulerId.Retention],
-    ];
-    const present = await Promise.all(expected.map(([queue, id]) => this.queues[queue].getJobScheduler(id)));
-    return expected.filter((_, index) => !present[index]).map(([, id]) => id);
+    const present = await Promise.all(SCHEDULERS.map(({ queue, id }) => this.queues[queue].getJobScheduler(id)));
+    return SCHEDULERS.filter((_, index) => !present[index]).map(({ id }) => id);
   }
 
   /** The queues themselves, for the queue board (bull-board's adapter needs the instances). */
@@ -220,23 +215,21 @@ export class JobQueues {
     return Object.values(this.queues);
   }
 
-  /** Idempotent: every worker calls this at start; BullMQ keeps one scheduler per id. */
-  async upsertSchedules({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings): Promise<void> {
-    await this.queues[QueueName.Ingest].upsertJobScheduler(
-      SchedulerId.HourlyRefresh,
-      { pattern: refreshCron, tz: 'UTC' },
-      { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
-    );
-    await this.queues[QueueName.Maintenance].upsertJobScheduler(
-      SchedulerId.ReportSweeper,
-      { every: sweepEverySeconds * 1_000 },
-      { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
-    );
-    await this.queues[QueueName.Maintenance].upsertJobScheduler(
-      SchedulerId.Retention,
-      { pattern: retentionCron, tz: 'UTC' },
-      { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
-    );
+  /**
+   * Creates the job schedulers that are missing and re-creates those whose timing changed; returns
+   * the ids it wrote. Every worker calls this at start and whenever Redis may have lost them. A
+   * scheduler already there with the same timing is left alone: an upsert re-creates its next
+   * job, and one racing the moment a worker takes that slot's job hands the slot to two workers.
+   */
+  async syncSchedules(settings: ScheduleSettings): Promise<string[]> {
+    const written: string[] = [];
+    for (const { queue, id, repeat, template } of scheduleSpecs(settings)) {
+      const current = await this.queues[queue].getJobScheduler(id);
+      if (current && sameTiming(current, repeat)) continue;
+      await this.queues[queue].upsertJobScheduler(id, repeat, template);
+      written.push(id);
+    }
+    return written;
   }
 
   /** When the hourly refresh runs next, for the data status page. */
@@ -248,6 +241,47 @@ export class JobQueues {
   async close(): Promise<void> {
     await Promise.all([...Object.values(this.queues).map((queue) => queue.close()), this.flows.close()]);
   }
+}
+
+interface ScheduleTiming {
+  pattern?: string;
+  every?: number;
+  tz?: string;
+}
+
+/** Every scheduler of the system and the queue it feeds. */
+const SCHEDULERS = [
+  { queue: QueueName.Ingest, id: SchedulerId.HourlyRefresh },
+  { queue: QueueName.Maintenance, id: SchedulerId.ReportSweeper },
+  { queue: QueueName.Maintenance, id: SchedulerId.Retention },
+] as const;
+
+function scheduleSpecs({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings) {
+  return [
+    {
+      queue: QueueName.Ingest,
+      id: SchedulerId.HourlyRefresh,
+      repeat: { pattern: refreshCron, tz: 'UTC' } as ScheduleTiming,
+      template: { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
+    },
+    {
+      queue: QueueName.Maintenance,
+      id: SchedulerId.ReportSweeper,
+      repeat: { every: sweepEverySeconds * 1_000 } as ScheduleTiming,
+      template: { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
+    },
+    {
+      queue: QueueName.Maintenance,
+      id: SchedulerId.Retention,
+      repeat: { pattern: retentionCron, tz: 'UTC' } as ScheduleTiming,
+      template: { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
+    },
+  ];
+}
+
+function sameTiming(current: { pattern?: string | null; every?: number | string | null; tz?: string | null }, wanted: ScheduleTiming): boolean {
+  const every = current.every === undefined || current.every === null ? undefined : Number(current.every);
+  return (current.pattern ?? undefined) === wanted.pattern && every === wanted.every && (current.tz ?? undefined) === wanted.tz;
 }
 
 function snapshotOf(job: Job, state: string): JobSnapshot {
