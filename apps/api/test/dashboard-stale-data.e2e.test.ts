@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from '@store-monitoring/db';
-import { commitFixturePolls, createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
+import { commitFixturePollRows, createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
@@ -33,7 +32,7 @@ describe('dashboard: stale data in a real browser', () => {
   const pageErrors: string[] = [];
 
   async function addPoll(at: number): Promise<void> {
-    await commitFixturePolls(database.db, sql`SELECT 'store-1', ${new Date(at).toISOString()}, true`, sql`SELECT 'store-1'`);
+    await commitFixturePollRows(database.db, [{ store_id: 'store-1', observed_at: new Date(at).toISOString(), active: true }]);
   }
 
   beforeAll(async () => {

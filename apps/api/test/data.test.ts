@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from '@store-monitoring/db';
-import { commitFixturePolls } from '@store-monitoring/db/testing';
+import { commitFixturePollRows } from '@store-monitoring/db/testing';
 import { QueueName, jobIds } from '@store-monitoring/jobs';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -31,13 +30,12 @@ describe('data routes', () => {
 
   it('describes the last run, the last success, the schedule and what is stored', async () => {
     const db = api.database.db;
-    await commitFixturePolls(
-      db,
-      sql`SELECT * FROM (VALUES ('s1', '2023-01-24T10:00:00Z', true), ('s2', '2023-01-25T07:30:00Z', false)) AS polls`,
-      sql`SELECT unnest(ARRAY['s1', 's2'])`,
-    );
     const hours = await db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 14 }).returning('id').executeTakeFirstOrThrow();
     await db.insertInto('source_versions').values({ kind: 'timezones', row_count: 2 }).execute();
+    await commitFixturePollRows(db, [
+      { store_id: 's1', observed_at: '2023-01-24T10:00:00Z', active: true },
+      { store_id: 's2', observed_at: '2023-01-25T07:30:00Z', active: false },
+    ]);
     const succeeded = randomUUID();
     const failed = randomUUID();
     await db
@@ -103,7 +101,7 @@ describe('data routes', () => {
     const db = api.database.db;
     const statusAfter = async (minutesAgo: number) => {
       const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-      await commitFixturePolls(db, sql`SELECT 's1', ${at}, true`, sql`SELECT 's1'`);
+      await commitFixturePollRows(db, [{ store_id: 's1', observed_at: at, active: true }]);
       return (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
     };
     // REFRESH_CRON is hourly: 100 minutes old is late but within two intervals; 150 minutes is not.

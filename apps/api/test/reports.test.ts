@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from '@store-monitoring/db';
-import { commitFixturePolls } from '@store-monitoring/db/testing';
+import { commitFixturePollRows } from '@store-monitoring/db/testing';
 import { QueueName } from '@store-monitoring/jobs';
 import { insertCompleteReport, insertReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -14,11 +13,10 @@ describe('reports API', () => {
 
   beforeAll(async () => {
     api = await startTestApi('apireports');
-    await commitFixturePolls(
-      api.database.db,
-      sql`SELECT * FROM (VALUES ('store-a', '2023-01-25T09:00:00Z', true), ('store-a', '2023-01-25T18:13:22.479Z', false)) AS polls`,
-      sql`SELECT 'store-a'`,
-    );
+    await commitFixturePollRows(api.database.db, [
+      { store_id: 'store-a', observed_at: '2023-01-25T09:00:00Z', active: true },
+      { store_id: 'store-a', observed_at: '2023-01-25T18:13:22.479Z', active: false },
+    ]);
   });
 
   afterAll(async () => {

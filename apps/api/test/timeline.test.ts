@@ -1,4 +1,4 @@
-import { ensureStatusPartitions } from '@store-monitoring/db';
+import { commitFixturePollRows } from '@store-monitoring/db/testing';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
 const HOUR_MS = 3_600_000;
@@ -12,8 +12,6 @@ describe('GET /api/stores/{store_id}/timeline', () => {
     const db = api.database.db;
     const first = Date.parse('2023-01-18T12:00:00Z');
     const last = Date.parse('2023-01-25T18:00:00Z');
-    await ensureStatusPartitions(db, first, last);
-    await db.insertInto('stores').values([{ store_id: 'always-open' }, { store_id: 'ny-mondays' }, { store_id: 'no-polls' }]).execute();
     const polls = [];
     for (let at = first; at <= last; at += HOUR_MS) {
       polls.push({ store_id: 'always-open', observed_at: new Date(at).toISOString(), active: true });
@@ -21,7 +19,6 @@ describe('GET /api/stores/{store_id}/timeline', () => {
     }
     // The newest poll of all: the default `now`.
     polls.push({ store_id: 'always-open', observed_at: AS_OF, active: true });
-    await db.insertInto('store_status').values(polls).execute();
     const hours = await db.insertInto('source_versions').values({ kind: 'business_hours', row_count: 1 }).returning('id').executeTakeFirstOrThrow();
     const zones = await db.insertInto('source_versions').values({ kind: 'timezones', row_count: 1 }).returning('id').executeTakeFirstOrThrow();
     await db
@@ -29,6 +26,7 @@ describe('GET /api/stores/{store_id}/timeline', () => {
       .values({ version_id: String(hours.id), store_id: 'ny-mondays', day_of_week: 0, start_time_local: '09:00:00', end_time_local: '17:00:00' })
       .execute();
     await db.insertInto('timezones').values({ version_id: String(zones.id), store_id: 'ny-mondays', timezone_str: 'America/New_York', is_known: true }).execute();
+    await commitFixturePollRows(db, polls, ['always-open', 'ny-mondays', 'no-polls']);
   });
 
   afterAll(async () => {

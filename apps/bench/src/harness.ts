@@ -6,11 +6,13 @@ import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '@store-
 import { runIngest } from '@store-monitoring/ingest';
 import { CleanupStack } from './cleanup-stack.js';
 import { cachedDataset } from './dataset-cache.js';
+import { measureEngine, type EngineSection } from './engine-measure.js';
 import { runIngestBench, type IngestSection } from './ingest-bench.js';
 import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
 import type { BenchOptions, ScaleSpec, Section } from './options.js';
 import { measurePolling, type PollingSection } from './polling-measure.js';
 import { runPsql } from './psql.js';
+import { createIdealTable } from './read-limit.js';
 import { assertRedisReachable, deletePrefixedKeys, redisUrl } from './redis-keys.js';
 import { measureReports, type ReportSection } from './report-measure.js';
 
@@ -29,6 +31,8 @@ export interface BenchRun {
   machine: MachineDescription;
   scales: ScaleMeasurement[];
   polling: PollingSection | null;
+  /** The engine alone at public size (null when the section was not run). */
+  engine: EngineSection | null;
   /** What the run created, all removed at its end. */
   created: { queuePrefix: string; databases: string[]; scratchDir: string };
   /** Clean-up steps that failed (normally none). */
@@ -59,6 +63,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
   const machine = await describeMachine(adminDatabaseUrl(), await assertRedisReachable(redis));
   const scales: ScaleMeasurement[] = [];
   let polling: PollingSection | null = null;
+  let engine: EngineSection | null = null;
 
   // On Ctrl-C or SIGTERM the run stops where it is, and clean-up still runs before the exit.
   const interrupted = (signal: NodeJS.Signals) => {
@@ -73,6 +78,11 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
     cleanup.push('delete the Redis keys', () => deletePrefixedKeys(redis, queuePrefix));
     mkdirSync(scratchDir, { recursive: true });
     cleanup.push('remove the scratch directory', async () => rmSync(scratchDir, { recursive: true, force: true }));
+
+    if (options.sections.has('engine')) {
+      log('engine alone at public size');
+      engine = await measureEngine(options.runs, cleanup);
+    }
 
     const needsData = options.sections.has('ingest') || options.sections.has('report');
     for (const scale of needsData ? options.scales : []) {
@@ -101,6 +111,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
         if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
         // Settle the fresh load as autovacuum eventually would, so it does not start mid-measurement.
         await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        await createIdealTable(database.url, dataset.files.store_status);
         log(`${scale.label}: loaded ${loaded.status_rows_added} polls into ${databaseName(database)} in ${((performance.now() - started) / 1_000).toFixed(1)} s`);
         const stores = await sql<{ n: string }>`SELECT count(*) AS n FROM stores`.execute(database.db);
         measurement.report = await measureReports({
@@ -138,6 +149,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
     machine,
     scales,
     polling,
+    engine,
     created,
     cleanupFailures,
   };

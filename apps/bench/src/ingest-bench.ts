@@ -5,8 +5,8 @@ import { adminDatabaseUrl } from '@store-monitoring/db/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
 
-/** The ingest package's own benchmark (packages/ingest/src/bench.ts), run as it is. */
-export const INGEST_BENCH = join(REPO_ROOT, 'packages/ingest/dist/bench.js');
+/** The ingest benchmark (ingest-run.ts), run as a process of its own. */
+export const INGEST_BENCH = join(REPO_ROOT, 'apps/bench/dist/ingest-run.js');
 
 /** One line of its table: a median with the minimum and maximum over its runs. */
 export interface IngestFigure {
@@ -24,6 +24,9 @@ export interface IngestSection {
 
 /** The line of the ingest table that holds the pair-by-pair ratio to psql \copy. */
 export const INGEST_RATIO_LABEL = 'ratio ingest ÷ psql \\copy';
+/** The line with the one-more-hour rerun against one parse of the file. */
+export const INGEST_HOUR_RATIO_LABEL = 'ratio one more hour ÷ one parse';
+export const INGEST_UNCHANGED_LABEL = 'rerun over unchanged files';
 
 /** Reads the Markdown rows `| label | 1.23 s | 1.00 | 2.00 |` the ingest benchmark prints. */
 export function parseIngestTable(stdout: string): IngestFigure[] {
@@ -49,7 +52,7 @@ export function runIngestBench(
   cleanup: CleanupStack,
 ): Promise<IngestSection> {
   if (!existsSync(INGEST_BENCH)) {
-    return Promise.reject(new Error(`${INGEST_BENCH} is missing: build the ingest package first (pnpm --filter @store-monitoring/ingest build)`));
+    return Promise.reject(new Error(`${INGEST_BENCH} is missing: build the bench first (pnpm --filter @store-monitoring/bench build)`));
   }
   const args = [INGEST_BENCH, '--stores', String(settings.stores), '--days', String(settings.days), '--runs', String(settings.runs), '--seed', String(settings.seed), '--cache', settings.cacheDir];
   const env = { PATH: process.env.PATH ?? '', TZ: 'UTC', DATABASE_URL: adminDatabaseUrl() };

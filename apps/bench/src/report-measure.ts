@@ -25,6 +25,8 @@ export interface ReportRun {
 export interface ReportBlock {
   workers: number;
   runs: ReportRun[];
+  /** The read limit measured just before each run. */
+  readLimitSeconds: number[];
 }
 
 export interface ReportSection {
@@ -112,7 +114,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
   };
   let asOfUs: number | null = null;
 
-  for (const [blockIndex, workerCount] of settings.workerCounts.entries()) {
+  for (const workerCount of settings.workerCounts) {
     const workers = Array.from(
       { length: workerCount },
       (_, index) =>
@@ -133,8 +135,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
     const warmUp = await runReport(apiUrl, settings.timeoutMs);
     checkReport(warmUp);
     log(`  ${workerCount} worker(s): warm-up report ${warmUp.seconds.toFixed(2)} s`);
-    const pairedWithReadLimit = blockIndex === 0;
-    if (pairedWithReadLimit) {
+    if (asOfUs === null) {
       asOfUs = await reportAsOfUs(database, warmUp.reportId);
       section.asOf = warmUp.asOf;
       const readWarmUp = await measureReadLimit(database.url, asOfUs);
@@ -142,9 +143,12 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
       log(`  read limit warm-up: ${readWarmUp.rows} rows in ${readWarmUp.seconds.toFixed(2)} s`);
     }
 
-    const block: ReportBlock = { workers: workerCount, runs: [] };
+    // Every run is paired with a read-limit measurement just before it, so both see the same machine.
+    const block: ReportBlock = { workers: workerCount, runs: [], readLimitSeconds: [] };
     for (let run = 0; run < settings.runs; run++) {
-      if (pairedWithReadLimit) section.readLimitSeconds.push((await measureReadLimit(database.url, asOfUs!)).seconds);
+      const readLimit = (await measureReadLimit(database.url, asOfUs!)).seconds;
+      block.readLimitSeconds.push(readLimit);
+      section.readLimitSeconds.push(readLimit);
       const workerPids = workers.map((worker) => worker.pid);
       const tracker = new PeakRssTracker([api.pid, ...workerPids]);
       const cpu = new CpuTimeMeter(workerPids);
@@ -157,7 +161,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
       const postgresCpuSeconds = await postgresCpu.stop();
       checkReport(report);
       block.runs.push({ seconds: report.seconds, timings: report.timings, apiPeakBytes: peaks[0]!, workerPeakBytes: peaks.slice(1), workerCpuSeconds, postgresCpuSeconds });
-      const paired = pairedWithReadLimit ? ` (read limit ${section.readLimitSeconds.at(-1)!.toFixed(2)} s)` : '';
+      const paired = ` (read limit ${readLimit.toFixed(2)} s)`;
       log(`  ${workerCount} worker(s): run ${run + 1}/${settings.runs} ${report.seconds.toFixed(2)} s${paired}`);
     }
     section.blocks.push(block);

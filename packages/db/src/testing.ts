@@ -98,3 +98,16 @@ export async function commitFixturePolls(
     return String(id);
   });
 }
+
+/** commitFixturePolls for polls given as rows, and the stores named (with or without polls). */
+export function commitFixturePollRows(
+  db: Kysely<Database>,
+  polls: { store_id: string; observed_at: string; active: boolean }[],
+  storeIds: string[] = [...new Set(polls.map((poll) => poll.store_id))],
+): Promise<string> {
+  const rows =
+    polls.length === 0
+      ? null
+      : sql`SELECT * FROM unnest(${polls.map((poll) => poll.store_id)}::text[], ${polls.map((poll) => poll.observed_at)}::timestamptz[], ${polls.map((poll) => poll.active)}::boolean[])`;
+  return commitFixturePolls(db, rows, sql`SELECT unnest(${storeIds}::text[])`);
+}

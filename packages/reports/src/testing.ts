@@ -100,7 +100,7 @@ export async function seedSyntheticStores(db: Kysely<Database>, settings: Synthe
     db,
     sql`
       SELECT 'S' || lpad(n::text, 7, '0'),
-             ${endIso}::timestamptz - make_interval(hours => h) - make_interval(secs => ((n * 7919 + h * 104729) % 3000)::double precision + 0.123456),
+             ${endIso}::timestamptz - make_interval(hours => h) - make_interval(secs => ((n * 7919 + h * 104729 + ${seed - 1} * 13) % 3000)::double precision + 0.123456),
              ((n * 31 + h * 17) % 11) <> 0
       FROM generate_series(1, ${stores}) AS n, generate_series(1, ${pollsPerStore}) AS h`,
     sql`SELECT 'S' || lpad(n::text, 7, '0') FROM generate_series(1, ${stores}) AS n`,

@@ -18,6 +18,7 @@ const base: Report = {
   error: null,
   timings: {},
   owner_id: null,
+  data_version: '1',
   request_id: null,
   created_at: new Date('2023-01-25T19:00:00Z'),
   started_at: null,

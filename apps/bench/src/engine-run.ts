@@ -6,9 +6,7 @@
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { createReportEngine, type ReportEngine } from './report-engine.js';
-import { INTERPOLATIONS, type HoursRow, type Interpolation, type StoreInput } from './types.js';
-import { DAY_US } from './windows.js';
+import { createReportEngine, DAY_US, INTERPOLATIONS, type HoursRow, type Interpolation, type ReportEngine, type StoreInput } from '@store-monitoring/metrics';
 
 /** Small deterministic PRNG (mulberry32) so every run measures the same data. */
 function createRandom(seed: number): () => number {
