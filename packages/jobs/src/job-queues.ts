@@ -69,7 +69,10 @@ export function jobOptions(name: JobName): JobsOptions {
   }
 }
 
-/** The one door to the queues for producers (the API, the planner, the CLI). */
+/**
+ * The one door to the queues: producers (the API, the planner) enqueue through it, and the API,
+ * the sweeper and the workers' supervision read job state, counts and schedulers through it.
+ */
 export class JobQueues {
   private readonly queues: Record<QueueName, Queue>;
   private readonly flows: FlowProducer;
