@@ -14,6 +14,11 @@ export const apiEnvSchema = Type.Object({
   /** Requests per minute per client address on every route except the health checks. */
   RATE_LIMIT_MAX: Type.Integer({ default: 1_200, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 16_384, minimum: 64, maximum: 10_485_760 }),
+  /**
+   * How far past the latest observation a requested `as_of` may lie (the refresh interval):
+   * beyond it every store's last poll would be stretched over the gap, so the request is refused.
+   */
+  AS_OF_MAX_AHEAD_SECONDS: Type.Integer({ default: 3_600, minimum: 0 }),
   /** Time allowed to receive a whole request; slow senders are cut off after it. */
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
   /** `true`, `false`, a hop count, or a comma-separated list of proxy addresses (Fastify's trustProxy). */

@@ -14,6 +14,7 @@ describe('reports API', () => {
   beforeAll(async () => {
     api = await startTestApi('apireports');
     await commitFixturePollRows(api.database.db, [
+      { store_id: 'store-a', observed_at: '2023-01-17T09:00:00Z', active: true },
       { store_id: 'store-a', observed_at: '2023-01-25T09:00:00Z', active: true },
       { store_id: 'store-a', observed_at: '2023-01-25T18:13:22.479Z', active: false },
     ]);
@@ -93,6 +94,29 @@ describe('reports API', () => {
       expect(body.message.startsWith(`${field}:`)).toBe(true);
       const after = await api.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       expect(after.n).toBe(before.n);
+    });
+
+    it.each([
+      ['far in the future', '2099-01-01T00:00:00Z', 'as_of 2099-01-01T00:00:00.000000Z is later than the latest observation (2023-01-25T18:13:22.479000Z) by more than 60 min'],
+      ['more than the refresh interval after the latest poll', '2023-01-25T19:13:23Z', 'is later than the latest observation (2023-01-25T18:13:22.479000Z)'],
+      ['before the oldest retained poll', '2023-01-16T23:59:59Z', 'as_of 2023-01-16T23:59:59.000000Z is earlier than the oldest retained poll'],
+    ])('refuses an as_of %s with 400 naming the retained range, and records nothing', async (_label, asOf, message) => {
+      const before = await api.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const response = await api.app.inject({ method: 'POST', url: '/api/trigger_report', payload: { as_of: asOf } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().message).toContain(message);
+      expect(response.json().message).toContain('the retained polls run from 2023-01-17T00:00:00.000000Z to 2023-01-25T18:13:22.479000Z');
+      const timeline = await api.app.inject({ method: 'GET', url: `/api/stores/store-a/timeline?as_of=${encodeURIComponent(asOf)}` });
+      expect(timeline.statusCode).toBe(400);
+      expect(timeline.json().message).toContain(message);
+      const after = await api.database.db.selectFrom('reports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(after.n).toBe(before.n);
+    });
+
+    it('accepts an as_of within the refresh interval after the latest poll', async () => {
+      const response = await api.app.inject({ method: 'POST', url: '/api/trigger_report', payload: { as_of: '2023-01-25T19:00:00Z' } });
+      expect(response.statusCode).toBeLessThan(300);
+      expect(response.json().as_of).toBe('2023-01-25T19:00:00.000Z');
     });
 
     it('rejects a body that is not JSON, and a JSON array, with 400', async () => {

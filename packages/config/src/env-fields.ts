@@ -32,4 +32,6 @@ export const dataEnv = {
   /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */
   DATA_SOURCE_URLS: Type.String({ default: '' }),
   STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
+  /** The largest share of its stores a new business-hours or time-zone file may lose before the run is refused. */
+  MAX_SOURCE_SHRINK: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
 };

@@ -16,5 +16,11 @@ export {
   type StoredStoreDay,
 } from './repositories/poll-day.repository.js';
 export { StoreRepository } from './repositories/store.repository.js';
-export { SourceVersionRepository, KEPT_SOURCE_VERSIONS } from './repositories/source-version.repository.js';
+export {
+  SourceVersionRepository,
+  KEPT_SOURCE_VERSIONS,
+  BUSINESS_HOURS_COPY_STATEMENT,
+  TIMEZONES_COPY_STATEMENT,
+} from './repositories/source-version.repository.js';
+export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
 export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';

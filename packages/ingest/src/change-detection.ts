@@ -23,6 +23,8 @@ export interface RunFile {
   validatorsMoved: boolean;
   /** Set when the file's hash is still to be taken while it is read (see detectChanges). */
   hashing?: Hash;
+  /** A local file as change detection saw it, to tell whether it changed before it was read. */
+  detected?: { size: number; mtimeMs: number; sha256: string | null };
 }
 
 /**
@@ -46,10 +48,14 @@ export async function detectChanges(
       const report = new FileReportBuilder(kind, path);
       const file: RunFile = { kind, report, path, displayName, location: path, changed: true, validatorsMoved: false };
       files.push(file);
-      const size = (await inFileStep(displayName, () => stat(path))).size;
+      const { size, mtimeMs } = await inFileStep(displayName, () => stat(path));
+      file.detected = { size, mtimeMs, sha256: null };
       if (before?.content_hash && before.bytes === size) {
         const { sha256 } = await inFileStep(displayName, () => hashFile(path));
         file.changed = sha256 !== before.content_hash;
+        file.detected.sha256 = sha256;
+        // Hashed again while it is read, to be sure the bytes loaded are the ones compared.
+        if (file.changed) file.hashing = createHash('sha256');
         Object.assign(report.report, { content_hash: sha256, bytes: size, changed: file.changed });
       } else {
         file.hashing = createHash('sha256');

@@ -1,8 +1,8 @@
 export {
   runIngest,
   IngestRunError,
-  INGEST_LOCK_KEY,
   DEFAULT_STATUS_RETENTION_DAYS,
+  DEFAULT_MAX_SOURCE_SHRINK,
   type IngestOptions,
   type IngestProgress,
   type IngestSummary,
@@ -11,3 +11,4 @@ export { describeSource, parseSourceUrls, type IngestSource } from './source-loc
 export { displayUrl, DEFAULT_DOWNLOAD_SETTINGS, type DownloadSettings } from './download.js';
 export { KEPT_REJECTIONS, type IngestFileReport, type RejectedRow, type StatusDayReport } from './file-report.js';
 export { KEPT_SOURCE_VERSIONS as KEPT_VERSIONS } from '@store-monitoring/db';
+export { INGEST_LOCK_KEY } from '@store-monitoring/db';

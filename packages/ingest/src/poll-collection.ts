@@ -23,8 +23,6 @@ export interface CollectedPolls {
   times: Float64Array;
   /** 1 active, 0 inactive. */
   active: Uint8Array;
-  /** File lines of the kept polls (for messages). */
-  lines: Int32Array;
   /** Epoch microseconds of the newest valid poll, or null when there is none. */
   maxObservedUs: number | null;
   /** Lines rejected because a later line has the same store and instant (first ones, in line order). */
@@ -130,10 +128,10 @@ export function groupStoreDays(
 
   const outTimes = new Float64Array(count);
   const outActive = new Uint8Array(count);
-  const outLines = new Int32Array(count);
-  const groupStore = new Int32Array(count);
-  const groupDay = new Int32Array(count);
-  const groupStart = new Int32Array(count + 1);
+  // Groups are far fewer than polls (a store-day holds about a day of hourly polls): grown on demand.
+  let groupStore = new Int32Array(Math.max(1_024, count >> 3));
+  let groupDay = new Int32Array(groupStore.length);
+  let groupStart = new Int32Array(groupStore.length + 1);
   const duplicates: DuplicatePoll[] = [];
   let duplicateCount = 0;
   let duplicateConflicts = 0;
@@ -202,6 +200,11 @@ export function groupStoreDays(
       }
       const day = Math.floor(time / DAY_US);
       if (day !== currentDay) {
+        if (groups === groupStore.length) {
+          groupStore = grow(groupStore, new Int32Array(groupStore.length * 2));
+          groupDay = grow(groupDay, new Int32Array(groupStore.length));
+          groupStart = grow(groupStart, new Int32Array(groupStore.length + 1));
+        }
         groupStore[groups] = store;
         groupDay[groups] = day;
         groupStart[groups] = written;
@@ -210,7 +213,6 @@ export function groupStoreDays(
       }
       outTimes[written] = time;
       outActive[written] = active[index]!;
-      outLines[written] = lines[index]!;
       written += 1;
     }
   }
@@ -224,7 +226,6 @@ export function groupStoreDays(
     groupStart: groupStart.subarray(0, groups + 1),
     times: outTimes.subarray(0, written),
     active: outActive.subarray(0, written),
-    lines: outLines.subarray(0, written),
     maxObservedUs: settings.maxObservedUs,
     duplicates: duplicates.sort((a, b) => a.line - b.line),
     duplicateCount,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DataVersionRepository,
   IngestRunRepository,
+  IngestSession,
   PollDayRepository,
   SourceFileRepository,
   SourceVersionRepository,
@@ -28,9 +29,6 @@ import { prepareStatus, writeStatus, type PreparedStatus } from './status-load.j
 import { DAY_US } from './store-id-hash.js';
 import { StoreIdSet } from './store-id-set.js';
 
-/** Every run takes this Postgres advisory lock first: two runs never overlap, whoever starts them. */
-export const INGEST_LOCK_KEY = 7_301_245_118;
-
 export const DEFAULT_STATUS_RETENTION_DAYS = 35;
 
 export interface IngestOptions {
@@ -46,7 +44,13 @@ export interface IngestOptions {
   logger?: Logger;
   onProgress?: (progress: IngestProgress) => void;
   download?: Partial<DownloadSettings>;
+  /** The largest share of its stores a new hours or zone version may lose (default 0.2). */
+  maxSourceShrink?: number;
+  /** Accept a shrinking hours or zone file anyway (an operator's forced run). */
+  allowShrink?: boolean;
 }
+
+export const DEFAULT_MAX_SOURCE_SHRINK = 0.2;
 
 export type IngestProgress =
   /** Another run holds the ingest lock; this one starts when it ends. */
@@ -102,6 +106,7 @@ interface Run {
   files: RunFile[];
   /** The run's connection: holds the lock and the transaction. */
   client: pg.PoolClient;
+  session: IngestSession;
   /** Repositories on the run's connection (inside its transaction once it is open). */
   trx: Kysely<Database>;
   storeIds: StoreIdSet;
@@ -173,6 +178,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       summary,
       files,
       client,
+      session: new IngestSession(client),
       trx: kyselyOnClient(client),
       storeIds: new StoreIdSet(),
       previous: undefined,
@@ -180,7 +186,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
     await lock(run);
     downloadDir = await detect(run);
-    await client.query('BEGIN');
+    await run.session.begin();
     inTransaction = true;
     await prepare(run);
     const changed = files.some((file) => file.changed);
@@ -189,7 +195,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       await maintain(run, version);
     }
     await record(run, changed ? 'succeeded' : 'unchanged', finishSummary);
-    await client.query('COMMIT');
+    await run.session.commit();
     inTransaction = false;
     logger?.info(
       {
@@ -206,7 +212,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     return summary;
   } catch (error) {
     if (inTransaction) {
-      await client!.query('ROLLBACK').catch(() => {
+      await new IngestSession(client!).rollback().catch(() => {
         clientBroken = true;
       });
     }
@@ -222,7 +228,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
   } finally {
     if (client) {
       if (!clientBroken) {
-        await client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]).catch(() => {
+        await new IngestSession(client).unlock().catch(() => {
           clientBroken = true;
         });
       }
@@ -236,12 +242,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
 /** Lock: waits for any other run, then records this one as running. */
 async function lock(run: Run): Promise<void> {
-  const { client, options, id } = run;
-  const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INGEST_LOCK_KEY]);
-  if (!locked.rows[0]!.locked) {
+  const { session, options, id } = run;
+  if (!(await session.tryLock())) {
     options.onProgress?.({ phase: 'waiting' });
     options.logger?.info({ runId: id }, 'waiting for the ingest run in progress to finish');
-    await client.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    await session.lock();
   }
   const runs = new IngestRunRepository(options.db);
   const interrupted = await runs.failInterrupted(id);
@@ -274,10 +279,6 @@ async function detect(run: Run): Promise<string | undefined> {
  */
 async function prepare(run: Run): Promise<void> {
   const { options, files, client } = run;
-  // Loads sort in memory; JIT only slows these one-off statements.
-  await client.query("SET LOCAL work_mem = '256MB'");
-  await client.query("SET LOCAL maintenance_work_mem = '256MB'");
-  await client.query('SET LOCAL jit = off');
   const changed = files.filter((file) => file.changed);
   const readProgress = (file: RunFile) => (bytesRead: number) =>
     options.onProgress?.({ phase: 'read', kind: file.kind, bytesRead, bytesTotal: file.report.report.bytes });
@@ -313,6 +314,8 @@ async function prepare(run: Run): Promise<void> {
         storeIds: run.storeIds,
         onBytes: readProgress(file),
         onChunk: hashWhileReading(file),
+        maxShrink: options.maxSourceShrink ?? DEFAULT_MAX_SOURCE_SHRINK,
+        allowShrink: options.allowShrink ?? false,
       };
       if (file.kind === 'business_hours') run.summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
       if (file.kind === 'timezones') run.summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
@@ -323,6 +326,21 @@ async function prepare(run: Run): Promise<void> {
   // Both must have stopped using their connections before a failure rolls back.
   const settled = await Promise.allSettled([statusPreparation, referenceLoads]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  for (const file of changed) await assertUnchangedSinceDetection(file);
+}
+
+/**
+ * A local file must be the one change detection looked at: one rewritten between its hash and its
+ * read (a copy still being written, say) would be recorded under the wrong hash. The run then
+ * fails, changing nothing, and the next run reads the file again.
+ */
+async function assertUnchangedSinceDetection(file: RunFile): Promise<void> {
+  if (!file.detected || file.path === null) return;
+  const now = await stat(file.path);
+  const readHash = file.report.report.content_hash;
+  if (now.size !== file.detected.size || now.mtimeMs !== file.detected.mtimeMs || (file.detected.sha256 !== null && readHash !== null && readHash !== file.detected.sha256)) {
+    throw new FileStepError(file.displayName, new Error('the file changed while it was being read; nothing was stored, and the next run reads it again'));
+  }
 }
 
 /** A file read once for both: its hash is known when it has been read. */

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -312,6 +313,65 @@ describe('business hours and time zone versions', () => {
     expect(left.rows.map((row) => row.id)).toEqual(ids.slice(2).concat(summary.business_hours_version!));
     const orphans = await db.pool.query('SELECT count(*)::int AS n FROM business_hours WHERE version_id NOT IN (SELECT id FROM source_versions)');
     expect(orphans.rows[0].n).toBe(0);
+  });
+});
+
+describe('a shrinking hours or zone file', () => {
+  const hours = Array.from({ length: 10 }, (_, index) => `${index + 1},0,09:00,17:00`);
+  const zones = Array.from({ length: 10 }, (_, index) => `${index + 1},America/New_York`);
+
+  it.each([
+    ['business_hours.csv', { hours: hours.slice(0, 7) }, 'names 7 stores where the current version has 10 (30.0% fewer, more than the 20% MAX_SOURCE_SHRINK allows)'],
+    ['timezones.csv', { timezones: zones.slice(0, 5) }, 'names 5 stores where the current version has 10 (50.0% fewer'],
+  ])('refuses a new %s that lost more than MAX_SOURCE_SHRINK of the stores, changing nothing, unless forced', async (file, edit, reason) => {
+    const db = await database('shrink');
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours, timezones: zones });
+    await ingest(db, dir);
+    await writeSources(dir, edit);
+    const before = await snapshot(db);
+    const failure = await ingest(db, dir).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(IngestRunError);
+    expect((failure as IngestRunError).message).toBe(`${file}: ${reason}${(failure as IngestRunError).message.slice(file.length + 2 + reason.length)}`);
+    expect((failure as IngestRunError).message).toContain('--allow-shrink');
+    expect((failure as IngestRunError).retryable).toBe(false);
+    expect(await snapshot(db)).toMatchObject({ ...before, source_files: before.source_files });
+    // A shrink within the limit passes; a forced run passes whatever it is.
+    expect((await ingest(db, dir, { allowShrink: true })).outcome).toBe('succeeded');
+  });
+
+  it('accepts losing up to MAX_SOURCE_SHRINK of the stores', async () => {
+    const db = await database('shrinkok');
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours, timezones: zones });
+    await ingest(db, dir);
+    await writeSources(dir, { hours: hours.slice(0, 8) });
+    expect((await ingest(db, dir)).outcome).toBe('succeeded');
+    await writeSources(dir, { hours: hours.slice(0, 7) });
+    expect((await ingest(db, dir, { maxSourceShrink: 0.2 })).outcome).toBe('succeeded');
+  });
+});
+
+describe('a file rewritten while the run reads it', () => {
+  it('fails the run naming the file, changing nothing; the next run loads it', async () => {
+    const db = await database('rewritten');
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 10:00:00 UTC'], hours: HOURS, timezones: ZONES });
+    await ingest(db, dir);
+    await writeSources(dir, { status: ['1,active,2023-01-22 10:00:00 UTC', '1,inactive,2023-01-22 11:00:00 UTC'] });
+    const before = await snapshot(db);
+    let rewritten = false;
+    const failure = await ingest(db, dir, {
+      onProgress: (progress) => {
+        if (progress.phase === 'read' && progress.kind === 'store_status' && !rewritten) {
+          rewritten = true;
+          appendFileSync(join(dir, 'store_status.csv'), '1,active,2023-01-22 12:00:00 UTC\n');
+        }
+      },
+    }).catch((error: unknown) => error);
+    expect(rewritten).toBe(true);
+    expect(failure).toBeInstanceOf(IngestRunError);
+    expect((failure as IngestRunError).message).toBe('store_status.csv: the file changed while it was being read; nothing was stored, and the next run reads it again');
+    expect((failure as IngestRunError).retryable).toBe(true);
+    expect(await snapshot(db)).toEqual(before);
+    expect((await ingest(db, dir)).status_rows_added).toBe(2);
   });
 });
 

@@ -47,7 +47,8 @@ export async function snapshot(database: TestDatabase): Promise<Record<string, s
     business_hours: `SELECT md5(coalesce(string_agg(version_id || store_id || day_of_week || start_time_local || end_time_local, ',' ORDER BY version_id, store_id, day_of_week, start_time_local), '')) AS v FROM business_hours`,
     timezones: `SELECT md5(coalesce(string_agg(version_id || store_id || timezone_str || is_known, ',' ORDER BY version_id, store_id), '')) AS v FROM timezones`,
     source_files: `SELECT md5(coalesce(string_agg(kind || coalesce(content_hash, '') || coalesce(ingest_run_id::text, ''), ',' ORDER BY kind), '')) AS v FROM source_files`,
-    partitions: `SELECT string_agg(c.relname, ',' ORDER BY c.relname) AS v FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'store_status'::regclass`,
+    poll_days: `SELECT md5(coalesce(string_agg(store_id || day || valid_from || coalesce(valid_to, 0) || md5(times) || md5(statuses), ',' ORDER BY store_id, day, valid_from), '')) AS v FROM poll_days`,
+    data_versions: `SELECT md5(coalesce(string_agg(id || coalesce(dropped_at::text, ''), ',' ORDER BY id), '')) AS v FROM data_versions`,
     tables: `SELECT string_agg(relname, ',' ORDER BY relname) AS v FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace`,
   };
   const result: Record<string, string> = {};

@@ -33,3 +33,4 @@ export {
   type OfflineReportSummary,
   type SourceRejection,
 } from './offline-report.js';
+export { asOfProblem, type RetainedRange } from './as-of-range.js';

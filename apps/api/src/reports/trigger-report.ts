@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
 import { withTimeout } from '../with-timeout.js';
+import { assertAsOfInRange } from './as-of-range.js';
 
 export const DEFAULT_INTERPOLATION: Interpolation = 'nearest';
 /** An add normally takes a millisecond; past this Redis is as good as down. */
@@ -18,6 +19,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
+  if (body.as_of !== undefined) await assertAsOfInRange(app, body.as_of);
   // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
   // pinned data version's latest observation is taken in the same statement.
   const report = await app.reportRepository.create({

@@ -21,6 +21,8 @@ Options:
   --retention-days N    status days older than this before the newest poll are dropped
                         (default STATUS_RETENTION_DAYS, 35)
   --run-id UUID         record the run under this id
+  --allow-shrink        load hours or zone files that lost more than MAX_SOURCE_SHRINK (default
+                        0.2) of the current version's stores; refused otherwise
   -h, --help            this text
 
 Progress goes to stderr; the last line of stdout is the run as JSON. Exit status 0 when the run
@@ -36,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       url: { type: 'string', multiple: true },
       'retention-days': { type: 'string' },
+      'allow-shrink': { type: 'boolean' },
       'run-id': { type: 'string' },
     },
     HELP,
@@ -72,6 +75,8 @@ export async function run(argv: string[]): Promise<number> {
       trigger: 'cli',
       runId: options['run-id'] ?? randomUUID(),
       retentionDays,
+      maxSourceShrink: config.MAX_SOURCE_SHRINK,
+      allowShrink: options['allow-shrink'] === true,
       onProgress,
     });
     display.stop();

@@ -34,6 +34,7 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
         trigger: job.data.trigger,
         runId,
         retentionDays: config.STATUS_RETENTION_DAYS,
+        maxSourceShrink: config.MAX_SOURCE_SHRINK,
         logger: context.logger.child({ runId, jobId: job.id }),
       });
     } catch (error) {

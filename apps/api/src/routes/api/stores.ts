@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
 import { ApiError } from '../../errors.js';
+import { assertAsOfInRange } from '../../reports/as-of-range.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { StoreIdParams, StoreTimelineResponse, TimelineQuery } from '../../schemas/timeline.js';
@@ -48,6 +49,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const storeId = request.params.store_id;
       const interpolation = request.query.interpolation ?? DEFAULT_INTERPOLATION;
       // Kept as text so `now` keeps its microseconds, exactly as a report's does.
+      if (request.query.as_of !== undefined) await assertAsOfInRange(app, request.query.as_of);
       const version = await app.dataStatusRepository.latestVersion();
       const asOf =
         request.query.as_of ??
