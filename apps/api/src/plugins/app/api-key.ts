@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorBody } from '../../errors.js';
@@ -33,16 +34,6 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
-
 function queryKey(request: FastifyRequest): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   const value = query?.api_key;
@@ -64,6 +55,7 @@ async function apiKeyPlugin(app: FastifyInstance): Promise<void> {
   if (apiKey.length < 16) app.log.warn('API_KEY is shorter than 16 characters; use a long random value');
   const expected = digest(apiKey);
   const expectedCookie = digest(boardCookieValue(apiKey));
+  await app.register(fastifyCookie);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // The matched route (not the raw URL) decides, so encodings and duplicate slashes cannot dodge the check.
@@ -73,12 +65,11 @@ async function apiKeyPlugin(app: FastifyInstance): Promise<void> {
     if (given !== undefined && keysMatch(given, expected)) return;
 
     if (routeUrl?.startsWith(BOARD_PREFIX)) {
-      const cookie = cookieValue(request, BOARD_COOKIE);
+      const cookie = request.cookies[BOARD_COOKIE];
       if (cookie !== undefined && keysMatch(cookie, expectedCookie)) return;
       const fromQuery = queryKey(request);
       if (fromQuery !== undefined && keysMatch(fromQuery, expected)) {
-        const secure = request.protocol === 'https' ? '; Secure' : '';
-        reply.header('set-cookie', `${BOARD_COOKIE}=${boardCookieValue(apiKey)}; Path=${BOARD_PREFIX}; HttpOnly; SameSite=Strict${secure}`);
+        reply.setCookie(BOARD_COOKIE, boardCookieValue(apiKey), { path: BOARD_PREFIX, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
         return;
       }
     }
