@@ -15,6 +15,20 @@ export default tseslint.config(
     },
   },
   {
+    // The job contract is the only door to the queues: everything else goes through its API.
+    files: ['**/*.ts', '**/*.js', '**/*.cjs'],
+    ignores: ['packages/jobs/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'bullmq', message: 'Only packages/jobs imports BullMQ; use the API of @store-monitoring/jobs.' }],
+          patterns: [{ group: ['bullmq/*'], message: 'Only packages/jobs imports BullMQ; use the API of @store-monitoring/jobs.' }],
+        },
+      ],
+    },
+  },
+  {
     // Migrations are frozen in time and typed against Kysely<any> on purpose.
     files: ['packages/db/src/migrations/**', 'packages/db/src/migrate.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,4 +1,4 @@
-import { Type, dataEnv, databaseEnv, downloadLinkEnv, loadConfig, loggingEnv, redisEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
+import { Type, dataEnv, databaseEnv, downloadLinkEnv, loadConfig, loggingEnv, redisEnv, refreshEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
@@ -8,6 +8,7 @@ export const apiEnvSchema = Type.Object({
   ...storageEnv,
   /** Every query of a request is small: the API gives each far less time than a worker's. */
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  ...refreshEnv,
   ...webhookTargetEnv,
   ...downloadLinkEnv,
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
+import { isDatabaseUnavailable, isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 /** An answer whose message is meant for the client (a 4xx, or a 503 saying which dependency is down). */
@@ -103,21 +103,6 @@ function databaseTrouble(error: unknown): { log: string; message: string } | nul
   if (isQueryTimeout(error)) return { log: 'postgres did not answer in time', message: 'The database did not answer in time; retry shortly' };
   if (isDatabaseUnavailable(error)) return { log: 'postgres unavailable', message: 'The database is unavailable; retry shortly' };
   return null;
-}
-
-/** Socket errors and the Postgres SQLSTATEs of a server that is down, starting, or out of connections. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
-/** Messages of node-postgres for a pool that cannot reach the server. */
-const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i;
-
-/** Whether an error means "Postgres is not reachable right now" rather than a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  // Duck-typed: socket errors may come from another realm, where `instanceof Error` is false.
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
-  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
 }
 
 /** Strips anything that looks like a source location from a framework message. */

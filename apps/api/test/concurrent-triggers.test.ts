@@ -33,11 +33,10 @@ describe(`${CALLS} concurrent trigger_report calls`, () => {
     expect(new Set(rows.map((row) => row.id))).toEqual(new Set(ids));
     expect(rows.every((row) => row.status === 'pending')).toBe(true);
 
-    const queue = api.app.jobQueues.queues[QueueName.Reports];
-    expect(await queue.getWaitingCount()).toBe(CALLS);
-    const jobs = await queue.getWaiting(0, CALLS);
+    expect((await api.app.jobQueues.jobCounts(QueueName.Reports)).waiting).toBe(CALLS);
+    const jobs = await api.app.jobQueues.listJobs(QueueName.Reports, 'waiting', 0, CALLS);
     expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(ids));
-    expect(jobs.every((job) => job.data.reportId === job.id)).toBe(true);
+    expect(jobs.every((job) => (job.data as { reportId: string }).reportId === job.id)).toBe(true);
 
     // Two real worker processes drain the queue: none lost, none duplicated, all identical.
     expect(existsSync(workerMain)).toBe(true);

@@ -22,6 +22,9 @@ describe('data routes', () => {
       stores: 0,
       rows: { store_status: 0, business_hours: 0, timezones: 0 },
       latest_observation: null,
+      data_age_seconds: null,
+      refresh_interval_seconds: 3_600,
+      stale: false,
     });
   });
 
@@ -63,7 +66,7 @@ describe('data routes', () => {
         },
       ])
       .execute();
-    await api.app.jobQueues.upsertSchedules({ refreshCron: '0 * * * *', sweepEverySeconds: 30, retentionCron: '15 3 * * *' });
+    await api.app.jobQueues.syncSchedules({ refreshCron: '0 * * * *', sweepEverySeconds: 30, retentionCron: '15 3 * * *' });
 
     const body = (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
     expect(body).toMatchObject({
@@ -86,9 +89,27 @@ describe('data routes', () => {
     expect(nextRefresh.getTime()).toBeGreaterThan(Date.now());
     expect(nextRefresh.getTime()).toBeLessThanOrEqual(Date.now() + 3_600_000);
     expect(nextRefresh.getUTCMinutes()).toBe(0);
+    // The newest poll is from 2023: far older than two hourly refreshes.
+    expect(body.data_age_seconds).toBeGreaterThanOrEqual(Math.floor((Date.now() - Date.parse('2023-01-25T07:30:00Z')) / 1_000) - 5);
+    expect(body.stale).toBe(true);
 
     const run = await api.app.inject({ method: 'GET', url: `/api/data/runs/${succeeded}` });
     expect(run.json()).toMatchObject({ id: succeeded, outcome: 'succeeded', status_rows_added: 2, files: [{ kind: 'store_status', rows_loaded: 2, rejected: 0 }] });
+  });
+
+  it('says how old the data is, and calls it stale only after two refresh intervals', async () => {
+    const db = api.database.db;
+    const statusAfter = async (minutesAgo: number) => {
+      const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      await commitFixturePollRows(db, [{ store_id: 's1', observed_at: at, active: true }]);
+      return (await api.app.inject({ method: 'GET', url: '/api/data/status' })).json();
+    };
+    // REFRESH_CRON is hourly: 100 minutes old is late but within two intervals; 150 minutes is not.
+    const late = await statusAfter(150);
+    expect([late.refresh_interval_seconds, late.stale]).toEqual([3_600, true]);
+    expect(late.data_age_seconds).toBeGreaterThanOrEqual(150 * 60);
+    const current = await statusAfter(100);
+    expect([current.stale, Math.round(current.data_age_seconds / 60)]).toEqual([false, 100]);
   });
 
   it('queues a manual refresh and follows it from queued to recorded', async () => {
@@ -97,7 +118,7 @@ describe('data routes', () => {
     const { run_id: runId, status } = response.json();
     expect(status).toBe('queued');
     expect(response.headers.location).toBe(`/api/data/runs/${runId}`);
-    const job = await api.app.jobQueues.queues[QueueName.Ingest].getJob(jobIds.ingestRun(runId));
+    const job = await api.app.jobQueues.findJob(QueueName.Ingest, jobIds.ingestRun(runId));
     expect(job?.data).toEqual({ runId, trigger: 'manual' });
 
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toEqual({ id: runId, outcome: 'queued' });
@@ -105,6 +126,16 @@ describe('data routes', () => {
     // The worker records the run under the same id once it starts.
     await api.database.db.insertInto('ingest_runs').values({ id: runId, trigger: 'manual', source: 'data/sample', outcome: 'running', files: '[]', attempt: 1 }).execute();
     expect((await api.app.inject({ method: 'GET', url: `/api/data/runs/${runId}` })).json()).toMatchObject({ id: runId, outcome: 'running', trigger: 'manual', finished_at: null });
+  });
+
+  it('keeps at most one refresh waiting: further requests name the waiting run', async () => {
+    const first = await api.app.inject({ method: 'POST', url: '/api/data/refresh' });
+    const waitingRunId = first.json().run_id;
+    const more = await Promise.all(Array.from({ length: 5 }, () => api.app.inject({ method: 'POST', url: '/api/data/refresh' })));
+    expect(more.map((response) => [response.statusCode, response.json().run_id, response.json().coalesced, response.headers.location])).toEqual(
+      more.map(() => [202, waitingRunId, true, `/api/data/runs/${waitingRunId}`]),
+    );
+    expect((await api.app.jobQueues.jobCounts(QueueName.Ingest)).waiting).toBe(1);
   });
 
   it('answers 404 for a run that is neither recorded nor queued, 400 for a malformed id', async () => {

@@ -36,7 +36,7 @@ describe('with Postgres unreachable', () => {
       expect({ url, status: response.statusCode, message: response.json().message }).toEqual({ url, status: 503, message: 'The database is unavailable; retry shortly' });
       expect(response.headers['retry-after']).toBe('5');
     }
-    expect(await api.app.jobQueues.queues[QueueName.Reports].getWaitingCount()).toBe(0);
+    expect((await api.app.jobQueues.jobCounts(QueueName.Reports)).waiting).toBe(0);
   });
 
   it('says on /health/ready that Postgres is down, and keeps /metrics answering', async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { QueueName } from '@store-monitoring/jobs';
 import { Redis } from 'ioredis';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -66,7 +67,7 @@ describe('a private Redis that fails', () => {
     await admin.call('ACL', 'SETUSER', 'default', '+@all');
     const accepted = await api.app.inject({ method: 'POST', url: '/api/trigger_report' });
     expect(accepted.statusCode).toBe(200);
-    expect(await api.app.jobQueues.queues.reports.getJob(accepted.json().report_id)).toBeDefined();
+    expect(await api.app.jobQueues.findJob(QueueName.Reports, accepted.json().report_id)).toBeDefined();
   });
 
   it('stopped: 503 at once; restarted empty: the same process enqueues again without a restart', async () => {
@@ -82,7 +83,7 @@ describe('a private Redis that fails', () => {
     await until('the API to reconnect', () => api.app.isRedisReady());
     const back = await api.app.inject({ method: 'POST', url: '/api/trigger_report' });
     expect(back.statusCode).toBe(200);
-    expect(await api.app.jobQueues.queues.reports.getJob(back.json().report_id)).toBeDefined();
+    expect(await api.app.jobQueues.findJob(QueueName.Reports, back.json().report_id)).toBeDefined();
     expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   });
 });

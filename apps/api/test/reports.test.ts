@@ -25,7 +25,7 @@ describe('reports API', () => {
   });
 
   async function jobExists(reportId: string): Promise<boolean> {
-    return (await api.app.jobQueues.queues[QueueName.Reports].getJob(reportId)) !== undefined;
+    return (await api.app.jobQueues.findJob(QueueName.Reports, reportId)) !== undefined;
   }
 
   describe('POST /api/trigger_report', () => {
@@ -204,6 +204,8 @@ describe('reports API', () => {
           completed_at: '2024-03-01T10:00:01.000Z',
           progress: 100,
         });
+        // The instant the numbers are "as of" comes right after the status, before any detail.
+        expect(response.body).toMatch(/^\{"report_id":"[^"]+","status":"Complete","as_of":"2023-01-25T18:13:22.479Z","as_of_source":"latest_observation",/);
       }
       // A browser's Accept gets the file.
       const browser = await poll(report.id, { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryRepository } from '@store-monitoring/db';
-import { JobName, QueueName, jobIds } from '@store-monitoring/jobs';
+import { QueueName, jobIds } from '@store-monitoring/jobs';
 import { downloadLinkPath } from '@store-monitoring/notifications';
 import { insertCompleteReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -60,12 +60,12 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     expect(body).toMatchObject({ to: 'ops@example.com', schedule: '0 8 * * 1', timezone: 'America/New_York' });
     const next = new Date(body.next_run_at);
     expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next)).toBe('Mon 08:00');
-    const scheduler = await api.app.jobQueues.queues[QueueName.Deliveries].getJobScheduler(jobIds.reportSchedule(body.subscription_id));
-    expect(scheduler).toMatchObject({ pattern: '0 8 * * 1', tz: 'America/New_York', name: JobName.RunScheduledReport });
+    const scheduler = (await api.app.jobQueues.reportSchedules()).get(body.subscription_id);
+    expect(scheduler).toMatchObject({ pattern: '0 8 * * 1', tz: 'America/New_York' });
 
     const paused = await api.app.inject({ method: 'PATCH', url: `/api/subscriptions/${body.subscription_id}`, headers: asKey(keyA), payload: { status: 'paused' } });
     expect(paused.json()).toMatchObject({ status: 'paused', status_reason: 'paused by the owner', next_run_at: null });
-    expect(await api.app.jobQueues.queues[QueueName.Deliveries].getJobScheduler(jobIds.reportSchedule(body.subscription_id))).toBeUndefined();
+    expect((await api.app.jobQueues.reportSchedules()).has(body.subscription_id)).toBe(false);
 
     const unscheduled = await api.app.inject({ method: 'PATCH', url: `/api/subscriptions/${body.subscription_id}`, headers: asKey(keyA), payload: { status: 'active', events: ['report.completed'] } });
     expect(unscheduled.json()).toMatchObject({ status: 'active', events: ['report.completed'], schedule: null, timezone: null, next_run_at: null });
@@ -176,7 +176,7 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     const again = await api.app.inject({ method: 'POST', url: `/api/deliveries/${original!.id}/redeliver`, headers: asKey(keyA) });
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ webhook_id: original!.webhook_id, status: 'pending', redelivery_of: original!.id });
-    const job = await api.app.jobQueues.queues[QueueName.Deliveries].getJob(jobIds.delivery(again.json().delivery_id, 1));
+    const job = await api.app.jobQueues.findJob(QueueName.Deliveries, jobIds.delivery(again.json().delivery_id, 1));
     expect(job?.data).toEqual({ deliveryId: again.json().delivery_id, attemptNumber: 1 });
   });
 

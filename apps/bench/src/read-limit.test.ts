@@ -1,11 +1,11 @@
-import { usToIsoString } from '@store-monitoring/reports';
+import { formatTimestampUs } from '@store-monitoring/reports';
 import { IDEAL_TABLE, readLimitSelect, reportReadWindow } from './read-limit.js';
 
 describe('the read limit reads what a report depends on, from the ideal table', () => {
   it('ends at as_of itself and starts a look-back day before the week', () => {
     const asOfUs = 1_674_670_402_479_123;
     const { fromIso, toIso } = reportReadWindow(asOfUs);
-    expect(toIso).toBe(usToIsoString(asOfUs));
+    expect(toIso).toBe(formatTimestampUs(asOfUs));
     expect(fromIso).toBe('2023-01-17T18:13:22.479123Z');
   });
 

@@ -1,5 +1,5 @@
 import { DAY_US, windowBounds } from '@store-monitoring/metrics';
-import { usToIsoString } from '@store-monitoring/reports';
+import { formatTimestampUs } from '@store-monitoring/reports';
 import { quoteLiteral, runPsql, timedCopy, type TimedCopy } from './psql.js';
 
 /**
@@ -15,7 +15,7 @@ export const IDEAL_TABLE = 'bench_ideal_polls';
  */
 export function reportReadWindow(asOfUs: number): { fromIso: string; toIso: string } {
   const { weekStartUs } = windowBounds(asOfUs);
-  return { fromIso: usToIsoString(weekStartUs - DAY_US), toIso: usToIsoString(asOfUs) };
+  return { fromIso: formatTimestampUs(weekStartUs - DAY_US), toIso: formatTimestampUs(asOfUs) };
 }
 
 /** The read limit's statement: the report's polls out of the ideal table, in the order a report consumes them. */

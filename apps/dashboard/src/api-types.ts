@@ -67,6 +67,11 @@ export interface DataStatus {
   stores: number;
   rows: { store_status: number; business_hours: number; timezones: number };
   latest_observation: string | null;
+  /** Seconds from the newest poll to now; null without any poll. */
+  data_age_seconds: number | null;
+  refresh_interval_seconds: number;
+  /** The newest poll is older than two refresh intervals. */
+  stale: boolean;
 }
 
 /** `POST /api/data/refresh`. */

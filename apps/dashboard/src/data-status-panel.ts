@@ -1,7 +1,7 @@
 import { describeError, type ApiClient } from './api-client.js';
 import type { DataStatus, IngestRunView } from './api-types.js';
 import { byId, h, setText } from './dom.js';
-import { formatInstant, formatNumber, formatRelative } from './format.js';
+import { formatAge, formatInstant, formatNumber, formatRelative } from './format.js';
 
 const RUN_POLL_MS = 1_500;
 const FINISHED: ReadonlySet<IngestRunView['outcome']> = new Set(['succeeded', 'failed', 'unchanged']);
@@ -19,6 +19,7 @@ export class DataStatusPanel {
   private readonly facts = byId('data-status', HTMLElement);
   private readonly refreshButton = byId('refresh-data', HTMLButtonElement);
   private readonly message = byId('refresh-message', HTMLParagraphElement);
+  private readonly staleWarning = byId('stale-data-warning', HTMLDivElement);
   private refreshing = false;
 
   constructor(private readonly api: ApiClient) {
@@ -43,7 +44,8 @@ export class DataStatusPanel {
       ['Last successful load', status.last_success_at ? `${formatInstant(status.last_success_at)} ${formatRelative(status.last_success_at)}` : 'never'],
       ['Next scheduled refresh', status.next_refresh_at ? `${formatInstant(status.next_refresh_at)} ${formatRelative(status.next_refresh_at)}` : 'not scheduled'],
       ['Stores', formatNumber(status.stores)],
-      ['Latest observation', formatInstant(status.latest_observation)],
+      ['Latest observation', status.latest_observation ? `${formatInstant(status.latest_observation)} ${formatRelative(status.latest_observation)}` : 'none yet'],
+      ['Data age', status.data_age_seconds === null ? '—' : `${formatAge(status.data_age_seconds)}${status.stale ? ' (stale)' : ''}`],
       ['Polls stored', formatNumber(status.rows.store_status)],
     ];
     const items = facts.flatMap(([term, value]) => [h('div', { class: 'fact' }, h('dt', {}, term), h('dd', {}, value))]);
@@ -51,6 +53,28 @@ export class DataStatusPanel {
       items.push(h('div', { class: 'fact fact-wide' }, h('dt', {}, 'Last error'), h('dd', { class: 'error' }, run.error)));
     }
     this.facts.replaceChildren(...items);
+    this.renderStaleWarning(status);
+  }
+
+  /**
+   * A report's "last hour" ends at the newest poll: with old data it is an hour long ago, which
+   * nothing else on the page would make plain.
+   */
+  private renderStaleWarning(status: DataStatus): void {
+    if (!status.stale || status.data_age_seconds === null) {
+      this.staleWarning.hidden = true;
+      this.staleWarning.replaceChildren();
+      return;
+    }
+    this.staleWarning.replaceChildren(
+      h('strong', {}, `The data is stale: the newest poll is ${formatAge(status.data_age_seconds)} old (${formatInstant(status.latest_observation)}).`),
+      h(
+        'span',
+        {},
+        `The sources should be refreshed every ${formatAge(status.refresh_interval_seconds)}. Reports use the newest poll as their "now", so their last hour, day and week end then, not at the current time.`,
+      ),
+    );
+    this.staleWarning.hidden = false;
   }
 
   private async refreshNow(): Promise<void> {

@@ -1,4 +1,4 @@
-import { describeBusinessHours, formatCount, formatInstant, formatRelative, utcInputToIso } from './format.js';
+import { describeBusinessHours, formatAge, formatCount, formatInstant, formatRelative, utcInputToIso } from './format.js';
 
 describe('utcInputToIso', () => {
   it('reads the datetime-local value as UTC whatever the browser zone', () => {
@@ -46,5 +46,14 @@ describe('formatCount', () => {
     expect(formatCount(1, 'store')).toBe('1 store');
     expect(formatCount(0, 'store')).toBe('0 stores');
     expect(formatCount(14_092, 'store')).toBe('14,092 stores');
+  });
+});
+
+describe('formatAge', () => {
+  it('says how old something is, coarser as it gets older', () => {
+    expect(formatAge(20)).toBe('less than a minute');
+    expect(formatAge(100 * 60)).toBe('100 min');
+    expect(formatAge(5 * 3_600)).toBe('5 h');
+    expect(formatAge(1_041 * 86_400)).toBe('1,041 days');
   });
 });

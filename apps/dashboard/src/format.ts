@@ -26,9 +26,17 @@ export function formatRelative(iso: string | null | undefined, nowMs = Date.now(
   if (!iso) return '';
   const deltaMs = Date.parse(iso) - nowMs;
   if (Number.isNaN(deltaMs)) return '';
-  const minutes = Math.round(Math.abs(deltaMs) / 60_000);
-  const amount = minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h` : `${Math.round(minutes / 1440)} days`;
+  const amount = formatAge(Math.abs(deltaMs) / 1_000);
   return deltaMs >= 0 ? `in ${amount}` : `${amount} ago`;
+}
+
+/** "45 min", "3 h", "12 days": a length of time in seconds, coarse on purpose. */
+export function formatAge(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 120) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${formatNumber(Math.round(minutes / 1_440))} days`;
 }
 
 export function formatDuration(ms: number): string {

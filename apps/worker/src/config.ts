@@ -10,6 +10,7 @@ import {
   notificationEnv,
   parseDurationSeconds,
   redisEnv,
+  refreshEnv,
   storageEnv,
   type Static,
 } from '@store-monitoring/config';
@@ -26,6 +27,7 @@ export const workerEnvSchema = Type.Object({
    * below that, the worker refuses to start.
    */
   DATABASE_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  ...refreshEnv,
   ...notificationEnv,
   /** Jobs one process runs at once per queue (reports and shards); ingest always runs one at a time. */
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
@@ -33,14 +35,16 @@ export const workerEnvSchema = Type.Object({
   REPORT_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 0 }),
   /** Shards per report: enough that several workers share one report. */
   REPORT_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 1_024 }),
-  /** Data refresh schedule, cron in UTC (six fields allowed: seconds first). */
-  REFRESH_CRON: Type.String({ default: '0 * * * *', minLength: 9 }),
   /** When report retention runs, cron in UTC. */
   RETENTION_CRON: Type.String({ default: '17 3 * * *', minLength: 9 }),
   /** How often the sweeper looks for reports Redis lost; also how long a report may sit unchanged before it counts as lost. */
   SWEEP_INTERVAL_SECONDS: Type.Integer({ default: 30, minimum: 1 }),
   /** Reports (files and rows) older than this expire, e.g. `7d`, `12h`. */
   REPORT_RETENTION: Type.String({ default: '7d', pattern: DURATION_PATTERN }),
+  /** How long an expired report's row stays (the API answers 410 Gone for it) before it is deleted. */
+  EXPIRED_REPORT_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
+  /** Ingest runs older than this are deleted (counted per day and outcome); the latest run and the latest success stay. */
+  INGEST_RUN_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -82,6 +86,8 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   /** As set, or sized from WORKER_CONCURRENCY. */
   DATABASE_POOL_SIZE: number;
   reportRetentionSeconds: number;
+  expiredReportRetentionSeconds: number;
+  ingestRunRetentionSeconds: number;
   deliveryPauseAfterSeconds: number;
   downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
@@ -108,6 +114,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     ...parsed,
     DATABASE_POOL_SIZE: parsed.DATABASE_POOL_SIZE ?? demand.total,
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
+    expiredReportRetentionSeconds: parseDurationSeconds(parsed.EXPIRED_REPORT_RETENTION)!,
+    ingestRunRetentionSeconds: parseDurationSeconds(parsed.INGEST_RUN_RETENTION)!,
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,

@@ -9,6 +9,11 @@ describe('describeFailure', () => {
     );
     expect(describeFailure(new Error('Connection terminated unexpectedly'))).toBe('Postgres unavailable: Connection terminated unexpectedly');
     expect(describeFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toMatch(/^Postgres unavailable: /);
+    // The same judgement as the API's: a server out of connections, a connect failing on every address.
+    expect(describeFailure(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }))).toBe('Postgres unavailable: sorry, too many clients already');
+    expect(describeFailure(new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })], 'connect failed'))).toBe(
+      'Postgres unavailable: connect failed',
+    );
   });
 
   it('says pool exhaustion and statement timeouts for what they are, not "Postgres unavailable"', () => {

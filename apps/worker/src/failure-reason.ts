@@ -1,15 +1,5 @@
-import { isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
+import { isDatabaseUnavailable, isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
 import type { ReportStorageError } from '@store-monitoring/reports';
-
-/** Error codes and SQLSTATE classes that mean "the database is not there", not "the query is wrong". */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03']);
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i;
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
-  return CONNECTION_MESSAGES.test(messageOf(error));
-}
 
 function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;

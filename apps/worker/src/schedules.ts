@@ -1,5 +1,5 @@
-import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import { JobName, QueueName, SchedulerId, jobIds, type JobQueues, type ScheduleSettings } from '@store-monitoring/jobs';
+import { IngestRunRepository, type Database, type Kysely } from '@store-monitoring/db';
+import { JobName, QueueName, jobIds, type JobQueues, type ScheduleSettings } from '@store-monitoring/jobs';
 import type { WorkerConfig } from './config.js';
 
 /** Every replica enqueues the first-start ingest under this one id, so N replicas make one run. */
@@ -10,21 +10,13 @@ export function scheduleSettings(config: WorkerConfig): ScheduleSettings {
 }
 
 /**
- * Upserts the job schedulers when any is missing (or always, with `force`, as at start so a
- * changed setting applies). A Redis that restarted empty regains its hourly refresh this way.
+ * Brings the job schedulers in line with the settings when any is missing (or always, with
+ * `force`, as at start, so a changed setting applies). A Redis that restarted empty regains its
+ * hourly refresh this way. Returns whether anything was written.
  */
 export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, { force = false } = {}): Promise<boolean> {
-  if (!force) {
-    const present = await Promise.all([
-      queues.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh),
-      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.ReportSweeper),
-      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.Retention),
-      queues.queues[QueueName.Maintenance].getJobScheduler(SchedulerId.DeliverySweeper),
-    ]);
-    if (present.every(Boolean)) return false;
-  }
-  await queues.upsertSchedules(scheduleSettings(config));
-  return true;
+  if (!force && (await queues.missingSchedules()).length === 0) return false;
+  return (await queues.syncSchedules(scheduleSettings(config))).length > 0;
 }
 
 /**
@@ -32,14 +24,8 @@ export async function ensureSchedules(queues: JobQueues, config: WorkerConfig, {
  * run that failed for good is retried by the next start rather than left as is.
  */
 export async function enqueueStartupIngest(queues: JobQueues, db: Kysely<Database>): Promise<boolean> {
-  const succeeded = await sql<{ found: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged')) AS found`.execute(db);
-  if (succeeded.rows[0]?.found) return false;
-  const existing = await queues.queues[QueueName.Ingest].getJob(STARTUP_INGEST_JOB_ID);
-  if (existing && (await existing.isFailed())) {
-    await existing.retry('failed');
-    return true;
-  }
+  if (!(await new IngestRunRepository(db).neverSucceeded())) return false;
+  if (await queues.retryFailedJob(QueueName.Ingest, STARTUP_INGEST_JOB_ID)) return true;
   await queues.add(JobName.RunIngest, { trigger: 'startup' }, { jobId: STARTUP_INGEST_JOB_ID });
   return true;
 }

@@ -1,13 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { ReportRepository } from '@store-monitoring/db';
-import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { JobName, JobQueues, QueueWorkers, assertOneProcessorPerJob, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
 import { createNotificationService } from './notifications.js';
 import type { WorkerConfig } from './config.js';
 import { createWorkerDatabase } from './database.js';
 import { startMetricsServer } from './metrics-server.js';
-import { assertOneProcessorPerJob, createProcessors } from './processors/index.js';
-import { QueueWorkers } from './queue-workers.js';
+import { createProcessors } from './processors/index.js';
 import { enqueueStartupIngest, ensureSchedules } from './schedules.js';
 import type { WorkerContext } from './worker-context.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -46,7 +45,21 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const metricsServer = await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info({ port: metricsServer.port }, 'metrics server listening');
 
-  const workers = new QueueWorkers({ config, connection, queues, processors, metrics, logger });
+  const workers = new QueueWorkers({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    deliveryConcurrency: config.DELIVERY_CONCURRENCY,
+    lockDurationMs: config.LOCK_DURATION_MS,
+    stalledIntervalMs: config.STALLED_INTERVAL_MS,
+    queues,
+    processors,
+    logger,
+    onAttemptStart: (queue, job) => {
+      const stopTimer = metrics.jobDuration.startTimer({ queue, job });
+      return (outcome) => stopTimer({ outcome });
+    },
+  });
   workers.start();
 
   // Schedulers live in Redis only: checked every sweep interval and right after a reconnect. One

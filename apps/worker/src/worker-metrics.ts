@@ -1,8 +1,6 @@
-import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import { QueueName, type JobQueues } from '@store-monitoring/jobs';
+import { DataStatusRepository, type Database, type Kysely } from '@store-monitoring/db';
+import { JOB_STATES, QueueName, type JobQueues } from '@store-monitoring/jobs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /**
  * The worker's Prometheus metrics. Queue depths and the last refresh time are read at scrape
@@ -55,6 +53,7 @@ export class WorkerMetrics {
   });
 
   constructor(queues: JobQueues, db: Kysely<Database>) {
+    const dataStatus = new DataStatusRepository(db);
     collectDefaultMetrics({ register: this.registry, prefix: 'sm_worker_' });
 
     new Gauge({
@@ -64,9 +63,9 @@ export class WorkerMetrics {
       registers: [this.registry],
       async collect() {
         for (const name of Object.values(QueueName)) {
-          const counts = await queues.queues[name].getJobCounts(...JOB_STATES).catch(() => null);
+          const counts = await queues.jobCounts(name).catch(() => null);
           if (!counts) continue;
-          for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+          for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state]);
         }
       },
     });
@@ -76,12 +75,8 @@ export class WorkerMetrics {
       help: 'When the last data refresh that succeeded (or found nothing new) finished, Unix time',
       registers: [this.registry],
       async collect() {
-        const result = await sql<{ finished: Date | null }>`
-          SELECT max(finished_at) AS finished FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged')`
-          .execute(db)
-          .catch(() => null);
-        const finished = result?.rows[0]?.finished;
-        if (finished) this.set(new Date(finished).getTime() / 1_000);
+        const finished = await dataStatus.lastSuccessAt().catch(() => null);
+        if (finished) this.set(finished.getTime() / 1_000);
       },
     });
   }

@@ -103,8 +103,8 @@ describe('ingest scheduling across several worker processes', () => {
     expect(scheduled.every((run) => run.attempt === 1)).toBe(true);
     expect(scheduled.every((run) => ['succeeded', 'unchanged'].includes(run.outcome))).toBe(true);
     // …each run belongs to one slot job of the scheduler, and no two runs overlapped in time.
-    const slotJobs = await queues.queues[QueueName.Ingest].getJobs(['completed']);
-    const slotIds = new Set(slotJobs.filter((job) => job.name === 'ingest-run' && job.data.trigger === 'schedule').map((job) => job.id));
+    const slotJobs = await queues.listJobs(QueueName.Ingest, 'completed');
+    const slotIds = new Set(slotJobs.filter((job) => job.name === 'ingest-run' && (job.data as { trigger: string }).trigger === 'schedule').map((job) => job.id));
     expect(slotIds.size).toBe(scheduled.length);
     for (let index = 1; index < scheduled.length; index++) {
       expect(scheduled[index]!.started_at.getTime()).toBeGreaterThanOrEqual(scheduled[index - 1]!.finished_at!.getTime());

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DeliveryRepository, ReportRepository, SubscriptionRepository, sql, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, QueueName, createRedisConnection, jobIds } from '@store-monitoring/jobs';
+import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { generateSigningSecret, verifyDownloadLink } from '@store-monitoring/notifications';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
@@ -302,24 +302,23 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
       timezone: 'America/New_York',
     });
     // Every worker's sweeper restores schedules from Postgres; BullMQ keeps one delayed job per slot.
-    const deliveriesQueue = queues.queues[QueueName.Deliveries];
+    const slotJobs = async () => (await queues.listJobs(QueueName.Deliveries, 'delayed')).filter((job) => job.name === JobName.RunScheduledReport && (job.data as { subscriptionId: string }).subscriptionId === hook.id);
     const [slotJob] = await waitFor(async () => {
-      const delayed = (await deliveriesQueue.getDelayed()).filter((job) => job.name === JobName.RunScheduledReport && job.data.subscriptionId === hook.id);
+      const delayed = await slotJobs();
       return delayed.length > 0 ? delayed : undefined;
     }, 30_000, 'the scheduled slot job');
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const delayed = (await deliveriesQueue.getDelayed()).filter((job) => job.name === JobName.RunScheduledReport && job.data.subscriptionId === hook.id);
-    expect(delayed.map((job) => job.id)).toEqual([slotJob!.id]);
+    expect((await slotJobs()).map((job) => job.id)).toEqual([slotJob!.id]);
     const slotMs = Number(/:(\d+)$/.exec(String(slotJob!.id))![1]);
     const slot = new Date(slotMs);
     // Monday 08:00 in New York.
     expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(slot)).toBe('Mon 08:00');
 
     // The slot comes now; a second run of the same slot (a duplicate job) changes nothing.
-    await slotJob!.promote();
+    expect(await queues.promoteJob(QueueName.Deliveries, slotJob!.id)).toBe(true);
     const [webhook] = await waitFor(async () => (receiver.at('/weekly').length > 0 ? receiver.at('/weekly') : undefined), 60_000, 'the scheduled report');
     await queues.add(JobName.RunScheduledReport, { subscriptionId: hook.id }, { jobId: `again-${slotMs}` });
-    await waitFor(async () => (await deliveriesQueue.getJob(`again-${slotMs}`))?.finishedOn, 30_000, 'the duplicate slot job');
+    await waitFor(async () => (await queues.jobState(QueueName.Deliveries, `again-${slotMs}`)) === 'completed', 30_000, 'the duplicate slot job');
 
     expect(webhook!.json.type).toBe('report.scheduled');
     expect(webhook!.json.data).toMatchObject({ schedule: '0 8 * * 1', timezone: 'America/New_York', scheduled_for: slot.toISOString(), row_count: 2 });
@@ -328,7 +327,7 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
     expect(scheduled[0]!.report_id).toBe(webhook!.json.data.report_id);
     expect(await deliveriesOf(hook.id)).toHaveLength(1);
     expect(receiver.at('/weekly')).toHaveLength(1);
-    expect(await deliveriesQueue.getJobScheduler(jobIds.reportSchedule(hook.id))).toMatchObject({ pattern: '0 8 * * 1', tz: 'America/New_York' });
+    expect((await queues.reportSchedules()).get(hook.id)).toMatchObject({ pattern: '0 8 * * 1', tz: 'America/New_York' });
 
     const codes = await Promise.all(more.map(stopWorker));
     expect(codes).toEqual([0, 0]);

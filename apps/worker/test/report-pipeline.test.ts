@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ReportRepository, RetentionRepository } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
+import { planShards } from '@store-monitoring/reports';
 import { seedStores, seedSyntheticStores, type SeededVersions } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';
 import { exportSourceFiles } from './support/csv-export.js';
@@ -137,6 +139,17 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     expect(shas).toEqual([baselineSha, baselineSha]);
   }, 90_000);
 
+  it('counts every shard of every report when many small shards finish at once on several processes', async () => {
+    const shards = 48;
+    const reports = 6;
+    await withWorkers(3, { REPORT_SHARDS: String(shards), WORKER_CONCURRENCY: '4' }, async () => {
+      const ids = await Promise.all(Array.from({ length: reports }, () => triggerReport(database.db, queues)));
+      const finished = await Promise.all(ids.map((id) => waitForReport(database.db, id, ['complete', 'failed'], 120_000)));
+      expect(finished.map((report) => [report.status, report.shard_count, report.shards_done])).toEqual(ids.map(() => ['complete', shards, shards]));
+      expect(finished.map((report) => report.sha256)).toEqual(ids.map(() => baselineSha));
+    });
+  }, 150_000);
+
   it('equals the offline CLI over the same data, for the default and for a chosen as_of and interpolation', async () => {
     const asOf = '2023-01-24T06:30:00.123456Z';
     const [latest, chosen] = await withWorkers(1, { REPORT_SHARDS: '4' }, async () => {
@@ -180,6 +193,27 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     });
   });
 
+  it('recomputes a shard whose part went missing before assembly instead of failing the report', async () => {
+    // No sweeps during the test: the assembly alone must notice and mend the missing part.
+    await withWorkers(1, { REPORT_SHARDS: '2', SWEEP_INTERVAL_SECONDS: '600' }, async ([worker]) => {
+      const id = await triggerReport(database.db, null, { skipEnqueue: true });
+      const reports = new ReportRepository(database.db);
+      const ranges = await planShards(database.db, 2);
+      await reports.savePlan(id, ranges.map((range) => ({ shard_index: range.shardIndex, from_store_id: range.fromStoreId, to_store_id: range.toStoreId })));
+      for (const range of ranges) {
+        await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: range.shardIndex, shardCount: 2, fromStoreId: range.fromStoreId, toStoreId: range.toStoreId });
+      }
+      await waitFor(async () => (await reports.find(id))?.shards_done === 2, 30_000, 'both shards to be recorded');
+      await rm(join(reportsDir, '.parts', id, '1.csv'));
+
+      await queues.add(JobName.AssembleReport, { reportId: id, shardCount: 2 }, { jobId: `${id}.assemble` });
+      const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);
+      expect([report.status, report.error, report.shards_done]).toEqual(['complete', null, 2]);
+      expect(report.sha256).toBe(baselineSha);
+      expect(worker!.logs.some((line) => line.msg === 'report part missing; recomputing the shard' && line.reportId === id && line.shardIndex === 1)).toBe(true);
+    });
+  });
+
   it('handles a job delivered twice: one file, one completion, identical bytes', async () => {
     await withWorkers(2, { REPORT_SHARDS: '4' }, async (workers) => {
       const id = await triggerReport(database.db, queues);
@@ -195,11 +229,11 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: 0, shardCount: 4, fromStoreId: null, toStoreId: null }, { jobId: `${id}.late-shard` });
       await queues.add(JobName.AssembleReport, { reportId: id, shardCount: 4 }, { jobId: `${id}.late-assemble` });
       await waitFor(
-        async () => (await Promise.all([`${id}.late-plan`, `${id}.late-assemble`].map((jobId) => queues.queues.reports.getJobState(jobId)))).every((state) => state === 'completed'),
+        async () => (await Promise.all([`${id}.late-plan`, `${id}.late-assemble`].map((jobId) => queues.jobState(QueueName.Reports, jobId)))).every((state) => state === 'completed'),
         20_000,
         'the late duplicates to be processed',
       );
-      await waitFor(async () => (await queues.queues['report-shards'].getJobState(`${id}.late-shard`)) === 'completed', 20_000, 'the late shard');
+      await waitFor(async () => (await queues.jobState(QueueName.ReportShards, `${id}.late-shard`)) === 'completed', 20_000, 'the late shard');
 
       const after = await stat(file);
       expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
@@ -217,11 +251,11 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const jobId = `bad-${randomUUID()}`;
       await queues.add(JobName.PlanReport, { reportId: '../../etc/passwd' }, { jobId });
       const state = await waitFor(async () => {
-        const found = await queues.queues.reports.getJobState(jobId);
+        const found = await queues.jobState(QueueName.Reports, jobId);
         return found === 'failed' ? found : undefined;
       }, 15_000, 'the bad job to fail');
       expect(state).toBe('failed');
-      const job = await queues.queues.reports.getJob(jobId);
+      const job = await queues.findJob(QueueName.Reports, jobId);
       expect(job!.attemptsMade).toBe(1);
       expect(job!.failedReason).toMatch(/invalid report id/);
     });
@@ -242,7 +276,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
 
       const jobId = `retention-${randomUUID()}`;
       await queues.add(JobName.ApplyRetention, {}, { jobId });
-      await waitFor(async () => (await queues.queues.maintenance.getJobState(jobId)) === 'completed', 15_000, 'the retention job');
+      await waitFor(async () => (await queues.jobState(QueueName.Maintenance, jobId)) === 'completed', 15_000, 'the retention job');
       const [expired, kept] = await Promise.all([old, fresh].map((id) => database.db.selectFrom('reports').select('status').where('id', '=', id).executeTakeFirstOrThrow()));
       expect([expired!.status, kept!.status]).toEqual(['expired', 'complete']);
       await expect(stat(reportFile(reportsDir, old))).rejects.toThrow(/ENOENT/);
@@ -255,6 +289,52 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       expect(metrics).toMatch(/^sm_jobs\{queue="reports",state="completed"\} \d+$/m);
       expect(metrics).toMatch(/^sm_worker_job_duration_seconds_count\{queue="report-shards",job="report-shard",outcome="completed"\} 4$/m);
       expect(metrics).toMatch(/^sm_worker_process_resident_memory_bytes \d+/m);
+    });
+  });
+
+  it('deletes long-expired reports, finished shard plans and old ingest runs, counting what it deleted', async () => {
+    await withWorkers(1, { REPORT_SHARDS: '2', EXPIRED_REPORT_RETENTION: '30d', INGEST_RUN_RETENTION: '30d' }, async () => {
+      const finished = await triggerReport(database.db, queues);
+      await waitForReport(database.db, finished, ['complete']);
+      expect(await new ReportRepository(database.db).shards(finished)).toHaveLength(2);
+      const [longExpired, recentlyExpired] = [randomUUID(), randomUUID()];
+      const expiredRow = { status: 'expired' as const, as_of: END, as_of_source: 'latest_observation' as const, interpolation: 'nearest' as const, created_at: '2020-01-02T10:00:00Z' };
+      await database.db
+        .insertInto('reports')
+        .values([
+          { ...expiredRow, id: longExpired, updated_at: new Date(Date.now() - 31 * 86_400_000) },
+          { ...expiredRow, id: recentlyExpired, updated_at: new Date(Date.now() - 2 * 86_400_000) },
+        ])
+        .execute();
+      const run = (id: string, outcome: 'succeeded' | 'failed', startedAt: string) => ({ id, trigger: 'schedule' as const, source: 'data', outcome, files: '[]', attempt: 1, started_at: startedAt, finished_at: startedAt });
+      const [olderSuccess, latestSuccess, oldFailure, recentFailure] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await database.db
+        .insertInto('ingest_runs')
+        .values([
+          run(olderSuccess, 'succeeded', '2020-01-01T01:00:00Z'),
+          run(latestSuccess, 'succeeded', '2020-01-03T01:00:00Z'),
+          run(oldFailure, 'failed', '2020-01-03T02:00:00Z'),
+          run(recentFailure, 'failed', new Date(Date.now() - 86_400_000).toISOString()),
+        ])
+        .execute();
+
+      const jobId = `retention-${randomUUID()}`;
+      await queues.add(JobName.ApplyRetention, {}, { jobId });
+      await waitFor(async () => (await queues.jobState(QueueName.Maintenance, jobId)) === 'completed', 15_000, 'the retention job');
+
+      const reports = await database.db.selectFrom('reports').select('id').where('id', 'in', [finished, longExpired, recentlyExpired]).execute();
+      expect(new Set(reports.map((row) => row.id))).toEqual(new Set([finished, recentlyExpired]));
+      expect(await new ReportRepository(database.db).shards(finished)).toEqual([]);
+      const runs = await database.db.selectFrom('ingest_runs').select('id').where('id', 'in', [olderSuccess, latestSuccess, oldFailure, recentFailure]).execute();
+      // The latest success stays for the data status page, however old.
+      expect(new Set(runs.map((row) => row.id))).toEqual(new Set([latestSuccess, recentFailure]));
+      expect(await new RetentionRepository(database.db).counts()).toEqual(
+        expect.arrayContaining([
+          { day: '2020-01-01', kind: 'ingest_run', outcome: 'succeeded', count: 1 },
+          { day: '2020-01-02', kind: 'report', outcome: 'complete', count: 1 },
+          { day: '2020-01-03', kind: 'ingest_run', outcome: 'failed', count: 1 },
+        ]),
+      );
     });
   });
 

@@ -28,6 +28,12 @@ export const storageEnv = {
   REPORTS_DIR: Type.String({ default: './reports', minLength: 1 }),
 };
 
+/** The data refresh schedule: the worker runs it, the API judges from it how old the data may get. */
+export const refreshEnv = {
+  /** Cron in UTC (six fields allowed: seconds first). */
+  REFRESH_CRON: Type.String({ default: '0 * * * *', minLength: 9 }),
+};
+
 export const dataEnv = {
   DATA_DIR: Type.String({ default: './data/sample', minLength: 1 }),
   /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */

@@ -151,23 +151,58 @@ class DatabasePool extends pg.Pool {
 }
 
 /**
- * pg-cursor's close() waits for the server's ReadyForQuery. When the connection died mid-stream
- * that message never comes, and a streaming read would hang forever instead of failing and being
- * retried; this cursor does not wait on a dead socket.
+ * pg-cursor's close() waits for the server's ReadyForQuery. When the connection dies mid-stream
+ * (the server restarted or ended the session, the network was cut) that message never comes, and
+ * a streaming read would hang forever instead of failing and being retried. This cursor stops
+ * waiting once the connection has ended. It learns the connection from `submit`, the cursor's
+ * public entry point, and watches its public `end` event, rather than pg-cursor's own fields.
  */
 export class ConnectionSafeCursor<Row = unknown> extends Cursor<Row> {
+  private submittedTo: pg.Connection | undefined;
+  private connectionEnded = false;
+
+  constructor(...args: ConstructorParameters<typeof Cursor<Row>>) {
+    super(...args);
+    const submit = this.submit.bind(this);
+    this.submit = (connection) => {
+      this.submittedTo = connection;
+      connection.once('end', () => {
+        this.connectionEnded = true;
+      });
+      submit(connection);
+    };
+  }
+
   override close(): Promise<void>;
   override close(callback: (err: Error) => void): undefined;
   override close(callback?: (err: Error) => void): Promise<void> | undefined {
-    const socket = (this as unknown as { connection?: { stream?: { destroyed?: boolean; readable?: boolean } } }).connection?.stream;
-    if (socket && (socket.destroyed || socket.readable === false)) {
-      if (callback) {
-        setImmediate(callback as () => void);
-        return undefined;
-      }
-      return Promise.resolve();
-    }
-    return callback ? super.close(callback) : super.close();
+    const closing = this.closeUnlessEnded();
+    if (!callback) return closing;
+    closing.then(() => callback(undefined as unknown as Error), callback);
+    return undefined;
+  }
+
+  private closeUnlessEnded(): Promise<void> {
+    const connection = this.submittedTo;
+    if (!connection) return super.close();
+    const socket = connection.stream;
+    if (this.connectionEnded || socket.destroyed || socket.readable === false) return Promise.resolve();
+    // A server that ends the session sends its error first and closes the socket just after:
+    // whichever comes first, ReadyForQuery or the end of the connection, finishes the close.
+    return new Promise<void>((resolve, reject) => {
+      const ended = () => resolve();
+      connection.once('end', ended);
+      super.close().then(
+        () => {
+          connection.removeListener('end', ended);
+          resolve();
+        },
+        (error: unknown) => {
+          connection.removeListener('end', ended);
+          reject(error as Error);
+        },
+      );
+    });
   }
 }
 

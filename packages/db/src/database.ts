@@ -187,6 +187,15 @@ export interface OwnerKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** Rows retention deleted, per day (of the report's creation or the run's start) and outcome. */
+export interface RetentionCountsTable {
+  /** 'YYYY-MM-DD' (UTC). */
+  day: ColumnType<string, string, never>;
+  kind: 'report' | 'ingest_run';
+  outcome: string;
+  count: Int8;
+}
+
 export type SubscriptionChannel = 'webhook' | 'email';
 export type SubscriptionStatus = 'active' | 'paused' | 'disabled';
 
@@ -309,6 +318,7 @@ export interface Database {
   ingest_runs: IngestRunsTable;
   reports: ReportsTable;
   report_shards: ReportShardsTable;
+  retention_counts: RetentionCountsTable;
 }
 
 export type Report = Selectable<ReportsTable>;

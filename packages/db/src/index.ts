@@ -14,6 +14,7 @@ export {
   type DbHandle,
   type DbSettings,
 } from './create-db.js';
+export { isDatabaseUnavailable } from './database-errors.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';
@@ -25,6 +26,7 @@ export {
   type StoreSetCounts,
 } from './repositories/owner.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
+export { RetentionRepository, type RetentionCount } from './repositories/retention.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';
 export { DataVersionRepository, type DataVersionPin, type DataVersionTotals, type NewDataVersion } from './repositories/data-version.repository.js';
 export {

@@ -4,6 +4,7 @@ import * as initial from './migrations/2026_11_23_0001_initial.js';
 import * as appRole from './migrations/2026_11_23_0002_app_role.js';
 import * as pollStore from './migrations/2026_12_01_0003_poll_store.js';
 import * as owners from './migrations/2026_12_01_0002_owners.js';
+import * as retentionCounts from './migrations/2026_12_01_0004_retention_counts.js';
 import * as notifications from './migrations/2026_12_01_0020_notifications.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_23_0002_app_role': appRole,
   '2026_12_01_0002_owners': owners,
   '2026_12_01_0003_poll_store': pollStore,
+  '2026_12_01_0004_retention_counts': retentionCounts,
   '2026_12_01_0020_notifications': notifications,
 };
 

@@ -1,3 +1,23 @@
 export * from './job-catalogue.js';
-export { JobQueues, jobOptions, type JobQueuesSettings, type ScheduleSettings } from './job-queues.js';
+export {
+  JOB_STATES,
+  JobQueues,
+  jobOptions,
+  type CountedJobState,
+  type JobQueuesSettings,
+  type JobSnapshot,
+  type JobState,
+  type ReportJobsState,
+  type ScheduleSettings,
+} from './job-queues.js';
+export {
+  PermanentJobError,
+  assertOneProcessorPerJob,
+  isFinalAttempt,
+  type JobProcessor,
+  type ProcessorTable,
+  type QueuedJob,
+} from './processor-table.js';
+export { QueueWorkers, type QueueWorkersLogger, type QueueWorkersSettings } from './queue-workers.js';
 export { createRedisConnection, type RedisRole } from './redis-connection.js';
+export { refreshIntervalSeconds } from './refresh-interval.js';

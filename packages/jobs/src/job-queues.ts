@@ -1,4 +1,4 @@
-import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   JobName,
@@ -10,6 +10,38 @@ import {
   type ComputeReportShardPayload,
   type PayloadOf,
 } from './job-catalogue.js';
+
+/** Every state BullMQ can report for a job; `unknown` means no such job (never added, or removed). */
+export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'prioritized' | 'waiting-children' | 'unknown';
+/** The states a queue's job counts are kept for. */
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
+export type CountedJobState = (typeof JOB_STATES)[number];
+
+/** What the rest of the system may know about one job: plain data, no handle on the queue. */
+export interface JobSnapshot {
+  id: string;
+  name: string;
+  data: unknown;
+  state: JobState;
+  attemptsMade: number;
+  failedReason: string | null;
+  returnValue: unknown;
+  /** When it was added, ms since the epoch; with `delay`, when it became due. */
+  timestamp: number;
+  delay: number;
+  processedOn: number | null;
+  finishedOn: number | null;
+}
+
+/**
+ * Where a report's jobs stand in Redis. `lost` = none of them is there (never enqueued, or Redis
+ * was emptied); `finished` = they ended without the report finishing (the rest of the flow was
+ * lost); `failed` carries the reason of the job that failed it.
+ */
+export type ReportJobsState = { state: 'lost' } | { state: 'in-progress' } | { state: 'finished' } | { state: 'failed'; reason: string };
+
+/** Manual refreshes share this deduplication id: while one waits, another request joins it. */
+const MANUAL_INGEST_DEDUPLICATION_ID = 'manual-ingest';
 
 export interface JobQueuesSettings {
   connection: Redis;
@@ -43,9 +75,12 @@ export function jobOptions(name: JobName): JobsOptions {
   }
 }
 
-/** The one door to the queues for producers (the API, the planner, the CLI). */
+/**
+ * The one door to the queues: producers (the API, the planner) enqueue through it, and the API,
+ * the sweeper and the workers' supervision read job state, counts and schedulers through it.
+ */
 export class JobQueues {
-  readonly queues: Record<QueueName, Queue>;
+  private readonly queues: Record<QueueName, Queue>;
   private readonly flows: FlowProducer;
 
   constructor({ connection, prefix }: JobQueuesSettings) {
@@ -93,8 +128,118 @@ export class JobQueues {
     });
   }
 
-  enqueueIngest(runId: string | undefined, trigger: PayloadOf<typeof JobName.RunIngest>['trigger']): Promise<string | undefined> {
-    return this.add(JobName.RunIngest, runId ? { runId, trigger } : { trigger }, runId ? { jobId: jobIds.ingestRun(runId) } : {});
+  /** An ingest run under its own id (scheduled and start-up runs name theirs through `jobId`). */
+  enqueueIngest(runId: string | undefined, trigger: PayloadOf<typeof JobName.RunIngest>['trigger'], options: JobsOptions = {}): Promise<string | undefined> {
+    return this.add(JobName.RunIngest, runId ? { runId, trigger } : { trigger }, runId ? { jobId: jobIds.ingestRun(runId), ...options } : options);
+  }
+
+  /**
+   * An operator's refresh. At most one waits: while one is waiting, this returns that run's id
+   * instead of queueing another (BullMQ deduplication; the worker releases the id when the run
+   * starts, so a request made during a run queues the next one). Returns the run id that will run.
+   */
+  async enqueueManualIngest(runId: string): Promise<{ runId: string; coalesced: boolean }> {
+    const jobId = await this.enqueueIngest(runId, 'manual', { deduplication: { id: MANUAL_INGEST_DEDUPLICATION_ID } });
+    const queuedRunId = jobId ? runIdOfIngestJob(jobId) : null;
+    return queuedRunId && queuedRunId !== runId ? { runId: queuedRunId, coalesced: true } : { runId, coalesced: false };
+  }
+
+  /** The job's state and outcome, or undefined when there is no such job. */
+  async findJob(queueName: QueueName, jobId: string): Promise<JobSnapshot | undefined> {
+    const job = await this.queues[queueName].getJob(jobId);
+    return job ? snapshotOf(job, await job.getState()) : undefined;
+  }
+
+  async jobState(queueName: QueueName, jobId: string): Promise<JobState> {
+    return (await this.queues[queueName].getJobState(jobId)) as JobState;
+  }
+
+  /** Jobs per state, for metrics. */
+  async jobCounts(queueName: QueueName): Promise<Record<CountedJobState, number>> {
+    const counts = await this.queues[queueName].getJobCounts(...JOB_STATES);
+    return Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<CountedJobState, number>;
+  }
+
+  /** Jobs of the queue in one state, newest first, `start` to `end` inclusive. */
+  async listJobs(queueName: QueueName, state: CountedJobState, start = 0, end = -1): Promise<JobSnapshot[]> {
+    const jobs = await this.queues[queueName].getJobs([state === 'waiting' ? 'wait' : state], start, end);
+    return jobs.map((job) => snapshotOf(job, state));
+  }
+
+  /** The job that has waited longest, for the worker watchdog. */
+  async oldestWaitingJob(queueName: QueueName): Promise<JobSnapshot | undefined> {
+    const [oldest] = await this.queues[queueName].getJobs(['wait'], 0, 0, true);
+    return oldest ? snapshotOf(oldest, 'waiting') : undefined;
+  }
+
+  /** Moves a failed job back to waiting; false when the job is not there or has not failed. */
+  async retryFailedJob(queueName: QueueName, jobId: string): Promise<boolean> {
+    const job = await this.queues[queueName].getJob(jobId);
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed');
+    return true;
+  }
+
+  /**
+   * Reads a report's plan and assembly jobs through BullMQ. A flow parent that a shard failed
+   * (`failParentOnFailure`) lists that child among its failed dependencies; the child's own
+   * reason is the one worth recording.
+   */
+  async reportJobsState(reportId: string): Promise<ReportJobsState> {
+    const reports = this.queues[QueueName.Reports];
+    const newest = (await reports.getJob(jobIds.assembleReport(reportId))) ?? (await reports.getJob(jobIds.planReport(reportId)));
+    if (!newest) return { state: 'lost' };
+    const state = await newest.getState();
+    if (state === 'failed') return { state: 'failed', reason: (await this.failedChildReason(newest)) ?? (newest.failedReason || 'The report job failed') };
+    return state === 'completed' || state === 'unknown' ? { state: 'finished' } : { state: 'in-progress' };
+  }
+
+  /** Removes a report's finished plan and assembly jobs so that enqueueing the report again takes effect. */
+  async discardReportJobs(reportId: string): Promise<void> {
+    const reports = this.queues[QueueName.Reports];
+    for (const jobId of [jobIds.assembleReport(reportId), jobIds.planReport(reportId)]) {
+      await (await reports.getJob(jobId))?.remove().catch(() => undefined);
+    }
+  }
+
+  private async failedChildReason(parent: Job): Promise<string | undefined> {
+    const { failed = [] } = await parent.getDependencies({ failed: { count: 1 } });
+    for (const childKey of failed) {
+      // A child key is the child queue's key prefix followed by the job id.
+      const queue = Object.values(this.queues).find((candidate) => childKey.startsWith(candidate.toKey('')));
+      if (!queue) continue;
+      const child = await queue.getJob(childKey.slice(queue.toKey('').length));
+      if (child?.failedReason) return child.failedReason;
+    }
+    return undefined;
+  }
+
+  /** Scheduler ids missing from Redis (a Redis that restarted empty has none). */
+  async missingSchedules(): Promise<string[]> {
+    const present = await Promise.all(SCHEDULERS.map(({ queue, id }) => this.queues[queue].getJobScheduler(id)));
+    return SCHEDULERS.filter((_, index) => !present[index]).map(({ id }) => id);
+  }
+
+  /** The queues themselves, for the queue board (bull-board's adapter needs the instances). */
+  boardQueues(): Queue[] {
+    return Object.values(this.queues);
+  }
+
+  /**
+   * Creates the job schedulers that are missing and re-creates those whose timing changed; returns
+   * the ids it wrote. Every worker calls this at start and whenever Redis may have lost them. A
+   * scheduler already there with the same timing is left alone: an upsert re-creates its next
+   * job, and one racing the moment a worker takes that slot's job hands the slot to two workers.
+   */
+  async syncSchedules(settings: ScheduleSettings): Promise<string[]> {
+    const written: string[] = [];
+    for (const { queue, id, repeat, template } of scheduleSpecs(settings)) {
+      const current = await this.queues[queue].getJobScheduler(id);
+      if (current && sameTiming(current, repeat)) continue;
+      await this.queues[queue].upsertJobScheduler(id, repeat, template);
+      written.push(id);
+    }
+    return written;
   }
 
   /** One job per attempt of a delivery: a repeated add of the same attempt is a no-op. */
@@ -108,6 +253,14 @@ export class JobQueues {
     if (!job) return null;
     const state = await job.getState();
     return { state, retry: () => job.retry('failed'), remove: () => job.remove() };
+  }
+
+  /** Runs a delayed job now (e.g. a schedule's next slot); false when it is not delayed. */
+  async promoteJob(queueName: QueueName, jobId: string): Promise<boolean> {
+    const job = await this.queues[queueName].getJob(jobId);
+    if (!job || (await job.getState()) !== 'delayed') return false;
+    await job.promote();
+    return true;
   }
 
   /** Downtime evaluation of one ingest run's data; the id makes it one job per run. */
@@ -143,30 +296,6 @@ export class JobQueues {
     return result;
   }
 
-  /** Idempotent: every worker calls this at start; BullMQ keeps one scheduler per id. */
-  async upsertSchedules({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings): Promise<void> {
-    await this.queues[QueueName.Ingest].upsertJobScheduler(
-      SchedulerId.HourlyRefresh,
-      { pattern: refreshCron, tz: 'UTC' },
-      { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
-    );
-    await this.queues[QueueName.Maintenance].upsertJobScheduler(
-      SchedulerId.ReportSweeper,
-      { every: sweepEverySeconds * 1_000 },
-      { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
-    );
-    await this.queues[QueueName.Maintenance].upsertJobScheduler(
-      SchedulerId.Retention,
-      { pattern: retentionCron, tz: 'UTC' },
-      { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
-    );
-    await this.queues[QueueName.Maintenance].upsertJobScheduler(
-      SchedulerId.DeliverySweeper,
-      { every: sweepEverySeconds * 1_000 },
-      { name: JobName.SweepDeliveries, data: {}, opts: jobOptions(JobName.SweepDeliveries) },
-    );
-  }
-
   /** When the hourly refresh runs next, for the data status page. */
   async nextRefreshAt(): Promise<Date | null> {
     const scheduler = await this.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh);
@@ -176,4 +305,74 @@ export class JobQueues {
   async close(): Promise<void> {
     await Promise.all([...Object.values(this.queues).map((queue) => queue.close()), this.flows.close()]);
   }
+}
+
+interface ScheduleTiming {
+  pattern?: string;
+  every?: number;
+  tz?: string;
+}
+
+/** Every scheduler of the system and the queue it feeds. */
+const SCHEDULERS = [
+  { queue: QueueName.Ingest, id: SchedulerId.HourlyRefresh },
+  { queue: QueueName.Maintenance, id: SchedulerId.ReportSweeper },
+  { queue: QueueName.Maintenance, id: SchedulerId.Retention },
+  { queue: QueueName.Maintenance, id: SchedulerId.DeliverySweeper },
+] as const;
+
+function scheduleSpecs({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings) {
+  return [
+    {
+      queue: QueueName.Ingest,
+      id: SchedulerId.HourlyRefresh,
+      repeat: { pattern: refreshCron, tz: 'UTC' } as ScheduleTiming,
+      template: { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
+    },
+    {
+      queue: QueueName.Maintenance,
+      id: SchedulerId.ReportSweeper,
+      repeat: { every: sweepEverySeconds * 1_000 } as ScheduleTiming,
+      template: { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
+    },
+    {
+      queue: QueueName.Maintenance,
+      id: SchedulerId.Retention,
+      repeat: { pattern: retentionCron, tz: 'UTC' } as ScheduleTiming,
+      template: { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
+    },
+    {
+      queue: QueueName.Maintenance,
+      id: SchedulerId.DeliverySweeper,
+      repeat: { every: sweepEverySeconds * 1_000 } as ScheduleTiming,
+      template: { name: JobName.SweepDeliveries, data: {}, opts: jobOptions(JobName.SweepDeliveries) },
+    },
+  ];
+}
+
+function sameTiming(current: { pattern?: string | null; every?: number | string | null; tz?: string | null }, wanted: ScheduleTiming): boolean {
+  const every = current.every === undefined || current.every === null ? undefined : Number(current.every);
+  return (current.pattern ?? undefined) === wanted.pattern && every === wanted.every && (current.tz ?? undefined) === wanted.tz;
+}
+
+function snapshotOf(job: Job, state: string): JobSnapshot {
+  return {
+    id: String(job.id),
+    name: job.name,
+    data: job.data,
+    state: state as JobState,
+    attemptsMade: job.attemptsMade,
+    failedReason: job.failedReason || null,
+    returnValue: job.returnvalue ?? null,
+    timestamp: job.timestamp,
+    delay: job.delay ?? 0,
+    processedOn: job.processedOn ?? null,
+    finishedOn: job.finishedOn ?? null,
+  };
+}
+
+/** The run id inside an ingest job id (see `jobIds.ingestRun`). */
+function runIdOfIngestJob(jobId: string): string | null {
+  const prefix = jobIds.ingestRun('');
+  return jobId.startsWith(prefix) ? jobId.slice(prefix.length) : null;
 }

@@ -17,7 +17,7 @@ import {
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
-import { isoStringToUs, reportPaths, streamStoreInputs, usToIsoString } from '@store-monitoring/reports';
+import { formatTimestampUs, parseTimestampUs, reportPaths, streamStoreInputs } from '@store-monitoring/reports';
 import { downloadLinkPath } from './download-link.js';
 import type { EmailSender } from './email-sender.js';
 import { envelope, renderEmail, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
@@ -74,7 +74,7 @@ export function deterministicUuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const usIso = (us: number) => usToIsoString(Math.floor(us));
+const usIso = (us: number) => formatTimestampUs(Math.floor(us));
 
 /**
  * Turns what happens in the system (a report completes, a store goes down, a schedule slot
@@ -174,7 +174,7 @@ export class NotificationService {
     const { subscriptions: targets } = await this.subscriptions.storeAlertTargets();
     const version = await new DataStatusRepository(this.deps.db).latestVersion();
     const dataUntil = version?.latestObservationIso ?? null;
-    const nowUs = dataUntil === null ? null : isoStringToUs(dataUntil);
+    const nowUs = dataUntil === null ? null : parseTimestampUs(dataUntil);
     if (!version || dataUntil === null || nowUs === null || targets.length === 0) {
       await new IncidentRepository(this.deps.db).recordEvaluation(ingestRunId, dataUntil, 0);
       return { stores: 0, deliveries: 0 };

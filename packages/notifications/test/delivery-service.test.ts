@@ -26,6 +26,7 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
   let server: Server;
   let base: string;
   let ownerId: string;
+  const prefix = `test-${randomUUID()}`;
   const received: { path: string; headers: Record<string, string>; body: string }[] = [];
   const statusFor = new Map<string, number>();
 
@@ -56,7 +57,7 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
   beforeAll(async () => {
     database = await createTestDatabase('delivery');
     connection = createRedisConnection(REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix: `test-${randomUUID()}` });
+    queues = new JobQueues({ connection, prefix });
     ownerId = randomUUID();
     await database.db.insertInto('owners').values({ id: ownerId, name: 'Owner' }).execute();
     server = createServer((request, response) => {
@@ -72,8 +73,14 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
   });
 
   afterAll(async () => {
-    await queues?.queues.deliveries.obliterate({ force: true }).catch(() => undefined);
     await queues?.close();
+    // The test's own key prefix only.
+    let cursor = '0';
+    do {
+      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await connection.del(...keys);
+    } while (cursor !== '0');
     connection?.disconnect();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));

@@ -1,5 +1,5 @@
 import { DAY_US } from '@store-monitoring/metrics';
-import { isoStringToUs, usToIsoString } from './instants.js';
+import { formatTimestampUs, parseTimestampUs } from '@store-monitoring/sources';
 
 /** What a data version says about the time it covers. */
 export interface RetainedRange {
@@ -16,13 +16,13 @@ export interface RetainedRange {
  */
 export function asOfProblem(asOfUs: number, range: RetainedRange, maxAheadUs: number): string | null {
   if (range.latestObservationIso === null || range.oldestDay === null) return null;
-  const latestUs = isoStringToUs(range.latestObservationIso)!;
+  const latestUs = parseTimestampUs(range.latestObservationIso)!;
   const oldestUs = Date.parse(`${range.oldestDay}T00:00:00Z`) * 1_000;
-  const retained = `the retained polls run from ${usToIsoString(oldestUs)} to ${range.latestObservationIso}`;
+  const retained = `the retained polls run from ${formatTimestampUs(oldestUs)} to ${range.latestObservationIso}`;
   if (asOfUs > latestUs + maxAheadUs) {
     const ahead = maxAheadUs % DAY_US === 0 ? `${maxAheadUs / DAY_US} d` : `${Math.round(maxAheadUs / 60_000_000)} min`;
-    return `as_of ${usToIsoString(asOfUs)} is later than the latest observation (${range.latestObservationIso}) by more than ${ahead}: the numbers would stretch every store's last poll over the gap; ${retained}`;
+    return `as_of ${formatTimestampUs(asOfUs)} is later than the latest observation (${range.latestObservationIso}) by more than ${ahead}: the numbers would stretch every store's last poll over the gap; ${retained}`;
   }
-  if (asOfUs < oldestUs) return `as_of ${usToIsoString(asOfUs)} is earlier than the oldest retained poll: ${retained}`;
+  if (asOfUs < oldestUs) return `as_of ${formatTimestampUs(asOfUs)} is earlier than the oldest retained poll: ${retained}`;
   return null;
 }

@@ -1,5 +1,5 @@
 export { REPORT_ID_PATTERN, assertReportId, isReportId } from './report-id.js';
-export { POSTGRES_EPOCH_US, dateToUs, isoStringToUs, usToIsoString } from './instants.js';
+export { POSTGRES_EPOCH_US, dateToUs, parseTimestampUs, formatTimestampUs } from '@store-monitoring/sources';
 export { compareStoreIds } from './store-order.js';
 export { normalizeHours } from './business-hours.js';
 export { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';

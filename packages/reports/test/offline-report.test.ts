@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { assembleReport } from '../src/assemble.js';
-import { isoStringToUs, usToIsoString } from '../src/instants.js';
+import { parseTimestampUs, formatTimestampUs } from '@store-monitoring/sources';
 import { writeReportFromDirectory, type SourceRejection } from '../src/offline-report.js';
 import { reportPaths } from '../src/report-files.js';
 import { planShards } from '../src/shard-plan.js';
 import { writeShardPart } from '../src/shard-writer.js';
 import { seedStores, type FixtureStore } from '../src/testing.js';
 
-const END_US = isoStringToUs('2023-01-25T18:13:22.479221Z')!;
+const END_US = parseTimestampUs('2023-01-25T18:13:22.479221Z')!;
 const HOUR_US = 3_600_000_000;
 const ZONES = ['America/New_York', 'America/Chicago', 'Asia/Kolkata', 'Australia/Sydney', 'Not/AZone'];
 
@@ -32,7 +32,7 @@ function makeStores(count: number): FixtureStore[] {
     const polls: [string, boolean][] = [];
     for (let hour = 9 * 24; hour > 0; hour -= 1) {
       if (next() < 0.3) continue;
-      polls.push([usToIsoString(END_US - hour * HOUR_US + Math.floor(next() * 3_000_000_000) + (index % 7)), next() < 0.85]);
+      polls.push([formatTimestampUs(END_US - hour * HOUR_US + Math.floor(next() * 3_000_000_000) + (index % 7)), next() < 0.85]);
     }
     const hours: [number, string, string][] =
       index % 5 === 0
@@ -99,7 +99,7 @@ describe('offline report from CSV files', () => {
       onReject: (rejection) => rejections.push(rejection),
       onWarning: (warning) => warnings.push(warning),
     });
-    expect(summary.asOfUs).toBe(Math.max(...stores.flatMap((store) => store.polls!.map(([at]) => isoStringToUs(at)!))));
+    expect(summary.asOfUs).toBe(Math.max(...stores.flatMap((store) => store.polls!.map(([at]) => parseTimestampUs(at)!))));
     expect(rejections.map((rejection) => [rejection.file, rejection.line])).toEqual(
       expect.arrayContaining([
         ['store_status.csv', statusLines.length], // the bad status word

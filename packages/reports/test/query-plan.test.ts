@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { isoStringToUs } from '../src/instants.js';
+import { parseTimestampUs } from '@store-monitoring/sources';
 import { planShards } from '../src/shard-plan.js';
 import { explainStoresQuery, type PinnedData } from '../src/store-reader.js';
 import { seedSyntheticStores } from '../src/testing.js';
@@ -29,7 +29,7 @@ describe('report query plan on a realistically sized poll store', () => {
     database = await createTestDatabase('plan');
     // 4,000 stores x 200 hourly polls = 800,000 polls in about 36,000 store-days.
     const versions = await seedSyntheticStores(database.db, { stores: 4_000, pollsPerStore: 200, endIso: END });
-    pinned = { asOfUs: isoStringToUs(END)!, ...versions };
+    pinned = { asOfUs: parseTimestampUs(END)!, ...versions };
   }, 120_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { REPORT_HEADER_LINE } from '@store-monitoring/metrics';
 import { MissingPartError, assembleReport } from '../src/assemble.js';
-import { isoStringToUs } from '../src/instants.js';
+import { parseTimestampUs } from '@store-monitoring/sources';
 import { reportPaths } from '../src/report-files.js';
 import { planShards } from '../src/shard-plan.js';
 import { writeShardPart } from '../src/shard-writer.js';
@@ -45,7 +45,7 @@ describe('shards and assembly on a real Postgres', () => {
       { storeId: 'zz\u{1F600}', hours: [[2, '09:00:00', '09:00:00']] },
       { storeId: 'S0000301"quote', polls: [['2023-01-20T00:00:00Z', true]] },
     ]);
-    pinned = { asOfUs: isoStringToUs(END)!, ...versions };
+    pinned = { asOfUs: parseTimestampUs(END)!, ...versions };
   }, 60_000);
 
   afterAll(async () => {

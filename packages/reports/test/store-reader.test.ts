@@ -1,12 +1,12 @@
 import { createDb } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { StoreInput } from '@store-monitoring/metrics';
-import { isoStringToUs } from '../src/instants.js';
+import { parseTimestampUs } from '@store-monitoring/sources';
 import { DataVersionDroppedError, readStoreForTimeline, streamStoreInputs, type PinnedData } from '../src/store-reader.js';
 import { seedStores, type SeededVersions } from '../src/testing.js';
 
 const AS_OF = '2023-01-25T18:00:00.000500Z';
-const us = (iso: string) => isoStringToUs(iso)!;
+const us = (iso: string) => parseTimestampUs(iso)!;
 
 describe('store reader on a real Postgres', () => {
   let database: TestDatabase;

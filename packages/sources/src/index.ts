@@ -3,7 +3,7 @@ export type { RejectionCode, RejectionHandler, RowRejection } from './rejection.
 export { SOURCE_KINDS, ACCEPTED_FILE_NAMES, sourceKindOfFileName, type SourceKind, type SourceFiles } from './source-kinds.js';
 export { discoverSourceFiles } from './discover-source-files.js';
 export { validateStoreId, MAX_STORE_ID_LENGTH } from './store-id.js';
-export { parseTimestampUs, parseTimestampUsIn, formatTimestampUs, daysFromCivil } from './timestamp.js';
+export { POSTGRES_EPOCH_US, dateToUs, daysFromCivil, parseTimestampUs, parseTimestampUsIn, formatTimestampUs } from './timestamp.js';
 export { parseTimeOfDay, type TimeOfDay } from './time-of-day.js';
 export { readCsvRecordBatches, fieldsOf, fieldCountOf, type CsvRecord, type CsvReadOptions } from './csv-records.js';
 export type { SourceReadOptions } from './source-records.js';

@@ -3,7 +3,7 @@ import type { RejectionHandler } from './rejection.js';
 import { fieldsOf, isPlainRecord, type CsvRecord } from './csv-records.js';
 import { readSourceRecords, rejectMalformedRow, type SourceReadOptions } from './source-records.js';
 import { validateStoreId } from './store-id.js';
-import { formatTimestampUs, parseTimestampUs, parseTimestampUsIn } from './timestamp.js';
+import { parseTimestampUs, parseTimestampUsIn, formatTimestampUs } from './timestamp.js';
 
 /** One poll: the store was (in)active at that instant. */
 export interface StatusRecord {

@@ -1,4 +1,4 @@
-import { formatTimestampUs, parseTimestampUs } from './timestamp.js';
+import { parseTimestampUs, formatTimestampUs } from './timestamp.js';
 
 /** Expected value built independently: Date for the second, the fraction added as integer µs. */
 function epochUs(isoSecond: string, micro = 0): number {
@@ -57,5 +57,28 @@ describe('parseTimestampUs', () => {
   it('formats microseconds back to ISO 8601', () => {
     expect(formatTimestampUs(epochUs('2023-01-22T12:09:39Z', 388_884))).toBe('2023-01-22T12:09:39.388884Z');
     expect(formatTimestampUs(epochUs('2023-01-22T12:09:39Z', 5))).toBe('2023-01-22T12:09:39.000005Z');
+  });
+});
+
+describe('instants as the API and reports pass them', () => {
+  it('round-trips an instant with all six fraction digits', () => {
+    const us = parseTimestampUs('2023-01-25T18:13:22.479221Z')!;
+    expect(us % 1_000).toBe(221);
+    expect(formatTimestampUs(us)).toBe('2023-01-25T18:13:22.479221Z');
+  });
+
+  it('reads offsets and a space for the T', () => {
+    expect(parseTimestampUs('2023-01-25T20:13:22.5+02:00')).toBe(parseTimestampUs('2023-01-25T18:13:22.500000Z'));
+    expect(parseTimestampUs('2023-01-25 18:13:22Z')).toBe(Date.parse('2023-01-25T18:13:22Z') * 1_000);
+  });
+
+  it('refuses text without a zone and days that do not exist', () => {
+    expect(parseTimestampUs('yesterday')).toBeNull();
+    expect(parseTimestampUs('2023-01-25T18:13:22')).toBeNull();
+    expect(parseTimestampUs('2023-02-30T00:00:00Z')).toBeNull();
+  });
+
+  it('refuses to write what is not a whole number of microseconds', () => {
+    expect(() => formatTimestampUs(1.5)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,13 @@
+/**
+ * Instants travel as epoch microseconds everywhere: Postgres keeps microseconds and a JS Date
+ * would drop three digits, which could push the latest poll past a report's `now`. This module
+ * is the one place that reads and writes them.
+ */
+
 const US_PER_SECOND = 1_000_000;
+
+/** Microseconds between 1970-01-01 and 2000-01-01, the epoch of Postgres' binary timestamps. */
+export const POSTGRES_EPOCH_US = 946_684_800_000_000;
 const SECONDS_PER_DAY = 86_400;
 
 /**
@@ -118,9 +127,15 @@ function zoneOffsetSeconds(text: string, position: number, end: number): number 
   return (first === 45 ? -1 : 1) * (hours * 3_600 + minutes * 60);
 }
 
-/** Epoch microseconds as ISO 8601 UTC with all six fraction digits, e.g. for messages. */
+/** Epoch microseconds as ISO 8601 UTC with all six fraction digits, for SQL and for messages. */
 export function formatTimestampUs(epochUs: number): string {
+  if (!Number.isSafeInteger(epochUs)) throw new RangeError(`Not a whole number of microseconds: ${epochUs}`);
   const ms = Math.floor(epochUs / 1_000);
   const micro = epochUs - ms * 1_000;
   return `${new Date(ms).toISOString().slice(0, 23)}${String(micro).padStart(3, '0')}Z`;
+}
+
+/** Whole epoch microseconds of a Date (which only knows milliseconds). */
+export function dateToUs(date: Date): number {
+  return date.getTime() * 1_000;
 }

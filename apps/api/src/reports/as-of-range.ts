@@ -1,4 +1,4 @@
-import { asOfProblem, isoStringToUs } from '@store-monitoring/reports';
+import { asOfProblem, parseTimestampUs } from '@store-monitoring/reports';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
 
@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
  * retained range): the same rule for reports, timelines and histories.
  */
 export async function assertAsOfInRange(app: FastifyInstance, asOf: string): Promise<void> {
-  const asOfUs = isoStringToUs(asOf);
+  const asOfUs = parseTimestampUs(asOf);
   if (asOfUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
   const version = await app.dataStatusRepository.latestVersion();
   if (!version) return;

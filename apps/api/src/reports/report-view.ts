@@ -52,12 +52,13 @@ export function toReportMetadata(report: Report): ReportMetadata {
   return {
     report_id: report.id,
     status: reportStatusName(report.status),
-    progress: reportProgress(report),
-    shards_done: report.shards_done,
-    shard_count: report.shard_count,
+    // Right after the status: every number of the report is "as of" this instant, not "now".
     as_of: isoOrNull(report.as_of),
     as_of_source: report.as_of_source,
     interpolation: report.interpolation,
+    progress: reportProgress(report),
+    shards_done: report.shards_done,
+    shard_count: report.shard_count,
     owner_id: report.owner_id,
     created_at: new Date(report.created_at).toISOString(),
     started_at: isoOrNull(report.started_at),

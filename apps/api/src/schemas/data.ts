@@ -53,6 +53,11 @@ export const DataStatus = Type.Object(
       timezones: Type.Integer({ description: 'Rows of the current time-zone version' }),
     }),
     latest_observation: nullableInstant('The newest poll stored: the default `now` of a report'),
+    data_age_seconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description: 'How old the data is: seconds from the newest poll to now (null without any poll). "Last hour" in a default report means the hour before that poll.',
+    }),
+    refresh_interval_seconds: Type.Integer({ minimum: 0, description: 'The longest time between two scheduled refreshes (`REFRESH_CRON`)' }),
+    stale: Type.Boolean({ description: 'true when the newest poll is older than two refresh intervals: the sources are not being kept current' }),
   },
   {
     description: 'Freshness of the source data',
@@ -64,6 +69,9 @@ export const DataStatus = Type.Object(
         stores: 14092,
         rows: { store_status: 1849837, business_hours: 86115, timezones: 4559 },
         latest_observation: '2023-01-25T18:13:22.479Z',
+        data_age_seconds: 2838,
+        refresh_interval_seconds: 3600,
+        stale: false,
       },
     ],
   },
@@ -74,8 +82,9 @@ export const RefreshResponse = Type.Object(
     run_id: Type.String({ pattern: UUID_PATTERN }),
     status: Type.Literal('queued'),
     run_url: Type.String(),
+    coalesced: Type.Boolean({ description: 'true when a refresh was already waiting and this request joined it (its run is the one named)' }),
   },
-  { description: 'The refresh was queued', examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}` }] },
+  { description: 'The refresh was queued', examples: [{ run_id: exampleRunId, status: 'queued', run_url: `/api/data/runs/${exampleRunId}`, coalesced: false }] },
 );
 
 export const RunIdParams = Type.Object({

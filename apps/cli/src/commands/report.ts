@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { INTERPOLATIONS, type Interpolation } from '@store-monitoring/metrics';
-import { isoStringToUs, usToIsoString, writeReportFromDirectory, type OfflineReportProgress, type SourceRejection } from '@store-monitoring/reports';
+import { parseTimestampUs, formatTimestampUs, writeReportFromDirectory, type OfflineReportProgress, type SourceRejection } from '@store-monitoring/reports';
 import cliProgress from 'cli-progress';
 import { parseCommandLine } from '../command-line.js';
 
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!INTERPOLATIONS.includes(interpolation)) problems.push(`--interpolation must be one of ${INTERPOLATIONS.join(', ')} (got "${options.interpolation}")`);
   let asOfUs: number | undefined;
   if (options['as-of'] !== undefined) {
-    asOfUs = isoStringToUs(options['as-of']) ?? undefined;
+    asOfUs = parseTimestampUs(options['as-of'].trim()) ?? undefined;
     if (asOfUs === undefined) problems.push(`--as-of must be an ISO-8601 instant such as 2023-01-25T18:13:22Z (got "${options['as-of']}")`);
   }
   if (problems.length > 0) {
@@ -68,11 +68,11 @@ export async function run(argv: string[]): Promise<number> {
     });
     progress.stop();
     if (rejected > MAX_REJECTIONS_PRINTED) console.error(`… and ${rejected - MAX_REJECTIONS_PRINTED} more rejected rows`);
-    console.error(`Wrote ${summary.rowCount} stores to ${summary.outFile} (as of ${usToIsoString(summary.asOfUs)}, ${summary.interpolation}).`);
+    console.error(`Wrote ${summary.rowCount} stores to ${summary.outFile} (as of ${formatTimestampUs(summary.asOfUs)}, ${summary.interpolation}).`);
     console.log(
       JSON.stringify({
         out_file: summary.outFile,
-        as_of: usToIsoString(summary.asOfUs),
+        as_of: formatTimestampUs(summary.asOfUs),
         interpolation: summary.interpolation,
         rows: summary.rowCount,
         bytes: summary.byteSize,

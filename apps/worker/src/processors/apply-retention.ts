@@ -1,28 +1,34 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobName } from '@store-monitoring/jobs';
+import { RetentionRepository } from '@store-monitoring/db';
+import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { isReportId, removeReportFiles, removeReportParts } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 
 /** Temporary files older than this can only be leftovers of a crashed write. */
 const ORPHAN_TEMP_AGE_MS = 3_600_000;
 
 /**
  * Expires reports older than REPORT_RETENTION (their rows stay as `expired` so the API can answer
- * 410) and deletes their files; also removes parts and temporary files that crashes left behind.
+ * 410) and deletes their files; deletes the rows of reports expired longer than
+ * EXPIRED_REPORT_RETENTION, finished reports' shard plans and ingest runs older than
+ * INGEST_RUN_RETENTION, counting what went per day and outcome; also removes parts and temporary
+ * files that crashes left behind.
  */
 export function applyRetentionProcessor(context: WorkerContext): JobProcessor<typeof JobName.ApplyRetention> {
   const reportsDir = context.config.REPORTS_DIR;
+  const retention = new RetentionRepository(context.db);
   return async () => {
     const expired = await context.reports.expireOlderThan(context.config.reportRetentionSeconds);
     for (const report of expired) await removeReportFiles(reportsDir, report.id);
+    const deletedReports = await retention.deleteExpiredReports(context.config.expiredReportRetentionSeconds);
+    const deletedShards = await retention.deleteFinishedReportShards();
+    const deletedIngestRuns = await retention.deleteOldIngestRuns(context.config.ingestRunRetentionSeconds);
     const orphanParts = await removeOrphanParts(context);
     const orphanTemps = await removeOrphanTempFiles(reportsDir);
-    if (expired.length + orphanParts + orphanTemps > 0) {
-      context.logger.info({ expired: expired.length, orphanParts, orphanTemps }, 'retention applied');
-    }
-    return { expired: expired.length, orphanParts, orphanTemps };
+    const summary = { expired: expired.length, deletedReports, deletedShards, deletedIngestRuns, orphanParts, orphanTemps };
+    if (Object.values(summary).some((count) => count > 0)) context.logger.info(summary, 'retention applied');
+    return summary;
   };
 }
 

@@ -1,15 +1,16 @@
 import { rm } from 'node:fs/promises';
-import type { JobName } from '@store-monitoring/jobs';
-import { MissingPartError, assembleReport, removeReportParts, reportPaths } from '@store-monitoring/reports';
-import { UnrecoverableError } from 'bullmq';
+import type { JobName, JobProcessor } from '@store-monitoring/jobs';
+import { assembleReport, loadReportSettings, removeReportParts, reportPaths } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
+import { computeShardPart, partExists, type PlannedShard } from './shard-part.js';
 
 /**
  * The flow's parent, run once every shard is done: concatenates the parts into the final CSV
- * (temp name, fsync, rename) and only then marks the report Complete. The first completion wins;
- * a duplicate delivery finds the report complete and only tidies up.
+ * (temp name, fsync, rename) and only then marks the report Complete. A part missing from the
+ * volume (REPORTS_DIR emptied, a part lost) is recomputed here from the recorded plan rather than
+ * failing the report. The first completion wins; a duplicate delivery finds the report complete
+ * and only tidies up.
  */
 export function assembleReportProcessor(context: WorkerContext): JobProcessor<typeof JobName.AssembleReport> {
   const reportsDir = context.config.REPORTS_DIR;
@@ -30,14 +31,13 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
     }
 
     const assembleStartedAt = Date.now();
+    await recomputeMissingParts(context, reportId, shards);
+    // A part vanishing during the concatenation fails this attempt; the retry recomputes it.
     const assembled = await assembleReport({
       reportsDir,
       reportId,
       shardCount: shards.length,
       expectedRows: shards.reduce((sum, shard) => sum + (shard.row_count ?? 0), 0),
-    }).catch((error: unknown) => {
-      // Parts gone from the volume cannot come back by retrying.
-      throw error instanceof MissingPartError ? new UnrecoverableError(error.message) : error;
     });
 
     const completedAt = Date.now();
@@ -70,4 +70,14 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
     await removeReportParts(reportsDir, reportId);
     return { rowCount: assembled.rowCount, sha256: assembled.sha256, completed: won };
   });
+}
+
+async function recomputeMissingParts(context: WorkerContext, reportId: string, shards: PlannedShard[]): Promise<void> {
+  for (const shard of shards) {
+    if (await partExists(context, reportId, shard.shard_index)) continue;
+    const settings = await loadReportSettings(context.db, reportId);
+    if (settings?.asOfUs === null || settings === undefined) throw new Error(`Report ${reportId} cannot be recomputed: its settings are gone`);
+    context.logger.warn({ reportId, shardIndex: shard.shard_index }, 'report part missing; recomputing the shard');
+    await computeShardPart(context, { ...settings, asOfUs: settings.asOfUs }, shard);
+  }
 }

@@ -1,10 +1,8 @@
-import { access } from 'node:fs/promises';
-import type { JobName } from '@store-monitoring/jobs';
-import { DataVersionDroppedError, loadReportSettings, ownedBy, reportPaths, writeShardPart } from '@store-monitoring/reports';
-import { UnrecoverableError } from 'bullmq';
+import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
+import { loadReportSettings, ownedBy } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
+import { computeShardPart, partExists } from './shard-part.js';
 
 /** Progress is sent to Redis at most this often; a shard of thousands of stores would otherwise flood it. */
 const PROGRESS_INTERVAL_MS = 500;
@@ -18,47 +16,32 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
   return failReportOnLastAttempt(context, async (job) => {
     const reportId = reportIdOf(job);
     const { shardIndex, fromStoreId, toStoreId } = job.data;
-    if (!Number.isSafeInteger(shardIndex) || shardIndex < 0) throw new UnrecoverableError(`Job ${job.id}: invalid shard index ${shardIndex}`);
+    if (!Number.isSafeInteger(shardIndex) || shardIndex < 0) throw new PermanentJobError(`Job ${job.id}: invalid shard index ${shardIndex}`);
 
     const settings = await loadReportSettings(context.db, reportId);
     if (!settings || (settings.status !== 'pending' && settings.status !== 'running')) {
       return { skipped: settings?.status ?? 'unknown report' };
     }
-    if (settings.asOfUs === null) throw new UnrecoverableError('The report has no `as_of`: no status observations existed when it was triggered');
+    if (settings.asOfUs === null) throw new PermanentJobError('The report has no `as_of`: no status observations existed when it was triggered');
 
     const shard = (await context.reports.shards(reportId)).find((row) => row.shard_index === shardIndex);
-    if (shard?.status === 'complete' && (await exists(reportPaths(context.config.REPORTS_DIR, reportId).partFile(shardIndex)))) {
+    if (shard?.status === 'complete' && (await partExists(context, reportId, shardIndex))) {
       return { rowCount: shard.row_count, skipped: 'already complete' };
     }
 
     const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId);
     let lastProgressAt = 0;
-    const result = await writeShardPart({
-      db: context.db,
-      reportsDir: context.config.REPORTS_DIR,
-      reportId,
-      shardIndex,
-      range: { fromStoreId, toStoreId },
-      pinned: {
-        asOfUs: settings.asOfUs,
-        dataVersion: settings.dataVersion,
-        businessHoursVersion: settings.businessHoursVersion,
-        timezonesVersion: settings.timezonesVersion,
-        ownerId: settings.ownerId,
-      },
-      interpolation: settings.interpolation,
-      statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,
-      onProgress: async (storesDone) => {
+    const result = await computeShardPart(
+      context,
+      { ...settings, asOfUs: settings.asOfUs },
+      { shard_index: shardIndex, from_store_id: fromStoreId, to_store_id: toStoreId },
+      async (storesDone) => {
         const now = Date.now();
         if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
         lastProgressAt = now;
         await job.updateProgress(storeCount === 0 ? 100 : Math.min(100, Math.floor((storesDone / storeCount) * 100)));
       },
-    }).catch((error: unknown) => {
-      // Running again cannot bring the data back.
-      throw error instanceof DataVersionDroppedError ? new UnrecoverableError(error.message) : error;
-    });
-    await context.reports.completeShard(reportId, shardIndex, result.rowCount);
+    );
     await job.updateProgress(100);
     context.logger.info({ reportId, shardIndex, rows: result.rowCount }, 'shard complete');
     return { rowCount: result.rowCount, byteSize: result.byteSize };
@@ -74,11 +57,4 @@ async function countStores(context: WorkerContext, fromStoreId: string | null, t
     .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,15 +1,12 @@
-import { JobName } from '@store-monitoring/jobs';
+import { JobName, type ProcessorTable } from '@store-monitoring/jobs';
 import type { WorkerContext } from '../worker-context.js';
 import { applyRetentionProcessor } from './apply-retention.js';
 import { assembleReportProcessor } from './assemble-report.js';
 import { computeShardProcessor } from './compute-shard.js';
 import { planReportProcessor } from './plan-report.js';
-import type { ProcessorTable } from './processor-table.js';
 import { runIngestProcessor } from './run-ingest.js';
 import { sweepReportsProcessor } from './sweep-reports.js';
 import { evaluateIncidentsProcessor, runScheduledReportProcessor, sendDeliveryProcessor, sweepDeliveriesProcessor } from './notifications.js';
-
-export { assertOneProcessorPerJob, type JobProcessor, type ProcessorTable } from './processor-table.js';
 
 /** The catalogue of processors: exactly one per job name of the job contract. */
 export function createProcessors(context: WorkerContext): ProcessorTable {

@@ -1,6 +1,5 @@
-import type { JobName } from '@store-monitoring/jobs';
+import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 
 /** One attempt of one delivery; the retry schedule lives in the notification service. */
 export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<typeof JobName.SendDelivery> {

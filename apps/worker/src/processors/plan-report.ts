@@ -1,7 +1,6 @@
-import type { JobName } from '@store-monitoring/jobs';
+import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { loadReportSettings, planShards } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
 
 export const NO_OBSERVATIONS_MESSAGE =

@@ -1,25 +1,22 @@
+import { PermanentJobError, isFinalAttempt, type JobName, type QueuedJob } from '@store-monitoring/jobs';
 import { isReportId, removeReportParts } from '@store-monitoring/reports';
-import { UnrecoverableError, type Job } from 'bullmq';
 import { describeFailure } from '../failure-reason.js';
 import type { WorkerContext } from '../worker-context.js';
 
 /** A payload whose report id is malformed can never succeed: fail it without retries. */
-export function reportIdOf(job: Job<{ reportId: unknown }>): string {
+export function reportIdOf(job: { id?: string; data: { reportId: unknown } }): string {
   const { reportId } = job.data;
-  if (!isReportId(reportId)) throw new UnrecoverableError(`Job ${job.id}: invalid report id ${JSON.stringify(reportId)?.slice(0, 80)}`);
+  if (!isReportId(reportId)) throw new PermanentJobError(`Job ${job.id}: invalid report id ${JSON.stringify(reportId)?.slice(0, 80)}`);
   return reportId;
-}
-
-/** True when this failure is the job's last: no retry is left, so the report must say why it failed. */
-export function isFinalAttempt(job: Job, error: unknown): boolean {
-  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 /**
  * Runs a report job; when it fails for the last time, the report is marked Failed with a reason a
  * person can act on and its partial files are removed. Earlier failures only retry.
  */
-export function failReportOnLastAttempt<J extends Job<{ reportId: string }>>(
+type ReportJobName = typeof JobName.PlanReport | typeof JobName.AssembleReport | typeof JobName.ComputeReportShard;
+
+export function failReportOnLastAttempt<J extends QueuedJob<ReportJobName>>(
   context: WorkerContext,
   processor: (job: J) => Promise<unknown>,
 ): (job: J) => Promise<unknown> {
@@ -40,7 +37,7 @@ export function failReportOnLastAttempt<J extends Job<{ reportId: string }>>(
         // from the job's failed reason, which therefore carries the same wording.
         context.logger.error({ err: markError, reportId }, 'could not record the report failure');
       }
-      throw new UnrecoverableError(reason);
+      throw new PermanentJobError(reason);
     }
   };
 }

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
-import type { JobName } from '@store-monitoring/jobs';
-import { UnrecoverableError } from 'bullmq';
+import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
 import type { WorkerContext } from '../worker-context.js';
-import type { JobProcessor } from './processor-table.js';
 
 /**
  * A scheduled run has no id from the API; it gets one derived from its job id, so a retry of the
@@ -43,7 +41,7 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     } catch (error) {
       if (error instanceof IngestRunError) {
         recordIngestRows(context, error.summary);
-        if (!error.retryable) throw new UnrecoverableError(error.message);
+        if (!error.retryable) throw new PermanentJobError(error.message);
       }
       throw error;
     }

@@ -60,7 +60,7 @@ describe('chaos: Postgres unavailable during a report', () => {
 
   async function cutWhileShardRuns(reportId: string): Promise<void> {
     await waitFor(
-      async () => (await queues.queues[QueueName.ReportShards].getActive()).some((job) => job.data.reportId === reportId),
+      async () => (await queues.listJobs(QueueName.ReportShards, 'active')).some((job) => (job.data as { reportId: string }).reportId === reportId),
       30_000,
       'a shard to start',
     );
@@ -81,7 +81,7 @@ describe('chaos: Postgres unavailable during a report', () => {
     const id = await triggerReport(database.db, queues);
     await cutWhileShardRuns(id);
     // Attempts back off 1 s, 2 s, 4 s: after ~10 s every retry has been spent.
-    await waitFor(async () => (await queues.queues.reports.getJobState(`${id}.assemble`)) === 'failed', 40_000, 'the report flow to fail');
+    await waitFor(async () => (await queues.jobState(QueueName.Reports, `${id}.assemble`)) === 'failed', 40_000, 'the report flow to fail');
     proxy.restore();
     // The failure could not be written while Postgres was down; the sweeper records it.
     const report = await waitForReport(database.db, id, ['complete', 'failed'], 30_000);

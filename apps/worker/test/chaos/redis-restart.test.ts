@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobQueues, QueueName, SchedulerId, createRedisConnection } from '@store-monitoring/jobs';
+import { JobQueues, SchedulerId, createRedisConnection } from '@store-monitoring/jobs';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
 import type { Redis } from 'ioredis';
 import { undisturbedSha } from '../support/baseline.js';
@@ -55,7 +55,7 @@ describe('chaos: Redis restarted empty under running workers', () => {
     });
     const before = await triggerReport(database.db, queues);
     expect((await waitForReport(database.db, before, ['complete', 'failed'])).status).toBe('complete');
-    expect(await queues.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh)).toBeTruthy();
+    expect(await queues.missingSchedules()).not.toContain(SchedulerId.HourlyRefresh);
 
     await redis.kill();
     // Triggered while Redis is down: the API records it and cannot enqueue.
@@ -66,7 +66,7 @@ describe('chaos: Redis restarted empty under running workers', () => {
     const recovered = await waitForReport(database.db, forgotten, ['complete', 'failed'], 45_000);
     expect(recovered.status).toBe('complete');
     expect(recovered.sha256).toBe(await undisturbedSha(database.db, forgotten));
-    await waitFor(async () => queues.queues[QueueName.Ingest].getJobScheduler(SchedulerId.HourlyRefresh), 15_000, 'the hourly schedule to be restored');
+    await waitFor(async () => !(await queues.missingSchedules()).includes(SchedulerId.HourlyRefresh), 15_000, 'the hourly schedule to be restored');
 
     // New work after the restart is taken at once: the worker did not go silent.
     const after = await triggerReport(database.db, queues);

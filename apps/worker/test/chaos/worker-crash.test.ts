@@ -46,7 +46,7 @@ describe('chaos: a worker lost in the middle of a shard', () => {
   /** Waits until a shard of the report is being computed, then holds its database traffic. */
   async function freezeMidShard(reportId: string): Promise<string> {
     const jobId = await waitFor(
-      async () => (await queues.queues[QueueName.ReportShards].getActive()).find((job) => job.data.reportId === reportId)?.id,
+      async () => (await queues.listJobs(QueueName.ReportShards, 'active')).find((job) => (job.data as { reportId: string }).reportId === reportId)?.id,
       30_000,
       'a shard to start',
     );

@@ -93,24 +93,29 @@ export class ReportRepository {
     return this.db.selectFrom('report_shards').selectAll().where('report_id', '=', reportId).orderBy('shard_index').execute();
   }
 
-  /** Marks one shard done (idempotent) and recounts progress from the shard rows. */
-  async completeShard(reportId: string, shardIndex: number, rowCount: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('report_shards')
-        .set({ status: 'complete', row_count: rowCount, completed_at: sql<Date>`now()` })
-        .where('report_id', '=', reportId)
-        .where('shard_index', '=', shardIndex)
-        .execute();
-      await trx
-        .updateTable('reports')
-        .set({
-          shards_done: sql<number>`(SELECT count(*) FROM report_shards WHERE report_id = ${reportId} AND status = 'complete')`,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('id', '=', reportId)
-        .execute();
-    });
+  /**
+   * Marks one shard done and counts it, in one statement: the shard row changes only if it was not
+   * complete yet, and the report's counter goes up by exactly the rows that changed. A recount in a
+   * transaction would not see another worker's uncommitted shard and could lose it. Idempotent: a
+   * repeated completion adds nothing. Returns the report's shards_done afterwards.
+   */
+  async completeShard(reportId: string, shardIndex: number, rowCount: number): Promise<number | undefined> {
+    const row = await this.db
+      .with('newly_done', (db) =>
+        db
+          .updateTable('report_shards')
+          .set({ status: 'complete', row_count: rowCount, completed_at: sql<Date>`now()` })
+          .where('report_id', '=', reportId)
+          .where('shard_index', '=', shardIndex)
+          .where('status', '<>', 'complete')
+          .returning('shard_index'),
+      )
+      .updateTable('reports')
+      .set({ shards_done: sql<number>`shards_done + (SELECT count(*) FROM newly_done)`, updated_at: sql<Date>`now()` })
+      .where('id', '=', reportId)
+      .returning('shards_done')
+      .executeTakeFirst();
+    return row?.shards_done;
   }
 
   /** Only the first completion wins; a duplicate delivery changes nothing. */
@@ -144,14 +149,19 @@ export class ReportRepository {
     return Number(updated.numUpdatedRows) > 0;
   }
 
-  /** Reports still pending or running that have not moved for `staleSeconds`: the sweeper's work list. */
-  unfinished(staleSeconds: number, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
+  /**
+   * One page of the sweeper's work list: reports still pending or running that have not moved for
+   * `staleSeconds`, in id order after `afterId`. Paging by id (not by age) cannot skip or repeat a
+   * report while the sweeper touches the ones it handles.
+   */
+  unfinishedPage(staleSeconds: number, afterId: string | null, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
     return this.db
       .selectFrom('reports')
       .select(['id', 'status', 'updated_at'])
       .where('status', 'in', ['pending', 'running'])
       .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
-      .orderBy('updated_at')
+      .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))
+      .orderBy('id')
       .limit(limit)
       .execute();
   }

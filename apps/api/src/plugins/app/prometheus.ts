@@ -1,11 +1,9 @@
-import { QueueName } from '@store-monitoring/jobs';
+import { JOB_STATES, QueueName } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { withTimeout } from '../../with-timeout.js';
 
-/** Job states shown per queue; the same names the queue board uses. */
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 /** A scrape must not hang on a dependency that is down; the gauge then keeps no value for the scrape. */
 const COLLECT_TIMEOUT_MS = 1_500;
 
@@ -41,11 +39,11 @@ async function prometheusPlugin(app: FastifyInstance): Promise<void> {
       this.reset();
       if (!app.isRedisReady()) return;
       const counts = await withTimeout(
-        Promise.all(Object.values(QueueName).map(async (queue) => [queue, await app.jobQueues.queues[queue].getJobCounts(...JOB_STATES)] as const)),
+        Promise.all(Object.values(QueueName).map(async (queue) => [queue, await app.jobQueues.jobCounts(queue)] as const)),
         COLLECT_TIMEOUT_MS,
       ).catch(() => undefined);
       for (const [queue, byState] of counts ?? []) {
-        for (const state of JOB_STATES) this.set({ queue, state }, byState[state] ?? 0);
+        for (const state of JOB_STATES) this.set({ queue, state }, byState[state]);
       }
     },
   });

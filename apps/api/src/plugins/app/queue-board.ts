@@ -24,7 +24,7 @@ async function queueBoardPlugin(app: FastifyInstance): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(app.jobQueues.queues).map((queue) => new BullMQAdapter(queue)),
+    queues: app.jobQueues.boardQueues().map((queue) => new BullMQAdapter(queue)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Store Monitoring queues' } },
   });

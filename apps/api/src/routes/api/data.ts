@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { IngestRun } from '@store-monitoring/db';
-import { QueueName, jobIds } from '@store-monitoring/jobs';
+import { QueueName, jobIds, refreshIntervalSeconds } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses, operatorSecurity } from '../../schemas/common.js';
@@ -39,13 +39,19 @@ async function nextRefreshAt(app: FastifyInstance): Promise<string | null> {
   return next ? next.toISOString() : null;
 }
 
+/** Data older than this many refresh intervals has stopped being kept current. */
+const STALE_AFTER_INTERVALS = 2;
+
 const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const refreshInterval = refreshIntervalSeconds(app.config.REFRESH_CRON);
+
   app.get(
     '/data/status',
     {
       schema: {
         summary: 'Freshness of the source data',
-        description: 'The last ingest run and its outcome, the last success, the next scheduled refresh, and what is stored.',
+        description:
+          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals).',
         operationId: 'getDataStatus',
         tags: [ApiTags.Data],
         security: apiSecurity,
@@ -65,6 +71,7 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         repository.latestObservation(),
         nextRefreshAt(app),
       ]);
+      const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {
         // The per-file details quote rejected rows of any store: the operator's to see, not an owner's.
         last_run: lastRun ? { ...toRunView(lastRun), ...(request.principal.kind === 'owner' ? { files: [] } : {}) } : null,
@@ -73,6 +80,9 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         stores,
         rows,
         latest_observation: iso(latestObservation),
+        data_age_seconds: dataAge,
+        refresh_interval_seconds: refreshInterval,
+        stale: dataAge !== null && dataAge > STALE_AFTER_INTERVALS * refreshInterval,
       };
     },
   );
@@ -83,7 +93,8 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'operator' },
       schema: {
         summary: 'Refresh the source data now',
-        description: 'Queues an ingest run; follow it at `run_url`. Unchanged sources make the run end quickly with outcome `unchanged`.',
+        description:
+          'Queues an ingest run; follow it at `run_url`. At most one refresh waits: while one is waiting, this answers with that run (`coalesced: true`) instead of queueing another. Unchanged sources make the run end quickly with outcome `unchanged`.',
         operationId: 'refreshData',
         tags: [ApiTags.Data],
         security: operatorSecurity,
@@ -92,15 +103,17 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (!app.isRedisReady()) throw new ApiError(503, 'The job queue (Redis) is unavailable; retry shortly', { 'retry-after': '5' });
-      const runId = randomUUID();
+      const requestedRunId = randomUUID();
+      let queued: { runId: string; coalesced: boolean };
       try {
-        await withTimeout(app.jobQueues.enqueueIngest(runId, 'manual'), 2_000, 'redis');
+        queued = await withTimeout(app.jobQueues.enqueueManualIngest(requestedRunId), 2_000, 'redis');
       } catch (error) {
-        request.log.error({ run_id: runId, reason: (error as Error).message }, 'could not enqueue the ingest run');
+        request.log.error({ run_id: requestedRunId, reason: (error as Error).message }, 'could not enqueue the ingest run');
         throw new ApiError(503, 'The job queue (Redis) did not accept the refresh; retry shortly', { 'retry-after': '5' });
       }
-      request.log.info({ run_id: runId }, 'data refresh queued');
-      return reply.code(202).header('location', runUrl(runId)).send({ run_id: runId, status: 'queued' as const, run_url: runUrl(runId) });
+      const { runId, coalesced } = queued;
+      request.log.info({ run_id: runId, coalesced }, coalesced ? 'data refresh joined the waiting run' : 'data refresh queued');
+      return reply.code(202).header('location', runUrl(runId)).send({ run_id: runId, status: 'queued' as const, run_url: runUrl(runId), coalesced });
     },
   );
 
@@ -125,11 +138,11 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (run) return toRunView(run);
       // The worker writes the row when the run starts; until then only the queued job knows of it.
       if (!app.isRedisReady()) throw new ApiError(503, 'The run has not started and the job queue (Redis) is unavailable to say more; retry shortly');
-      const job = await withTimeout(app.jobQueues.queues[QueueName.Ingest].getJob(jobIds.ingestRun(id)), REDIS_READ_TIMEOUT_MS, 'redis').catch(() => {
+      const job = await withTimeout(app.jobQueues.findJob(QueueName.Ingest, jobIds.ingestRun(id)), REDIS_READ_TIMEOUT_MS, 'redis').catch(() => {
         throw new ApiError(503, 'The job queue (Redis) did not answer; retry shortly');
       });
       if (!job) throw new ApiError(404, `No ingest run with id ${id}`);
-      if (job.failedReason && (await job.isFailed())) return { id, outcome: 'failed' as const, error: job.failedReason };
+      if (job.state === 'failed') return { id, outcome: 'failed' as const, error: job.failedReason };
       return { id, outcome: 'queued' as const };
     },
   );

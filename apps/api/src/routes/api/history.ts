@@ -11,7 +11,7 @@ import {
   type Interpolation,
   type StoreHistory,
 } from '@store-monitoring/metrics';
-import { isoStringToUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
+import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
@@ -44,7 +44,7 @@ async function historyRequest(
   }
   const version = await app.dataStatusRepository.latestVersion();
   const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
-  const nowUs = isoStringToUs(asOf);
+  const nowUs = parseTimestampUs(asOf);
   if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
   return {
     nowUs,

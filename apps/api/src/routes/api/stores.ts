@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
-import { isoStringToUs, readStoreForTimeline } from '@store-monitoring/reports';
+import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
 import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
@@ -57,7 +57,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         version?.latestObservationIso ??
         // Nothing ingested yet: show the hours against the current time.
         new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
-      const nowUs = isoStringToUs(asOf);
+      const nowUs = parseTimestampUs(asOf);
       if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
       const input = await readStoreForTimeline(app.database.db, storeId, {
         asOf,

@@ -1,4 +1,4 @@
-import { JobName } from '@store-monitoring/jobs';
+import { JobName } from './job-catalogue.js';
 import { assertOneProcessorPerJob } from './processor-table.js';
 
 const noop = async () => undefined;

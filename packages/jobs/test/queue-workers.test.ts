@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Kysely } from '@store-monitoring/db';
-import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
-import { createLogger } from '@store-monitoring/logging';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { loadWorkerConfig } from '../src/config.js';
-import type { ProcessorTable } from '../src/processors/index.js';
+import { JobName, QueueName } from '../src/job-catalogue.js';
+import { JobQueues } from '../src/job-queues.js';
+import type { ProcessorTable } from '../src/processor-table.js';
 import { QueueWorkers } from '../src/queue-workers.js';
-import { WorkerMetrics } from '../src/worker-metrics.js';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
-import { waitFor } from './support/reports.js';
+import { createRedisConnection } from '../src/redis-connection.js';
+import { TEST_REDIS_URL, assertRedisReachable, deletePrefix, waitFor } from './support/redis-keys.js';
+
+const silent = { debug: () => {}, warn: () => {}, error: () => {} };
 
 /**
  * The watchdog on a real Redis: a queue worker that stopped running is replaced and the jobs get
@@ -32,13 +31,14 @@ describe('queue worker watchdog', () => {
     };
     const processors = Object.fromEntries(Object.values(JobName).map((name) => [name, record])) as unknown as ProcessorTable;
     workers = new QueueWorkers({
-      config: loadWorkerConfig({ QUEUE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL }),
       connection,
+      prefix,
+      concurrency: 2,
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 15_000,
       queues,
       processors,
-      // Only its job-duration histogram is used here; the scrape-time collectors never run.
-      metrics: new WorkerMetrics(queues, null as unknown as Kysely<Database>),
-      logger: createLogger({ name: 'test', level: 'silent' }),
+      logger: silent,
       watchdog: { intervalMs: 200, silentAfterMs: 1_500 },
     });
     workers.start();

@@ -1,10 +1,8 @@
-import { type JobName, QueueName, queueOfJob, type JobQueues } from '@store-monitoring/jobs';
-import type { Logger } from '@store-monitoring/logging';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { WorkerConfig } from './config.js';
-import type { ProcessorTable } from './processors/index.js';
-import type { WorkerMetrics } from './worker-metrics.js';
+import { type JobName, QueueName, queueOfJob } from './job-catalogue.js';
+import type { JobQueues } from './job-queues.js';
+import type { ProcessorTable } from './processor-table.js';
 
 /** How often the watchdog looks at each queue's worker. */
 const WATCHDOG_INTERVAL_MS = 10_000;
@@ -15,13 +13,28 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
 /** `worker.close()` on a dead connection can hang; give up on the old instance after this. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
+/** The few logger methods used here (a pino logger fits). */
+export interface QueueWorkersLogger {
+  debug(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 export interface QueueWorkersSettings {
-  config: WorkerConfig;
   connection: Redis;
+  prefix: string;
+  /** Jobs one process runs at once on the report queues; ingest and maintenance run one at a time. */
+  concurrency: number;
+  /** Deliveries one process sends at once (they wait on receivers, not on the CPU); default `concurrency`. */
+  deliveryConcurrency?: number;
+  /** How long a job's lock lives without renewal, and how often stalled jobs are looked for. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
   queues: JobQueues;
   processors: ProcessorTable;
-  metrics: WorkerMetrics;
-  logger: Logger;
+  logger: QueueWorkersLogger;
+  /** Told when an attempt ends, e.g. for a duration histogram. */
+  onAttemptStart?: (queue: QueueName, job: JobName) => (outcome: 'completed' | 'failed') => void;
   /** Watchdog timing; the defaults suit production, tests shorten them. */
   watchdog?: { intervalMs: number; silentAfterMs: number };
 }
@@ -67,14 +80,14 @@ export class QueueWorkers {
   }
 
   private workerOptions(queueName: QueueName): WorkerOptions {
-    const { config, connection } = this.settings;
+    const { connection, prefix, concurrency, deliveryConcurrency, lockDurationMs, stalledIntervalMs } = this.settings;
     const oneAtATime = queueName === QueueName.Ingest || queueName === QueueName.Maintenance;
     return {
       connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: oneAtATime ? 1 : queueName === QueueName.Deliveries ? config.DELIVERY_CONCURRENCY : config.WORKER_CONCURRENCY,
-      lockDuration: config.LOCK_DURATION_MS,
-      stalledInterval: config.STALLED_INTERVAL_MS,
+      prefix,
+      concurrency: oneAtATime ? 1 : queueName === QueueName.Deliveries ? (deliveryConcurrency ?? concurrency) : concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: stalledIntervalMs,
       // A job may be recovered from a crashed worker twice before it counts as failed.
       maxStalledCount: 2,
       autorun: true,
@@ -111,13 +124,16 @@ export class QueueWorkers {
     const processor = this.settings.processors[name] as ((job: Job) => Promise<unknown>) | undefined;
     if (!processor || queueOfJob[name] !== queueName) throw new UnrecoverableError(`No processor for job "${job.name}" on queue "${queueName}"`);
     this.inFlight.set(queueName, (this.inFlight.get(queueName) ?? 0) + 1);
-    const stopTimer = this.settings.metrics.jobDuration.startTimer({ queue: queueName, job: name });
+    const attemptEnded = this.settings.onAttemptStart?.(queueName, name);
     try {
+      // A deduplicated job (a manual refresh) stops absorbing new requests once it runs: a request
+      // made now may want data newer than what this run reads, so it queues the next run.
+      if (job.opts.deduplication?.id) await job.removeDeduplicationKey();
       const result = await processor(job);
-      stopTimer({ outcome: 'completed' });
+      attemptEnded?.('completed');
       return result;
     } catch (error) {
-      stopTimer({ outcome: 'failed' });
+      attemptEnded?.('failed');
       throw error;
     } finally {
       this.inFlight.set(queueName, (this.inFlight.get(queueName) ?? 1) - 1);
@@ -139,9 +155,9 @@ export class QueueWorkers {
 
   private async isSilent(queueName: QueueName): Promise<boolean> {
     if ((this.inFlight.get(queueName) ?? 0) > 0) return false;
-    const [oldest] = await this.settings.queues.queues[queueName].getJobs(['wait'], 0, 0, true);
+    const oldest = await this.settings.queues.oldestWaitingJob(queueName);
     if (!oldest) return false;
-    const waitingSince = Math.max(oldest.timestamp + (oldest.delay ?? 0), oldest.processedOn ?? 0, oldest.finishedOn ?? 0);
+    const waitingSince = Math.max(oldest.timestamp + oldest.delay, oldest.processedOn ?? 0, oldest.finishedOn ?? 0);
     return Date.now() - waitingSince > (this.settings.watchdog?.silentAfterMs ?? SILENT_AFTER_MS);
   }
 

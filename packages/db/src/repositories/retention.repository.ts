@@ -1,0 +1,85 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+export interface RetentionCount {
+  day: string;
+  kind: 'report' | 'ingest_run';
+  outcome: string;
+  count: number;
+}
+
+/**
+ * Deletes history that has outlived its use, and counts what it deleted per day and outcome in
+ * `retention_counts` in the same statement, so a deletion is never left uncounted.
+ */
+export class RetentionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Deletes the rows of reports that expired more than `keepSeconds` ago (until then the API answers
+   * 410 Gone for them; afterwards 404). Their shards go with them. Returns how many were deleted.
+   */
+  async deleteExpiredReports(keepSeconds: number): Promise<number> {
+    const result = await sql<{ deleted: string }>`
+      WITH gone AS (
+        DELETE FROM reports
+        WHERE status = 'expired' AND updated_at < now() - make_interval(secs => ${keepSeconds})
+        RETURNING created_at, error
+      ), counted AS (
+        INSERT INTO retention_counts (day, kind, outcome, count)
+        SELECT (created_at AT TIME ZONE 'UTC')::date, 'report', CASE WHEN error IS NULL THEN 'complete' ELSE 'failed' END, count(*)
+        FROM gone GROUP BY 1, 3
+        ON CONFLICT (day, kind, outcome) DO UPDATE SET count = retention_counts.count + EXCLUDED.count
+      )
+      SELECT count(*) AS deleted FROM gone`.execute(this.db);
+    return Number(result.rows[0]?.deleted ?? 0);
+  }
+
+  /** Shard plans are needed only while a report runs; a finished report's are deleted. */
+  async deleteFinishedReportShards(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('report_shards')
+      .where('report_id', 'in', (eb) => eb.selectFrom('reports').select('id').where('status', 'in', ['complete', 'failed', 'expired']))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes ingest runs that started more than `keepSeconds` ago. Kept whatever their age: runs
+   * still running, the latest run and the latest run that left the data current (the data status
+   * page shows both).
+   */
+  async deleteOldIngestRuns(keepSeconds: number): Promise<number> {
+    const result = await sql<{ deleted: string }>`
+      WITH keep AS (
+        (SELECT id FROM ingest_runs ORDER BY started_at DESC, id LIMIT 1)
+        UNION ALL
+        (SELECT id FROM ingest_runs WHERE outcome IN ('succeeded', 'unchanged') ORDER BY finished_at DESC NULLS LAST, id LIMIT 1)
+      ), gone AS (
+        DELETE FROM ingest_runs
+        WHERE started_at < now() - make_interval(secs => ${keepSeconds})
+          AND outcome <> 'running'
+          AND id NOT IN (SELECT id FROM keep)
+        RETURNING started_at, outcome
+      ), counted AS (
+        INSERT INTO retention_counts (day, kind, outcome, count)
+        SELECT (started_at AT TIME ZONE 'UTC')::date, 'ingest_run', outcome, count(*)
+        FROM gone GROUP BY 1, 3
+        ON CONFLICT (day, kind, outcome) DO UPDATE SET count = retention_counts.count + EXCLUDED.count
+      )
+      SELECT count(*) AS deleted FROM gone`.execute(this.db);
+    return Number(result.rows[0]?.deleted ?? 0);
+  }
+
+  /** Everything retention has counted, oldest day first. */
+  async counts(): Promise<RetentionCount[]> {
+    const rows = await this.db
+      .selectFrom('retention_counts')
+      .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'kind', 'outcome', 'count'])
+      .orderBy('day')
+      .orderBy('kind')
+      .orderBy('outcome')
+      .execute();
+    return rows.map((row) => ({ ...row, count: Number(row.count) }));
+  }
+}
