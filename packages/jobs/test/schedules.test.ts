@@ -27,8 +27,8 @@ describe('job schedulers', () => {
   const delayedIds = async () => (await queues.listJobs(QueueName.Ingest, 'delayed')).map((job) => job.id).sort();
 
   it('creates the missing schedulers, leaves identical ones alone and re-creates a changed one', async () => {
-    expect(await queues.missingSchedules()).toEqual([SchedulerId.HourlyRefresh, SchedulerId.ReportSweeper, SchedulerId.Retention]);
-    expect(await queues.syncSchedules(settings)).toEqual([SchedulerId.HourlyRefresh, SchedulerId.ReportSweeper, SchedulerId.Retention]);
+    expect(await queues.missingSchedules()).toEqual([SchedulerId.HourlyRefresh, SchedulerId.ReportSweeper, SchedulerId.Retention, SchedulerId.DeliverySweeper]);
+    expect(await queues.syncSchedules(settings)).toEqual([SchedulerId.HourlyRefresh, SchedulerId.ReportSweeper, SchedulerId.Retention, SchedulerId.DeliverySweeper]);
     expect(await queues.missingSchedules()).toEqual([]);
     const nextSlot = await delayedIds();
     expect(nextSlot).toHaveLength(1);
