@@ -3,9 +3,9 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { parseTrustProxy, type ApiConfig } from './config.js';
 import { errorBody, formatValidationError, handleError, handleNotFound } from './errors.js';
 import './fastify-types.js';
-import apiKey from './plugins/app/api-key.js';
 import dashboard from './plugins/dashboard.js';
 import database from './plugins/app/database.js';
+import principal from './plugins/app/principal.js';
 import prometheus from './plugins/app/prometheus.js';
 import queueBoard from './plugins/app/queue-board.js';
 import queues from './plugins/app/queues.js';
@@ -21,6 +21,8 @@ import reportRoutes from './routes/api/reports.js';
 import storeRoutes from './routes/api/stores.js';
 import healthRoutes from './routes/health.js';
 import metricsRoute from './routes/metrics.js';
+import historyRoutes from './routes/api/history.js';
+import ownerRoutes from './routes/api/owners.js';
 
 export interface AppDependencies {
   /** The process logger (main.ts builds it); without one the app logs nothing. */
@@ -32,7 +34,7 @@ const MAX_PARAM_LENGTH = 1_000;
 
 /**
  * Builds the HTTP app: external plugins (headers, load shedding, rate limit, OpenAPI), then the app's
- * own (database, queues, metrics, API key, queue board), then the routes. `main.ts` listens;
+ * own (database, queues, metrics, who is calling, queue board), then the routes. `main.ts` listens;
  * tests call `inject`.
  */
 export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
@@ -70,7 +72,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
   await app.register(database);
   await app.register(queues);
   await app.register(prometheus);
-  await app.register(apiKey);
+  await app.register(principal);
   await app.register(queueBoard);
 
   await app.register(healthRoutes);
@@ -82,6 +84,8 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);
+      await api.register(ownerRoutes);
+      await api.register(historyRoutes);
     },
     { prefix: '/api' },
   );

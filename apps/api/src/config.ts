@@ -1,4 +1,4 @@
-import { Type, databaseEnv, loadConfig, loggingEnv, redisEnv, refreshEnv, storageEnv, type Static } from '@store-monitoring/config';
+import { Type, dataEnv, databaseEnv, loadConfig, loggingEnv, redisEnv, refreshEnv, storageEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
@@ -37,6 +37,8 @@ export const apiEnvSchema = Type.Object({
   /** Back-pressure on resident memory in bytes (0 = off). */
   PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 0, minimum: 0 }),
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ default: 10, minimum: 1 }),
+  /** The workers' poll retention: a history may ask for at most this many days. Set both alike. */
+  STATUS_RETENTION_DAYS: dataEnv.STATUS_RETENTION_DAYS,
   /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });

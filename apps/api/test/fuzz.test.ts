@@ -17,7 +17,7 @@ const segment = fc.oneof(
   // Backslashes and spaces would make inject itself refuse the URL before any request is made.
   id.map((value) => value.replace(/[\s#\\]/g, '')),
 );
-const queryKey = fc.oneof(fc.constantFrom('report_id', 'limit', 'offset', 'as_of', 'interpolation', 'api_key', '__proto__', 'constructor'), anyText);
+const queryKey = fc.oneof(fc.constantFrom('report_id', 'limit', 'offset', 'as_of', 'interpolation', 'days', 'search', 'api_key', '__proto__', 'constructor'), anyText);
 const queryValue = fc.oneof(id, fc.constantFrom('nearest', 'carry_forward', '2023-01-25T18:13:22Z', '5', '1e3', '-0', '9999999999999999999999'), anyText);
 const query = fc.array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 5 }).map((pairs) =>
   pairs.map(([key, value, encoded]) => (encoded ? `${encodeURIComponent(key)}=${encodeURIComponent(value)}` : `${key.replace(/[\s#&]/g, '')}=${value.replace(/[\s#&]/g, '')}`)).join('&'),
@@ -80,6 +80,11 @@ describe('fuzzing every route (fast-check over inject)', () => {
     { name: 'data refresh', method: fc.constantFrom('POST'), path: fc.constant('/api/data/refresh') },
     { name: 'data run', method: fc.constantFrom('GET'), path: segment.map((value) => `/api/data/runs/${value}`) },
     { name: 'store timeline', method: fc.constantFrom('GET'), path: segment.map((value) => `/api/stores/${value}/timeline`) },
+    { name: 'store history', method: fc.constantFrom('GET'), path: segment.map((value) => `/api/stores/${value}/history`) },
+    { name: 'history of all stores', method: fc.constantFrom('GET'), path: fc.constantFrom('/api/history', '/api/history/stores', '/api/me') },
+    { name: 'owners', method: fc.constantFrom('GET', 'POST'), path: fc.constant('/api/owners') },
+    { name: 'one owner', method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE'), path: fc.tuple(fc.oneof(fc.uuid(), segment), fc.constantFrom('', '/stores', '/keys')).map(([owner, tail]) => `/api/owners/${owner}${tail}`) },
+    { name: 'owner key', method: fc.constantFrom('DELETE'), path: fc.tuple(fc.oneof(fc.uuid(), segment), fc.oneof(fc.uuid(), segment)).map(([owner, key]) => `/api/owners/${owner}/keys/${key}`) },
     { name: 'health', method: fc.constantFrom('GET', 'HEAD'), path: fc.constantFrom('/health/live', '/health/ready') },
     { name: 'metrics and docs', method: fc.constantFrom('GET'), path: fc.constantFrom('/metrics', '/docs/json', '/docs/yaml') },
     { name: 'queue board', method: fc.constantFrom('GET', 'PUT', 'POST'), path: fc.array(segment, { maxLength: 3 }).map((parts) => `/admin/queues/api/${parts.join('/')}`) },

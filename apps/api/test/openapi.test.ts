@@ -113,11 +113,16 @@ describe('OpenAPI document at /docs/json', () => {
     expect(documented.filter((path) => path.startsWith('/admin') || path.startsWith('/docs'))).toEqual([]);
   });
 
-  it('offers the API key in Swagger UI and requires it on the /api routes only', () => {
+  it('offers the operator key and owner keys in Swagger UI and requires one on the /api routes only', () => {
     expect(document.components.securitySchemes).toEqual({
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
       bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      ownerKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+      ownerBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
+    // Operator routes offer the operator's key alone.
+    expect(document.paths['/api/owners']!.post!.security).toEqual([{ apiKey: [] }, { bearerAuth: [] }]);
+    expect(document.paths['/api/trigger_report']!.post!.security).toEqual([{ apiKey: [] }, { bearerAuth: [] }, { ownerKey: [] }, { ownerBearer: [] }]);
     for (const [method, path] of CONTRACT) {
       const secured = (document.paths[path]![method]!.security ?? []).length > 0;
       expect({ path, secured }).toEqual({ path, secured: path.startsWith('/api/') });

@@ -5,8 +5,13 @@ import type {
   Interpolation,
   QueuedRefresh,
   ReportList,
+  OwnerList,
   ReportMetadata,
+  SetHistory,
+  StoreHistory,
+  StoreStrips,
   StoreTimeline,
+  WhoAmI,
   TriggeredReport,
   TriggerReportInput,
 } from './api-types.js';
@@ -43,7 +48,14 @@ export interface ApiClientSettings {
 
 /** The dashboard's only door to the API: adds the key, turns error bodies into ApiError. */
 export class ApiClient {
+  /** The owner the operator is looking at the page as: reports are made and listed for it. */
+  private viewedOwnerId: string | null = null;
+
   constructor(private readonly settings: ApiClientSettings) {}
+
+  viewAs(ownerId: string | null): void {
+    this.viewedOwnerId = ownerId;
+  }
 
   /** The CSV address of a report, for plain links when no key is needed. */
   reportCsvUrl(reportId: string): string {
@@ -63,7 +75,8 @@ export class ApiClient {
   }
 
   triggerReport(input: TriggerReportInput): Promise<TriggeredReport> {
-    return this.json('/api/trigger_report', { method: 'POST', body: JSON.stringify(input) });
+    const body = this.viewedOwnerId ? { ...input, owner_id: this.viewedOwnerId } : input;
+    return this.json('/api/trigger_report', { method: 'POST', body: JSON.stringify(body) });
   }
 
   report(reportId: string, signal?: AbortSignal): Promise<ReportMetadata> {
@@ -71,7 +84,8 @@ export class ApiClient {
   }
 
   async reports(limit: number): Promise<ReportMetadata[]> {
-    const list = await this.json<ReportList>(`/api/reports?limit=${limit}`);
+    const owner = this.viewedOwnerId ? `&owner_id=${encodeURIComponent(this.viewedOwnerId)}` : '';
+    const list = await this.json<ReportList>(`/api/reports?limit=${limit}${owner}`);
     return list.reports;
   }
 
@@ -89,6 +103,33 @@ export class ApiClient {
     const query = new URLSearchParams({ interpolation });
     if (asOf) query.set('as_of', asOf);
     return this.json(`/api/stores/${encodeURIComponent(storeId)}/timeline?${query.toString()}`, { signal });
+  }
+
+  me(): Promise<WhoAmI> {
+    return this.json('/api/me');
+  }
+
+  owners(limit: number): Promise<OwnerList> {
+    return this.json(`/api/owners?limit=${limit}`);
+  }
+
+  /** One page of the caller's stores with their days; `ownerId` lets the operator see an owner's view. */
+  storeStrips(days: number, limit: number, offset: number, ownerId: string | null): Promise<StoreStrips> {
+    const query = new URLSearchParams({ days: String(days), limit: String(limit), offset: String(offset) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history/stores?${query.toString()}`);
+  }
+
+  setHistory(days: number, ownerId: string | null): Promise<SetHistory> {
+    const query = new URLSearchParams({ days: String(days) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history?${query.toString()}`);
+  }
+
+  storeHistory(storeId: string, days: number, ownerId: string | null, signal?: AbortSignal): Promise<StoreHistory> {
+    const query = new URLSearchParams({ days: String(days) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/stores/${encodeURIComponent(storeId)}/history?${query.toString()}`, { signal });
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -2,7 +2,8 @@ import { apiKeyStore } from './api-key-store.js';
 import { byId, setText } from './dom.js';
 
 /**
- * The API key form. Hidden until the API answers 401, or while a key is stored (so it can be changed).
+ * The API key form. Hidden until the API answers 401 or the header's sign-in button opens it; it
+ * closes once a key is saved, so it does not push the page's main task down.
  * Saving a key calls `onKeyChanged` so the page reloads what the 401 stopped.
  */
 export class ApiKeyPanel {
@@ -24,6 +25,7 @@ export class ApiKeyPanel {
       apiKeyStore.set(key);
       this.input.value = '';
       setText(this.message, 'Key saved for this browser tab.');
+      this.section.hidden = true;
       this.onKeyChanged();
     });
     this.forget.addEventListener('click', () => {
@@ -31,7 +33,6 @@ export class ApiKeyPanel {
       setText(this.message, 'Key forgotten.');
       this.onKeyChanged();
     });
-    if (apiKeyStore.get()) this.section.hidden = false;
   }
 
   /** Called on a 401: shows the form and explains why, once. */

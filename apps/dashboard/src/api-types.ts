@@ -43,6 +43,7 @@ export interface TriggeredReport {
 export interface TriggerReportInput {
   as_of?: string;
   interpolation?: Interpolation;
+  owner_id?: string;
 }
 
 export type IngestOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'unchanged';
@@ -115,4 +116,68 @@ export interface ApiErrorBody {
   error: string;
   message: string;
   request_id?: string;
+}
+
+/** `GET /api/me`: who the key belongs to. */
+export interface WhoAmI {
+  kind: 'operator' | 'owner';
+  owner_id: string | null;
+  name: string | null;
+  store_count: number | null;
+}
+
+/** One entry of `GET /api/owners`. */
+export interface OwnerView {
+  owner_id: string;
+  name: string;
+  store_count: number;
+  known_store_count: number;
+  active_key_count: number;
+}
+
+export interface OwnerList {
+  owners: OwnerView[];
+  total: number;
+}
+
+/** One store of `GET /api/history/stores`: its days for an uptime strip. */
+export interface StoreStrip {
+  store_id: string;
+  timezone: string;
+  uptime_percent: number | null;
+  downtime_hours: number;
+  incident_count: number;
+  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number }[];
+}
+
+export interface StoreStrips {
+  as_of: string;
+  total: number;
+  limit: number;
+  offset: number;
+  stores: StoreStrip[];
+}
+
+export interface Incident {
+  start: string;
+  end: string;
+  minutes: number;
+}
+
+/** `GET /api/stores/{id}/history`. */
+export interface StoreHistory {
+  store_id: string;
+  timezone: string;
+  as_of: string;
+  days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; has_data: boolean; incidents: Incident[] }[];
+  totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; incident_count: number; downtime_minutes: number };
+}
+
+/** `GET /api/history`: the caller's stores together. */
+export interface SetHistory {
+  as_of: string;
+  store_count: number;
+  days: { date: string; business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null; stores: number }[];
+  totals: { business_hours: number; uptime_hours: number; downtime_hours: number; uptime_percent: number | null };
+  most_downtime: { store_id: string; downtime_hours: number; uptime_percent: number | null; incident_count: number }[];
 }

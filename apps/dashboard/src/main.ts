@@ -1,12 +1,15 @@
 import './styles.css';
 import { ApiClient } from './api-client.js';
 import { apiKeyStore } from './api-key-store.js';
+import { AccountPanel } from './account-panel.js';
 import { ApiKeyPanel } from './api-key-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
+import { OwnersPanel } from './owners-panel.js';
 import { reportIdInUrl, urlForReport } from './report-url.js';
 import { StorePanel } from './store-panel.js';
+import { UptimePanel } from './uptime-panel.js';
 
 const DATA_STATUS_REFRESH_MS = 60_000;
 
@@ -29,6 +32,22 @@ const reportPanel = new ReportPanel(api, {
   onReportFinished: () => void recentReports.load(),
 });
 
+const account = new AccountPanel(api);
+const refreshButton = document.getElementById('refresh-data');
+const uptime = new UptimePanel(api, () => void showOperatorView());
+const owners = new OwnersPanel(api, (owner) => {
+  // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
+  api.viewAs(owner.owner_id);
+  void recentReports.load();
+  void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true });
+});
+
+async function showOperatorView(): Promise<void> {
+  api.viewAs(null);
+  void recentReports.load();
+  await uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false });
+}
+
 /** The page follows its address: a bookmarked report opens, Back and Forward move between reports. */
 function showReportOfUrl(): void {
   const reportId = reportIdInUrl(location.href);
@@ -40,8 +59,17 @@ function showReportOfUrl(): void {
 }
 window.addEventListener('popstate', showReportOfUrl);
 
+/** Who is signed in decides the page: an owner sees its own stores; the operator also sees the owners. */
 async function loadAll(): Promise<void> {
-  await Promise.all([dataStatus.load(), recentReports.load()]);
+  api.viewAs(null);
+  const me = await account.load();
+  const isOwner = me?.kind === 'owner';
+  if (refreshButton) refreshButton.hidden = isOwner;
+  if (me?.kind === 'operator') void owners.load();
+  else owners.hide();
+  const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
+  if (me !== null) views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true }) : showOperatorView());
+  await Promise.all(views);
 }
 
 void loadAll();

@@ -17,7 +17,14 @@ export {
 export { isDatabaseUnavailable } from './database-errors.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
-export { ReportRepository, type ReportTimings } from './repositories/report.repository.js';
+export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';
+export {
+  OwnerRepository,
+  type OwnerKeyMatch,
+  type OwnerKeySummary,
+  type OwnerSummary,
+  type StoreSetCounts,
+} from './repositories/owner.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
 export { RetentionRepository, type RetentionCount } from './repositories/retention.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';

@@ -4,3 +4,20 @@ export { isKnownTimezone, createTimezoneChecker, effectiveTimezone, localToUtcMs
 export { createReportEngine, type ReportEngine } from './report-engine.js';
 export { computeStoreTimeline } from './timeline.js';
 export { REPORT_HEADER_LINE, formatReportRow, formatMinutes, formatHours, csvSafeStoreId } from './report-row.js';
+export {
+  HistoryEngine,
+  HistoryRollup,
+  MAX_HISTORY_DAYS,
+  computeStoreHistory,
+  dayHundredths,
+  fromHundredths,
+  historyReadStartUs,
+  incidentHundredthsOfMinute,
+  uptimePercent,
+  type HistoryDay,
+  type HistorySettings,
+  type Incident,
+  type SetDay,
+  type StoreHistory,
+  type StorePeriod,
+} from './history.js';

@@ -9,6 +9,7 @@ export {
   DataVersionDroppedError,
   DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
   explainStoresQuery,
+  ownedBy,
   readStoreForTimeline,
   storesQuery,
   streamStoreInputs,
@@ -17,6 +18,7 @@ export {
   type StoreSelection,
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
+export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
 export {

@@ -6,6 +6,7 @@ export interface ReportSettings extends PinnedData {
   reportId: string;
   status: ReportStatus;
   interpolation: Interpolation;
+  ownerId: string | null;
 }
 
 /**
@@ -24,6 +25,7 @@ export async function loadReportSettings(
       'data_version',
       'business_hours_version',
       'timezones_version',
+      'owner_id',
       // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
       sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
     ])
@@ -38,5 +40,6 @@ export async function loadReportSettings(
     dataVersion: row.data_version === null ? null : String(row.data_version),
     businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
     timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
+    ownerId: row.owner_id,
   };
 }

@@ -25,17 +25,32 @@ function inSelection(column: string, selection: StoreSelection): RawBuilder<bool
   return bounds.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(bounds, sql` AND `)}`;
 }
 
-/** What a report pins at trigger time: its `now` and the data version it reads (with that version's hours and zones). */
+/**
+ * What a report pins at trigger time: its `now`, the data version it reads (with that version's
+ * hours and zones) and whose stores it covers.
+ */
 export interface PinnedData {
   asOfUs: number;
   /** The data version whose polls and store registry are read; null = nothing was ever ingested. */
   dataVersion: string | null;
   businessHoursVersion: string | null;
   timezonesVersion: string | null;
+  /** Only the stores of this owner's set; null or absent = every store. */
+  ownerId?: string | null;
+}
+
+/**
+ * The owner's store set as a condition on a store_id column: a semi-join on owner_stores (primary
+ * key (owner_id, store_id)), so an owner's read never yields another owner's store. The column must
+ * be qualified with its table: a bare name would resolve to owner_stores' own store_id.
+ */
+export function ownedBy(column: string, ownerId: string | null | undefined): RawBuilder<boolean> {
+  if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)})`;
 }
 
 /** A poll_days row is in a data version when the version lies in [valid_from, valid_to). */
-function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
+export function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
   if (version === null) return sql<boolean>`false`;
   const from = sql.ref(`${table}.valid_from`);
   const to = sql.ref(`${table}.valid_to`);
@@ -43,7 +58,7 @@ function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
 }
 
 /** A UTC day number (days since 1970-01-01) as a date literal. */
-function utcDay(dayNumber: number): RawBuilder<string> {
+export function utcDay(dayNumber: number): RawBuilder<string> {
   return sql<string>`(DATE '1970-01-01' + ${dayNumber}::int)`;
 }
 
@@ -64,7 +79,8 @@ export const STORE_BATCH_SIZE = 200;
  */
 export const DEFAULT_REPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
-interface StoreRow {
+/** One store as the readers fetch it: zone, hours and polls packed as bytes. */
+export interface StoreRow {
   store_id: string;
   timezone_str: string | null;
   hours_day: number[] | null;
@@ -98,6 +114,9 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
             .selectFrom('poll_days')
             .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
+            // An owner's stores are spread over the whole registry: reading only theirs keeps an
+            // owner's report proportional to its own set, not to every store in the shard's range.
+            .where(ownedBy('poll_days.store_id', pinned.ownerId))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -172,6 +191,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     ])
     .where(inSelection('s.store_id', selection))
     .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
+    .where(ownedBy('s.store_id', pinned.ownerId))
     .orderBy('s.store_id');
 }
 
@@ -251,7 +271,7 @@ export async function explainStoresQuery(db: Kysely<Database>, range: StoreRange
  * Cursor chunks with the next one already requested while the caller works on the current one,
  * so Postgres produces rows while the engine computes instead of the two taking turns.
  */
-async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQuery, chunkSize: number): AsyncGenerator<Row[]> {
+export async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQuery, chunkSize: number): AsyncGenerator<Row[]> {
   const chunks = db.getExecutor().stream(query, chunkSize);
   let pending = chunks.next();
   try {
@@ -269,13 +289,14 @@ async function* chunksFetchedAhead<Row>(db: Kysely<Database>, query: CompiledQue
 }
 
 /**
- * The engine input of one store, or null when the store is in no source. Same query and same
+ * The engine input of one store, or null when the store is in no source (or, with `ownerId`, not
+ * in that owner's set). Same query and same
  * decoding as the report, so a store's timeline agrees with its report line.
  */
 export async function readStoreForTimeline(
   db: Kysely<Database>,
   storeId: string,
-  pinned: { asOf: Date | string; dataVersion: string | null; businessHoursVersion: string | null; timezonesVersion: string | null },
+  pinned: { asOf: Date | string; dataVersion: string | null; businessHoursVersion: string | null; timezonesVersion: string | null; ownerId?: string | null },
 ): Promise<StoreInput | null> {
   const asOfUs = await exactMicroseconds(db, pinned.asOf);
   const row = await storesQuery(db, { storeId }, { ...pinned, asOfUs }).executeTakeFirst();
@@ -290,9 +311,10 @@ async function exactMicroseconds(db: Kysely<Database>, instant: Date | string): 
   return Number(result.rows[0]!.us);
 }
 
-function toStoreInput(row: StoreRow, weekStartUs: number, nowUs: number): StoreInput {
+/** Decodes a store row into engine input keeping the polls in [fromUs, nowUs] and the latest one before. */
+export function toStoreInput(row: StoreRow, fromUs: number, nowUs: number): StoreInput {
   const series = decodePolls(row);
-  const polls = pollsThatMatter(sortPollsByTime(series), weekStartUs, nowUs);
+  const polls = pollsThatMatter(sortPollsByTime(series), fromUs, nowUs);
   return {
     storeId: row.store_id,
     timezone: row.timezone_str,

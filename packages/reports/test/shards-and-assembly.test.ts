@@ -97,6 +97,31 @@ describe('shards and assembly on a real Postgres', () => {
     }
   });
 
+  it("plans an owner's shards over its own stores and reads nothing else", async () => {
+    const ownerId = randomUUID();
+    await database.db.insertInto('owners').values({ id: ownerId, name: 'Shard Owner' }).execute();
+    // Every tenth synthetic store, spread over the whole registry, and one id no source knows.
+    const owned = Array.from({ length: 60 }, (_, index) => `S${String(index * 10 + 1).padStart(7, '0')}`);
+    await database.db.insertInto('owner_stores').values([...owned, 'unknown-store'].map((store_id) => ({ owner_id: ownerId, store_id }))).execute();
+
+    const shards = await planShards(database.db, 4, ownerId);
+    expect(shards).toHaveLength(4);
+    const reportId = randomUUID();
+    const perShard: string[][] = [];
+    for (const shard of shards) {
+      await writeShardPart({ db: database.db, reportsDir, reportId, shardIndex: shard.shardIndex, range: shard, pinned: { ...pinned, ownerId }, interpolation: 'nearest' });
+      const part = await readFile(reportPaths(reportsDir, reportId).partFile(shard.shardIndex), 'utf8');
+      perShard.push(part.trimEnd().split('\n').filter((line) => line.length > 0).map(firstField));
+    }
+    expect(perShard.map((ids) => ids.length)).toEqual([15, 15, 15, 15]);
+    expect(perShard.flat()).toEqual(owned);
+
+    const everyone = await runReport(1);
+    const allRows = new Map(everyone.text.trimEnd().split('\n').slice(1).map((line) => [firstField(line), line]));
+    const ownerLines = (await Promise.all(shards.map((shard) => readFile(reportPaths(reportsDir, reportId).partFile(shard.shardIndex), 'utf8')))).join('').trimEnd().split('\n');
+    expect(ownerLines).toEqual(owned.map((id) => allRows.get(id)));
+  });
+
   it('writes byte-identical reports with 1, 3 and 8 shards', async () => {
     const [one, three, eight] = [await runReport(1), await runReport(3), await runReport(8)];
     expect(three.assembled.sha256).toBe(one.assembled.sha256);

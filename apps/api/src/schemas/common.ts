@@ -83,8 +83,9 @@ const exampleRequestId = '6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11';
 /** What each error status means on this API, with an example body for Swagger UI. */
 const ERROR_STATUSES: Record<number, { reason: string; description: string; message: string }> = {
   400: { reason: 'Bad Request', description: 'Invalid input; the message names the field', message: 'as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z' },
-  401: { reason: 'Unauthorized', description: 'The server has an API key and the request did not carry it', message: 'This route needs the API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"' },
-  404: { reason: 'Not Found', description: 'No such report, run or store', message: 'No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f' },
+  401: { reason: 'Unauthorized', description: 'The request carried no valid key (operator API_KEY or an owner key), or a revoked one', message: 'This route needs an API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"' },
+  403: { reason: 'Forbidden', description: 'An owner key on a route for the operator', message: 'This route is for the operator; an owner key cannot use it' },
+  404: { reason: 'Not Found', description: 'No such report, run, owner or store (or not one of the calling owner\'s)', message: 'No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f' },
   409: { reason: 'Conflict', description: 'The report has no CSV (yet): it is still running, or it failed', message: 'The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f' },
   413: { reason: 'Payload Too Large', description: 'The body is larger than BODY_LIMIT_BYTES', message: 'Request body is too large' },
   429: { reason: 'Too Many Requests', description: 'Rate limit reached; Retry-After says when to come back', message: 'Rate limit exceeded, retry in 1 minute' },
@@ -109,8 +110,16 @@ export const ApiTags = {
   Reports: 'reports',
   Data: 'data',
   Stores: 'stores',
+  Owners: 'owners',
+  History: 'history',
   Operations: 'operations',
 } as const;
 
-/** Swagger security requirement of the /api routes (honoured only when API_KEY is set). */
-export const apiSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearerAuth: [] }];
+/**
+ * Swagger security requirement of the /api routes open to owners and the operator: the operator's
+ * API_KEY or an owner key, as X-API-Key or bearer token (required only when API_KEY is set).
+ */
+export const apiSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearerAuth: [] }, { ownerKey: [] }, { ownerBearer: [] }];
+
+/** Security requirement of the routes for the operator alone (an owner key answers 403). */
+export const operatorSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearerAuth: [] }];

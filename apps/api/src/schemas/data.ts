@@ -46,7 +46,7 @@ export const DataStatus = Type.Object(
     last_run: Type.Union([IngestRunView, Type.Null()], { description: 'The most recent ingest run, whatever its outcome' }),
     last_success_at: nullableInstant('When a run last finished with the data current (loaded or unchanged)'),
     next_refresh_at: nullableInstant('Next scheduled refresh; null when no schedule is registered or Redis is unavailable'),
-    stores: Type.Integer({ description: 'Stores in the registry (ids seen in any source)' }),
+    stores: Type.Integer({ description: 'Stores in the registry (ids seen in any source); for an owner key, the owner’s known stores' }),
     rows: Type.Object({
       store_status: Type.Integer({ description: 'Polls stored (estimated once there are more than a million)' }),
       business_hours: Type.Integer({ description: 'Rows of the current business-hours version' }),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponse, InterpolationSchema, ReportId, ReportIdInput, nullableInstant, stringEnum, utcInstant } from './common.js';
+import { ErrorResponse, InterpolationSchema, ReportId, ReportIdInput, UUID_PATTERN, nullableInstant, stringEnum, utcInstant } from './common.js';
 
 const exampleId = '3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f';
 
@@ -7,6 +7,14 @@ export const TriggerReportBody = Type.Object(
   {
     as_of: Type.Optional(utcInstant("The report's `now`, an ISO-8601 instant in UTC. Defaults to the latest poll stored when the report is triggered.")),
     interpolation: Type.Optional(InterpolationSchema),
+    owner_id: Type.Optional(
+      Type.String({
+        pattern: UUID_PATTERN,
+        maxLength: 36,
+        description: "Operator only: the owner whose stores the report covers (the same report the owner's key would make). Without it the operator's report covers every store.",
+        examples: ['7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b'],
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -73,6 +81,7 @@ export const ReportMetadata = Type.Object(
     progress: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent of shards done (100 once complete)' }),
     shards_done: Type.Integer({ minimum: 0 }),
     shard_count: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Null until a worker has planned the report' }),
+    owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),
     completed_at: nullableInstant(),
@@ -95,6 +104,7 @@ export const ReportMetadata = Type.Object(
         progress: 100,
         shards_done: 8,
         shard_count: 8,
+        owner_id: null,
         created_at: '2023-01-25T19:00:00.000Z',
         started_at: '2023-01-25T19:00:00.120Z',
         completed_at: '2023-01-25T19:00:09.800Z',
@@ -145,6 +155,7 @@ export const ReportIdParams = Type.Object({ id: ReportIdInput });
 export const ReportListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+  owner_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Operator only: the reports made for this owner' })),
 });
 
 export const ReportCsv = Type.String({

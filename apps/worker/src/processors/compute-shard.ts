@@ -1,5 +1,5 @@
 import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
-import { loadReportSettings } from '@store-monitoring/reports';
+import { loadReportSettings, ownedBy } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
 import { computeShardPart, partExists } from './shard-part.js';
@@ -29,7 +29,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       return { rowCount: shard.row_count, skipped: 'already complete' };
     }
 
-    const storeCount = await countStores(context, fromStoreId, toStoreId);
+    const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId);
     let lastProgressAt = 0;
     const result = await computeShardPart(
       context,
@@ -48,10 +48,11 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
   });
 }
 
-async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null): Promise<number> {
+async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null, ownerId: string | null): Promise<number> {
   const row = await context.db
     .selectFrom('stores')
     .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(ownedBy('stores.store_id', ownerId))
     .$if(fromStoreId !== null, (qb) => qb.where('store_id', '>=', fromStoreId!))
     .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
     .executeTakeFirstOrThrow();

@@ -27,7 +27,7 @@ export function planReportProcessor(context: WorkerContext): JobProcessor<typeof
 
     let shards = await context.reports.shards(reportId);
     if (shards.length === 0) {
-      const ranges = await planShards(context.db, context.config.REPORT_SHARDS);
+      const ranges = await planShards(context.db, context.config.REPORT_SHARDS, settings.ownerId);
       shards = await context.reports.savePlan(
         reportId,
         ranges.map((range) => ({ shard_index: range.shardIndex, from_store_id: range.fromStoreId, to_store_id: range.toStoreId })),

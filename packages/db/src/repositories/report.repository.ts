@@ -1,6 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Interpolation, Report, ReportShard } from '../database.js';
 
+/** Restricts report reads to the reports made for one owner. */
+export interface ReportVisibility {
+  ownerId: string;
+}
+
 export interface ReportTimings {
   queuedMs?: number;
   computeMs?: number;
@@ -37,12 +42,30 @@ export class ReportRepository {
     return result.rows[0]!;
   }
 
-  find(id: string): Promise<Report | undefined> {
-    return this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+  /**
+   * One report; with `visibleTo` only when it was made for that owner, so another owner's id reads
+   * exactly like an id that does not exist.
+   */
+  find(id: string, visibleTo?: ReportVisibility): Promise<Report | undefined> {
+    return this.db
+      .selectFrom('reports')
+      .selectAll()
+      .where('id', '=', id)
+      .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .executeTakeFirst();
   }
 
-  list(limit: number, offset = 0): Promise<Report[]> {
-    return this.db.selectFrom('reports').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  /** Newest first; with `visibleTo` only the reports made for that owner. */
+  list(limit: number, offset = 0, visibleTo?: ReportVisibility): Promise<Report[]> {
+    return this.db
+      .selectFrom('reports')
+      .selectAll()
+      .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
   }
 
   /** Records the shard plan once; a re-plan after a crash keeps the first plan. */

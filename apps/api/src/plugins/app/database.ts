@@ -1,4 +1,4 @@
-import { createDb, databaseSettings, DataStatusRepository, ReportRepository } from '@store-monitoring/db';
+import { createDb, databaseSettings, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -21,6 +21,7 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   app.decorate('database', database);
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
+  app.decorate('ownerRepository', new OwnerRepository(database.db));
   app.addHook('onClose', async () => {
     await database.close();
   });

@@ -21,18 +21,22 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         version: '1.0.0',
         description:
           'Uptime and downtime of restaurant stores within business hours over the last hour, day and week. ' +
-          'Trigger a report, poll it, download its CSV. When the server runs with API_KEY, click "Authorize" and enter the key.',
+          'Trigger a report, poll it, download its CSV. When the server runs with API_KEY, click "Authorize" and enter the key: the operator’s API_KEY, or an owner key, which sees only that owner’s stores and reports.',
       },
       tags: [
         { name: ApiTags.Reports, description: 'Trigger, poll and download uptime/downtime reports' },
         { name: ApiTags.Data, description: 'Freshness of the source data and on-demand refresh' },
         { name: ApiTags.Stores, description: 'One store in detail: business hours, polls and derived segments' },
+        { name: ApiTags.History, description: 'Day-by-day uptime and downtime incidents of a store or of all the caller’s stores' },
+        { name: ApiTags.Owners, description: 'Operator: restaurant owners, their store sets and their API keys' },
         { name: ApiTags.Operations, description: 'Health checks and Prometheus metrics' },
       ],
       components: {
         securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The API_KEY of the server' },
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'The API_KEY of the server as a bearer token' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Operator: the API_KEY of the server' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Operator: the API_KEY of the server as a bearer token' },
+          ownerKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "Owner: one of the owner's keys (smo_…), limited to its stores and its reports" },
+          ownerBearer: { type: 'http', scheme: 'bearer', description: "Owner: one of the owner's keys (smo_…) as a bearer token" },
         },
       },
     },

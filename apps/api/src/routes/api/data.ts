@@ -4,7 +4,7 @@ import type { IngestRun } from '@store-monitoring/db';
 import { QueueName, jobIds, refreshIntervalSeconds } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
-import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
+import { ApiTags, apiSecurity, errorResponses, operatorSecurity } from '../../schemas/common.js';
 import { DataStatus, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
 import { withTimeout } from '../../with-timeout.js';
 
@@ -58,19 +58,23 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: DataStatus, ...errorResponses(401, 429, 503) },
       },
     },
-    async () => {
+    async (request) => {
       const repository = app.dataStatusRepository;
       const [lastRun, lastSuccessAt, stores, rows, latestObservation, nextRefresh] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),
-        repository.storeCount(),
+        // An owner's page counts its own stores, not the whole registry.
+        request.principal.kind === 'owner'
+          ? app.ownerRepository.find(request.principal.ownerId).then((owner) => owner?.known_store_count ?? 0)
+          : repository.storeCount(),
         repository.rowCounts(),
         repository.latestObservation(),
         nextRefreshAt(app),
       ]);
       const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {
-        last_run: lastRun ? toRunView(lastRun) : null,
+        // The per-file details quote rejected rows of any store: the operator's to see, not an owner's.
+        last_run: lastRun ? { ...toRunView(lastRun), ...(request.principal.kind === 'owner' ? { files: [] } : {}) } : null,
         last_success_at: iso(lastSuccessAt),
         next_refresh_at: nextRefresh,
         stores,
@@ -86,14 +90,15 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/data/refresh',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Refresh the source data now',
         description:
           'Queues an ingest run; follow it at `run_url`. At most one refresh waits: while one is waiting, this answers with that run (`coalesced: true`) instead of queueing another. Unchanged sources make the run end quickly with outcome `unchanged`.',
         operationId: 'refreshData',
         tags: [ApiTags.Data],
-        security: apiSecurity,
-        response: { 202: RefreshResponse, ...errorResponses(401, 429, 503) },
+        security: operatorSecurity,
+        response: { 202: RefreshResponse, ...errorResponses(401, 403, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -115,14 +120,16 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/data/runs/:id',
     {
+      // A run's files list rejected source rows, whose store ids may be anyone's.
+      config: { access: 'operator' },
       schema: {
         summary: 'One ingest run',
         description: 'The run as recorded, or `{ id, outcome: "queued" }` while it waits for a worker.',
         operationId: 'getIngestRun',
         tags: [ApiTags.Data],
-        security: apiSecurity,
+        security: operatorSecurity,
         params: RunIdParams,
-        response: { 200: IngestRunView, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: IngestRunView, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Report } from '@store-monitoring/db';
+import type { Report, ReportVisibility } from '@store-monitoring/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { reportVisibility, type Principal } from '../../auth/principal.js';
 import { ApiError, errorBody } from '../../errors.js';
 import { prefersJson } from '../../reports/content-negotiation.js';
 import { sendReportCsv } from '../../reports/csv-download.js';
@@ -24,10 +25,21 @@ async function defaultEmptyBody(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) (request as { body: unknown }).body = {};
 }
 
-async function findReport(app: FastifyInstance, id: string): Promise<Report> {
-  const report = await app.reportRepository.find(id);
+/** An owner finds only the reports made for it; any other id reads as unknown (404, never 403). */
+async function findReport(app: FastifyInstance, request: FastifyRequest, id: string): Promise<Report> {
+  const report = await app.reportRepository.find(id, reportVisibility(request.principal));
   if (!report) throw new ApiError(404, `No report with id ${id}`);
   return report;
+}
+
+/** Whose reports a list shows: an owner's own always (naming another owner finds nothing), or the operator's pick. */
+function listVisibility(principal: Principal, ownerId: string | undefined): ReportVisibility | undefined {
+  const own = reportVisibility(principal);
+  if (own !== undefined) {
+    if (ownerId !== undefined && ownerId.toLowerCase() !== own.ownerId) throw new ApiError(404, `No owner with id ${ownerId}`);
+    return own;
+  }
+  return ownerId === undefined ? undefined : { ownerId: ownerId.toLowerCase() };
 }
 
 function sendExpired(request: FastifyRequest, reply: FastifyReply, report: Report): FastifyReply {
@@ -46,14 +58,15 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Trigger a report',
         description:
-          'Starts computing uptime/downtime of every store. Answers at once with the report id; poll `poll_url` until it returns the CSV. ' +
+          'Starts computing uptime/downtime of every store, or with an owner key of that owner\'s stores only (the operator may pass `owner_id` for the same report on an owner\'s behalf). ' +
+          'Answers at once with the report id; poll `poll_url` until it returns the CSV. ' +
           'The body is optional: no body, an empty body and `{}` use the latest poll as `now` and nearest-poll interpolation.',
         operationId: 'triggerReport',
         tags: [ApiTags.Reports],
         security: apiSecurity,
         'x-optional-body': true,
         body: TriggerReportBody,
-        response: { 200: TriggerReportResponse, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 200: TriggerReportResponse, ...errorResponses(400, 401, 404, 413, 429, 503) },
       },
     },
     async (request) => {
@@ -94,7 +107,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const report = await findReport(app, request.query.report_id);
+      const report = await findReport(app, request, request.query.report_id);
       if (report.status === 'expired') return sendExpired(request, reply, report);
       const metadata = toReportMetadata(report);
       if (report.status === 'complete' && !prefersJson(request.headers.accept)) {
@@ -119,7 +132,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: apiSecurity,
         'x-optional-body': true,
         body: TriggerReportBody,
-        response: { 202: ReportMetadata, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 202: ReportMetadata, ...errorResponses(400, 401, 404, 413, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -133,11 +146,12 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'List recent reports, newest first',
+        description: 'An owner sees the reports made for it only; the operator sees all, or one owner\'s with `owner_id`.',
         operationId: 'listReports',
         tags: [ApiTags.Reports],
         security: apiSecurity,
         querystring: ReportListQuery,
-        response: { 200: ReportList, ...errorResponses(400, 401, 429, 503) },
+        response: { 200: ReportList, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
@@ -145,7 +159,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Ajv coerces "1e309" to Infinity and then skips the range checks for non-finite numbers.
       if (!Number.isSafeInteger(limit)) throw new ApiError(400, 'limit: must be an integer from 1 to 100');
       if (!Number.isSafeInteger(offset)) throw new ApiError(400, 'offset: must be an integer from 0 to 100000');
-      const reports = await app.reportRepository.list(limit, offset);
+      const reports = await app.reportRepository.list(limit, offset, listVisibility(request.principal, request.query.owner_id));
       return { reports: reports.map(toReportMetadata), limit, offset };
     },
   );
@@ -162,11 +176,11 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ReportMetadata, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
-    async (request) => toReportMetadata(await findReport(app, request.params.id)),
+    async (request) => toReportMetadata(await findReport(app, request, request.params.id)),
   );
 
   const downloadCsv = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    const report = await findReport(app, request.params.id);
+    const report = await findReport(app, request, request.params.id);
     if (report.status === 'expired') return sendExpired(request, reply, report);
     if (report.status === 'failed') throw new ApiError(409, `The report failed, so it has no CSV: ${report.error ?? 'no reason recorded'}`);
     if (report.status !== 'complete') throw new ApiError(409, `The report is still running (${toReportMetadata(report).progress}% done); poll ${reportUrls.poll(report.id)}`);

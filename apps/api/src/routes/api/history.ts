@@ -1,0 +1,218 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  HistoryEngine,
+  HistoryRollup,
+  MAX_HISTORY_DAYS,
+  dayHundredths,
+  fromHundredths,
+  historyReadStartUs,
+  incidentHundredthsOfMinute,
+  uptimePercent,
+  type Interpolation,
+  type StoreHistory,
+} from '@store-monitoring/metrics';
+import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { storeOwnerOf } from '../../auth/principal.js';
+import { ApiError } from '../../errors.js';
+import { assertAsOfInRange } from '../../reports/as-of-range.js';
+import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
+import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
+import { HistoryPageQuery, HistoryQuery, SetHistoryResponse, StoreHistoryResponse, StoreStripsResponse } from '../../schemas/history.js';
+import { StoreIdParams } from '../../schemas/timeline.js';
+
+const MOST_DOWNTIME = 20;
+const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
+
+interface HistoryRequest {
+  nowUs: number;
+  days: number;
+  interpolation: Interpolation;
+  fromUs: number;
+  pinned: HistoryPinned;
+}
+
+/** The period, the data versions and the caller's store scope every history route starts from. */
+async function historyRequest(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
+): Promise<HistoryRequest> {
+  // No history beyond the polls the workers keep.
+  const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
+  if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
+    throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
+  }
+  if (query.as_of !== undefined) await assertAsOfInRange(app, query.as_of);
+  const version = await app.dataStatusRepository.latestVersion();
+  const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
+  const nowUs = parseTimestampUs(asOf);
+  if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
+  return {
+    nowUs,
+    days: query.days,
+    interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
+    fromUs: historyReadStartUs(nowUs, query.days),
+    pinned: {
+      dataVersion: version?.dataVersion ?? null,
+      businessHoursVersion: version?.businessHoursVersion ?? null,
+      timezonesVersion: version?.timezonesVersion ?? null,
+      ownerId: await viewedOwner(app, request, query.owner_id),
+    },
+  };
+}
+
+/** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
+async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
+  const own = storeOwnerOf(request.principal);
+  const ownerId = requested?.toLowerCase();
+  if (own !== null) {
+    if (ownerId !== undefined && ownerId !== own) throw new ApiError(404, `No owner with id ${requested}`);
+    return own;
+  }
+  if (ownerId === undefined) return null;
+  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
+  return ownerId;
+}
+
+function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
+  const hundredths = dayHundredths(figures);
+  return {
+    business_hours: fromHundredths(hundredths.business),
+    uptime_hours: fromHundredths(hundredths.uptime),
+    downtime_hours: fromHundredths(hundredths.downtime),
+    uptime_percent: uptimePercent(figures.uptimeUs, figures.businessUs),
+  };
+}
+
+function storeHistoryView(history: StoreHistory, interpolation: Interpolation) {
+  const incidents = history.days.flatMap((day) => day.incidents);
+  const minutes = incidentHundredthsOfMinute(incidents);
+  const minutesOf = new Map(incidents.map((incident, index) => [incident, minutes[index]!]));
+  return {
+    store_id: history.storeId,
+    timezone: history.timezone,
+    timezone_fallback: history.timezoneFallback,
+    as_of: usToIso(history.nowUs),
+    interpolation,
+    days: history.days.map((day) => ({
+      date: day.date,
+      start: usToIso(day.startUs),
+      end: usToIso(day.endUs),
+      has_data: day.hasData,
+      ...periodFigures(day),
+      incidents: day.incidents.map((incident) => ({ start: usToIso(incident.startUs), end: usToIso(incident.endUs), minutes: fromHundredths(minutesOf.get(incident)!) })),
+    })),
+    totals: {
+      ...periodFigures(history.totals),
+      incident_count: incidents.length,
+      downtime_minutes: fromHundredths(minutes.reduce((sum, value) => sum + value, 0)),
+    },
+  };
+}
+
+function storePeriodView(period: { storeId: string; businessUs: number; uptimeUs: number; downtimeUs: number; incidentCount: number }) {
+  return { store_id: period.storeId, ...periodFigures(period), incident_count: period.incidentCount };
+}
+
+const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/stores/:store_id/history',
+    {
+      schema: {
+        summary: "One store's history: day by day, with its downtime incidents",
+        description:
+          'One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. ' +
+          'Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, ' +
+          'listed on the day it starts. An owner key sees its own stores only (404 for any other).',
+        operationId: 'getStoreHistory',
+        tags: [ApiTags.History, ApiTags.Stores],
+        security: apiSecurity,
+        params: StoreIdParams,
+        querystring: HistoryQuery,
+        response: { 200: StoreHistoryResponse, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const storeId = request.params.store_id;
+      const period = await historyRequest(app, request, request.query);
+      // For an owner the read is limited to its set, so another owner's store is simply not found.
+      const input = await readStoreHistoryInput(app.database.db, storeId, period.fromUs, period.nowUs, period.pinned);
+      if (!input) throw new ApiError(404, `No store with id ${storeId}`);
+      const history = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation }).computeStore(input);
+      return storeHistoryView(history, period.interpolation);
+    },
+  );
+
+  app.get(
+    '/history',
+    {
+      schema: {
+        summary: "History of all the caller's stores",
+        description:
+          'Per local date, the business-time-weighted uptime of the owner’s stores (every store for the operator), and the 20 stores with the most downtime in the period.',
+        operationId: 'getHistory',
+        tags: [ApiTags.History],
+        security: apiSecurity,
+        querystring: HistoryQuery,
+        response: { 200: SetHistoryResponse, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const period = await historyRequest(app, request, request.query);
+      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
+      const rollup = new HistoryRollup();
+      for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned)) rollup.add(engine.computeStore(input));
+      return {
+        as_of: usToIso(period.nowUs),
+        interpolation: period.interpolation,
+        store_count: rollup.storeCount,
+        days: rollup.days().map((day) => ({ date: day.date, ...periodFigures(day), stores: day.stores })),
+        totals: periodFigures(rollup.totals()),
+        most_downtime: rollup.mostDowntime(MOST_DOWNTIME).map(storePeriodView),
+      };
+    },
+  );
+
+  app.get(
+    '/history/stores',
+    {
+      schema: {
+        summary: "The caller's stores, a page at a time, each with its day-by-day uptime",
+        description: 'By store id. What a status-page strip per store needs: each day’s uptime percentage, downtime and incident count.',
+        operationId: 'getStoreStrips',
+        tags: [ApiTags.History],
+        security: apiSecurity,
+        querystring: HistoryPageQuery,
+        response: { 200: StoreStripsResponse, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
+      const period = await historyRequest(app, request, request.query);
+      const page = await pageOfVisibleStores(app.database.db, period.pinned, limit, offset);
+      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
+      const stores = [];
+      if (page.storeIds.length > 0) {
+        for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned, { storeIds: page.storeIds })) {
+          const history = engine.computeStore(input);
+          const incidentCount = history.days.reduce((sum, day) => sum + day.incidents.length, 0);
+          stores.push({
+            ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount }),
+            timezone: history.timezone,
+            days: history.days.map((day) => ({
+              date: day.date,
+              uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
+              downtime_hours: fromHundredths(dayHundredths(day).downtime),
+              incident_count: day.incidents.length,
+            })),
+          });
+        }
+      }
+      return { as_of: usToIso(period.nowUs), interpolation: period.interpolation, total: page.total, limit, offset, stores };
+    },
+  );
+};
+
+export default historyRoutes;

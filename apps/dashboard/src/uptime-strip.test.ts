@@ -1,0 +1,12 @@
+import { cellLabel, uptimeBand } from './uptime-strip.js';
+
+describe('uptime strip cells', () => {
+  it('colours a day by its uptime, and grey without business time', () => {
+    expect([100, 99.5, 99.49, 95, 80, 79.99, 0, null].map(uptimeBand)).toEqual(['full', 'full', 'high', 'high', 'partial', 'low', 'low', 'none']);
+  });
+
+  it('says what the day was in words', () => {
+    expect(cellLabel({ date: '2023-03-12', uptime_percent: 50, downtime_hours: 1, incident_count: 1 })).toBe('2023-03-12: 50.00% up, 1.00 h down, 1 incident');
+    expect(cellLabel({ date: '2023-03-11', uptime_percent: null, downtime_hours: 0, incident_count: 0 })).toBe('2023-03-11: no business hours or no data');
+  });
+});
