@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '../src/history-reader.js';
-import { parseTimestampUs } from '@store-monitoring/sources';
+import { parseTimestampUs as isoStringToUs } from '@store-monitoring/sources';
 import { seedStores } from '../src/testing.js';
 
-const us = (iso: string) => parseTimestampUs(iso)!;
+const us = (iso: string) => isoStringToUs(iso)!;
 
 describe('history reader on a real Postgres', () => {
   let database: TestDatabase;

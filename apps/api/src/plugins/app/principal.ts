@@ -1,9 +1,10 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { OwnerKeyCache, looksLikeOwnerKey } from '../../auth/owner-keys.js';
 import { OPERATOR, type Principal } from '../../auth/principal.js';
 import { errorBody } from '../../errors.js';
-import { BOARD_COOKIE, BOARD_PREFIX, boardCookieValue, cookieValue, digest, isProtected, keysMatch, presentedKey, queryKey } from './api-key.js';
+import { BOARD_COOKIE, BOARD_PREFIX, boardCookieValue, digest, isProtected, keysMatch, presentedKey, queryKey } from './api-key.js';
 
 const UNAUTHORIZED_MESSAGE = 'This route needs an API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"';
 
@@ -27,6 +28,7 @@ async function principalPlugin(app: FastifyInstance): Promise<void> {
   if (apiKey && apiKey.length < 16) app.log.warn('API_KEY is shorter than 16 characters; use a long random value');
   const expected = apiKey ? digest(apiKey) : null;
   const expectedCookie = apiKey ? digest(boardCookieValue(apiKey)) : null;
+  await app.register(fastifyCookie);
   const keys = new OwnerKeyCache(app.ownerRepository);
   app.decorate('ownerKeyCache', keys);
   // Set by the hook below on every protected route; the open routes have none.
@@ -45,12 +47,11 @@ async function principalPlugin(app: FastifyInstance): Promise<void> {
     if (expected === null) return OPERATOR;
 
     if (routeUrl.startsWith(BOARD_PREFIX) && expectedCookie !== null) {
-      const cookie = cookieValue(request, BOARD_COOKIE);
+      const cookie = request.cookies[BOARD_COOKIE];
       if (cookie !== undefined && keysMatch(cookie, expectedCookie)) return OPERATOR;
       const fromQuery = queryKey(request);
       if (fromQuery !== undefined && keysMatch(fromQuery, expected)) {
-        const secure = request.protocol === 'https' ? '; Secure' : '';
-        reply.header('set-cookie', `${BOARD_COOKIE}=${boardCookieValue(apiKey)}; Path=${BOARD_PREFIX}; HttpOnly; SameSite=Strict${secure}`);
+        reply.setCookie(BOARD_COOKIE, boardCookieValue(apiKey!), { path: BOARD_PREFIX, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
         return OPERATOR;
       }
     }

@@ -15,6 +15,7 @@ import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamSto
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
+import { assertAsOfInRange } from '../../reports/as-of-range.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { HistoryPageQuery, HistoryQuery, SetHistoryResponse, StoreHistoryResponse, StoreStripsResponse } from '../../schemas/history.js';
@@ -42,6 +43,7 @@ async function historyRequest(
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
     throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
   }
+  if (query.as_of !== undefined) await assertAsOfInRange(app, query.as_of);
   const version = await app.dataStatusRepository.latestVersion();
   const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
   const nowUs = parseTimestampUs(asOf);
