@@ -145,6 +145,13 @@ export interface ReportsTable {
   request_id: string | null;
   /** The owner the report was made for (its stores only); null = all stores, for the operator. */
   owner_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** For an owner's report: the state of the owner's store set it covers (owners.store_set_version). */
+  owner_store_set_version: ColumnType<string | null, string | number | null | undefined, never>;
+  /**
+   * The identical report (same data version, `as_of`, interpolation and store set) whose
+   * computation this one shares; null when the report computes for itself.
+   */
+  computed_by: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;
@@ -167,13 +174,21 @@ export interface ReportShardsTable {
 export interface OwnersTable {
   id: string;
   name: string;
+  /** Raised by every replacement of the store set: reports of different states never share. */
+  store_set_version: ColumnType<string, never, string | number>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
-/** An owner's store set; ids unknown to the registry are kept. Sets may overlap. */
+/**
+ * An owner's store set; ids unknown to the registry are kept. Sets may overlap. A row belongs to
+ * the states [since_set_version, until_set_version) of the set; until null = the current set.
+ */
 export interface OwnerStoresTable {
   owner_id: string;
   store_id: string;
+  since_set_version: ColumnType<string, string | number | undefined, never>;
+  until_set_version: ColumnType<string | null, never, string | number>;
+  closed_at: ColumnType<Date | null, never, Date | string>;
 }
 
 /** An owner's API key, stored only as its SHA-256 hash; revoked keys stay for the audit trail. */

@@ -6,6 +6,7 @@ import * as pollStore from './migrations/2026_12_01_0003_poll_store.js';
 import * as owners from './migrations/2026_12_01_0002_owners.js';
 import * as retentionCounts from './migrations/2026_12_01_0004_retention_counts.js';
 import * as notifications from './migrations/2026_12_01_0020_notifications.js';
+import * as sharedComputations from './migrations/2026_12_01_0030_shared_computations.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_01_0003_poll_store': pollStore,
   '2026_12_01_0004_retention_counts': retentionCounts,
   '2026_12_01_0020_notifications': notifications,
+  '2026_12_01_0030_shared_computations': sharedComputations,
 };
 
 export class MigrationError extends Error {

@@ -19,7 +19,7 @@ export {
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
 export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
-export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, type ReportPaths } from './report-files.js';
+export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, shareReportFile, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
 export {
   MissingPartError,

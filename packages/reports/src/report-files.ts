@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertReportId } from './report-id.js';
 
@@ -88,6 +88,32 @@ export class AtomicFile {
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * Gives report `toId` the finished file of report `fromId` (a report that shared its computation):
+ * a hard link, so the bytes are stored once and each report's file lives and expires on its own;
+ * a copy where the volume has no hard links. Atomic like AtomicFile: the file appears whole or not
+ * at all. Rejects with ENOENT when `fromId` has no file (any more).
+ */
+export async function shareReportFile(reportsDir: string, fromId: string, toId: string): Promise<ReportPaths> {
+  const from = reportPaths(reportsDir, fromId);
+  const to = reportPaths(reportsDir, toId);
+  const tempPath = `${to.reportFile}.tmp-${randomBytes(6).toString('hex')}`;
+  try {
+    await link(from.reportFile, tempPath).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPERM' && error.code !== 'EXDEV' && error.code !== 'ENOTSUP' && error.code !== 'EMLINK') throw error;
+      await copyFile(from.reportFile, tempPath);
+      const copy = await open(tempPath, 'r+');
+      await copy.sync().finally(() => copy.close());
+    });
+    await rename(tempPath, to.reportFile);
+  } catch (error) {
+    await rm(tempPath, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(reportsDir);
+  return to;
 }
 
 async function syncDirectory(path: string): Promise<void> {

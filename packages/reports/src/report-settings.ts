@@ -7,6 +7,8 @@ export interface ReportSettings extends PinnedData {
   status: ReportStatus;
   interpolation: Interpolation;
   ownerId: string | null;
+  /** The identical report whose computation this one shares, or null. */
+  computedBy: string | null;
 }
 
 /**
@@ -26,6 +28,8 @@ export async function loadReportSettings(
       'business_hours_version',
       'timezones_version',
       'owner_id',
+      'computed_by',
+      'owner_store_set_version',
       // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
       sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
     ])
@@ -41,5 +45,7 @@ export async function loadReportSettings(
     businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
     timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
     ownerId: row.owner_id,
+    ownerSetVersion: row.owner_store_set_version === null ? null : String(row.owner_store_set_version),
+    computedBy: row.computed_by,
   };
 }

@@ -37,16 +37,24 @@ export interface PinnedData {
   timezonesVersion: string | null;
   /** Only the stores of this owner's set; null or absent = every store. */
   ownerId?: string | null;
+  /** The state of the owner's set the report pinned (owners.store_set_version); null = the current set. */
+  ownerSetVersion?: string | null;
 }
 
 /**
  * The owner's store set as a condition on a store_id column: a semi-join on owner_stores (primary
- * key (owner_id, store_id)), so an owner's read never yields another owner's store. The column must
- * be qualified with its table: a bare name would resolve to owner_stores' own store_id.
+ * key (owner_id, store_id, since_set_version)), so an owner's read never yields another owner's
+ * store. `setVersion` reads the set as it stood in that state (a report's pinned set), otherwise
+ * the current set. The column must be qualified with its table: a bare name would resolve to
+ * owner_stores' own store_id.
  */
-export function ownedBy(column: string, ownerId: string | null | undefined): RawBuilder<boolean> {
+export function ownedBy(column: string, ownerId: string | null | undefined, setVersion?: string | null): RawBuilder<boolean> {
   if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
-  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)})`;
+  const inSet =
+    setVersion === null || setVersion === undefined
+      ? sql<boolean>`os.until_set_version IS NULL`
+      : sql<boolean>`os.since_set_version <= ${setVersion}::int8 AND (os.until_set_version IS NULL OR os.until_set_version > ${setVersion}::int8)`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND ${inSet})`;
 }
 
 /** A poll_days row is in a data version when the version lies in [valid_from, valid_to). */
@@ -116,7 +124,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
             .where(inSelection('store_id', selection))
             // An owner's stores are spread over the whole registry: reading only theirs keeps an
             // owner's report proportional to its own set, not to every store in the shard's range.
-            .where(ownedBy('poll_days.store_id', pinned.ownerId))
+            .where(ownedBy('poll_days.store_id', pinned.ownerId, pinned.ownerSetVersion))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -191,7 +199,7 @@ export function storesQuery(db: Kysely<Database>, selection: StoreSelection, pin
     ])
     .where(inSelection('s.store_id', selection))
     .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
-    .where(ownedBy('s.store_id', pinned.ownerId))
+    .where(ownedBy('s.store_id', pinned.ownerId, pinned.ownerSetVersion))
     .orderBy('s.store_id');
 }
 

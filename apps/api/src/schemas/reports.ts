@@ -82,6 +82,10 @@ export const ReportMetadata = Type.Object(
     shards_done: Type.Integer({ minimum: 0 }),
     shard_count: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Null until a worker has planned the report' }),
     owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
+    computed_by: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The identical report (same data version, as_of, interpolation and store set) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself.',
+    }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),
     completed_at: nullableInstant(),
@@ -105,6 +109,7 @@ export const ReportMetadata = Type.Object(
         shards_done: 8,
         shard_count: 8,
         owner_id: null,
+        computed_by: null,
         created_at: '2023-01-25T19:00:00.000Z',
         started_at: '2023-01-25T19:00:00.120Z',
         completed_at: '2023-01-25T19:00:09.800Z',

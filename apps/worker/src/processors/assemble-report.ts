@@ -4,13 +4,14 @@ import { assembleReport, loadReportSettings, removeReportParts, reportPaths } fr
 import type { WorkerContext } from '../worker-context.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
 import { computeShardPart, partExists, type PlannedShard } from './shard-part.js';
+import { completeSharingReports } from './shared-computation.js';
 
 /**
  * The flow's parent, run once every shard is done: concatenates the parts into the final CSV
  * (temp name, fsync, rename) and only then marks the report Complete. A part missing from the
  * volume (REPORTS_DIR emptied, a part lost) is recomputed here from the recorded plan rather than
  * failing the report. The first completion wins; a duplicate delivery finds the report complete
- * and only tidies up.
+ * and only tidies up. The identical reports that shared this computation complete with it.
  */
 export function assembleReportProcessor(context: WorkerContext): JobProcessor<typeof JobName.AssembleReport> {
   const reportsDir = context.config.REPORTS_DIR;
@@ -19,7 +20,10 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
     const report = await context.reports.find(reportId);
     if (!report || (report.status !== 'pending' && report.status !== 'running')) {
       // A retry after the completion itself succeeded: the owner's events may still be missing.
-      if (report?.status === 'complete') await context.notifications.reportCompleted(reportId);
+      if (report?.status === 'complete') {
+        await context.notifications.reportCompleted(reportId);
+        await completeSharingReports(context, report);
+      }
       await removeReportParts(reportsDir, reportId);
       return { skipped: report?.status ?? 'unknown report' };
     }
@@ -68,6 +72,8 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
     }
     if (won) await context.notifications.reportCompleted(reportId);
     await removeReportParts(reportsDir, reportId);
+    const completed = await context.reports.find(reportId);
+    if (completed?.status === 'complete') await completeSharingReports(context, completed);
     return { rowCount: assembled.rowCount, sha256: assembled.sha256, completed: won };
   });
 }

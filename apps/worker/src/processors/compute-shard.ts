@@ -29,7 +29,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       return { rowCount: shard.row_count, skipped: 'already complete' };
     }
 
-    const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId);
+    const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId, settings.ownerSetVersion ?? null);
     let lastProgressAt = 0;
     const result = await computeShardPart(
       context,
@@ -48,11 +48,11 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
   });
 }
 
-async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null, ownerId: string | null): Promise<number> {
+async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null, ownerId: string | null, ownerSetVersion: string | null): Promise<number> {
   const row = await context.db
     .selectFrom('stores')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where(ownedBy('stores.store_id', ownerId))
+    .where(ownedBy('stores.store_id', ownerId, ownerSetVersion))
     .$if(fromStoreId !== null, (qb) => qb.where('store_id', '>=', fromStoreId!))
     .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
     .executeTakeFirstOrThrow();

@@ -2,6 +2,7 @@ import { PermanentJobError, isFinalAttempt, type JobName, type QueuedJob } from 
 import { isReportId, removeReportParts } from '@store-monitoring/reports';
 import { describeFailure } from '../failure-reason.js';
 import type { WorkerContext } from '../worker-context.js';
+import { releaseSharingReports } from './shared-computation.js';
 
 /** A payload whose report id is malformed can never succeed: fail it without retries. */
 export function reportIdOf(job: { id?: string; data: { reportId: unknown } }): string {
@@ -31,6 +32,7 @@ export function failReportOnLastAttempt<J extends QueuedJob<ReportJobName>>(
         if (await context.reports.markFailed(reportId, reason)) {
           context.logger.warn({ reportId, jobId: job.id, reason }, 'report failed');
         }
+        await releaseSharingReports(context, reportId);
         await removeReportParts(context.config.REPORTS_DIR, reportId);
       } catch (markError) {
         // Postgres may be the very thing that is down; the sweeper records the failure later,

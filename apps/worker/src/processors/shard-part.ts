@@ -30,6 +30,7 @@ export async function computeShardPart(
       businessHoursVersion: settings.businessHoursVersion,
       timezonesVersion: settings.timezonesVersion,
       ownerId: settings.ownerId,
+      ownerSetVersion: settings.ownerSetVersion ?? null,
     },
     interpolation: settings.interpolation,
     statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,

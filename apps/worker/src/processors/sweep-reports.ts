@@ -1,6 +1,7 @@
 import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { removeReportParts } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
+import { releaseSharingReports } from './shared-computation.js';
 
 type SweepOutcome = 'in-progress' | 'requeued' | 'failed';
 
@@ -21,7 +22,7 @@ export function sweepReportsProcessor(context: WorkerContext): JobProcessor<type
     for (;;) {
       const page = await context.reports.unfinishedPage(context.config.SWEEP_INTERVAL_SECONDS, afterId, SWEEP_PAGE_SIZE);
       for (const report of page) {
-        const outcome = await sweepReport(context, report.id);
+        const outcome = await sweepReport(context, report.id, report.computed_by);
         counts[outcome] += 1;
         if (outcome !== 'in-progress') context.logger.info({ reportId: report.id, outcome }, 'sweeper acted on a stale report');
       }
@@ -33,12 +34,18 @@ export function sweepReportsProcessor(context: WorkerContext): JobProcessor<type
   };
 }
 
-async function sweepReport(context: WorkerContext, reportId: string): Promise<SweepOutcome> {
+async function sweepReport(context: WorkerContext, reportId: string, computedBy: string | null): Promise<SweepOutcome> {
+  if (computedBy !== null) {
+    // Waiting for an identical report: that one is swept on its own and completes this one.
+    const source = await context.reports.find(computedBy);
+    if (source?.status === 'pending' || source?.status === 'running') return 'in-progress';
+  }
   const jobs = await context.queues.reportJobsState(reportId);
   if (jobs.state === 'in-progress') return 'in-progress';
   if (jobs.state === 'failed') {
     await context.reports.markFailed(reportId, jobs.reason);
     await removeReportParts(context.config.REPORTS_DIR, reportId);
+    await releaseSharingReports(context, reportId);
     return 'failed';
   }
   // Finished jobs but an unfinished report: the rest of the flow was lost. Start over from the

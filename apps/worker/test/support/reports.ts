@@ -11,12 +11,17 @@ export interface TriggerOptions {
   interpolation?: 'nearest' | 'carry_forward';
   /** Leave the job out, as an API that died between the two steps would. */
   skipEnqueue?: boolean;
+  /**
+   * Share the computation of an identical report (the API always does). Off by default here: a
+   * test of how a computation survives faults needs its own.
+   */
+  share?: boolean;
 }
 
 /** What the API does on a trigger: the report row first (as_of and versions pinned), then the job. */
 export async function triggerReport(db: Kysely<Database>, queues: JobQueues | null, options: TriggerOptions = {}): Promise<string> {
   const id = randomUUID();
-  await new ReportRepository(db).create({ id, asOf: options.asOf ?? null, interpolation: options.interpolation ?? 'nearest' });
+  await new ReportRepository(db).create({ id, asOf: options.asOf ?? null, interpolation: options.interpolation ?? 'nearest', share: options.share ?? false });
   if (!options.skipEnqueue) await queues!.enqueueReport(id);
   return id;
 }

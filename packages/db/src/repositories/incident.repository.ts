@@ -131,7 +131,7 @@ export class IncidentRepository {
       ])
       .where('i.ended_at', 'is', null);
     if (ownerId !== null) {
-      query = query.where((eb) => eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId)));
+      query = query.where((eb) => eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId).where('os.until_set_version', 'is', null)));
     }
     return query.orderBy('i.started_at', 'desc').limit(limit).execute();
   }

@@ -52,13 +52,20 @@ export class OwnerRepository {
         'o.id',
         'o.name',
         'o.created_at',
-        (eb) => eb.selectFrom('owner_stores as os').select(eb.fn.countAll<string>().as('n')).whereRef('os.owner_id', '=', 'o.id').as('store_count'),
+        (eb) =>
+          eb
+            .selectFrom('owner_stores as os')
+            .select(eb.fn.countAll<string>().as('n'))
+            .whereRef('os.owner_id', '=', 'o.id')
+            .where('os.until_set_version', 'is', null)
+            .as('store_count'),
         (eb) =>
           eb
             .selectFrom('owner_stores as os')
             .innerJoin('stores as s', 's.store_id', 'os.store_id')
             .select(eb.fn.countAll<string>().as('n'))
             .whereRef('os.owner_id', '=', 'o.id')
+            .where('os.until_set_version', 'is', null)
             .as('known_store_count'),
         (eb) =>
           eb.selectFrom('owner_keys as k').select(eb.fn.countAll<string>().as('n')).whereRef('k.owner_id', '=', 'o.id').where('k.revoked_at', 'is', null).as('active_key_count'),
@@ -104,18 +111,29 @@ export class OwnerRepository {
   async replaceStores(ownerId: string, storeIds: readonly string[]): Promise<StoreSetCounts> {
     const unique = [...new Set(storeIds)];
     return this.db.transaction().execute(async (trx) => {
-      // Serialises concurrent replacements of the same set.
-      await trx.selectFrom('owners').select('id').where('id', '=', ownerId).forUpdate().executeTakeFirstOrThrow();
-      await trx.deleteFrom('owner_stores').where('owner_id', '=', ownerId).execute();
+      // Serialises concurrent replacements of the same set and opens its next state: the rows of
+      // earlier states stay (closed) while a report that pinned one still needs them.
+      const { store_set_version: state } = await trx
+        .updateTable('owners')
+        .set({ store_set_version: sql<string>`store_set_version + 1` })
+        .where('id', '=', ownerId)
+        .returning('store_set_version')
+        .executeTakeFirstOrThrow();
+      await sql`
+        UPDATE owner_stores SET until_set_version = ${state}::int8, closed_at = now()
+        WHERE owner_id = ${ownerId}::uuid AND until_set_version IS NULL AND NOT (store_id = ANY (${unique}::text[]))`.execute(trx);
       for (let start = 0; start < unique.length; start += STORE_INSERT_BATCH) {
         const batch = unique.slice(start, start + STORE_INSERT_BATCH);
-        await sql`INSERT INTO owner_stores (owner_id, store_id) SELECT ${ownerId}::uuid, unnest(${batch}::text[])`.execute(trx);
+        await sql`
+          INSERT INTO owner_stores (owner_id, store_id, since_set_version) SELECT ${ownerId}::uuid, unnest(${batch}::text[]), ${state}::int8
+          ON CONFLICT (owner_id, store_id) WHERE until_set_version IS NULL DO NOTHING`.execute(trx);
       }
       const known = await trx
         .selectFrom('owner_stores as os')
         .innerJoin('stores as s', 's.store_id', 'os.store_id')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('os.owner_id', '=', ownerId)
+        .where('os.until_set_version', 'is', null)
         .executeTakeFirstOrThrow();
       const knownCount = Number(known.n);
       return { stores: unique.length, known: knownCount, unknown: unique.length - knownCount };
@@ -129,6 +147,7 @@ export class OwnerRepository {
       .leftJoin('stores as s', 's.store_id', 'os.store_id')
       .select(['os.store_id', sql<boolean>`s.store_id IS NOT NULL`.as('known')])
       .where('os.owner_id', '=', ownerId)
+      .where('os.until_set_version', 'is', null)
       .orderBy('os.store_id')
       .execute();
   }

@@ -20,8 +20,12 @@ export class ReportRepository {
   /**
    * Records a new report pinned to the newest committed data version, in one statement: its
    * `now` (the request's `as_of`, else the version's latest observation, to the microsecond),
-   * the version and the hours and zone versions it names. Every shard, retry and re-run reads
-   * exactly that version. Without any version yet the report has no stores.
+   * the version and the hours and zone versions it names, and for an owner's report the state of
+   * the owner's store set. Every shard, retry and re-run reads exactly that version. Without any
+   * version yet the report has no stores.
+   *
+   * An identical report that is still to finish or already complete (same version, `as_of`,
+   * interpolation and store set) becomes its `computed_by`: the two share one computation.
    */
   async create(input: {
     id: string;
@@ -30,16 +34,72 @@ export class ReportRepository {
     interpolation: Interpolation;
     requestId?: string;
     ownerId?: string | null;
+    /** false: compute this report on its own even when an identical one exists (default true). */
+    share?: boolean;
   }): Promise<Report> {
+    const ownerId = input.ownerId ?? null;
+    const share = input.share ?? true;
     const result = await sql<Report>`
-      INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version, request_id, owner_id)
-      SELECT ${input.id}, 'pending', coalesce(${input.asOf}::timestamptz, version.latest_observation),
-        ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
-        version.id, version.business_hours_version, version.timezones_version, ${input.requestId ?? null}, ${input.ownerId ?? null}
-      FROM (SELECT 1) AS one
-      LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
+      WITH pinned AS (
+        SELECT version.id AS data_version, version.business_hours_version, version.timezones_version,
+          coalesce(${input.asOf}::timestamptz, version.latest_observation) AS as_of,
+          (SELECT store_set_version FROM owners WHERE id = ${ownerId}::uuid) AS owner_store_set_version
+        FROM (SELECT 1) AS one
+        LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
+      )
+      INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version,
+        request_id, owner_id, owner_store_set_version, computed_by)
+      SELECT ${input.id}, 'pending', pinned.as_of, ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
+        pinned.data_version, pinned.business_hours_version, pinned.timezones_version, ${input.requestId ?? null}, ${ownerId},
+        pinned.owner_store_set_version,
+        (SELECT same.id FROM reports AS same
+          WHERE ${share} AND same.computed_by IS NULL AND same.status IN ('pending', 'running', 'complete')
+            AND same.data_version = pinned.data_version AND same.as_of = pinned.as_of AND same.interpolation = ${input.interpolation}
+            AND same.owner_id IS NOT DISTINCT FROM ${ownerId}::uuid
+            AND same.owner_store_set_version IS NOT DISTINCT FROM pinned.owner_store_set_version
+          ORDER BY same.status = 'complete' DESC, same.created_at, same.id
+          LIMIT 1)
+      FROM pinned
       RETURNING *`.execute(this.db);
     return result.rows[0]!;
+  }
+
+  /**
+   * Completes a report that shared `source`'s computation, with its numbers (rows, bytes, sha256,
+   * shards) and its own file. Only the first completion wins, as for `markComplete`: the completed
+   * report, or undefined when it was no longer pending or running.
+   */
+  completeShared(reportId: string, source: Report, fileName: string): Promise<Report | undefined> {
+    return this.db
+      .updateTable('reports')
+      .set({
+        status: 'complete',
+        row_count: source.row_count,
+        byte_size: source.byte_size,
+        sha256: source.sha256,
+        file_name: fileName,
+        shard_count: source.shard_count,
+        shards_done: source.shards_done,
+        started_at: sql<Date>`coalesce(started_at, now())`,
+        timings: sql<string>`jsonb_build_object('totalMs', round(extract(epoch FROM now() - created_at) * 1000))`,
+        completed_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        error: null,
+      })
+      .where('id', '=', reportId)
+      .where('status', 'in', ['pending', 'running'])
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** The unfinished reports waiting for `reportId`'s computation. */
+  sharing(reportId: string): Promise<Pick<Report, 'id'>[]> {
+    return this.db.selectFrom('reports').select('id').where('computed_by', '=', reportId).where('status', 'in', ['pending', 'running']).orderBy('id').execute();
+  }
+
+  /** The report computes for itself from now on (the one it shared with failed or is gone). */
+  async computeAlone(reportId: string): Promise<void> {
+    await this.db.updateTable('reports').set({ computed_by: null, updated_at: sql<Date>`now()` }).where('id', '=', reportId).execute();
   }
 
   /**
@@ -154,10 +214,10 @@ export class ReportRepository {
    * `staleSeconds`, in id order after `afterId`. Paging by id (not by age) cannot skip or repeat a
    * report while the sweeper touches the ones it handles.
    */
-  unfinishedPage(staleSeconds: number, afterId: string | null, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at'>[]> {
+  unfinishedPage(staleSeconds: number, afterId: string | null, limit = 500): Promise<Pick<Report, 'id' | 'status' | 'updated_at' | 'computed_by'>[]> {
     return this.db
       .selectFrom('reports')
-      .select(['id', 'status', 'updated_at'])
+      .select(['id', 'status', 'updated_at', 'computed_by'])
       .where('status', 'in', ['pending', 'running'])
       .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
       .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))

@@ -71,6 +71,23 @@ export class RetentionRepository {
     return Number(result.rows[0]?.deleted ?? 0);
   }
 
+  /**
+   * Deletes the earlier states of owners' store sets (rows a replacement closed) that no unfinished
+   * report pinned. A state closed less than an hour ago is kept: a report being triggered may be
+   * pinning it right now.
+   */
+  async deleteUnpinnedStoreSetStates(): Promise<number> {
+    const result = await sql`
+      DELETE FROM owner_stores AS os
+      WHERE os.until_set_version IS NOT NULL AND os.closed_at < now() - interval '1 hour'
+        AND NOT EXISTS (
+          SELECT 1 FROM reports AS r
+          WHERE r.owner_id = os.owner_id AND r.status IN ('pending', 'running')
+            AND r.owner_store_set_version >= os.since_set_version AND r.owner_store_set_version < os.until_set_version
+        )`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
   /** Everything retention has counted, oldest day first. */
   async counts(): Promise<RetentionCount[]> {
     const rows = await this.db
