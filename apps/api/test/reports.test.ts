@@ -69,6 +69,20 @@ describe('reports API', () => {
       expect(row?.as_of?.toISOString()).toBe('2023-01-24T12:00:00.000Z');
     });
 
+    it('names the identical report it shares a computation with, unless asked to recompute', async () => {
+      const trigger = async (payload: Record<string, unknown>) => {
+        const response = await api.app.inject({ method: 'POST', url: '/api/trigger_report', payload: { as_of: '2023-01-23T07:00:00Z', ...payload } });
+        expect(response.statusCode).toBe(200);
+        const metadata = await api.app.inject({ method: 'GET', url: `/api/reports/${response.json().report_id}` });
+        return metadata.json() as { report_id: string; computed_by: string | null };
+      };
+      const first = await trigger({});
+      const second = await trigger({});
+      const fresh = await trigger({ recompute: true });
+      const otherMode = await trigger({ interpolation: 'carry_forward' });
+      expect([first.computed_by, second.computed_by, fresh.computed_by, otherMode.computed_by]).toEqual([null, first.report_id, null, null]);
+    });
+
     it('accepts a zero offset as UTC', async () => {
       const response = await api.app.inject({ method: 'POST', url: '/api/trigger_report', payload: { as_of: '2023-01-24T12:00:00.250+00:00' } });
       expect(response.statusCode).toBe(200);

@@ -53,6 +53,9 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
     const values = first.runs.map((run) => run.timings[key]).filter((value): value is number => typeof value === 'number');
     if (values.length === first.runs.length) rows.push(row(label, `report, ${workersLabel(first.workers)}: the worker's own ${name} time`, 's', summarize(values.map((ms) => ms / 1_000))));
   }
+  if (first.sharedSeconds.length > 0) {
+    rows.push(row(label, `identical report while one is complete, ${workersLabel(first.workers)}: trigger → Complete (shared computation)`, 's', summarize(first.sharedSeconds)));
+  }
   for (const block of others) {
     rows.push(row(label, `report, ${workersLabel(block.workers)}: trigger → Complete`, 's', summarize(seconds(block))));
     rows.push(row(label, `report ÷ read limit, ${workersLabel(block.workers)} (pair by pair)`, 'x', summarize(pairedRatios(seconds(block), block.readLimitSeconds))));

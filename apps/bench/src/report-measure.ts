@@ -27,6 +27,8 @@ export interface ReportBlock {
   runs: ReportRun[];
   /** The read limit measured just before each run. */
   readLimitSeconds: number[];
+  /** Trigger → Complete of a report identical to a complete one: it shares that computation. */
+  sharedSeconds: number[];
 }
 
 export interface ReportSection {
@@ -144,7 +146,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
     }
 
     // Every run is paired with a read-limit measurement just before it, so both see the same machine.
-    const block: ReportBlock = { workers: workerCount, runs: [], readLimitSeconds: [] };
+    const block: ReportBlock = { workers: workerCount, runs: [], readLimitSeconds: [], sharedSeconds: [] };
     for (let run = 0; run < settings.runs; run++) {
       const readLimit = (await measureReadLimit(database.url, asOfUs!)).seconds;
       block.readLimitSeconds.push(readLimit);
@@ -163,6 +165,10 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
       block.runs.push({ seconds: report.seconds, timings: report.timings, apiPeakBytes: peaks[0]!, workerPeakBytes: peaks.slice(1), workerCpuSeconds, postgresCpuSeconds });
       const paired = ` (read limit ${readLimit.toFixed(2)} s)`;
       log(`  ${workerCount} worker(s): run ${run + 1}/${settings.runs} ${report.seconds.toFixed(2)} s${paired}`);
+      // The same report again, without recompute: it completes from the one just computed.
+      const shared = await runReport(apiUrl, settings.timeoutMs, false);
+      checkReport(shared);
+      block.sharedSeconds.push(shared.seconds);
     }
     section.blocks.push(block);
     await stopWorkers();

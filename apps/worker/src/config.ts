@@ -45,6 +45,8 @@ export const workerEnvSchema = Type.Object({
   EXPIRED_REPORT_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Ingest runs older than this are deleted (counted per day and outcome); the latest run and the latest success stay. */
   INGEST_RUN_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
+  /** Finished deliveries (with their attempts) and closed incidents older than this are deleted; pending deliveries stay. */
+  DELIVERY_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -88,6 +90,7 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   reportRetentionSeconds: number;
   expiredReportRetentionSeconds: number;
   ingestRunRetentionSeconds: number;
+  deliveryRetentionSeconds: number;
   deliveryPauseAfterSeconds: number;
   downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
@@ -116,6 +119,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     reportRetentionSeconds: parseDurationSeconds(parsed.REPORT_RETENTION)!,
     expiredReportRetentionSeconds: parseDurationSeconds(parsed.EXPIRED_REPORT_RETENTION)!,
     ingestRunRetentionSeconds: parseDurationSeconds(parsed.INGEST_RUN_RETENTION)!,
+    deliveryRetentionSeconds: parseDurationSeconds(parsed.DELIVERY_RETENTION)!,
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,

@@ -206,7 +206,7 @@ export interface OwnerKeysTable {
 export interface RetentionCountsTable {
   /** 'YYYY-MM-DD' (UTC). */
   day: ColumnType<string, string, never>;
-  kind: 'report' | 'ingest_run';
+  kind: 'report' | 'ingest_run' | 'delivery';
   outcome: string;
   count: Int8;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OwnerRepository } from '../src/repositories/owner.repository.js';
 import { ReportRepository } from '../src/repositories/report.repository.js';
+import { RetentionRepository } from '../src/repositories/retention.repository.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 describe('OwnerRepository', () => {
@@ -22,6 +23,36 @@ describe('OwnerRepository', () => {
     expect(await owners.replaceStores(owner.id, ['known-2'])).toEqual({ stores: 1, known: 1, unknown: 0 });
     expect(await owners.storeIds(owner.id)).toEqual([{ store_id: 'known-2', known: true }]);
     expect(await owners.find(owner.id)).toMatchObject({ name: 'Replace Co', store_count: 1, known_store_count: 1, active_key_count: 0 });
+  });
+
+  it('keeps the earlier states of a set while an unfinished report pins one, then retention drops them', async () => {
+    const owner = await owners.create(randomUUID(), 'State Co');
+    await owners.replaceStores(owner.id, ['known-1', 'known-2']);
+    const reports = new ReportRepository(database.db);
+    const pinned = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
+    await owners.replaceStores(owner.id, ['known-2', 'later']);
+    await owners.replaceStores(owner.id, ['later']);
+    const rows = () =>
+      database.db
+        .selectFrom('owner_stores')
+        .select(['store_id', 'since_set_version', 'until_set_version'])
+        .where('owner_id', '=', owner.id)
+        .orderBy('store_id')
+        .orderBy('since_set_version')
+        .execute();
+    expect(pinned.owner_store_set_version).toBe('1');
+    expect(await rows()).toEqual([
+      { store_id: 'known-1', since_set_version: '1', until_set_version: '2' },
+      { store_id: 'known-2', since_set_version: '1', until_set_version: '3' },
+      { store_id: 'later', since_set_version: '2', until_set_version: null },
+    ]);
+    const retention = new RetentionRepository(database.db);
+    await database.db.updateTable('owner_stores').set({ closed_at: new Date(Date.now() - 7_200_000) }).where('owner_id', '=', owner.id).where('until_set_version', 'is not', null).execute();
+    // known-2 is in state 1, which the unfinished report pinned; known-1 too. Nothing goes.
+    expect(await retention.deleteUnpinnedStoreSetStates()).toBe(0);
+    await reports.markFailed(pinned.id, 'done with it');
+    expect(await retention.deleteUnpinnedStoreSetStates()).toBe(2);
+    expect(await rows()).toEqual([{ store_id: 'later', since_set_version: '2', until_set_version: null }]);
   });
 
   it('finds a key by its hash until it is revoked, and only for its own owner', async () => {

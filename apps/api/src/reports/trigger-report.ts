@@ -30,6 +30,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
     requestId: String(request.id),
     ownerId,
+    share: body.recompute !== true,
   });
   const log = request.log.child({ report_id: report.id });
   try {
@@ -43,7 +44,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     });
     throw new ApiError(503, 'The job queue (Redis) did not accept the report; retry shortly', { 'retry-after': '5' });
   }
-  log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId }, 'report triggered');
+  log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId, computed_by: report.computed_by }, 'report triggered');
   return report;
 }
 

@@ -15,6 +15,13 @@ export const TriggerReportBody = Type.Object(
         examples: ['7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b'],
       }),
     ),
+    recompute: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Compute this report on its own even when an identical one (same data, `as_of`, interpolation and store set) is running or complete. By default the two share one computation (`computed_by`).',
+      }),
+    ),
   },
   {
     additionalProperties: false,

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
  *   report reads the set as it stood when it was triggered, like the polls.
  * - A report names the identical report that computes for it (`computed_by`): same data version,
  *   `as_of`, interpolation and store set (owner and set state).
+ * - Retention also counts the deliveries it deletes.
  * Frozen in time: typed against Kysely<any>, imports nothing from the application.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -25,11 +26,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE INDEX reports_computation_idx ON reports (data_version, as_of, interpolation)
       WHERE computed_by IS NULL AND status IN ('pending', 'running', 'complete');
     CREATE INDEX reports_computed_by_idx ON reports (computed_by) WHERE computed_by IS NOT NULL;
+    ALTER TABLE retention_counts DROP CONSTRAINT retention_counts_kind_check;
+    ALTER TABLE retention_counts ADD CONSTRAINT retention_counts_kind_check CHECK (kind IN ('report', 'ingest_run', 'delivery'));
+    CREATE INDEX deliveries_finished_idx ON deliveries (finished_at) WHERE status <> 'pending';
+    CREATE INDEX store_incidents_ended_idx ON store_incidents (ended_at) WHERE ended_at IS NOT NULL;
   `.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    DROP INDEX store_incidents_ended_idx;
+    DROP INDEX deliveries_finished_idx;
+    DELETE FROM retention_counts WHERE kind = 'delivery';
+    ALTER TABLE retention_counts DROP CONSTRAINT retention_counts_kind_check;
+    ALTER TABLE retention_counts ADD CONSTRAINT retention_counts_kind_check CHECK (kind IN ('report', 'ingest_run'));
     DROP INDEX reports_computed_by_idx;
     DROP INDEX reports_computation_idx;
     ALTER TABLE reports DROP COLUMN computed_by;

@@ -3,7 +3,7 @@ import type { Database } from '../database.js';
 
 export interface RetentionCount {
   day: string;
-  kind: 'report' | 'ingest_run';
+  kind: 'report' | 'ingest_run' | 'delivery';
   outcome: string;
   count: number;
 }
@@ -69,6 +69,31 @@ export class RetentionRepository {
       )
       SELECT count(*) AS deleted FROM gone`.execute(this.db);
     return Number(result.rows[0]?.deleted ?? 0);
+  }
+
+  /**
+   * Deletes deliveries that finished (delivered, failed, dead or cancelled) more than `keepSeconds`
+   * ago, with their attempts, counted per day and outcome; pending ones stay whatever their age.
+   * Closed downtime incidents older than that go too (alerts only ever look at open ones).
+   */
+  async deleteFinishedDeliveries(keepSeconds: number): Promise<{ deliveries: number; incidents: number }> {
+    const result = await sql<{ deleted: string }>`
+      WITH gone AS (
+        DELETE FROM deliveries
+        WHERE status <> 'pending' AND finished_at < now() - make_interval(secs => ${keepSeconds})
+        RETURNING created_at, status
+      ), counted AS (
+        INSERT INTO retention_counts (day, kind, outcome, count)
+        SELECT (created_at AT TIME ZONE 'UTC')::date, 'delivery', status, count(*)
+        FROM gone GROUP BY 1, 3
+        ON CONFLICT (day, kind, outcome) DO UPDATE SET count = retention_counts.count + EXCLUDED.count
+      )
+      SELECT count(*) AS deleted FROM gone`.execute(this.db);
+    const incidents = await this.db
+      .deleteFrom('store_incidents')
+      .where('ended_at', '<', sql<Date>`now() - make_interval(secs => ${keepSeconds})`)
+      .executeTakeFirst();
+    return { deliveries: Number(result.rows[0]?.deleted ?? 0), incidents: Number(incidents.numDeletedRows) };
   }
 
   /**
