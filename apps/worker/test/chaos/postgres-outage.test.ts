@@ -88,7 +88,7 @@ describe('chaos: Postgres unavailable during a report', () => {
     try {
       await step();
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${await circumstances(reportId)}`);
+      throw new Error(`${(error as Error).message}\n${await circumstances(reportId)}`, { cause: error });
     }
   }
 
