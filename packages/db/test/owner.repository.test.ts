@@ -31,6 +31,8 @@ describe('OwnerRepository', () => {
     const reports = new ReportRepository(database.db);
     const pinned = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
     await owners.replaceStores(owner.id, ['known-2', 'later']);
+    // The same set again is no new state.
+    await owners.replaceStores(owner.id, ['later', 'known-2']);
     await owners.replaceStores(owner.id, ['later']);
     const rows = () =>
       database.db

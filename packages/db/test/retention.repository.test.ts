@@ -41,21 +41,26 @@ describe('RetentionRepository: deliveries and incidents', () => {
       .insertInto('delivery_attempts')
       .values([oldDelivered, recentDelivered].map((row) => ({ delivery_id: row.id, attempt_number: 1, started_at: new Date(), duration_ms: 12, outcome: 'delivered' as const, http_status: 200 })))
       .execute();
-    const incident = (endedDaysAgo: number | null) => ({
+    // Incidents of 2023 data, closed 45 days and 1 day ago (wall clock), and one still open.
+    const incident = (closedDaysAgo: number | null, storeId = `store-${randomUUID()}`) => ({
       id: randomUUID(),
-      store_id: `store-${randomUUID()}`,
-      started_at: new Date(Date.now() - 50 * day),
-      ended_at: endedDaysAgo === null ? null : new Date(Date.now() - endedDaysAgo * day),
-      observed_until: new Date(),
+      store_id: storeId,
+      started_at: '2023-01-20T10:00:00Z',
+      ended_at: closedDaysAgo === null ? null : '2023-01-20T12:00:00Z',
+      observed_until: '2023-01-25T18:00:00Z',
+      updated_at: new Date(Date.now() - (closedDaysAgo ?? 0) * day),
     });
-    const [oldClosed, recentClosed, open] = [incident(45), incident(1), incident(null)];
+    const [oldClosed, recentClosed, open] = [incident(45), incident(1), incident(null, 'still-down')];
     await database.db.insertInto('store_incidents').values([oldClosed, recentClosed, open]).execute();
+    // The alert of the store that is still down stays, however old: the next evaluation would send it again.
+    const stillDown = { ...delivery('delivered', 60), event_key: 'store.down:still-down:2023-01-20T10:00:00.000000Z' };
+    await database.db.insertInto('deliveries').values(stillDown).execute();
 
     const retention = new RetentionRepository(database.db);
     expect(await retention.deleteFinishedDeliveries(30 * 86_400)).toEqual({ deliveries: 2, incidents: 1 });
 
     const left = await database.db.selectFrom('deliveries').select('id').orderBy('id').execute();
-    expect(new Set(left.map((row) => row.id))).toEqual(new Set([recentDelivered.id, oldPending.id]));
+    expect(new Set(left.map((row) => row.id))).toEqual(new Set([recentDelivered.id, oldPending.id, stillDown.id]));
     const attempts = await database.db.selectFrom('delivery_attempts').select('delivery_id').execute();
     expect(attempts.map((row) => row.delivery_id)).toEqual([recentDelivered.id]);
     const incidents = await database.db.selectFrom('store_incidents').select('id').execute();

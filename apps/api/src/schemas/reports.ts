@@ -19,7 +19,7 @@ export const TriggerReportBody = Type.Object(
       Type.Boolean({
         default: false,
         description:
-          'Compute this report on its own even when an identical one (same data, `as_of`, interpolation and store set) is running or complete. By default the two share one computation (`computed_by`).',
+          'Compute this report on its own even when an identical one (same data, `as_of`, interpolation, and the same owner and state of its store set, or all stores) is running or complete. By default the two share one computation (`computed_by`).',
       }),
     ),
   },
@@ -91,7 +91,7 @@ export const ReportMetadata = Type.Object(
     owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
     computed_by: Type.Union([Type.String(), Type.Null()], {
       description:
-        'The identical report (same data version, as_of, interpolation and store set) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself.',
+        'The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself.',
     }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),

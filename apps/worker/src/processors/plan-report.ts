@@ -20,6 +20,10 @@ export function planReportProcessor(context: WorkerContext): JobProcessor<typeof
       context.logger.warn({ reportId }, 'plan skipped: no such report');
       return { skipped: 'unknown report' };
     }
+    if (settings.status === 'complete' && settings.computedBy !== null) {
+      // Completed from a shared computation, perhaps by a worker that died before the owner's events.
+      await context.notifications.reportCompleted(reportId);
+    }
     if (settings.status !== 'pending' && settings.status !== 'running') return { skipped: settings.status };
     if (settings.asOfUs === null) {
       await context.reports.markFailed(reportId, NO_OBSERVATIONS_MESSAGE);

@@ -21,16 +21,22 @@ export async function followComputation(context: WorkerContext, reportId: string
   return 'alone';
 }
 
-/** After `source` completed: every report waiting for it completes too. */
+/**
+ * After `source` completed: every report waiting for it completes too. One completed already (by
+ * an earlier attempt that died before its events) gets its events, which are idempotent.
+ */
 export async function completeSharingReports(context: WorkerContext, source: Report): Promise<void> {
-  for (const { id } of await context.reports.sharing(source.id)) {
-    if (!(await completeFrom(context, source, id))) await restartAlone(context, id);
+  for (const { id, status } of await context.reports.sharing(source.id)) {
+    if (status === 'complete') await context.notifications.reportCompleted(id);
+    else if (!(await completeFrom(context, source, id))) await restartAlone(context, id);
   }
 }
 
 /** After report `sourceId` failed: the reports that waited for it compute on their own. */
 export async function releaseSharingReports(context: WorkerContext, sourceId: string): Promise<void> {
-  for (const { id } of await context.reports.sharing(sourceId)) await restartAlone(context, id);
+  for (const { id, status } of await context.reports.sharing(sourceId)) {
+    if (status !== 'complete') await restartAlone(context, id);
+  }
 }
 
 async function restartAlone(context: WorkerContext, reportId: string): Promise<void> {
@@ -60,7 +66,7 @@ async function completeFrom(context: WorkerContext, source: Report, reportId: st
     await rm(reportPaths(reportsDir, reportId).reportFile, { force: true });
     return true;
   }
-  // Also after a crash between the completion and the events: they are idempotent per report.
+  // Also when an earlier attempt completed it and died before the events: they are idempotent.
   await context.notifications.reportCompleted(reportId);
   return true;
 }

@@ -67,13 +67,16 @@ describe('chaos: Postgres unavailable during a report', () => {
    * report already finished.
    */
   async function cutWhileShardRuns(reportId: string): Promise<void> {
-    await waitFor(
-      async () => (await queues.listJobs(QueueName.ReportShards, 'active')).some((job) => (job.data as { reportId: string }).reportId === reportId),
-      30_000,
-      'a shard to start',
-    );
-    proxy.cut();
-    proxy.delay(0);
+    try {
+      await waitFor(
+        async () => (await queues.listJobs(QueueName.ReportShards, 'active')).some((job) => (job.data as { reportId: string }).reportId === reportId),
+        30_000,
+        'a shard to start',
+      );
+      proxy.cut();
+    } finally {
+      proxy.delay(0);
+    }
   }
 
   /** What the worker and the queues were doing, for a failure message. */

@@ -29,13 +29,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     ALTER TABLE retention_counts DROP CONSTRAINT retention_counts_kind_check;
     ALTER TABLE retention_counts ADD CONSTRAINT retention_counts_kind_check CHECK (kind IN ('report', 'ingest_run', 'delivery'));
     CREATE INDEX deliveries_finished_idx ON deliveries (finished_at) WHERE status <> 'pending';
-    CREATE INDEX store_incidents_ended_idx ON store_incidents (ended_at) WHERE ended_at IS NOT NULL;
+    CREATE INDEX store_incidents_closed_idx ON store_incidents (updated_at) WHERE ended_at IS NOT NULL;
   `.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
-    DROP INDEX store_incidents_ended_idx;
+    DROP INDEX store_incidents_closed_idx;
     DROP INDEX deliveries_finished_idx;
     DELETE FROM retention_counts WHERE kind = 'delivery';
     ALTER TABLE retention_counts DROP CONSTRAINT retention_counts_kind_check;

@@ -111,23 +111,23 @@ export class OwnerRepository {
   async replaceStores(ownerId: string, storeIds: readonly string[]): Promise<StoreSetCounts> {
     const unique = [...new Set(storeIds)];
     return this.db.transaction().execute(async (trx) => {
-      // Serialises concurrent replacements of the same set and opens its next state: the rows of
-      // earlier states stay (closed) while a report that pinned one still needs them.
-      const { store_set_version: state } = await trx
-        .updateTable('owners')
-        .set({ store_set_version: sql<string>`store_set_version + 1` })
-        .where('id', '=', ownerId)
-        .returning('store_set_version')
-        .executeTakeFirstOrThrow();
-      await sql`
-        UPDATE owner_stores SET until_set_version = ${state}::int8, closed_at = now()
+      // Serialises concurrent replacements of the same set. A change opens the set's next state:
+      // the rows of earlier states stay (closed) while a report that pinned one still needs them.
+      const { store_set_version: current } = await trx.selectFrom('owners').select('store_set_version').where('id', '=', ownerId).forUpdate().executeTakeFirstOrThrow();
+      const next = String(BigInt(current) + 1n);
+      const closed = await sql`
+        UPDATE owner_stores SET until_set_version = ${next}::int8, closed_at = now()
         WHERE owner_id = ${ownerId}::uuid AND until_set_version IS NULL AND NOT (store_id = ANY (${unique}::text[]))`.execute(trx);
+      let changed = Number(closed.numAffectedRows ?? 0);
       for (let start = 0; start < unique.length; start += STORE_INSERT_BATCH) {
         const batch = unique.slice(start, start + STORE_INSERT_BATCH);
-        await sql`
-          INSERT INTO owner_stores (owner_id, store_id, since_set_version) SELECT ${ownerId}::uuid, unnest(${batch}::text[]), ${state}::int8
+        const inserted = await sql`
+          INSERT INTO owner_stores (owner_id, store_id, since_set_version) SELECT ${ownerId}::uuid, unnest(${batch}::text[]), ${next}::int8
           ON CONFLICT (owner_id, store_id) WHERE until_set_version IS NULL DO NOTHING`.execute(trx);
+        changed += Number(inserted.numAffectedRows ?? 0);
       }
+      // The same set again keeps its state, so identical reports before and after still share.
+      if (changed > 0) await trx.updateTable('owners').set({ store_set_version: next }).where('id', '=', ownerId).execute();
       const known = await trx
         .selectFrom('owner_stores as os')
         .innerJoin('stores as s', 's.store_id', 'os.store_id')

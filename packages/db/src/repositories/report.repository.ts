@@ -92,9 +92,15 @@ export class ReportRepository {
       .executeTakeFirst();
   }
 
-  /** The unfinished reports waiting for `reportId`'s computation. */
-  sharing(reportId: string): Promise<Pick<Report, 'id'>[]> {
-    return this.db.selectFrom('reports').select('id').where('computed_by', '=', reportId).where('status', 'in', ['pending', 'running']).orderBy('id').execute();
+  /** The reports sharing `reportId`'s computation that are waiting for it or already completed from it. */
+  sharing(reportId: string): Promise<Pick<Report, 'id' | 'status'>[]> {
+    return this.db
+      .selectFrom('reports')
+      .select(['id', 'status'])
+      .where('computed_by', '=', reportId)
+      .where('status', 'in', ['pending', 'running', 'complete'])
+      .orderBy('id')
+      .execute();
   }
 
   /** The report computes for itself from now on (the one it shared with failed or is gone). */

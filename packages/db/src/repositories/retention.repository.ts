@@ -73,14 +73,23 @@ export class RetentionRepository {
 
   /**
    * Deletes deliveries that finished (delivered, failed, dead or cancelled) more than `keepSeconds`
-   * ago, with their attempts, counted per day and outcome; pending ones stay whatever their age.
-   * Closed downtime incidents older than that go too (alerts only ever look at open ones).
+   * ago, with their attempts, counted per day and outcome; pending ones stay whatever their age, and
+   * so do the `store.down` deliveries of a store that is still down: every evaluation asks for that
+   * alert again, and only the stored delivery keeps it from going out twice. Incidents closed more
+   * than `keepSeconds` ago go too (alerts only ever look at open ones).
    */
   async deleteFinishedDeliveries(keepSeconds: number): Promise<{ deliveries: number; incidents: number }> {
     const result = await sql<{ deleted: string }>`
       WITH gone AS (
         DELETE FROM deliveries
         WHERE status <> 'pending' AND finished_at < now() - make_interval(secs => ${keepSeconds})
+          AND NOT (
+            event_type = 'store.down'
+            AND EXISTS (
+              SELECT 1 FROM store_incidents AS open
+              WHERE open.ended_at IS NULL AND starts_with(deliveries.event_key, 'store.down:' || open.store_id || ':')
+            )
+          )
         RETURNING created_at, status
       ), counted AS (
         INSERT INTO retention_counts (day, kind, outcome, count)
@@ -91,7 +100,8 @@ export class RetentionRepository {
       SELECT count(*) AS deleted FROM gone`.execute(this.db);
     const incidents = await this.db
       .deleteFrom('store_incidents')
-      .where('ended_at', '<', sql<Date>`now() - make_interval(secs => ${keepSeconds})`)
+      .where('ended_at', 'is not', null)
+      .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${keepSeconds})`)
       .executeTakeFirst();
     return { deliveries: Number(result.rows[0]?.deleted ?? 0), incidents: Number(incidents.numDeletedRows) };
   }
