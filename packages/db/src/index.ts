@@ -48,3 +48,24 @@ export { SourceFileRepository, type SourceFileRecord, type SourceFileState } fro
 export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
+export {
+  DataVersionDroppedError,
+  exactMicroseconds,
+  explainReportStoreRows,
+  historyStoreRowsQuery,
+  inSelection,
+  ownedBy,
+  pageOfVisibleStores,
+  reportStoreRowsQuery,
+  streamHistoryStoreRows,
+  streamReportStoreRows,
+  utcDay,
+  visibleIn,
+  type HistorySelection,
+  type ReportDays,
+  type StoreRange,
+  type StoreRow,
+  type StoreScope,
+  type StoreSelection,
+} from './queries/store-rows.js';
+export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';

@@ -9,7 +9,6 @@ export {
   DataVersionDroppedError,
   DEFAULT_REPORT_STATEMENT_TIMEOUT_MS,
   explainStoresQuery,
-  ownedBy,
   readStoreForTimeline,
   storesQuery,
   streamStoreInputs,

@@ -1,4 +1,4 @@
-import { sql, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
+import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
 import type { PinnedData } from './store-reader.js';
 
 /** What a worker needs to compute a report, with `as_of` read as exact microseconds. */
@@ -19,22 +19,7 @@ export async function loadReportSettings(
   db: Kysely<Database>,
   reportId: string,
 ): Promise<(Omit<ReportSettings, 'asOfUs'> & { asOfUs: number | null }) | undefined> {
-  const row = await db
-    .selectFrom('reports')
-    .select([
-      'status',
-      'interpolation',
-      'data_version',
-      'business_hours_version',
-      'timezones_version',
-      'owner_id',
-      'computed_by',
-      'owner_store_set_version',
-      // A Date would keep milliseconds only; the report's `now` must keep Postgres' microseconds.
-      sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
-    ])
-    .where('id', '=', reportId)
-    .executeTakeFirst();
+  const row = await new ReportRepository(db).pins(reportId);
   if (!row) return undefined;
   return {
     reportId,

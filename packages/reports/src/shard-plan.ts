@@ -1,5 +1,4 @@
-import { sql, type Database, type Kysely } from '@store-monitoring/db';
-import { ownedBy, type StoreRange } from './store-reader.js';
+import { countStores, everyNthStoreId, type Database, type Kysely, type StoreRange } from '@store-monitoring/db';
 
 export interface ShardRange extends StoreRange {
   shardIndex: number;
@@ -14,20 +13,9 @@ export interface ShardRange extends StoreRange {
  */
 export async function planShards(db: Kysely<Database>, shardCount: number, ownerId: string | null = null, ownerSetVersion: string | null = null): Promise<ShardRange[]> {
   if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shardCount must be a positive integer, got ${shardCount}`);
-  const { n } = await db
-    .selectFrom('stores')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where(ownedBy('stores.store_id', ownerId, ownerSetVersion))
-    .executeTakeFirstOrThrow();
-  const storeCount = Number(n);
+  const scope = { ownerId, setVersion: ownerSetVersion };
+  const storeCount = await countStores(db, scope);
   const shardSize = Math.max(1, Math.ceil(storeCount / shardCount));
-  const boundaries = await sql<{ store_id: string }>`
-    SELECT store_id FROM (
-      SELECT store_id, row_number() OVER (ORDER BY store_id) - 1 AS position FROM stores
-      WHERE ${ownedBy('stores.store_id', ownerId, ownerSetVersion)}
-    ) AS numbered
-    WHERE position > 0 AND position % ${shardSize} = 0
-    ORDER BY store_id`.execute(db);
-  const starts: (string | null)[] = [null, ...boundaries.rows.map((row) => row.store_id)];
+  const starts: (string | null)[] = [null, ...(await everyNthStoreId(db, scope, shardSize))];
   return starts.map((fromStoreId, shardIndex) => ({ shardIndex, fromStoreId, toStoreId: starts[shardIndex + 1] ?? null }));
 }

@@ -1,5 +1,6 @@
 import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
-import { loadReportSettings, ownedBy } from '@store-monitoring/reports';
+import { countStores } from '@store-monitoring/db';
+import { loadReportSettings } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
 import { failReportOnLastAttempt, reportIdOf } from './report-job-guards.js';
 import { computeShardPart, partExists } from './shard-part.js';
@@ -29,7 +30,7 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
       return { rowCount: shard.row_count, skipped: 'already complete' };
     }
 
-    const storeCount = await countStores(context, fromStoreId, toStoreId, settings.ownerId, settings.ownerSetVersion ?? null);
+    const storeCount = await countStores(context.db, { ownerId: settings.ownerId, setVersion: settings.ownerSetVersion ?? null }, { fromStoreId, toStoreId });
     let lastProgressAt = 0;
     const result = await computeShardPart(
       context,
@@ -46,15 +47,4 @@ export function computeShardProcessor(context: WorkerContext): JobProcessor<type
     context.logger.info({ reportId, shardIndex, rows: result.rowCount }, 'shard complete');
     return { rowCount: result.rowCount, byteSize: result.byteSize };
   });
-}
-
-async function countStores(context: WorkerContext, fromStoreId: string | null, toStoreId: string | null, ownerId: string | null, ownerSetVersion: string | null): Promise<number> {
-  const row = await context.db
-    .selectFrom('stores')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where(ownedBy('stores.store_id', ownerId, ownerSetVersion))
-    .$if(fromStoreId !== null, (qb) => qb.where('store_id', '>=', fromStoreId!))
-    .$if(toStoreId !== null, (qb) => qb.where('store_id', '<', toStoreId!))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

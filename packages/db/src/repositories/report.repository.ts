@@ -92,6 +92,38 @@ export class ReportRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * What a worker needs to compute the report: its status, interpolation, pins and owner, with
+   * `as_of` as exact epoch microseconds (a Date would keep milliseconds only).
+   */
+  pins(reportId: string) {
+    return this.db
+      .selectFrom('reports')
+      .select([
+        'status',
+        'interpolation',
+        'data_version',
+        'business_hours_version',
+        'timezones_version',
+        'owner_id',
+        'computed_by',
+        'owner_store_set_version',
+        sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
+      ])
+      .where('id', '=', reportId)
+      .executeTakeFirst();
+  }
+
+  /** Reports per status, for the metrics. */
+  async countByStatus(): Promise<{ status: Report['status']; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('reports')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('status')
+      .execute();
+    return rows.map((row) => ({ status: row.status, count: Number(row.n) }));
+  }
+
   /** The reports sharing `reportId`'s computation that are waiting for it or already completed from it. */
   sharing(reportId: string): Promise<Pick<Report, 'id' | 'status'>[]> {
     return this.db

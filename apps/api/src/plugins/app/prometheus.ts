@@ -55,15 +55,8 @@ async function prometheusPlugin(app: FastifyInstance): Promise<void> {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await withTimeout(
-        app.database.db
-          .selectFrom('reports')
-          .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-          .groupBy('status')
-          .execute(),
-        COLLECT_TIMEOUT_MS,
-      ).catch(() => undefined);
-      for (const row of rows ?? []) this.set({ status: row.status }, Number(row.n));
+      const rows = await withTimeout(app.reportRepository.countByStatus(), COLLECT_TIMEOUT_MS).catch(() => undefined);
+      for (const row of rows ?? []) this.set({ status: row.status }, row.count);
     },
   });
 
