@@ -133,7 +133,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
 
     if (options.sections.has('polling')) {
       log(`get_report polling: ${options.pollingSeconds} s per target`);
-      polling = await measurePolling(options.pollingSeconds, redis, cleanup);
+      polling = await measurePolling(options.pollingSeconds, redis, scratchDir, cleanup);
     }
   } finally {
     cleanupFailures = await cleanup.runAll();

@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminDatabaseUrl } from '@store-monitoring/db/testing';
+import autocannon from 'autocannon';
+import { createTestDatabase } from '@store-monitoring/db/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import { REPO_ROOT } from './options.js';
+import { API_MAIN, ServiceProcess, freePort, sleep, waitForHttpOk } from './service-processes.js';
 
-/** The API's own polling benchmark (apps/api/src/bench/polling.ts), run as it is. */
-export const POLLING_BENCH = join(REPO_ROOT, 'apps/api/dist/bench/polling.js');
+const BARE_SERVER = join(REPO_ROOT, 'apps/bench/dist/bare-server.js');
 
 export const POLLING_CONNECTIONS = 50;
 
@@ -29,48 +30,64 @@ export interface PollingSection {
 }
 
 /**
- * get_report polled by autocannon for a running report, against a bare Fastify route in the same
- * run: the load a dashboard full of waiting owners puts on the API (issue 6's polling figure).
+ * get_report polled by autocannon for a running report on the real API process (its own database
+ * with one running report), against a bare Fastify route in a process of its own, in the same run:
+ * the load a dashboard full of waiting owners puts on the API.
  */
-export function measurePolling(seconds: number, redisUrl: string, cleanup: CleanupStack): Promise<PollingSection> {
-  if (!existsSync(POLLING_BENCH)) {
-    return Promise.reject(new Error(`${POLLING_BENCH} is missing: build the API first (pnpm --filter @store-monitoring/api build)`));
-  }
-  const env = {
+export async function measurePolling(seconds: number, redisUrl: string, scratchDir: string, cleanup: CleanupStack): Promise<PollingSection> {
+  const database = await createTestDatabase('benchpoll');
+  cleanup.push('drop the polling database', () => database.drop());
+  const reportId = randomUUID();
+  await database.db
+    .insertInto('reports')
+    .values({ id: reportId, status: 'running', as_of: new Date(), as_of_source: 'latest_observation', interpolation: 'nearest', shard_count: 8, shards_done: 3 })
+    .execute();
+  const reportsDir = join(scratchDir, 'polling-reports');
+  mkdirSync(reportsDir, { recursive: true });
+  const port = await freePort();
+  const api = new ServiceProcess('api (polling)', API_MAIN, {
     PATH: process.env.PATH ?? '',
     TZ: 'UTC',
-    DATABASE_URL: adminDatabaseUrl(),
+    DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
-  };
-  const args = [POLLING_BENCH, '--json', '--duration', String(seconds), '--connections', String(POLLING_CONNECTIONS)];
-  return new Promise((resolve, reject) => {
-    // Ending it also ends its server process, which then drops its database.
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanup.endChild('stop the polling benchmark', child);
-    let result: string | null = null;
-    let tail = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.startsWith('{"duration"')) result = line;
-        else tail = `${tail}${line}\n`.slice(-4_000);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (tail = `${tail}${chunk}`.slice(-4_000)));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (pending.startsWith('{"duration"')) result = pending;
-      if (result === null) return reject(new Error(`the polling benchmark exited with code ${code} and no result:\n${tail}`));
-      const parsed = JSON.parse(result) as { duration: number; connections: number; results: PollingTarget[]; ratio: number };
-      const [bare, getReport] = parsed.results;
-      if (!bare || !getReport) return reject(new Error(`the polling benchmark printed an unexpected result: ${result}`));
-      if (getReport.non2xx > 0 || getReport.errors > 0) {
-        return reject(new Error(`get_report polling had ${getReport.non2xx} non-2xx answers and ${getReport.errors} errors`));
-      }
-      resolve({ seconds: parsed.duration, connections: parsed.connections, bare, getReport, ratio: parsed.ratio });
-    });
+    QUEUE_PREFIX: `bench-${randomUUID()}`,
+    REPORTS_DIR: reportsDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    API_KEY: '',
+    // Measure the work of a request, not the protections that would refuse the load.
+    RATE_LIMIT_MAX: '1000000000',
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
   });
+  const stopApi = cleanup.push('stop the polling API', () => api.stop());
+  const bare = new ServiceProcess('bare Fastify', BARE_SERVER, { PATH: process.env.PATH ?? '' });
+  const stopBare = cleanup.push('stop the bare server', () => bare.stop());
+  await waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, api, 30_000);
+  await bare.waitForOutput('listening on', 15_000);
+  const barePort = Number(/listening on (\d+)/.exec(bare.tail(5))?.[1]);
+
+  const bareResult = await measureTarget('bare Fastify route', `http://127.0.0.1:${barePort}/ping`, seconds);
+  const getReport = await measureTarget('get_report (Running)', `http://127.0.0.1:${port}/api/get_report?report_id=${reportId}`, seconds);
+  await stopBare();
+  await stopApi();
+  if (getReport.non2xx > 0 || getReport.errors > 0) {
+    throw new Error(`get_report polling had ${getReport.non2xx} non-2xx answers and ${getReport.errors} errors`);
+  }
+  return { seconds, connections: POLLING_CONNECTIONS, bare: bareResult, getReport, ratio: getReport.requestsPerSecond / bareResult.requestsPerSecond };
+}
+
+async function measureTarget(target: string, url: string, seconds: number): Promise<PollingTarget> {
+  // A short warm-up so JIT and connection pools are settled before the measured run.
+  await autocannon({ url, connections: POLLING_CONNECTIONS, duration: 2 });
+  await sleep(100);
+  const result = await autocannon({ url, connections: POLLING_CONNECTIONS, duration: seconds });
+  return {
+    target,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
