@@ -96,6 +96,46 @@ export interface StoreRow {
   earlier_active: Buffer | null;
 }
 
+/** A version column of a versioned source (hours, zones) equal to the pinned version; none pinned = no rows. */
+function sourceVersionIs(column: string, version: string | null): RawBuilder<boolean> {
+  return version === null ? sql<boolean>`false` : sql<boolean>`${sql.ref(column)} = ${version}`;
+}
+
+/** The registry's stores (alias `s`) that the data version knows. */
+function inRegistry(version: string | null): RawBuilder<boolean> {
+  return version === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${version}::int8`;
+}
+
+/** A store's business hours aggregated into three parallel arrays (business_hours as `table`). */
+function hoursAggregates(table: string) {
+  const column = (name: string) => sql.ref(`${table}.${name}`);
+  return [
+    sql<number[]>`array_agg(${column('day_of_week')})`.as('hours_day'),
+    sql<number[]>`array_agg(extract(epoch FROM ${column('start_time_local')})::int4)`.as('hours_start'),
+    sql<number[]>`array_agg(extract(epoch FROM ${column('end_time_local')})::int4)`.as('hours_end'),
+  ] as const;
+}
+
+/** The last poll of a store-day row (poll_days as `table`): its packed time and status. */
+function lastPollOf(table: string) {
+  return [
+    sql<Buffer>`substring(${sql.ref(`${table}.times`)} FROM length(${sql.ref(`${table}.times`)}) - 7)`.as('earlier_time'),
+    sql<Buffer>`substring(${sql.ref(`${table}.statuses`)} FROM length(${sql.ref(`${table}.statuses`)}))`.as('earlier_active'),
+  ] as const;
+}
+
+/**
+ * The store's zone in the pinned version. A primary-key probe per store: stays cheap whatever the
+ * planner believes about the table (a join here turned into a nested loop over every zone row when
+ * statistics were stale).
+ */
+function zoneOf(timezonesVersion: string | null) {
+  return sql<string | null>`(SELECT tz.timezone_str FROM timezones AS tz WHERE tz.store_id = s.store_id AND ${sourceVersionIs('tz.version_id', timezonesVersion)})`.as('timezone_str');
+}
+
+/** The columns of a StoreRow besides store_id and the zone, from the polls (`p`), hours (`h`) and earlier poll. */
+const PACKED_COLUMNS = ['h.hours_day', 'h.hours_start', 'h.hours_end', 'p.poll_times', 'p.poll_active', 'earlier.earlier_time', 'earlier.earlier_active'] as const;
+
 /**
  * One row per store of the range, ordered by store_id, with its zone, its hours and its polls of
  * the pinned data version. Polls travel as the poll store packs them (a store's few day rows
@@ -136,16 +176,11 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
     )
     .with('hours', (qb) =>
       qb
-        .selectFrom('business_hours')
-        .select([
-          'store_id',
-          sql<number[]>`array_agg(day_of_week)`.as('hours_day'),
-          sql<number[]>`array_agg(extract(epoch FROM start_time_local)::int4)`.as('hours_start'),
-          sql<number[]>`array_agg(extract(epoch FROM end_time_local)::int4)`.as('hours_end'),
-        ])
-        .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`version_id = ${pinned.businessHoursVersion}`)
-        .where(inSelection('store_id', selection))
-        .groupBy('store_id'),
+        .selectFrom('business_hours as bh')
+        .select(['bh.store_id', ...hoursAggregates('bh')])
+        .where(sourceVersionIs('bh.version_id', pinned.businessHoursVersion))
+        .where(inSelection('bh.store_id', selection))
+        .groupBy('bh.store_id'),
     )
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
@@ -154,10 +189,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
       (eb) =>
         eb
           .selectFrom('poll_days as st')
-          .select([
-            sql<Buffer>`substring(st.times FROM length(st.times) - 7)`.as('earlier_time'),
-            sql<Buffer>`substring(st.statuses FROM length(st.statuses))`.as('earlier_active'),
-          ])
+          .select([...lastPollOf('st')])
           .whereRef('st.store_id', '=', 's.store_id')
           .where('st.day', '<', utcDay(firstDay))
           .where(visibleIn('st', pinned.dataVersion))
@@ -169,27 +201,9 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
           .as('earlier'),
       (join) => join.onTrue(),
     )
-    .select([
-      's.store_id',
-      // A primary-key probe per store: stays cheap whatever the planner believes about the table
-      // (a join here turned into a nested loop over every zone row when statistics were stale).
-      (eb) =>
-        eb
-          .selectFrom('timezones as tz')
-          .select('tz.timezone_str')
-          .whereRef('tz.store_id', '=', 's.store_id')
-          .where(pinned.timezonesVersion === null ? sql<boolean>`false` : sql<boolean>`tz.version_id = ${pinned.timezonesVersion}`)
-          .as('timezone_str'),
-      'h.hours_day',
-      'h.hours_start',
-      'h.hours_end',
-      'p.poll_times',
-      'p.poll_active',
-      'earlier.earlier_time',
-      'earlier.earlier_active',
-    ])
+    .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id', selection))
-    .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
+    .where(inRegistry(pinned.dataVersion))
     .where(ownedBy('s.store_id', pinned.ownerId, pinned.ownerSetVersion))
     .orderBy('s.store_id');
 }
@@ -327,13 +341,8 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
     .with('hours', (qb) =>
       qb
         .selectFrom('business_hours as bh')
-        .select([
-          'bh.store_id',
-          sql<number[]>`array_agg(bh.day_of_week)`.as('hours_day'),
-          sql<number[]>`array_agg(extract(epoch FROM bh.start_time_local)::int4)`.as('hours_start'),
-          sql<number[]>`array_agg(extract(epoch FROM bh.end_time_local)::int4)`.as('hours_end'),
-        ])
-        .where(pinned.businessHoursVersion === null ? sql<boolean>`false` : sql<boolean>`bh.version_id = ${pinned.businessHoursVersion}`)
+        .select(['bh.store_id', ...hoursAggregates('bh')])
+        .where(sourceVersionIs('bh.version_id', pinned.businessHoursVersion))
         .where(inSelection('bh.store_id'))
         .groupBy('bh.store_id'),
     )
@@ -344,10 +353,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
       (eb) =>
         eb
           .selectFrom('poll_days as before')
-          .select([
-            sql<Buffer>`substring(before.times FROM length(before.times) - 7)`.as('earlier_time'),
-            sql<Buffer>`substring(before.statuses FROM length(before.statuses))`.as('earlier_active'),
-          ])
+          .select([...lastPollOf('before')])
           .whereRef('before.store_id', '=', 's.store_id')
           .where('before.day', '<', utcDay(firstDay))
           .where(visibleIn('before', pinned.dataVersion))
@@ -356,25 +362,9 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
           .as('earlier'),
       (join) => join.onTrue(),
     )
-    .select([
-      's.store_id',
-      (eb) =>
-        eb
-          .selectFrom('timezones as tz')
-          .select('tz.timezone_str')
-          .whereRef('tz.store_id', '=', 's.store_id')
-          .where(pinned.timezonesVersion === null ? sql<boolean>`false` : sql<boolean>`tz.version_id = ${pinned.timezonesVersion}`)
-          .as('timezone_str'),
-      'h.hours_day',
-      'h.hours_start',
-      'h.hours_end',
-      'p.poll_times',
-      'p.poll_active',
-      'earlier.earlier_time',
-      'earlier.earlier_active',
-    ])
+    .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id'))
-    .where(pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`)
+    .where(inRegistry(pinned.dataVersion))
     .where(ownedBy('s.store_id', pinned.ownerId))
     .orderBy('s.store_id');
 }
@@ -404,7 +394,7 @@ export async function* streamHistoryStoreRows(
  * operator), in byte order, with the total.
  */
 export async function pageOfVisibleStores(db: Kysely<Database>, pinned: StoreScope, limit: number, offset: number): Promise<{ storeIds: string[]; total: number }> {
-  const inVersion = pinned.dataVersion === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${pinned.dataVersion}::int8`;
+  const inVersion = inRegistry(pinned.dataVersion);
   const [rows, count] = await Promise.all([
     db.selectFrom('stores as s').select('s.store_id').where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).orderBy('s.store_id').limit(limit).offset(offset).execute(),
     db.selectFrom('stores as s').select((eb) => eb.fn.countAll<string>().as('n')).where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).executeTakeFirstOrThrow(),
