@@ -194,12 +194,17 @@ export class JobQueues {
     return state === 'completed' || state === 'unknown' ? { state: 'finished' } : { state: 'in-progress' };
   }
 
-  /** Removes a report's finished plan and assembly jobs so that enqueueing the report again takes effect. */
-  async discardReportJobs(reportId: string): Promise<void> {
+  /**
+   * Starts a report over from its plan: its finished plan and assembly jobs are removed (their ids
+   * would make the new job a duplicate), then the plan job is enqueued again. Finished shards are
+   * recorded in Postgres and are not recomputed.
+   */
+  async requeueReport(reportId: string): Promise<void> {
     const reports = this.queues[QueueName.Reports];
     for (const jobId of [jobIds.assembleReport(reportId), jobIds.planReport(reportId)]) {
       await (await reports.getJob(jobId))?.remove().catch(() => undefined);
     }
+    await this.enqueueReport(reportId);
   }
 
   private async failedChildReason(parent: Job): Promise<string | undefined> {

@@ -59,21 +59,20 @@ export function assembleReportProcessor(context: WorkerContext): JobProcessor<ty
         totalMs: completedAt - createdAt,
       },
     });
+    const current = await context.reports.find(reportId);
     if (won) {
       context.metrics.reportDuration.observe((completedAt - createdAt) / 1_000);
       context.metrics.reportBytes.observe(assembled.byteSize);
       context.metrics.reportRows.observe(assembled.rowCount);
       context.logger.info({ reportId, rows: assembled.rowCount, bytes: assembled.byteSize, totalMs: completedAt - createdAt }, 'report complete');
-    } else {
-      // Someone else finished first (same bytes) or the report failed or expired meanwhile:
-      // a failed or expired report must not keep a file nobody will delete.
-      const current = await context.reports.find(reportId);
-      if (current?.status !== 'complete') await rm(reportPaths(reportsDir, reportId).reportFile, { force: true });
+      await context.notifications.reportCompleted(reportId);
+    } else if (current?.status !== 'complete') {
+      // The report failed or expired meanwhile (if someone else finished first, the bytes are the
+      // same): a failed or expired report must not keep a file nobody will delete.
+      await rm(reportPaths(reportsDir, reportId).reportFile, { force: true });
     }
-    if (won) await context.notifications.reportCompleted(reportId);
     await removeReportParts(reportsDir, reportId);
-    const completed = await context.reports.find(reportId);
-    if (completed?.status === 'complete') await completeSharingReports(context, completed);
+    if (current?.status === 'complete') await completeSharingReports(context, current);
     return { rowCount: assembled.rowCount, sha256: assembled.sha256, completed: won };
   });
 }

@@ -41,9 +41,8 @@ export async function releaseSharingReports(context: WorkerContext, sourceId: st
 
 async function restartAlone(context: WorkerContext, reportId: string): Promise<void> {
   await context.reports.computeAlone(reportId);
-  // Its plan job finished while it waited; a new one must not be taken for a duplicate.
-  await context.queues.discardReportJobs(reportId);
-  await context.queues.enqueueReport(reportId);
+  // Its plan job finished while it waited.
+  await context.queues.requeueReport(reportId);
 }
 
 /** Gives `reportId` the finished file of `source` and completes it; false when that file is gone. */

@@ -50,8 +50,7 @@ async function sweepReport(context: WorkerContext, reportId: string, computedBy:
   }
   // Finished jobs but an unfinished report: the rest of the flow was lost. Start over from the
   // plan; finished shards are recorded in Postgres and are not recomputed.
-  if (jobs.state === 'finished') await context.queues.discardReportJobs(reportId);
-  await context.queues.enqueueReport(reportId);
+  await context.queues.requeueReport(reportId);
   await context.reports.touch(reportId);
   return 'requeued';
 }
