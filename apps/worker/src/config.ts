@@ -47,6 +47,8 @@ export const workerEnvSchema = Type.Object({
   INGEST_RUN_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Finished deliveries (with their attempts) and closed incidents older than this are deleted; pending deliveries stay. */
   DELIVERY_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
+  /** The live board calls a store that should be open and sent no poll for longer than this `no_data`. */
+  NO_DATA_AFTER_MINUTES: Type.Integer({ default: 90, minimum: 1, maximum: 10_080 }),
   /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),

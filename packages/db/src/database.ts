@@ -311,7 +311,47 @@ export interface ScheduledReportsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export type StoreStateName = 'closed' | 'no_data' | 'down' | 'up';
+export type ClosedBy = 'weekly' | 'special';
+
+/** Every store's state at the latest observation, kept by the step after each ingest (the live board). */
+export interface StoreStatesTable {
+  store_id: string;
+  state: StoreStateName;
+  closed_by: ClosedBy | null;
+  down_since: Timestamp | null;
+  last_poll_at: Timestamp | null;
+  /** Board order: 0 down, 1 no_data, 2 up, 3 closed. */
+  board_rank: number;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One evaluation of every store's state per data version. */
+export interface StoreStateEvaluationsTable {
+  data_version: Int8;
+  ingest_run_id: string | null;
+  observed_until: Timestamp;
+  stores_evaluated: number;
+  stores_changed: number;
+  duration_ms: number;
+  evaluated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A store muted by an owner (owner_id null: by the operator, for every owner) until a wall-clock instant. */
+export interface StoreMutesTable {
+  id: string;
+  store_id: string;
+  owner_id: string | null;
+  until: Timestamp;
+  reason: string | null;
+  created_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
+  store_states: StoreStatesTable;
+  store_state_evaluations: StoreStateEvaluationsTable;
+  store_mutes: StoreMutesTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;

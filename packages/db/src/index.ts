@@ -49,6 +49,15 @@ export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } 
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
 export {
+  BOARD_RANK,
+  StoreStateRepository,
+  type BoardPage,
+  type BoardRow,
+  type StoreStateEvaluation,
+  type StoreStateRow,
+} from './repositories/store-state.repository.js';
+export { StoreMuteRepository, type StoreMuteView } from './repositories/store-mute.repository.js';
+export {
   DataVersionDroppedError,
   exactMicroseconds,
   explainReportStoreRows,

@@ -21,3 +21,4 @@ export {
   type StoreHistory,
   type StorePeriod,
 } from './history.js';
+export { storeStateAt, type ClosedBy, type StoreStateName, type StoreStateNow, type StoreStateSettings } from './store-state.js';
