@@ -25,6 +25,8 @@ import metricsRoute from './routes/metrics.js';
 import downloadRoutes from './routes/downloads.js';
 import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
+import boardRoutes from './routes/api/board.js';
+import muteRoutes from './routes/api/mutes.js';
 
 export interface AppDependencies {
   /** The process logger (main.ts builds it); without one the app logs nothing. */
@@ -90,6 +92,8 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(ownerRoutes);
       await api.register(historyRoutes);
       await api.register(subscriptionRoutes);
+      await api.register(boardRoutes);
+      await api.register(muteRoutes);
     },
     { prefix: '/api' },
   );
