@@ -3,6 +3,7 @@ import { ApiClient } from './api-client.js';
 import { apiKeyStore } from './api-key-store.js';
 import { AccountPanel } from './account-panel.js';
 import { ApiKeyPanel } from './api-key-panel.js';
+import { BoardPanel } from './board-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
@@ -36,19 +37,21 @@ const reportPanel = new ReportPanel(api, {
 const account = new AccountPanel(api);
 const refreshButton = document.getElementById('refresh-data');
 const uptime = new UptimePanel(api, () => void showOperatorView());
+const board = new BoardPanel(api, (storeId) => void uptime.openStore(storeId));
 const notifications = new NotificationsPanel(api);
 const owners = new OwnersPanel(api, (owner) => {
   // The whole page as the owner sees it: its stores, and its reports made and listed on its behalf.
   api.viewAs(owner.owner_id);
   void recentReports.load();
   void uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true });
+  void board.show(owner.owner_id);
   void notifications.show({ ownerId: owner.owner_id, canAdd: true });
 });
 
 async function showOperatorView(): Promise<void> {
   api.viewAs(null);
   void recentReports.load();
-  await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false }), notifications.show({ ownerId: null, canAdd: false })]);
+  await Promise.all([uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false }), notifications.show({ ownerId: null, canAdd: false }), board.show(null)]);
 }
 
 /** The page follows its address: a bookmarked report opens, Back and Forward move between reports. */
@@ -73,8 +76,11 @@ async function loadAll(): Promise<void> {
   const views: Promise<void>[] = [dataStatus.load(), recentReports.load()];
   if (me !== null) {
     views.push(isOwner ? uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true }) : showOperatorView());
-    if (isOwner) views.push(notifications.show({ ownerId: null, canAdd: true }));
-  } else notifications.hide();
+    if (isOwner) views.push(notifications.show({ ownerId: null, canAdd: true }), board.show(null));
+  } else {
+    notifications.hide();
+    board.hide();
+  }
   await Promise.all(views);
 }
 

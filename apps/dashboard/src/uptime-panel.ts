@@ -132,7 +132,8 @@ export class UptimePanel {
     );
   }
 
-  private async openStore(storeId: string): Promise<void> {
+  /** Shows a store's incidents of the last 30 days below the strips (the board links here too). */
+  async openStore(storeId: string): Promise<void> {
     this.storeLoad?.abort();
     const controller = new AbortController();
     this.storeLoad = controller;
