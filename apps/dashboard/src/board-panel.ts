@@ -2,6 +2,7 @@ import './board.css';
 import { describeError, type ApiClient } from './api-client.js';
 import type { Board, BoardStore, StoreStateName } from './board-types.js';
 import { byId, h, setText } from './dom.js';
+import { downSinceText, muteText } from './board-text.js';
 import { formatAge, formatCount, formatInstant } from './format.js';
 
 /** How often the board reloads while the page is visible. */
@@ -18,19 +19,6 @@ const COUNT_LABELS: [StoreStateName | 'muted', string][] = [
   ['closed', 'Closed'],
   ['muted', 'Muted'],
 ];
-
-/** "down since 2023-01-25 16:45:00 UTC · 75 min". */
-export function downSinceText(store: Pick<BoardStore, 'down_since' | 'down_minutes'>): string {
-  if (store.down_since === null) return '';
-  const length = store.down_minutes === null ? '' : ` · ${formatAge(store.down_minutes * 60)}`;
-  return `down since ${formatInstant(store.down_since)}${length}`;
-}
-
-/** "Muted until 2026-12-08 09:00:00 UTC (remodel)". */
-export function muteText(store: Pick<BoardStore, 'muted' | 'muted_until' | 'mute_reason'>): string {
-  if (!store.muted) return '';
-  return `Muted until ${formatInstant(store.muted_until)}${store.mute_reason ? ` (${store.mute_reason})` : ''}`;
-}
 
 /**
  * "Right now": the live board the page opens on. Counts per state at the top, the down stores with
