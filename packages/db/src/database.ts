@@ -320,6 +320,7 @@ export interface StoreStatesTable {
   state: StoreStateName;
   closed_by: ClosedBy | null;
   down_since: Timestamp | null;
+  /** For a store without data, its latest poll; null otherwise (it would change every hour). */
   last_poll_at: Timestamp | null;
   /** Board order: 0 down, 1 no_data, 2 up, 3 closed. */
   board_rank: number;

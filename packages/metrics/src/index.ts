@@ -2,7 +2,7 @@ export * from './types.js';
 export { HOUR_US, DAY_US, WEEK_US, windowBounds, type WindowBounds } from './windows.js';
 export { isKnownTimezone, createTimezoneChecker, effectiveTimezone, localToUtcMs } from './zone-clock.js';
 export { createReportEngine, type ReportEngine } from './report-engine.js';
-export { computeStoreTimeline } from './timeline.js';
+export { computeStoreTimeline, createTimelineEngine } from './timeline.js';
 export { REPORT_HEADER_LINE, formatReportRow, formatMinutes, formatHours, csvSafeStoreId } from './report-row.js';
 export {
   HistoryEngine,

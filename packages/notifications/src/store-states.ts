@@ -1,5 +1,5 @@
 import { DataStatusRepository, IncidentRepository, StoreStateRepository, type Database, type Kysely, type StoreStateRow } from '@store-monitoring/db';
-import { computeStoreTimeline, storeStateAt, type ClosedBy, type StoreInput, type StoreTimeline } from '@store-monitoring/metrics';
+import { createTimelineEngine, storeStateAt, type ClosedBy, type StoreInput, type StoreTimeline } from '@store-monitoring/metrics';
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
 import { detectIncidents, type DetectedIncident } from './incidents.js';
 
@@ -49,8 +49,9 @@ export async function refreshStoreStates(db: Kysely<Database>, settings: StoreSt
   const ongoing: { storeId: string; startedAt: string }[] = [];
   const ended: { id: string; endedAt: string; endedBy: 'active_poll' | 'closed' }[] = [];
   const pinned = { asOfUs: nowUs, dataVersion: version.dataVersion, businessHoursVersion: version.businessHoursVersion, timezonesVersion: version.timezonesVersion, ownerId: null };
+  const engine = createTimelineEngine({ nowUs, interpolation: 'nearest' });
   for await (const input of streamStoreInputs(db, { fromStoreId: null, toStoreId: null }, pinned)) {
-    const timeline = computeStoreTimeline(input, { nowUs, interpolation: 'nearest' });
+    const timeline = engine.computeTimeline(input);
     const previous = previouslyOpen.get(input.storeId);
     const incidents = incidentsContinuing(timeline, previous?.startedUs ?? null);
     const open = incidents.find((incident) => incident.ongoing) ?? null;
@@ -60,7 +61,9 @@ export async function refreshStoreStates(db: Kysely<Database>, settings: StoreSt
       state: state.state,
       closedBy: state.closedBy,
       downSince: state.downSinceUs === null ? null : usIso(state.downSinceUs),
-      lastPollAt: state.lastPollUs === null ? null : usIso(state.lastPollUs),
+      // Kept for stores without data only ("no poll since"): for the others it would change every hour
+      // and turn the write of a quiet hour into a write of every row.
+      lastPollAt: state.state !== 'no_data' || state.lastPollUs === null ? null : usIso(state.lastPollUs),
     });
     if (open) ongoing.push({ storeId: input.storeId, startedAt: usIso(open.startUs) });
     if (previous && previous.startedUs !== open?.startUs) {
