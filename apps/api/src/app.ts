@@ -25,6 +25,7 @@ import metricsRoute from './routes/metrics.js';
 import downloadRoutes from './routes/downloads.js';
 import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
+import specialHoursRoutes from './routes/api/special-hours.js';
 
 export interface AppDependencies {
   /** The process logger (main.ts builds it); without one the app logs nothing. */
@@ -87,6 +88,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);
+      await api.register(specialHoursRoutes);
       await api.register(ownerRoutes);
       await api.register(historyRoutes);
       await api.register(subscriptionRoutes);

@@ -18,5 +18,5 @@ export { readCsvRecordBatches, fieldsOf, fieldCountOf, type CsvRecord, type CsvR
 export type { SourceReadOptions } from './source-records.js';
 export { readStatusBatches, readStatusRows, type StatusRecord, type StatusReadOptions } from './status-reader.js';
 export { readHoursRows, type HoursRecord } from './hours-reader.js';
-export { readSpecialHoursRows, type SpecialHoursRecord } from './special-hours-reader.js';
+export { readSpecialHoursRows, parseCalendarDate, type SpecialHoursRecord } from './special-hours-reader.js';
 export { readTimezoneRows, type TimezoneRecord, type TimezoneReadOptions } from './timezone-reader.js';

@@ -73,11 +73,11 @@ export class DataVersionRepository {
    */
   async createSuccessor(): Promise<string> {
     const result = await sql<{ id: string }>`
-      INSERT INTO data_versions (ingest_run_id, business_hours_version, timezones_version, latest_observation, oldest_day, store_count, poll_count, store_days_written)
-      SELECT NULL, business_hours_version, timezones_version, latest_observation, oldest_day, store_count, poll_count, 0
-      FROM (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS latest
-      UNION ALL
-      SELECT NULL, NULL, NULL, NULL, NULL, 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM data_versions)
+      INSERT INTO data_versions (business_hours_version, timezones_version, latest_observation, oldest_day, store_count, poll_count, store_days_written)
+      SELECT latest.business_hours_version, latest.timezones_version, latest.latest_observation, latest.oldest_day,
+             coalesce(latest.store_count, 0), coalesce(latest.poll_count, 0), 0
+      FROM (SELECT 1) AS one
+      LEFT JOIN (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS latest ON true
       RETURNING id`.execute(this.db);
     return String(result.rows[0]!.id);
   }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { visibleIn } from '../queries/store-rows.js';
+import { ownedBy, visibleIn } from '../queries/store-rows.js';
 
 /** One interval of a special date, local times 'HH:MM:SS'. */
 export interface SpecialInterval {
@@ -125,6 +125,17 @@ export class SpecialHoursRepository {
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /**
+   * Of `storeIds` (or, when null, every store), those the caller may set special hours for: stores
+   * the registry knows, and for an owner only those of its current set.
+   */
+  async reachableStores(storeIds: readonly string[] | null, ownerId: string | null): Promise<string[]> {
+    let query = this.db.selectFrom('stores as s').select('s.store_id').where(ownedBy('s.store_id', ownerId));
+    if (storeIds !== null) query = query.where(sql<boolean>`s.store_id = ANY(${[...storeIds]}::text[])`);
+    const rows = await query.orderBy('s.store_id').execute();
+    return rows.map((row) => row.store_id);
   }
 
   /** The store's current entries from `fromDate` to `toDate` (inclusive), by date, the API's first. */
