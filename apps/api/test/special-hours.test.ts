@@ -39,8 +39,8 @@ describe('special hours through the API', () => {
     const response = await api.app.inject({ method: 'PUT', url: '/api/stores/alice-1/special-hours/2023-01-24', headers: operator, payload: { closed: true } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ store_id: 'alice-1', date: '2023-01-24', source: 'api', closed: true, intervals: [], in_effect: true, set_by: { type: 'operator' } });
-    expect(Number(response.json().data_version)).toBe(before + 1);
-    expect(await latestVersion()).toBe(before + 1);
+    expect(Number(response.json().data_version)).toBeGreaterThan(before);
+    expect(await latestVersion()).toBe(Number(response.json().data_version));
     expect(await timeline('alice-1')).toEqual([
       { start: '2023-01-18T18:00:00.000Z', end: '2023-01-24T00:00:00.000Z' },
       { start: '2023-01-25T00:00:00.000Z', end: '2023-01-25T18:00:00.000Z' },
@@ -126,7 +126,8 @@ describe('special hours through the API', () => {
 
     const own = await api.app.inject({ method: 'POST', url: '/api/special-hours', headers: { 'x-api-key': alice.key }, payload: { date: '2023-12-25', closed: true } });
     expect(own.statusCode).toBe(200);
-    expect(own.json()).toEqual({ date: '2023-12-25', store_count: 2, closed: true, intervals: [], data_version: String(before + 1) });
+    expect(own.json()).toEqual({ date: '2023-12-25', store_count: 2, closed: true, intervals: [], data_version: String(await latestVersion()) });
+    expect(await latestVersion()).toBeGreaterThan(before);
     const all = await api.app.inject({ method: 'POST', url: '/api/special-hours', headers: operator, payload: { date: '2023-12-24', intervals: [{ start: '10:00', end: '15:00' }] } });
     expect(all.json()).toMatchObject({ store_count: 3, closed: false, intervals: [{ start: '10:00:00', end: '15:00:00' }] });
     const bobList = (await api.app.inject({ method: 'GET', url: '/api/stores/bob-1/special-hours?from=2023-12-01&to=2023-12-31', headers: { 'x-api-key': bobKey } })).json();
