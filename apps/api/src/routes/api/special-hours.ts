@@ -14,14 +14,15 @@ import {
   SpecialHoursParams,
   SpecialHoursWritten,
 } from '../../schemas/special-hours.js';
-import { StoreIdParams } from '../../schemas/timeline.js';
+import { STORE_ID_PATTERN, StoreIdParams } from '../../schemas/timeline.js';
 import { addDays, entryView, namedIds, requestDate, requestIntervals } from '../../special-hours/special-hours-input.js';
 
 /** Room for 100,000 store ids in one bulk call. */
 const BULK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 /** The longest range one listing covers. */
 const MAX_LIST_DAYS = 800;
-const STORE_ID = /^[^\x00-\x1F\x7F]{1,128}$/;
+/** The schema's own test of a store id. */
+const STORE_ID = new RegExp(STORE_ID_PATTERN);
 
 const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repository = new SpecialHoursRepository(app.database.db);
