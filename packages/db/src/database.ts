@@ -61,7 +61,7 @@ export interface StoreStatusView {
   active: ColumnType<boolean, never, never>;
 }
 
-export type SourceKind = 'store_status' | 'business_hours' | 'timezones';
+export type SourceKind = 'store_status' | 'business_hours' | 'timezones' | 'special_hours';
 
 /** One immutable version of the business-hours or time-zone table, created by a successful ingest. */
 export interface SourceVersionsTable {
@@ -88,6 +88,29 @@ export interface TimezonesTable {
   timezone_str: string;
   /** false when the name is not a known IANA zone; reports then use America/Chicago. */
   is_known: boolean;
+}
+
+/**
+ * A store's own hours for one local date, in place of its weekday's: one row per interval, or one
+ * row without times for a date closed all day. From `special_hours.csv` ('file') or the API
+ * ('api', which wins for its store and date). Valid for data versions [valid_from, valid_to).
+ */
+export interface SpecialHoursTable {
+  id: Generated<Int8>;
+  store_id: string;
+  /** 'YYYY-MM-DD', the store's local calendar date. */
+  local_date: ColumnType<string, string, never>;
+  source: 'file' | 'api';
+  /** 'HH:MM:SS' local time; null (both) = closed all day. */
+  start_time_local: string | null;
+  end_time_local: string | null;
+  /** For an API entry: the owner that set it; null = the operator. */
+  set_by_owner_id: string | null;
+  /** For a file row: the ingest run that loaded it. */
+  ingest_run_id: string | null;
+  set_at: ColumnType<Date, Date | string | undefined, never>;
+  valid_from: Int8;
+  valid_to: Int8 | null;
 }
 
 /** Change detection for the source files, so an unchanged hourly run costs almost nothing. */
@@ -369,6 +392,7 @@ export interface Database {
   store_status: StoreStatusView;
   source_versions: SourceVersionsTable;
   business_hours: BusinessHoursTable;
+  special_hours: SpecialHoursTable;
   timezones: TimezonesTable;
   source_files: SourceFilesTable;
   ingest_runs: IngestRunsTable;

@@ -44,6 +44,13 @@ export {
   TIMEZONES_COPY_STATEMENT,
 } from './repositories/source-version.repository.js';
 export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
+export { writeDataVersion } from './data-version-write.js';
+export {
+  SpecialHoursRepository,
+  type SpecialHoursEntry,
+  type SpecialHoursFileRow,
+  type SpecialInterval,
+} from './repositories/special-hours.repository.js';
 export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';
 export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';

@@ -186,7 +186,7 @@ export class HistoryEngine {
     const dataFromUs = (days[firstDataDay] as HistoryDay).startUs;
     for (let index = firstDataDay; index < days.length; index++) (days[index] as HistoryDay).hasData = true;
 
-    const business = this.business.build(input.storeId, input.hours, clock, dataFromUs, nowUs);
+    const business = this.business.build(input.storeId, input.hours, clock, dataFromUs, nowUs, input.specialHours);
     const polls = this.polls;
     polls.timesUs = times;
     polls.active = input.pollActive;

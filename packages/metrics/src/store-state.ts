@@ -1,10 +1,8 @@
+import type { BusinessStateAt, ClosedBy } from './business-state.js';
 import type { StoreTimeline } from './types.js';
 
 /** What the live board says of a store at the data's `now`, in this order of precedence. */
 export type StoreStateName = 'closed' | 'no_data' | 'down' | 'up';
-
-/** Why a store is closed: its weekly hours, or special hours for the day. */
-export type ClosedBy = 'weekly' | 'special';
 
 export interface StoreStateNow {
   state: StoreStateName;
@@ -18,26 +16,23 @@ export interface StoreStateNow {
 export interface StoreStateSettings {
   /** No poll for longer than this while the store should be open is `no_data` (NO_DATA_AFTER_MINUTES). */
   noDataAfterUs: number;
-  /** Why a store outside its business hours is closed; weekly hours unless special hours decide the day. */
-  closedBy: ClosedBy;
 }
 
 /**
- * A store's state at its timeline's `now`: `closed` outside business hours; else `no_data` when the
- * latest poll is older than the setting; else `down` while an incident is open (the ongoing incident
- * of the history's rule, whose start the caller passes); else `up`.
+ * A store's state at its timeline's `now`: `closed` outside business hours (weekly or special, as
+ * the business state at that instant says); else `no_data` when the latest poll is older than the
+ * setting; else `down` while an incident is open (the ongoing incident of the history's rule, whose
+ * start the caller passes); else `up`.
  */
 export function storeStateAt(
-  timeline: Pick<StoreTimeline, 'businessIntervals' | 'polls' | 'nowUs'>,
+  timeline: Pick<StoreTimeline, 'polls' | 'nowUs'>,
+  business: Pick<BusinessStateAt, 'open' | 'closedBy'>,
   ongoingIncidentStartUs: number | null,
   settings: StoreStateSettings,
 ): StoreStateNow {
   const { nowUs } = timeline;
   const lastPollUs = lastPollAtOrBefore(timeline.polls, nowUs);
-  const current = timeline.businessIntervals.at(-1);
-  // Business intervals are cut at `now`: the store is open now when the last one reaches it.
-  const open = current !== undefined && current[0] < nowUs && current[1] >= nowUs;
-  if (!open) return { state: 'closed', closedBy: settings.closedBy, downSinceUs: null, lastPollUs };
+  if (!business.open) return { state: 'closed', closedBy: business.closedBy ?? 'weekly', downSinceUs: null, lastPollUs };
   if (lastPollUs === null || nowUs - lastPollUs > settings.noDataAfterUs) return { state: 'no_data', closedBy: null, downSinceUs: null, lastPollUs };
   if (ongoingIncidentStartUs !== null) return { state: 'down', closedBy: null, downSinceUs: ongoingIncidentStartUs, lastPollUs };
   return { state: 'up', closedBy: null, downSinceUs: null, lastPollUs };

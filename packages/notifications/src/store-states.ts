@@ -1,5 +1,5 @@
 import { DataStatusRepository, IncidentRepository, StoreStateRepository, type Database, type Kysely, type StoreStateRow } from '@store-monitoring/db';
-import { createTimelineEngine, storeStateAt, type ClosedBy, type StoreInput, type StoreTimeline } from '@store-monitoring/metrics';
+import { BusinessStateReader, createTimelineEngine, storeStateAt, type StoreTimeline } from '@store-monitoring/metrics';
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
 import { detectIncidents, type DetectedIncident } from './incidents.js';
 
@@ -14,16 +14,6 @@ export interface StoreStateRefresh {
   stores: number;
   changed: number;
   durationMs: number;
-}
-
-/**
- * Why a store outside its business hours is closed. Weekly hours are the only source of business
- * hours the input carries; special hours, once the input carries them, answer `special` here.
- */
-export function closedReason(input: StoreInput, nowUs: number): ClosedBy {
-  void input;
-  void nowUs;
-  return 'weekly';
 }
 
 const usIso = (us: number) => formatTimestampUs(Math.floor(us));
@@ -50,12 +40,14 @@ export async function refreshStoreStates(db: Kysely<Database>, settings: StoreSt
   const ended: { id: string; endedAt: string; endedBy: 'active_poll' | 'closed' }[] = [];
   const pinned = { asOfUs: nowUs, dataVersion: version.dataVersion, businessHoursVersion: version.businessHoursVersion, timezonesVersion: version.timezonesVersion, ownerId: null };
   const engine = createTimelineEngine({ nowUs, interpolation: 'nearest' });
+  // Open or closed at the instant itself, and why: weekly hours or special hours for the day.
+  const business = new BusinessStateReader(nowUs);
   for await (const input of streamStoreInputs(db, { fromStoreId: null, toStoreId: null }, pinned)) {
     const timeline = engine.computeTimeline(input);
     const previous = previouslyOpen.get(input.storeId);
     const incidents = incidentsContinuing(timeline, previous?.startedUs ?? null);
     const open = incidents.find((incident) => incident.ongoing) ?? null;
-    const state = storeStateAt(timeline, open?.startUs ?? null, { noDataAfterUs, closedBy: closedReason(input, nowUs) });
+    const state = storeStateAt(timeline, business.stateOf(input), open?.startUs ?? null, { noDataAfterUs });
     states.push({
       storeId: input.storeId,
       state: state.state,

@@ -7,10 +7,12 @@ const SAMPLE_STORE_ID = '6069798455074389010';
 const Instant = Type.String({ format: 'date-time' });
 const Interval = Type.Object({ start: Instant, end: Instant });
 
+/** Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text. */
+export const STORE_ID_PATTERN = '^[^\\x00-\\x1F\\x7F]{1,128}$';
+
 export const StoreIdParams = Type.Object({
-  // Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text.
   store_id: Type.String({
-    pattern: '^[^\\x00-\\x1F\\x7F]{1,128}$',
+    pattern: STORE_ID_PATTERN,
     description: 'Store id as it appears in the report (the example is a store of the bundled sample data)',
     examples: [SAMPLE_STORE_ID],
   }),
