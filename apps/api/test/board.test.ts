@@ -141,4 +141,15 @@ describe('the live board', () => {
     const closed = await api.database.db.selectFrom('store_incidents').select(['ended_by']).where('store_id', '=', 'down-short').executeTakeFirstOrThrow();
     expect(closed.ended_by).toBe('active_poll');
   });
+
+  it('calls a store closed by special hours for the day closed "special"', async () => {
+    const put = await api.app.inject({ method: 'PUT', url: '/api/stores/up/special-hours/2023-01-25', headers: operator, payload: { closed: true } });
+    expect(put.statusCode).toBeLessThan(300);
+    expect(await refresh()).toMatchObject({ evaluated: true });
+    const closed = (await get('/api/status/now?state=closed')).json().stores as BoardStore[];
+    expect(closed.map((store) => [store.store_id, store.closed_by])).toEqual([
+      ['closed-weekly', 'weekly'],
+      ['up', 'special'],
+    ]);
+  });
 });
