@@ -65,6 +65,14 @@ describe('special hours through the API', () => {
       { start: '2023-01-24T10:00:00.000Z', end: '2023-01-24T14:00:00.000Z' },
       { start: '2023-01-24T17:00:00.000Z', end: '2023-01-25T18:00:00.000Z' },
     ]);
+    const shown = (await api.app.inject({ method: 'GET', url: '/api/stores/alice-1/timeline', headers: operator })).json();
+    expect(shown.special_hours).toEqual([{ date: '2023-01-24', closed: false, intervals: [{ start: '10:00:00', end: '14:00:00' }, { start: '17:00:00', end: '01:00:00' }] }]);
+    const history = (await api.app.inject({ method: 'GET', url: '/api/stores/alice-1/history?days=3', headers: { 'x-api-key': alice.key } })).json();
+    expect(history.days.map((day: { date: string; business_hours: number; special_hours: unknown }) => [day.date, day.business_hours, day.special_hours])).toEqual([
+      ['2023-01-23', 24, null],
+      ['2023-01-24', 11, { closed: false, intervals: [{ start: '10:00:00', end: '14:00:00' }, { start: '17:00:00', end: '01:00:00' }] }],
+      ['2023-01-25', 18, null],
+    ]);
     const list = (await api.app.inject({ method: 'GET', url: '/api/stores/alice-1/special-hours?from=2023-01-01&to=2023-01-31', headers: operator })).json();
     expect(list).toMatchObject({ store_id: 'alice-1', from: '2023-01-01', to: '2023-01-31' });
     expect(list.special_hours).toHaveLength(1);

@@ -132,6 +132,7 @@ describe('every number follows special hours', () => {
       ['2023-12-25', 0, 0],
       ['2023-12-26', 8, 1],
     ]);
+    expect(history.days.map((day) => day.specialHours)).toEqual([[], [closed('2023-12-25')], []]);
   });
 
   it('the business state at an instant says whether weekly or special hours close the store', () => {

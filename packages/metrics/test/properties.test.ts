@@ -54,10 +54,10 @@ const hoursRow: fc.Arbitrary<HoursRow> = fc.record({
  */
 function specialHoursAround(now: number): fc.Arbitrary<SpecialHoursRow[]> {
   const date = fc.integer({ min: -9, max: 1 }).map((days) => new Date(now + days * 86_400_000).toISOString().slice(0, 10));
-  const interval = fc.record({ date, startSec: timeOfDay, endSec: fc.oneof(timeOfDay, fc.constant(86_399)) });
+  const interval: fc.Arbitrary<SpecialHoursRow> = fc.record({ date, startSec: timeOfDay, endSec: fc.oneof(timeOfDay, fc.constant(86_399)) });
   const closed = date.map((day): SpecialHoursRow => ({ date: day, startSec: null, endSec: null }));
   return fc.oneof(
-    { weight: 1, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.constant<SpecialHoursRow[]>([]) },
     { weight: 3, arbitrary: fc.array(fc.oneof(interval, closed), { maxLength: 5 }) },
   );
 }

@@ -1,4 +1,5 @@
 import type { SpecialHoursEntry, SpecialInterval } from '@store-monitoring/db';
+import type { SpecialHoursRow } from '@store-monitoring/metrics';
 import { parseCalendarDate, parseTimeOfDay } from '@store-monitoring/sources';
 import { ApiError } from '../errors.js';
 
@@ -51,6 +52,25 @@ export function entryView(entry: SpecialHoursEntry) {
     set_by: setBy,
     set_at: new Date(entry.setAt).toISOString(),
   };
+}
+
+/** 'HH:MM:SS' of seconds after local midnight. */
+function clockTime(seconds: number): string {
+  return [Math.floor(seconds / 3_600), Math.floor((seconds % 3_600) / 60), seconds % 60].map((part) => String(part).padStart(2, '0')).join(':');
+}
+
+/** The special hours the engine applied to one date, as the API shows them; null on an ordinary date. */
+export function specialDateView(rows: readonly SpecialHoursRow[]) {
+  if (rows.length === 0) return null;
+  const intervals = rows.filter((row) => row.startSec !== null && row.endSec !== null).map((row) => ({ start: clockTime(row.startSec!), end: clockTime(row.endSec!) }));
+  return { closed: intervals.length === 0, intervals };
+}
+
+/** The special dates among a store's rows, each with its hours, in date order. */
+export function specialDatesView(rows: readonly SpecialHoursRow[]) {
+  const byDate = new Map<string, SpecialHoursRow[]>();
+  for (const row of rows) byDate.set(row.date, [...(byDate.get(row.date) ?? []), row]);
+  return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, dateRows]) => ({ date, ...specialDateView(dateRows)! }));
 }
 
 /** A date `days` after 'YYYY-MM-DD'. */
