@@ -3,6 +3,8 @@
  * Fields the dashboard does not use are left out.
  */
 
+import type { SpecialHoursOfDay } from './uptime-strip.js';
+
 export type Interpolation = 'nearest' | 'carry_forward';
 
 export type ReportStatus = 'Pending' | 'Running' | 'Complete' | 'Failed' | 'Expired';
@@ -147,7 +149,7 @@ export interface StoreStrip {
   uptime_percent: number | null;
   downtime_hours: number;
   incident_count: number;
-  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number }[];
+  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialHoursOfDay | null }[];
 }
 
 export interface StoreStrips {

@@ -141,7 +141,9 @@ export const StoreStripsResponse = Type.Object(
       Type.Object({
         ...StorePeriodView.properties,
         timezone: Type.String(),
-        days: Type.Array(Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer() })),
+        days: Type.Array(
+          Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer(), special_hours: HistoryDayView.properties.special_hours }),
+        ),
       }),
     ),
   },
