@@ -358,6 +358,11 @@ export interface StoreStateEvaluationsTable {
   stores_evaluated: number;
   stores_changed: number;
   duration_ms: number;
+  /** Every store per state, counted when the states were written. */
+  count_closed: number;
+  count_no_data: number;
+  count_down: number;
+  count_up: number;
   evaluated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

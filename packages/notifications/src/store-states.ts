@@ -74,8 +74,8 @@ export async function refreshStoreStates(db: Kysely<Database>, settings: StoreSt
     if (latest?.dataVersion !== version.dataVersion || (await repository.evaluated(version.dataVersion))) return skipped(states.length);
     await incidents.syncOpen(ended, ongoing, dataUntil);
     const durationMs = Math.round(performance.now() - started);
-    const changed = await repository.write(states, { dataVersion: version.dataVersion, ingestRunId, observedUntil: dataUntil, storesEvaluated: states.length, storesChanged: 0, durationMs });
     await repository.removeUnknown();
+    const changed = await repository.write(states, { dataVersion: version.dataVersion, ingestRunId, observedUntil: dataUntil, storesEvaluated: states.length, storesChanged: 0, durationMs });
     return { evaluated: true, stores: states.length, changed, durationMs };
   });
 }

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * - `store_states`: every store's state at the latest observation, kept by the step that follows
  *   each ingest (closed / no_data / down / up, why it is closed, since when it is down). The board
  *   reads it, never the poll history; `board_rank` orders down stores first (longest down first).
- * - `store_state_evaluations`: one row per evaluated data version: its latest observation and cost.
+ * - `store_state_evaluations`: one row per evaluated data version: its latest observation, its cost
+ *   and the count of every store per state (the operator's board reads them instead of counting).
  * - `store_mutes`: a mute of one store by one owner (owner_id null: the operator's, silencing every
  *   owner), until a wall-clock instant.
  * Frozen in time: typed against Kysely<any>, imports nothing from the application.
@@ -32,6 +33,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       stores_evaluated integer NOT NULL,
       stores_changed integer NOT NULL,
       duration_ms integer NOT NULL,
+      count_closed integer NOT NULL,
+      count_no_data integer NOT NULL,
+      count_down integer NOT NULL,
+      count_up integer NOT NULL,
       evaluated_at timestamptz NOT NULL DEFAULT now()
     );
 

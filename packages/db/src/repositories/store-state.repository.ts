@@ -90,9 +90,14 @@ export class StoreStateRepository {
       `.execute(this.db);
       changed += Number(result.numAffectedRows ?? 0);
     }
+    const counts = await this.counts(null);
     await this.db
       .insertInto('store_state_evaluations')
       .values({
+        count_closed: counts.closed,
+        count_no_data: counts.no_data,
+        count_down: counts.down,
+        count_up: counts.up,
         data_version: evaluation.dataVersion,
         ingest_run_id: evaluation.ingestRunId,
         observed_until: evaluation.observedUntil,
@@ -105,6 +110,30 @@ export class StoreStateRepository {
     // Only the newest evaluations are of interest; the table stays a few rows long.
     await this.db.deleteFrom('store_state_evaluations').where('data_version', '<', sql<string>`${evaluation.dataVersion}::int8 - 48`).execute();
     return changed;
+  }
+
+  /** Stores per state, of an owner's set (null = every store). */
+  private async counts(ownerId: string | null): Promise<Record<StoreStateName, number>> {
+    const counted = await this.db
+      .selectFrom('store_states as s')
+      .select(['s.state', sql<string>`count(*)`.as('n')])
+      .where(ownedBy('s.store_id', ownerId))
+      .groupBy('s.state')
+      .execute();
+    const counts: Record<StoreStateName, number> = { closed: 0, no_data: 0, down: 0, up: 0 };
+    for (const row of counted) counts[row.state] = Number(row.n);
+    return counts;
+  }
+
+  /** Every store per state as the newest evaluation counted them: the operator's board counts nothing per request. */
+  private async countsOfLatestEvaluation(): Promise<Record<StoreStateName, number> | undefined> {
+    const row = await this.db
+      .selectFrom('store_state_evaluations')
+      .select(['count_closed', 'count_no_data', 'count_down', 'count_up'])
+      .orderBy('data_version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { closed: row.count_closed, no_data: row.count_no_data, down: row.count_down, up: row.count_up };
   }
 
   /** Removes the states of stores no longer in the registry (retention removed them). */
@@ -121,14 +150,7 @@ export class StoreStateRepository {
    * order (down first, longest down first, then no_data, up and closed, each by store id).
    */
   async board(ownerId: string | null, page: { limit: number; offset: number; state?: StoreStateName }): Promise<BoardPage> {
-    const counted = await this.db
-      .selectFrom('store_states as s')
-      .select(['s.state', sql<string>`count(*)`.as('n')])
-      .where(ownedBy('s.store_id', ownerId))
-      .groupBy('s.state')
-      .execute();
-    const counts: Record<StoreStateName, number> = { closed: 0, no_data: 0, down: 0, up: 0 };
-    for (const row of counted) counts[row.state] = Number(row.n);
+    const counts = ownerId === null ? ((await this.countsOfLatestEvaluation()) ?? (await this.counts(null))) : await this.counts(ownerId);
     let query = this.db
       .selectFrom('store_states as s')
       .select(['s.store_id', 's.state', 's.closed_by', isoUs('s.down_since').as('down_since'), isoUs('s.last_poll_at').as('last_poll_at')])
