@@ -49,9 +49,14 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return ids;
   }
 
-  async function oneStore(request: FastifyRequest, storeId: string): Promise<void> {
-    const known = await mutes.knownTo(storeOwnerOf(request.principal), [storeId]);
-    if (!known.has(storeId)) throw new ApiError(404, `No store with id ${storeId}`);
+  /**
+   * 404 for a store that is not the caller's, checked before the body is validated: another owner's
+   * store answers the same whatever is sent, so its existence cannot be probed.
+   */
+  async function oneStore(request: FastifyRequest): Promise<void> {
+    const storeId = (request.params as { store_id?: unknown }).store_id;
+    const known = typeof storeId === 'string' ? await mutes.knownTo(storeOwnerOf(request.principal), [storeId]) : new Set<string>();
+    if (typeof storeId !== 'string' || !known.has(storeId)) throw new ApiError(404, `No store with id ${String(storeId)}`);
   }
 
   app.post(
@@ -70,11 +75,11 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: MuteBody,
         response: { 200: MuteView, ...errorResponses(400, 401, 404, 429, 503) },
       },
+      preValidation: oneStore,
     },
     async (request) => {
       const storeId = request.params.store_id;
       const until = untilOf(request.body.until);
-      await oneStore(request, storeId);
       const ownerId = storeOwnerOf(request.principal);
       await mutes.mute([storeId], ownerId, until, request.body.reason ?? null, setterOf(request));
       const [mute] = (await mutes.active(ownerId, [storeId])).filter((row) => row.owner_id === ownerId);
@@ -95,10 +100,10 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: StoreIdParams,
         response: { 204: { type: 'null', description: 'Unmuted (or was not muted)' }, ...errorResponses(401, 404, 429, 503) },
       },
+      preValidation: oneStore,
     },
     async (request, reply) => {
       const storeId = request.params.store_id;
-      await oneStore(request, storeId);
       await mutes.unmute([storeId], storeOwnerOf(request.principal));
       return reply.code(204).send(null);
     },
