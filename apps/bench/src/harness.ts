@@ -135,7 +135,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       }
 
       if (options.sections.has('board')) {
-        const database = await createTestDatabase('benchboard');
+        const database = await createTestDatabase('bench');
         created.databases.push(databaseName(database));
         const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
         const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
