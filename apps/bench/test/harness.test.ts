@@ -124,7 +124,7 @@ describe('pnpm bench', () => {
     expect(existsSync(run.created.scratchDir)).toBe(false);
     expect(run.cleanupFailures).toEqual([]);
     expect(existsSync(join(workDir, 'datasets', 'stores-200-days-2-seed-1', 'dataset.json'))).toBe(true);
-  });
+  }, 240_000);
 
   it('measures get_report polling against a bare route', async () => {
     const output = await runBench(['--only', 'polling', '--polling-seconds', '1'], workDir);
