@@ -3,7 +3,7 @@ import { BusinessStateReader, createTimelineEngine, storeStateAt, type StoreTime
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
 import { detectIncidents, type DetectedIncident } from './incidents.js';
 
-export interface StoreStateSettings {
+export interface StoreStateRefreshSettings {
   /** NO_DATA_AFTER_MINUTES: a store open with no poll for longer than this has no data. */
   noDataAfterMinutes: number;
 }
@@ -24,7 +24,7 @@ const usIso = (us: number) => formatTimestampUs(Math.floor(us));
  * from one read of the current data version through the engine and the history's incident rule.
  * A data version is evaluated once; an older one never overwrites a newer one's states.
  */
-export async function refreshStoreStates(db: Kysely<Database>, settings: StoreStateSettings, ingestRunId: string | null): Promise<StoreStateRefresh> {
+export async function refreshStoreStates(db: Kysely<Database>, settings: StoreStateRefreshSettings, ingestRunId: string | null): Promise<StoreStateRefresh> {
   const started = performance.now();
   const skipped = (stores = 0): StoreStateRefresh => ({ evaluated: false, stores, changed: 0, durationMs: Math.round(performance.now() - started) });
   const version = await new DataStatusRepository(db).latestVersion();
@@ -75,7 +75,7 @@ export async function refreshStoreStates(db: Kysely<Database>, settings: StoreSt
     await incidents.syncOpen(ended, ongoing, dataUntil);
     const durationMs = Math.round(performance.now() - started);
     await repository.removeUnknown();
-    const changed = await repository.write(states, { dataVersion: version.dataVersion, ingestRunId, observedUntil: dataUntil, storesEvaluated: states.length, storesChanged: 0, durationMs });
+    const changed = await repository.write(states, { dataVersion: version.dataVersion, ingestRunId, observedUntil: dataUntil, storesEvaluated: states.length, durationMs });
     return { evaluated: true, stores: states.length, changed, durationMs };
   });
 }

@@ -17,7 +17,6 @@ export interface StoreStateEvaluation {
   ingestRunId: string | null;
   observedUntil: string;
   storesEvaluated: number;
-  storesChanged: number;
   durationMs: number;
 }
 
