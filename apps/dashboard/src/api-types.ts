@@ -147,7 +147,13 @@ export interface StoreStrip {
   uptime_percent: number | null;
   downtime_hours: number;
   incident_count: number;
-  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number }[];
+  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialDay | null }[];
+}
+
+/** A date's special hours (in place of its weekly hours). */
+export interface SpecialDay {
+  closed: boolean;
+  intervals: { start: string; end: string }[];
 }
 
 export interface StoreStrips {

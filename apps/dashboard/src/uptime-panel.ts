@@ -2,7 +2,7 @@ import { describeError, isAbort, type ApiClient } from './api-client.js';
 import type { SetHistory, StoreHistory, StoreStrip } from './api-types.js';
 import { byId, h, setText } from './dom.js';
 import { formatCount, formatInstant, formatPercent } from './format.js';
-import { cellLabel, uptimeBand } from './uptime-strip.js';
+import { cellClass, cellLabel, uptimeBand } from './uptime-strip.js';
 
 export const STRIP_DAYS = 30;
 
@@ -122,7 +122,7 @@ export class UptimePanel {
   private storeRow(store: StoreStrip): HTMLElement {
     const open = h('button', { type: 'button', class: 'link-button', 'aria-label': `Incidents of store ${store.store_id}` }, store.store_id);
     open.addEventListener('click', () => void this.openStore(store.store_id));
-    const cells = store.days.map((day) => h('span', { class: `strip-cell strip-${uptimeBand(day.uptime_percent)}`, title: cellLabel(day) }));
+    const cells = store.days.map((day) => h('span', { class: cellClass(day), title: cellLabel(day) }));
     const summary = `${formatPercent(store.uptime_percent, 2)} up · ${formatCount(store.incident_count, 'incident')}`;
     return h(
       'li',

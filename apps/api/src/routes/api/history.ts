@@ -208,6 +208,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
               uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
               downtime_hours: fromHundredths(dayHundredths(day).downtime),
               incident_count: day.incidents.length,
+              special_hours: specialDateView(day.specialHours),
             })),
           });
         }
