@@ -97,6 +97,8 @@ export interface StoreTimeline {
   interpolation: Interpolation;
   window: TimeSpan;
   business_hours: { day_of_week: number; start_time_local: string; end_time_local: string }[];
+  /** Dates around the week whose special hours replace their weekly hours. */
+  special_hours?: ({ date: string } & SpecialDay)[];
   business_intervals: TimeSpan[];
   polls: { at: string; status: PollStatus }[];
   segments: (TimeSpan & { status: SegmentStatus })[];
