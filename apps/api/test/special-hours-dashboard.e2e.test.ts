@@ -74,9 +74,9 @@ describe('special days in the dashboard', () => {
         '2023-12-25 (special hours: closed): no business hours or no data',
       ]);
       await expect(page.locator('#uptime-list .strip-row[data-store-id="open-store"] .strip-special').count()).resolves.toBe(0);
-      const colours = await page.locator('#uptime-list .strip-row[data-store-id="holiday-store"] .strip-cell').evaluateAll((cells) => [
-        ...new Set(cells.map((cell) => `${cell.className} ${getComputedStyle(cell).backgroundColor}`)),
-      ]);
+      const colours = (await page.evaluate(
+        `[...new Set([...document.querySelectorAll('#uptime-list .strip-row[data-store-id="holiday-store"] .strip-cell')].map((cell) => cell.className + ' ' + getComputedStyle(cell).backgroundColor))]`,
+      )) as string[];
       // The special colour is its own: no uptime band shares it.
       const specialColour = colours.find((entry) => entry.includes('strip-special'))!.split(' ').slice(2).join(' ');
       expect(colours.filter((entry) => !entry.includes('strip-special') && entry.endsWith(specialColour))).toEqual([]);
