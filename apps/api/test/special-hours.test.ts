@@ -73,6 +73,9 @@ describe('special hours through the API', () => {
       ['2023-01-24', 11, { closed: false, intervals: [{ start: '10:00:00', end: '14:00:00' }, { start: '17:00:00', end: '01:00:00' }] }],
       ['2023-01-25', 18, null],
     ]);
+    const strips = (await api.app.inject({ method: 'GET', url: '/api/history/stores?days=3', headers: { 'x-api-key': alice.key } })).json();
+    const strip = strips.stores.find((store: { store_id: string }) => store.store_id === 'alice-1');
+    expect(strip.days.map((day: { special_hours: { closed: boolean } | null }) => day.special_hours?.closed ?? null)).toEqual([null, false, null]);
     const list = (await api.app.inject({ method: 'GET', url: '/api/stores/alice-1/special-hours?from=2023-01-01&to=2023-01-31', headers: operator })).json();
     expect(list).toMatchObject({ store_id: 'alice-1', from: '2023-01-01', to: '2023-01-31' });
     expect(list.special_hours).toHaveLength(1);

@@ -3,8 +3,6 @@
  * Fields the dashboard does not use are left out.
  */
 
-import type { SpecialHoursOfDay } from './uptime-strip.js';
-
 export type Interpolation = 'nearest' | 'carry_forward';
 
 export type ReportStatus = 'Pending' | 'Running' | 'Complete' | 'Failed' | 'Expired';
@@ -99,6 +97,8 @@ export interface StoreTimeline {
   interpolation: Interpolation;
   window: TimeSpan;
   business_hours: { day_of_week: number; start_time_local: string; end_time_local: string }[];
+  /** Dates around the week whose special hours replace their weekly hours. */
+  special_hours?: ({ date: string } & SpecialDay)[];
   business_intervals: TimeSpan[];
   polls: { at: string; status: PollStatus }[];
   segments: (TimeSpan & { status: SegmentStatus })[];
@@ -149,7 +149,13 @@ export interface StoreStrip {
   uptime_percent: number | null;
   downtime_hours: number;
   incident_count: number;
-  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialHoursOfDay | null }[];
+  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialDay | null }[];
+}
+
+/** A date's special hours (in place of its weekly hours). */
+export interface SpecialDay {
+  closed: boolean;
+  intervals: { start: string; end: string }[];
 }
 
 export interface StoreStrips {

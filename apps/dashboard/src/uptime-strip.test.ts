@@ -10,12 +10,12 @@ describe('uptime strip cells', () => {
     expect(cellLabel({ date: '2023-03-11', uptime_percent: null, downtime_hours: 0, incident_count: 0 })).toBe('2023-03-11: no business hours or no data');
   });
 
-  it('gives special days their own colour and their hours in the tooltip', () => {
-    const christmas = { date: '2026-12-25', uptime_percent: null, downtime_hours: 0, incident_count: 0, special_hours: { closed: true, intervals: [] } };
+  it('gives a special date its own colour and its hours in the tooltip', () => {
+    const christmas = { date: '2023-12-25', uptime_percent: null, downtime_hours: 0, incident_count: 0, special_hours: { closed: true, intervals: [] } };
     expect(cellClass(christmas)).toBe('strip-cell strip-special');
-    expect(cellLabel(christmas)).toBe('2026-12-25 (special hours: closed all day): no business hours or no data');
-    const gameDay = { date: '2026-02-08', uptime_percent: 100, downtime_hours: 0, incident_count: 0, special_hours: { closed: false, intervals: [{ start: '10:00:00', end: '23:59:59' }] } };
-    expect(cellLabel(gameDay)).toBe('2026-02-08 (special hours 10:00–24:00): 100.00% up, 0.00 h down, 0 incidents');
-    expect(cellClass({ uptime_percent: 96, special_hours: null })).toBe('strip-cell strip-high');
+    expect(cellLabel(christmas)).toBe('2023-12-25 (special hours: closed): no business hours or no data');
+    const eve = { date: '2023-12-24', uptime_percent: 100, downtime_hours: 0, incident_count: 0, special_hours: { closed: false, intervals: [{ start: '10:00:00', end: '15:00:00' }, { start: '17:00:00', end: '01:30:00' }] } };
+    expect(cellLabel(eve)).toBe('2023-12-24 (special hours: 10:00–15:00, 17:00–01:30): 100.00% up, 0.00 h down, 0 incidents');
+    expect(cellClass({ uptime_percent: 100, special_hours: null })).toBe('strip-cell strip-full');
   });
 });

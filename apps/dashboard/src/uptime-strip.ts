@@ -10,36 +10,28 @@ export function uptimeBand(percent: number | null): UptimeBand {
   return 'low';
 }
 
-/** A date's special hours, as the history gives them: closed all day, or its intervals in local time. */
-export interface SpecialHoursOfDay {
-  closed: boolean;
-  intervals: { start: string; end: string }[];
-}
+/** A date's special hours, when it had them. */
+type SpecialHours = { closed: boolean; intervals: { start: string; end: string }[] } | null | undefined;
 
-interface StripDay {
-  date: string;
-  uptime_percent: number | null;
-  downtime_hours: number;
-  incident_count: number;
-  special_hours?: SpecialHoursOfDay | null;
-}
+/** `HH:MM` of `HH:MM:SS`, dropping zero seconds. */
+const shortTime = (time: string) => (time.endsWith(':00') ? time.slice(0, 5) : time);
 
-/** "closed all day", "special hours 10:00–15:00, 18:00–22:00". */
-export function specialHoursText(special: SpecialHoursOfDay): string {
-  if (special.closed) return 'special hours: closed all day';
-  const short = (time: string) => (time === '23:59:59' ? '24:00' : time.endsWith(':00') ? time.slice(0, 5) : time);
-  return `special hours ${special.intervals.map((interval) => `${short(interval.start)}–${short(interval.end)}`).join(', ')}`;
-}
-
-/** The class of a day's cell: special days have their own colour, the others their uptime's band. */
-export function cellClass(day: Pick<StripDay, 'uptime_percent' | 'special_hours'>): string {
-  return day.special_hours ? 'strip-cell strip-special' : `strip-cell strip-${uptimeBand(day.uptime_percent)}`;
+/** " (special hours: closed)" or " (special hours: 10:00–15:00)"; empty on an ordinary day. */
+function specialNote(special: SpecialHours): string {
+  if (!special) return '';
+  if (special.closed) return ' (special hours: closed)';
+  return ` (special hours: ${special.intervals.map((interval) => `${shortTime(interval.start)}–${shortTime(interval.end)}`).join(', ')})`;
 }
 
 /** What one cell says to a screen reader and in its tooltip. */
-export function cellLabel(day: StripDay): string {
-  const special = day.special_hours ? ` (${specialHoursText(day.special_hours)})` : '';
-  if (day.uptime_percent === null) return `${day.date}${special}: no business hours or no data`;
+export function cellLabel(day: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialHours }): string {
+  const date = `${day.date}${specialNote(day.special_hours)}`;
+  if (day.uptime_percent === null) return `${date}: no business hours or no data`;
   const incidents = day.incident_count === 1 ? '1 incident' : `${day.incident_count} incidents`;
-  return `${day.date}${special}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down, ${incidents}`;
+  return `${date}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down, ${incidents}`;
+}
+
+/** A cell's classes: a special date has its own colour, an ordinary one its uptime band's. */
+export function cellClass(day: { uptime_percent: number | null; special_hours?: SpecialHours }): string {
+  return day.special_hours ? 'strip-cell strip-special' : `strip-cell strip-${uptimeBand(day.uptime_percent)}`;
 }

@@ -104,7 +104,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   const dataSourceUrls = parsed.DATA_SOURCE_URLS.split(',')
     .map((url) => url.trim())
     .filter(Boolean);
-  const badUrls = dataSourceUrls.filter((url) => !/^https?:\/\/[^\s]+$/i.test(url));
+  // Each entry is a URL, or kind=URL when the URL's file name does not tell which source it is.
+  const badUrls = dataSourceUrls.filter((url) => !/^((store_status|business_hours|timezones|special_hours)=)?https?:\/\/[^\s]+$/i.test(url));
   if (badUrls.length > 0) {
     throw new ConfigError(badUrls.map((url) => `DATA_SOURCE_URLS: not an http(s) URL (got ${JSON.stringify(url)})`));
   }

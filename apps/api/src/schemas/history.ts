@@ -29,6 +29,18 @@ export const IncidentView = Type.Object(
   { description: 'A maximal stretch of downtime inside business hours; closed hours end it' },
 );
 
+/** A date's special hours, which replaced its weekly hours; null on an ordinary day. */
+const SpecialDayView = Type.Union(
+  [
+    Type.Object({
+      closed: Type.Boolean({ description: 'Closed all day' }),
+      intervals: Type.Array(Type.Object({ start: Type.String({ examples: ['10:00:00'] }), end: Type.String({ examples: ['15:00:00'] }) })),
+    }),
+    Type.Null(),
+  ],
+  { description: "The date's special hours, which replaced its weekly hours; null on an ordinary day" },
+);
+
 export const HistoryDayView = Type.Object({
   date: Type.String({ description: 'Local calendar date of the store (YYYY-MM-DD); 23 or 25 hours long around DST changes', examples: ['2023-03-12'] }),
   start: Instant,
@@ -39,16 +51,7 @@ export const HistoryDayView = Type.Object({
   downtime_hours: Hours('Down during business time'),
   uptime_percent: Percent,
   incidents: Type.Array(IncidentView, { description: 'Incidents starting on this day' }),
-  special_hours: Type.Union(
-    [
-      Type.Object({
-        closed: Type.Boolean({ description: 'Closed all day' }),
-        intervals: Type.Array(Type.Object({ start: Type.String({ examples: ['10:00:00'] }), end: Type.String({ examples: ['15:00:00'] }) })),
-      }),
-      Type.Null(),
-    ],
-    { description: "The date's special hours, which replaced its weekly hours; null on an ordinary day" },
-  ),
+  special_hours: SpecialDayView,
 });
 
 const PeriodTotals = Type.Object({
@@ -141,9 +144,7 @@ export const StoreStripsResponse = Type.Object(
       Type.Object({
         ...StorePeriodView.properties,
         timezone: Type.String(),
-        days: Type.Array(
-          Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer(), special_hours: HistoryDayView.properties.special_hours }),
-        ),
+        days: Type.Array(Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer(), special_hours: SpecialDayView })),
       }),
     ),
   },
