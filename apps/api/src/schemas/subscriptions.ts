@@ -106,6 +106,12 @@ export const CreatedSubscription = Type.Object(
   {
     ...SubscriptionView.properties,
     secret: Type.Optional(Type.String({ description: 'Webhook signing secret (`whsec_` + base64), shown only now', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] })),
+    warning: Type.Optional(
+      Type.String({
+        description: 'E-mail only: set when no running worker can send e-mail now (`SMTP_URL` is a worker setting); deliveries wait and retry until one can',
+        examples: ['No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it'],
+      }),
+    ),
   },
   { description: 'The new subscription; a webhook one with its signing secret' },
 );
