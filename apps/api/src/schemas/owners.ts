@@ -113,6 +113,10 @@ export const WhoAmI = Type.Object(
     name: Type.Union([Type.String(), Type.Null()], { description: "The owner's name; null for the operator" }),
     key_id: Type.Union([Type.String(), Type.Null()]),
     store_count: Type.Union([Type.Integer(), Type.Null()], { description: "Stores in the owner's set; null for the operator (all stores)" }),
+    known_store_count: Type.Union([Type.Integer(), Type.Null()], { description: 'Of those, the stores in the data (the rest no source names yet); null for the operator' }),
   },
-  { description: 'Who the key belongs to', examples: [{ kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300 }] },
+  {
+    description: 'Who the key belongs to',
+    examples: [{ kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300, known_store_count: 298 }],
+  },
 );
