@@ -155,6 +155,11 @@ describe('what a new user reads', () => {
       expect(operatorView.rows.store_status).toBe(20 * 48);
       expect(operatorView.last_run.source).toBe('dir:/srv/private/store-data');
       expect(operatorView.store_set).toBeUndefined();
+
+      // The operator viewing the page as the owner reads the owner's counts too.
+      const viewedAs = (await api.app.inject({ method: 'GET', url: `/api/data/status?owner_id=${ownerId}`, headers: operator })).json();
+      expect(viewedAs).toMatchObject({ stores: 12, store_set: status.store_set, rows: status.rows });
+      expect(viewedAs.last_run.source).toBeUndefined();
     });
 
     it('says the same count in the header, the owners list and the report: 13 stores, 1 not in the data yet', async () => {

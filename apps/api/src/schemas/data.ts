@@ -41,6 +41,12 @@ export const IngestRunView = Type.Object(
   },
 );
 
+export const DataStatusQuery = Type.Object({
+  owner_id: Type.Optional(
+    Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: "Operator only: the status as this owner sees it (the owner's counts only)" }),
+  ),
+});
+
 export const DataStatus = Type.Object(
   {
     last_run: Type.Union([IngestRunView, Type.Null()], { description: 'The most recent ingest run, whatever its outcome' }),

@@ -5,8 +5,9 @@ import { QueueName, jobIds, refreshIntervalSeconds } from '@store-monitoring/job
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses, operatorSecurity } from '../../schemas/common.js';
-import { DataStatus, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
+import { DataStatus, DataStatusQuery, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
 import { withTimeout } from '../../with-timeout.js';
+import { viewedOwner } from './history.js';
 
 const REDIS_READ_TIMEOUT_MS = 1_000;
 
@@ -70,16 +71,19 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Freshness of the source data',
         description:
-          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals).',
+          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals). ' +
+          'An owner key (or the operator with `owner_id`) gets the owner’s own counts, its store set, and no server path or per-file details.',
         operationId: 'getDataStatus',
         tags: [ApiTags.Data],
         security: apiSecurity,
-        response: { 200: DataStatus, ...errorResponses(401, 429, 503) },
+        querystring: DataStatusQuery,
+        response: { 200: DataStatus, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
       const repository = app.dataStatusRepository;
-      const ownerId = request.principal.kind === 'owner' ? request.principal.ownerId : null;
+      // An owner sees its own; the operator may look through an owner's eyes with `owner_id`.
+      const ownerId = await viewedOwner(app, request, request.query.owner_id);
       const [lastRun, lastSuccessAt, owner, stores, rows, latestObservation, nextRefresh, workers] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),

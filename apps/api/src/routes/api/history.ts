@@ -63,7 +63,7 @@ async function historyRequest(
 }
 
 /** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
-async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
+export async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
   const own = storeOwnerOf(request.principal);
   const ownerId = requested?.toLowerCase();
   if (own !== null) {
