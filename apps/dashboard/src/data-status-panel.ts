@@ -83,14 +83,14 @@ export class DataStatusPanel {
     }
     // One line (a phone's first screen is precious), the details on demand.
     const sample = status.last_run?.source?.includes('data/sample') === true;
-    const headline = sample
-      ? `Sample data: its polls end ${formatInstant(status.latest_observation).slice(0, 10)}`
-      : `Stale data: the newest poll is ${formatAge(status.data_age_seconds)} old`;
+    const [label, detail] = sample
+      ? ['Sample data:', `its polls end ${formatInstant(status.latest_observation).slice(0, 10)}`]
+      : ['Old data:', `last poll ${formatAge(status.data_age_seconds)} ago`];
     this.staleWarning.replaceChildren(
       h(
         'details',
         {},
-        h('summary', {}, h('strong', {}, headline)),
+        h('summary', {}, h('strong', {}, label), ` ${detail}`),
         h(
           'p',
           {},
