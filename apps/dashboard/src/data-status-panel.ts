@@ -60,8 +60,8 @@ export class DataStatusPanel {
       ['Latest observation', status.latest_observation ? `${formatInstant(status.latest_observation)} ${formatRelative(status.latest_observation)}` : 'none yet'],
       ['Data age', status.data_age_seconds === null ? '—' : `${formatAge(status.data_age_seconds)}${status.stale ? ' (stale)' : ''}`],
       [set ? 'Polls of these stores' : 'Polls stored', formatNumber(status.rows.store_status)],
-      ['Links in e-mails and webhooks', linkBase(status)],
-      ['E-mail', emailState(status)],
+      // The workers' settings are the operator's business: an owner's page leaves them out.
+      ...(set ? [] : ([['Links in e-mails and webhooks', linkBase(status)], ['E-mail', emailState(status)]] as [string, string][])),
     ];
     const items = facts.flatMap(([term, value]) => [h('div', { class: 'fact' }, h('dt', {}, term), h('dd', {}, value))]);
     if (run?.outcome === 'failed' && run.error) {

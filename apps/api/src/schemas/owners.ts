@@ -61,12 +61,12 @@ export const StoreSetJsonBody = Type.Object(
   {
     store_ids: Type.Array(Type.String(), { maxItems: 100_000, description: "The owner's whole store set (replaces the current one); duplicates count once" }),
   },
-  { additionalProperties: false, examples: [{ store_ids: ['8419537941919820732', '1481966498820158979'] }] },
+  { additionalProperties: false, examples: [{ store_ids: ['6069798455074389010', '2492131989990483260'] }] },
 );
 
 export const StoreSetCsvBody = Type.String({
   description: 'CSV with a `store_id` column (other columns are ignored), one store per row',
-  examples: ['store_id\n8419537941919820732\n1481966498820158979\n'],
+  examples: ['store_id\n6069798455074389010\n2492131989990483260\n'],
 });
 
 export const StoreSetResponse = Type.Object(
