@@ -29,6 +29,8 @@ const PHONE = { width: 390, height: 844 };
 /** A store id no source names: the owner's 13th store, not in the data yet. */
 const NOT_YET_IN_DATA = '9999999999999999999';
 const SET_WORDS = '13 stores, 1 not in the data yet';
+/** The screenshots the README shows. */
+const README_IMAGES = new Set(['dashboard.png', 'owner-view.png', 'notifications.png', 'timeline.png', 'phone.png']);
 
 // Scripts run inside the page. They are strings because this package compiles without the DOM library.
 /**
@@ -124,7 +126,7 @@ describe('a new user on the first run, at 1280x800 and on a phone', () => {
   async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
     const path = join(artifactsDir, name);
     await page.screenshot({ path, ...options });
-    if (docsImagesDir) copyFileSync(path, join(docsImagesDir, name));
+    if (docsImagesDir && README_IMAGES.has(name)) copyFileSync(path, join(docsImagesDir, name));
   }
 
   async function expectNoOverflow(page: Page, where: string): Promise<void> {
@@ -376,6 +378,9 @@ describe('a new user on the first run, at 1280x800 and on a phone', () => {
       await signIn(page, operatorKey, '/?report=garbage');
       await page.locator('#trigger-message').filter({ hasText: '"garbage" in the address is not a valid report id' }).waitFor();
       await account.filter({ hasText: 'Signed in as the operator · all stores' }).waitFor();
+      // The sample says it is the sample, in one line.
+      await page.locator('#stale-data-warning summary').filter({ hasText: /^Sample data: its polls end 2023-01-25$/ }).waitFor();
+      await page.goto(baseUrl);
 
       // With no owner open, the notifications say how to add a subscription and whose each one is.
       const notifications = page.getByRole('region', { name: 'Notifications' });
