@@ -28,6 +28,8 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 /** A store id no source names: the owner's 13th store, not in the data yet. */
 const NOT_YET_IN_DATA = '9999999999999999999';
+/** A store of the sample that is down at the data's "now": its newest incident is still open. */
+const DOWN_NOW = '3698315889696538382';
 const SET_WORDS = '13 stores, 1 not in the data yet';
 /** The screenshots the README shows. */
 const README_IMAGES = new Set(['dashboard.png', 'owner-view.png', 'notifications.png', 'timeline.png', 'phone.png']);
@@ -90,7 +92,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 describe('a new user on the first run, at 1280x800 and on a phone', () => {
   const operatorKey = randomBytes(24).toString('base64url');
-  const ownerStores = [...sampleStoreIds(12), NOT_YET_IN_DATA];
+  const ownerStores = [...sampleStoreIds(11), DOWN_NOW, NOT_YET_IN_DATA];
   let api: TestApi;
   let baseUrl: string;
   let worker: ChildProcess;
@@ -265,6 +267,15 @@ describe('a new user on the first run, at 1280x800 and on a phone', () => {
       await page.keyboard.press('Escape');
       await expect(page.locator('#incidents-panel').isHidden()).resolves.toBe(true);
       await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'Incidents of store ${withIncidents.store_id}'`);
+
+      // A store down right now: its newest incident says "ongoing", its duration "so far".
+      const downRow = page.locator(`#uptime-list li[data-store-id="${DOWN_NOW}"]`);
+      await downRow.getByRole('button', { name: `Incidents of store ${DOWN_NOW}` }).click();
+      await page.getByRole('heading', { name: `Incidents of store ${DOWN_NOW}` }).waitFor();
+      const open = page.locator('#incidents-body tr').first();
+      await expect(open.locator('td').nth(2).textContent()).resolves.toBe('ongoing');
+      await expect(open.locator('td').nth(3).textContent()).resolves.toMatch(/ so far$/);
+      await page.keyboard.press('Escape');
 
       // The report covers the 12 stores in the data and says what became of the 13th.
       await triggerReport(page, 12);
