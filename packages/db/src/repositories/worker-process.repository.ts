@@ -23,6 +23,9 @@ export interface WorkerCapabilities {
   publicBaseUrlUnset: number;
 }
 
+/** Workers say they run every minute: one silent for longer than this is not counted as running. */
+const RUNNING_WITHIN_SECONDS = 180;
+
 /** A worker that has not said anything for this long is gone; its row is deleted at the next start of any worker. */
 const FORGET_AFTER_SECONDS = 24 * 3_600;
 
@@ -58,8 +61,8 @@ export class WorkerProcessRepository {
     await this.db.deleteFrom('worker_processes').where('id', '=', id).execute();
   }
 
-  /** What the workers seen in the last `withinSeconds` can do. */
-  async capabilities(withinSeconds: number): Promise<WorkerCapabilities> {
+  /** What the running workers (seen in the last `withinSeconds`) can do. */
+  async capabilities(withinSeconds = RUNNING_WITHIN_SECONDS): Promise<WorkerCapabilities> {
     const rows = await this.db
       .selectFrom('worker_processes')
       .select(['public_base_url', 'public_base_url_set'])

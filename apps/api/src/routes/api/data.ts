@@ -49,9 +49,6 @@ function storeSetCounts(owner: OwnerSummary | undefined) {
   return { store_count: storeCount, known_store_count: known, unknown_store_count: storeCount - known };
 }
 
-/** Workers say they are running every minute; one silent for longer than this is not counted. */
-const WORKER_SEEN_WITHIN_SECONDS = 180;
-
 /** The schedule lives in Redis; while Redis is away the status page still answers, without it. */
 async function nextRefreshAt(app: FastifyInstance): Promise<string | null> {
   if (!app.isRedisReady()) return null;
@@ -93,7 +90,7 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ownerId === null ? repository.rowCounts() : repository.ownerRowCounts(ownerId),
         repository.latestObservation(),
         nextRefreshAt(app),
-        new WorkerProcessRepository(app.database.db).capabilities(WORKER_SEEN_WITHIN_SECONDS),
+        new WorkerProcessRepository(app.database.db).capabilities(),
       ]);
       const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {

@@ -37,9 +37,6 @@ import { withTimeout } from '../../with-timeout.js';
 /** After a rotation the old secret keeps signing this long, so receivers can switch without a gap. */
 const SECRET_OVERLAP_SECONDS = 24 * 3_600;
 const REDIS_TIMEOUT_MS = 2_000;
-/** Workers say they are running every minute; one silent for longer than this is not counted. */
-const WORKER_SEEN_WITHIN_SECONDS = 180;
-
 /** Who calls, as the principal plugin decided. */
 function callerOf(request: FastifyRequest): Principal {
   return request.principal ?? OPERATOR;
@@ -163,7 +160,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The workers send e-mail, not the API: what they recorded says whether an e-mail can go out now. */
   async function emailWarning(): Promise<{ warning?: string }> {
-    const workers = await new WorkerProcessRepository(app.database.db).capabilities(WORKER_SEEN_WITHIN_SECONDS);
+    const workers = await new WorkerProcessRepository(app.database.db).capabilities();
     if (workers.canSendEmail > 0) return {};
     return {
       warning:
