@@ -40,8 +40,8 @@ export class BoardPanel {
 
   constructor(
     private readonly api: ApiClient,
-    /** Opens a store's incidents elsewhere on the page. */
-    private readonly openIncidents: (storeId: string) => void,
+    /** Opens a store's incidents elsewhere on the page; the focus returns to `opener` when they close. */
+    private readonly openIncidents: (storeId: string, opener: HTMLElement) => void,
   ) {
     const refresh = h('button', { type: 'button', id: 'board-refresh', class: 'secondary' }, 'Refresh');
     refresh.addEventListener('click', () => void this.load());
@@ -109,7 +109,7 @@ export class BoardPanel {
     const link = h('a', { href: '#incidents-panel', class: 'board-store', 'aria-label': `Incidents of store ${store.store_id}` }, store.store_id);
     link.addEventListener('click', (event) => {
       event.preventDefault();
-      this.openIncidents(store.store_id);
+      this.openIncidents(store.store_id, link);
     });
     const toggle = h('button', { type: 'button', class: 'secondary board-mute' }, store.muted ? 'Unmute' : 'Mute 24 h');
     toggle.addEventListener('click', () => void this.toggleMute(store, toggle));

@@ -1,4 +1,4 @@
-import { cellClass, cellLabel, uptimeBand } from './uptime-strip.js';
+import { cellClass, cellLabel, dateAxis, onAxis, uptimeBand } from './uptime-strip.js';
 
 describe('uptime strip cells', () => {
   it('colours a day by its uptime, and grey without business time', () => {
@@ -17,5 +17,18 @@ describe('uptime strip cells', () => {
     const eve = { date: '2023-12-24', uptime_percent: 100, downtime_hours: 0, incident_count: 0, special_hours: { closed: false, intervals: [{ start: '10:00:00', end: '15:00:00' }, { start: '17:00:00', end: '01:30:00' }] } };
     expect(cellLabel(eve)).toBe('2023-12-24 (special hours: 10:00–15:00, 17:00–01:30): 100.00% up, 0.00 h down, 0 incidents');
     expect(cellClass({ uptime_percent: 100, special_hours: null })).toBe('strip-cell strip-full');
+  });
+});
+
+describe('strips lined up by date', () => {
+  const days = (...dates: string[]) => dates.map((date) => ({ date }));
+
+  it('puts every date of any store on one axis, so a store a day ahead gets its own last column', () => {
+    const newYork = days('2023-01-23', '2023-01-24', '2023-01-25');
+    const sydney = days('2023-01-24', '2023-01-25', '2023-01-26');
+    const axis = dateAxis([newYork, sydney]);
+    expect(axis).toEqual(['2023-01-23', '2023-01-24', '2023-01-25', '2023-01-26']);
+    expect(onAxis(newYork, axis).map((day) => day?.date ?? null)).toEqual(['2023-01-23', '2023-01-24', '2023-01-25', null]);
+    expect(onAxis(sydney, axis).map((day) => day?.date ?? null)).toEqual([null, '2023-01-24', '2023-01-25', '2023-01-26']);
   });
 });
