@@ -106,6 +106,8 @@ export interface StoreTimeline {
   interpolation: Interpolation;
   window: TimeSpan;
   business_hours: { day_of_week: number; start_time_local: string; end_time_local: string }[];
+  /** Dates around the week whose special hours replace their weekly hours. */
+  special_hours?: ({ date: string } & SpecialDay)[];
   business_intervals: TimeSpan[];
   polls: { at: string; status: PollStatus }[];
   segments: (TimeSpan & { status: SegmentStatus })[];
@@ -157,7 +159,13 @@ export interface StoreStrip {
   uptime_percent: number | null;
   downtime_hours: number;
   incident_count: number;
-  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number }[];
+  days: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialDay | null }[];
+}
+
+/** A date's special hours (in place of its weekly hours). */
+export interface SpecialDay {
+  closed: boolean;
+  intervals: { start: string; end: string }[];
 }
 
 export interface StoreStrips {

@@ -8,3 +8,4 @@ export { detectIncidents, incidentMinutes, type DetectedIncident } from './incid
 export { NotificationService, deterministicUuid, type NotificationDependencies, type NotificationSettings } from './notification-service.js';
 export { nextSlots, validateSchedule } from './schedule.js';
 export { downloadLinkPath, verifyDownloadLink } from './download-link.js';
+export { refreshStoreStates, type StoreStateRefresh, type StoreStateRefreshSettings } from './store-states.js';
