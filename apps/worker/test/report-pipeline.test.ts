@@ -199,7 +199,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const id = await triggerReport(database.db, null, { skipEnqueue: true });
       const reports = new ReportRepository(database.db);
       const ranges = await planShards(database.db, 2);
-      await reports.savePlan(id, ranges.map((range) => ({ shard_index: range.shardIndex, from_store_id: range.fromStoreId, to_store_id: range.toStoreId })));
+      await reports.savePlan(id, ranges);
       for (const range of ranges) {
         await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: range.shardIndex, shardCount: 2, fromStoreId: range.fromStoreId, toStoreId: range.toStoreId });
       }

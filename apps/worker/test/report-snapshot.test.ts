@@ -107,7 +107,7 @@ describe('reports are snapshots of the data at trigger time', () => {
   it('reads one data state when an ingest lands between two shards of one report', async () => {
     const id = await triggerReport(database.db, queues, { skipEnqueue: true });
     const settings = (await loadReportSettings(database.db, id))!;
-    const pinned = { asOfUs: settings.asOfUs!, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion };
+    const pinned = settings.pinned!;
     const shards = await planShards(database.db, 4);
     const partsDir = join(workDir, 'interleaved');
     const shard = (index: number) =>

@@ -17,7 +17,7 @@ export {
 export { isDatabaseUnavailable } from './database-errors.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
-export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';
+export { ReportRepository, type PlannedShard, type ReportTimings, type ReportVisibility, type ShardRange } from './repositories/report.repository.js';
 export {
   OwnerRepository,
   type OwnerKeyMatch,

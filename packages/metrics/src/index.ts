@@ -16,8 +16,8 @@ export {
   uptimePercent,
   type HistoryDay,
   type HistorySettings,
-  type Incident,
   type SetDay,
   type StoreHistory,
   type StorePeriod,
 } from './history.js';
+export { IncidentRecorder, incidentMinutes, timelineIncidents, type Incident } from './incidents.js';

@@ -10,6 +10,7 @@ import { DeliveryRepository, SubscriptionRepository, type Subscription } from '@
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
 import { createLogger } from '@store-monitoring/logging';
+import { ReportPipeline } from '@store-monitoring/reports';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { EmailSender } from '../src/email-sender.js';
@@ -40,8 +41,10 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
     sweepStaleSeconds: 1,
     ...overrides,
   });
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const reports = () => new ReportPipeline({ db: database.db, queues, logger, settings: { reportsDir: '/nonexistent' } });
   const service = (overrides: Partial<NotificationSettings> = {}, resolve?: Resolver) =>
-    new NotificationService({ db: database.db, queues, settings: settings(overrides), email: null, logger: createLogger({ name: 'test', level: 'silent' }), resolve });
+    new NotificationService({ db: database.db, queues, settings: settings(overrides), email: null, logger, reports: reports(), resolve });
 
   async function webhookSubscription(path: string, url = `${base}${path}`): Promise<Subscription> {
     return new SubscriptionRepository(database.db).create({ id: randomUUID(), owner_id: ownerId, channel: 'webhook', url, events: ['report.completed'], secret: generateSigningSecret() });
@@ -110,7 +113,8 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
         queues,
         settings: settings({ reportsDir, emailAttachmentMaxBytes: csv.length * 2 }),
         email,
-        logger: createLogger({ name: 'test', level: 'silent' }),
+        logger,
+        reports: reports(),
       });
       const deliveries = await new DeliveryRepository(database.db).createMany(
         [small, large].map((reportId) => ({

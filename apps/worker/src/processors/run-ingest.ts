@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
-import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
+import { PermanentJobError, deterministicUuid, type JobName, type JobProcessor } from '@store-monitoring/jobs';
 import type { WorkerContext } from '../worker-context.js';
 
 /**
@@ -8,10 +7,7 @@ import type { WorkerContext } from '../worker-context.js';
  * same slot is recorded as another attempt of the same run rather than as a second run.
  */
 export function runIdForJob(jobId: string): string {
-  const hex = createHash('sha256').update(`ingest-run:${jobId}`).digest('hex');
-  // Shaped as a UUIDv4 (version and variant bits set) for the uuid column.
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return deterministicUuid(`ingest-run:${jobId}`);
 }
 
 /**
