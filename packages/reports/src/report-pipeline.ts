@@ -124,8 +124,12 @@ export class ReportPipeline {
 
   /** Queues the report's plan (job id = report id, so a repeated call is a no-op). */
   async enqueue(reportId: string): Promise<void> {
+    await this.withinEnqueueTimeout(this.deps.queues.enqueueReport(reportId));
+  }
+
+  /** Redis answers an add within a millisecond; past `enqueueTimeoutMs` it is as good as down. */
+  private async withinEnqueueTimeout(adding: Promise<unknown>): Promise<void> {
     const { enqueueTimeoutMs } = this.settings;
-    const adding = this.deps.queues.enqueueReport(reportId);
     if (enqueueTimeoutMs === undefined) {
       await adding;
       return;
@@ -390,7 +394,7 @@ export class ReportPipeline {
   private async restartAlone(reportId: string): Promise<void> {
     await this.reports.computeAlone(reportId);
     // Its plan job finished while it waited.
-    await this.deps.queues.requeueReport(reportId).catch((error: unknown) => {
+    await this.withinEnqueueTimeout(this.deps.queues.requeueReport(reportId)).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, reportId }, 'report released but not re-queued; the sweep will re-queue it');
     });
   }
