@@ -43,7 +43,7 @@ export {
   BUSINESS_HOURS_COPY_STATEMENT,
   TIMEZONES_COPY_STATEMENT,
 } from './repositories/source-version.repository.js';
-export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
+export { IngestSession, INGEST_LOCK_KEY, INGEST_RUN_LOCK_CLASS } from './ingest-session.js';
 export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';
 export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';

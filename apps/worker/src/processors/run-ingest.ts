@@ -37,11 +37,13 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     } catch (error) {
       if (error instanceof IngestRunError) {
         recordIngestRows(context, error.summary);
+        context.metrics.ingestRuns.inc({ outcome: error.recorded ? 'failed' : 'unrecorded' });
         if (!error.retryable) throw new PermanentJobError(error.message);
       }
       throw error;
     }
     recordIngestRows(context, summary);
+    context.metrics.ingestRuns.inc({ outcome: summary.outcome });
     // Downtime alerts follow every successful run; should this enqueue fail, the sweeper finds the run.
     await context.queues.enqueueIncidentEvaluation(runId).catch((error: unknown) => context.logger.warn({ err: error, runId }, 'could not enqueue the downtime evaluation'));
     return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };
