@@ -195,7 +195,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     summary.data_version = null;
     finishSummary('failed');
     logger?.error({ runId, err: error }, `ingest failed: ${summary.error}`);
-    const recorded = await new IngestRunRepository(options.db)
+    const recorded = await runs
       .recordFailure({ id: runId, trigger: options.trigger, source }, { error: summary.error, files: summary.files })
       .then(
         () => true,

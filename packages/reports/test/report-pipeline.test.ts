@@ -7,7 +7,6 @@ import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/test
 import { JobQueues, PermanentJobError, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { TEST_REDIS_URL, assertRedisReachable, deleteQueuePrefix } from '@store-monitoring/jobs/testing';
 import { createLogger } from '@store-monitoring/logging';
-import type { Redis } from 'ioredis';
 import { reportPaths } from '../src/report-files.js';
 import { ReportPipeline } from '../src/report-pipeline.js';
 import { seedSyntheticStores } from '../src/testing.js';
@@ -19,7 +18,7 @@ import { seedSyntheticStores } from '../src/testing.js';
 describe('ReportPipeline', () => {
   let database: TestDatabase;
   let reportsDir: string;
-  let connection: Redis;
+  let connection: ReturnType<typeof createRedisConnection>;
   let queues: JobQueues;
   let pipeline: ReportPipeline;
   let reports: ReportRepository;
