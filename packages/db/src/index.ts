@@ -48,24 +48,9 @@ export { SourceFileRepository, type SourceFileRecord, type SourceFileState } fro
 export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
-export {
-  DataVersionDroppedError,
-  exactMicroseconds,
-  explainReportStoreRows,
-  historyStoreRowsQuery,
-  inSelection,
-  ownedBy,
-  pageOfVisibleStores,
-  reportStoreRowsQuery,
-  streamHistoryStoreRows,
-  streamReportStoreRows,
-  utcDay,
-  visibleIn,
-  type HistorySelection,
-  type ReportDays,
-  type StoreRange,
-  type StoreRow,
-  type StoreScope,
-  type StoreSelection,
-} from './queries/store-rows.js';
+export { inSelection, ownedBy, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './queries/store-scope.js';
+export type { StoreRow } from './queries/store-row.js';
+export { exactMicroseconds } from './queries/read-cursor.js';
+export { DataVersionDroppedError, explainReportStoreRows, reportStoreRowsQuery, streamReportStoreRows, type ReportDays } from './queries/report-store-rows.js';
+export { historyStoreRowsQuery, pageOfVisibleStores, streamHistoryStoreRows, type HistorySelection } from './queries/history-store-rows.js';
 export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
