@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { loadApiConfig } from '../src/config.js';
@@ -178,17 +178,7 @@ describe('owner dashboard in a real browser', () => {
       await exited;
       clearTimeout(timer);
     }
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteQueuePrefix(prefix, redisUrl);
     await database?.drop();
     if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
   }, 60_000);

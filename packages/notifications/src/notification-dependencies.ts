@@ -34,11 +34,10 @@ export interface NotificationDependencies {
   resolve?: Resolver;
 }
 
-/** Jobs for new deliveries; a failed enqueue is left to the sweeper (the rows are already safe). */
+/** Jobs for new deliveries, all at once; a failed enqueue is left to the sweeper (the rows are already safe). */
 export async function enqueueDeliveries(deps: Pick<NotificationDependencies, 'queues' | 'logger'>, created: Delivery[]): Promise<void> {
-  for (const delivery of created) {
-    await deps.queues.enqueueDelivery(delivery.id, 1).catch((error: unknown) => {
-      deps.logger.warn({ err: error, deliveryId: delivery.id }, 'delivery recorded but not enqueued; the sweeper will enqueue it');
-    });
-  }
+  const deliveryIds = created.map((delivery) => delivery.id);
+  await deps.queues.enqueueFirstAttempts(deliveryIds).catch((error: unknown) => {
+    deps.logger.warn({ err: error, deliveryIds }, 'deliveries recorded but not enqueued; the sweeper will enqueue them');
+  });
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { DeliveryRepository, SubscriptionRepository, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
 import { createLogger } from '@store-monitoring/logging';
 import { ReportPipeline } from '@store-monitoring/reports';
 import type { Redis } from 'ioredis';
@@ -77,13 +78,7 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
 
   afterAll(async () => {
     await queues?.close();
-    // The test's own key prefix only.
-    let cursor = '0';
-    do {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await connection.del(...keys);
-    } while (cursor !== '0');
+    await deleteQueuePrefix(prefix, REDIS_URL);
     connection?.disconnect();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { NewReport, Report } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
 import { buildApp, type AppDependencies } from '../../src/app.js';
 import { loadApiConfig, type ApiConfig } from '../../src/config.js';
 
@@ -80,18 +80,8 @@ export async function waitForRedis(app: FastifyInstance): Promise<void> {
 }
 
 /** Removes every key of a test's queue prefix. */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function deleteKeys(prefix: string): Promise<void> {
+  return deleteQueuePrefix(prefix, redisUrl);
 }
 
 export const sampleCsv = (rows: string[]) => `${REPORT_HEADER}\n${rows.map((row) => `${row}\n`).join('')}`;
