@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
+import { REPORT_HEADER_LINE as REPORT_HEADER } from '@store-monitoring/metrics';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { loadApiConfig } from '../src/config.js';
@@ -23,7 +24,6 @@ const artifactsDir = process.env.TEST_ARTIFACTS_DIR ?? join(repoRoot, 'test-arti
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
-const REPORT_HEADER = 'store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week';
 
 // Scripts run inside the page. They are strings because this package compiles without the DOM library.
 /** Records every value the progress bar takes, in order, on window.progressSeen. */

@@ -6,12 +6,14 @@ import type { NewReport, Report } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
+import { REPORT_HEADER_LINE } from '@store-monitoring/metrics';
 import { buildApp, type AppDependencies } from '../../src/app.js';
 import { loadApiConfig, type ApiConfig } from '../../src/config.js';
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export const REPORT_HEADER = 'store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week';
+/** The report's header line, from the engine that writes it (its test pins the text). */
+export const REPORT_HEADER = REPORT_HEADER_LINE;
 
 export interface TestApi {
   app: FastifyInstance;
