@@ -1,6 +1,5 @@
 import type { DataStatusRepository, DbHandle, OwnerRepository, ReportRepository } from '@store-monitoring/db';
-import type { JobQueues } from '@store-monitoring/jobs';
-import type { Redis } from 'ioredis';
+import type { JobQueues, RedisConnection } from '@store-monitoring/jobs';
 import type { Registry } from 'prom-client';
 import type { OwnerKeyCache } from './auth/owner-keys.js';
 import type { Principal, RouteAccess } from './auth/principal.js';
@@ -15,7 +14,7 @@ declare module 'fastify' {
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
     ownerKeyCache: OwnerKeyCache;
-    redis: Redis;
+    redis: RedisConnection;
     jobQueues: JobQueues;
     /** True while the producer connection to Redis is usable; enqueueing is refused otherwise. */
     isRedisReady(): boolean;

@@ -9,7 +9,10 @@ import {
   loggingEnv,
   notificationEnv,
   parseDurationSeconds,
+  readReplicaEnv,
   redisEnv,
+  redisTarget,
+  type RedisTarget,
   refreshEnv,
   storageEnv,
   type Static,
@@ -18,6 +21,7 @@ import {
 /** Every environment variable the worker reads, with its default. */
 export const workerEnvSchema = Type.Object({
   ...databaseEnv,
+  ...readReplicaEnv,
   ...redisEnv,
   ...loggingEnv,
   ...storageEnv,
@@ -95,6 +99,8 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
+  /** Where the queues live: REDIS_URL, or the master behind REDIS_SENTINELS, or REDIS_CLUSTER_NODES. */
+  redisTarget: RedisTarget;
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -123,5 +129,6 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,
+    redisTarget: redisTarget(parsed),
   };
 }

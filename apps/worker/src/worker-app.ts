@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { ReportRepository } from '@store-monitoring/db';
+import { ReportRepository, registerReadSourceMetrics } from '@store-monitoring/db';
 import { JobName, JobQueues, QueueWorkers, assertOneProcessorPerJob, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
 import { createNotificationService } from './notifications.js';
 import type { WorkerConfig } from './config.js';
-import { createWorkerDatabase } from './database.js';
+import { createWorkerDatabase, createWorkerReadSources } from './database.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createProcessors } from './processors/index.js';
 import { enqueueStartupIngest, ensureSchedules } from './schedules.js';
@@ -20,15 +20,18 @@ export interface WorkerApp {
 /** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
   const database = createWorkerDatabase(config, logger);
-  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  const readSources = createWorkerReadSources(config, database, logger);
+  const connection = createRedisConnection(config.redisTarget, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
+  registerReadSourceMetrics(metrics.registry, readSources);
   const notifications = createNotificationService(config, database.db, queues, logger);
   const context: WorkerContext = {
     config,
     logger,
     db: database.db,
     pool: database.pool,
+    readSources,
     reports: new ReportRepository(database.db),
     queues,
     metrics,
@@ -109,6 +112,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         connection.quit().catch(() => connection.disconnect()),
         metricsServer.close(),
         database.close(),
+        readSources.close(),
         Promise.resolve(notifications.close()),
       ]);
     },

@@ -69,3 +69,18 @@ export {
   type StoreSelection,
 } from './queries/store-rows.js';
 export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
+export {
+  ReadSources,
+  createReadSources,
+  isReplicaReadLost,
+  redactedReadError,
+  lsnValue,
+  replicaName,
+  replicaUrlList,
+  type ReadPurpose,
+  type ReadSource,
+  type ReadSourceObserver,
+  type ReadSourcesSettings,
+  type ReplicaState,
+} from './read-sources.js';
+export { registerReadSourceMetrics } from './read-source-metrics.js';

@@ -9,6 +9,8 @@ export interface ReportSettings extends PinnedData {
   ownerId: string | null;
   /** The identical report whose computation this one shares, or null. */
   computedBy: string | null;
+  /** The primary's WAL position when the report was recorded: where a standby must have replayed to serve its reads. */
+  walLsn: string | null;
 }
 
 /**
@@ -32,5 +34,6 @@ export async function loadReportSettings(
     ownerId: row.owner_id,
     ownerSetVersion: row.owner_store_set_version === null ? null : String(row.owner_store_set_version),
     computedBy: row.computed_by,
+    walLsn: row.wal_lsn,
   };
 }

@@ -18,24 +18,28 @@ export async function computeShardPart(
   shard: PlannedShard,
   onProgress?: (storesDone: number) => Promise<void>,
 ): Promise<{ rowCount: number; byteSize: number }> {
-  const result = await writeShardPart({
-    db: context.db,
-    reportsDir: context.config.REPORTS_DIR,
-    reportId: settings.reportId,
-    shardIndex: shard.shard_index,
-    range: { fromStoreId: shard.from_store_id, toStoreId: shard.to_store_id },
-    pinned: {
-      asOfUs: settings.asOfUs,
-      dataVersion: settings.dataVersion,
-      businessHoursVersion: settings.businessHoursVersion,
-      timezonesVersion: settings.timezonesVersion,
-      ownerId: settings.ownerId,
-      ownerSetVersion: settings.ownerSetVersion ?? null,
-    },
-    interpolation: settings.interpolation,
-    statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,
-    onProgress,
-  }).catch((error: unknown) => {
+  // On a standby that has replayed up to the report's position when there is one; a read lost with
+  // its standby runs again on another source.
+  const read = (db: WorkerContext['db']) =>
+    writeShardPart({
+      db,
+      reportsDir: context.config.REPORTS_DIR,
+      reportId: settings.reportId,
+      shardIndex: shard.shard_index,
+      range: { fromStoreId: shard.from_store_id, toStoreId: shard.to_store_id },
+      pinned: {
+        asOfUs: settings.asOfUs,
+        dataVersion: settings.dataVersion,
+        businessHoursVersion: settings.businessHoursVersion,
+        timezonesVersion: settings.timezonesVersion,
+        ownerId: settings.ownerId,
+        ownerSetVersion: settings.ownerSetVersion ?? null,
+      },
+      interpolation: settings.interpolation,
+      statementTimeoutMs: context.config.REPORT_STATEMENT_TIMEOUT_MS,
+      onProgress,
+    });
+  const result = await context.readSources.read(settings.walLsn, 'report_shard', { wait: true }, read).catch((error: unknown) => {
     // Running again cannot bring the data back.
     throw error instanceof DataVersionDroppedError ? new PermanentJobError(error.message) : error;
   });
