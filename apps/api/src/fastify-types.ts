@@ -1,4 +1,4 @@
-import type { DataStatusRepository, DbHandle, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import type { DataStatusRepository, DbHandle, OwnerRepository, ReadSources, ReportRepository } from '@store-monitoring/db';
 import type { JobQueues, RedisConnection } from '@store-monitoring/jobs';
 import type { Registry } from 'prom-client';
 import type { OwnerKeyCache } from './auth/owner-keys.js';
@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: ApiConfig;
     database: DbHandle;
+    /** Where the history reads run: a standby that has replayed the pinned version, else the primary. */
+    readSources: ReadSources;
     reportRepository: ReportRepository;
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
