@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReportRepository, sql } from '@store-monitoring/db';
+import { ReportRepository, sql, ReadSources } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { type JobName, JobQueues, QueueName, createRedisConnection, type QueuedJob } from '@store-monitoring/jobs';
 import { createLogger } from '@store-monitoring/logging';
@@ -50,6 +50,7 @@ describe('report sweeper', () => {
       logger: createLogger({ name: 'test', level: 'silent' }),
       db: database.db,
       pool: database.pool,
+      readSources: new ReadSources({ primary: database, replicas: [], replicaWaitMs: 0 }),
       reports: new ReportRepository(database.db),
       queues,
       metrics: new WorkerMetrics(queues, database.db),

@@ -21,6 +21,8 @@ const reconnectOnReadOnly = (error: Error) => (error.message.startsWith('READONL
  * commands while Redis is down (`enableOfflineQueue: false`), so a request can answer 503 at once.
  * The same holds on every target: one Redis, a master behind Sentinel, or a Cluster.
  */
+export function createRedisConnection(url: string, role: RedisRole, extra?: RedisOptions): Redis;
+export function createRedisConnection(target: RedisTarget | string, role: RedisRole, extra?: RedisOptions): RedisConnection;
 export function createRedisConnection(target: RedisTarget | string, role: RedisRole, extra: RedisOptions = {}): RedisConnection {
   const resolved: RedisTarget = typeof target === 'string' ? { kind: 'single', url: target } : target;
   const roleOptions: RedisOptions =
