@@ -61,9 +61,12 @@ function binary(name: string): string {
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
+/** util-linux's runuser, which a root PATH may not name. */
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((path) => existsSync(path)) ?? 'runuser';
+
 /** Runs a server tool, as the `postgres` user when this process is root. */
 async function tool(name: string, args: string[], timeoutMs = 60_000): Promise<string> {
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', binary(name), ...args]] : [binary(name), args];
+  const [file, argv] = asRoot ? [RUNUSER, ['-u', 'postgres', '--', binary(name), ...args]] : [binary(name), args];
   try {
     const { stdout } = await run(file, argv, { timeout: timeoutMs, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
     return stdout;
