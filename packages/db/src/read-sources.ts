@@ -144,6 +144,8 @@ export class ReadSources {
 
     const deadline = Date.now() + this.replicaWaitMs;
     for (;;) {
+      // Every standby unreachable: nothing to wait for.
+      if (ordered.every((replica) => this.isDown(replica))) return this.routed(this.primary, purpose, true);
       for (const replica of ordered) {
         if (this.isDown(replica)) continue;
         const position = await this.replayPosition(replica);
