@@ -14,6 +14,8 @@ export interface ReportMetadata {
   as_of: string | null;
   interpolation: Interpolation;
   created_at: string;
+  /** The owner whose stores the report covers; null for every store. */
+  owner_id?: string | null;
   progress?: number;
   shards_done?: number;
   shard_count?: number | null;
@@ -53,6 +55,8 @@ export interface IngestRunView {
   id: string;
   outcome: IngestOutcome;
   trigger?: string;
+  /** Where the files were read from: the operator's to see, absent for an owner. */
+  source?: string;
   started_at?: string | null;
   finished_at?: string | null;
   error?: string | null;
@@ -65,7 +69,12 @@ export interface DataStatus {
   last_success_at: string | null;
   next_refresh_at: string | null;
   stores: number;
+  /** An owner's set, and how much of it is in the data (owner keys, or the operator with owner_id). */
+  store_set?: { store_count: number; known_store_count: number; unknown_store_count: number };
   rows: { store_status: number; business_hours: number; timezones: number };
+  /** The base of the report links the workers put in events; null while no worker runs. */
+  public_base_url: string | null;
+  workers: { running: number; can_send_email: number; public_base_url_unset: number };
   latest_observation: string | null;
   /** Seconds from the newest poll to now; null without any poll. */
   data_age_seconds: number | null;
@@ -124,6 +133,7 @@ export interface WhoAmI {
   owner_id: string | null;
   name: string | null;
   store_count: number | null;
+  known_store_count: number | null;
 }
 
 /** One entry of `GET /api/owners`. */
@@ -204,6 +214,8 @@ export interface SubscriptionView {
 
 export interface CreatedSubscriptionView extends SubscriptionView {
   secret?: string;
+  /** E-mail: no running worker can send e-mail now. */
+  warning?: string;
 }
 
 export interface NewSubscriptionInput {

@@ -101,6 +101,8 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   dataSourceUrls: string[];
   /** Where the queues live: REDIS_URL, or the master behind REDIS_SENTINELS, or REDIS_CLUSTER_NODES. */
   redisTarget: RedisTarget;
+  /** false: PUBLIC_BASE_URL was left at its default, which knows nothing of the API's real address or port. */
+  publicBaseUrlSet: boolean;
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -130,5 +132,6 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,
     redisTarget: redisTarget(parsed),
+    publicBaseUrlSet: (env.PUBLIC_BASE_URL ?? '').trim() !== '',
   };
 }

@@ -70,6 +70,11 @@ export {
 } from './queries/store-rows.js';
 export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
 export {
+  WorkerProcessRepository,
+  type WorkerCapabilities,
+  type WorkerProcessAnnouncement,
+} from './repositories/worker-process.repository.js';
+export {
   ReadSources,
   createReadSources,
   isReplicaReadLost,

@@ -7,7 +7,8 @@ import * as owners from './migrations/2026_12_01_0002_owners.js';
 import * as retentionCounts from './migrations/2026_12_01_0004_retention_counts.js';
 import * as notifications from './migrations/2026_12_01_0020_notifications.js';
 import * as sharedComputations from './migrations/2026_12_01_0030_shared_computations.js';
-import * as reportWalPosition from './migrations/2026_12_07_0040_report_wal_position.js';
+import * as workerProcesses from './migrations/2026_12_07_0040_worker_processes.js';
+import * as reportWalPosition from './migrations/2026_12_07_0050_report_wal_position.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -18,7 +19,8 @@ const migrations: Record<string, Migration> = {
   '2026_12_01_0004_retention_counts': retentionCounts,
   '2026_12_01_0020_notifications': notifications,
   '2026_12_01_0030_shared_computations': sharedComputations,
-  '2026_12_07_0040_report_wal_position': reportWalPosition,
+  '2026_12_07_0040_worker_processes': workerProcesses,
+  '2026_12_07_0050_report_wal_position': reportWalPosition,
 };
 
 export class MigrationError extends Error {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DeliveryRepository, IncidentRepository, SubscriptionRepository, type Delivery, type DeliveryAttempt, type Subscription, type SubscriptionPatch } from '@store-monitoring/db';
+import { DeliveryRepository, IncidentRepository, SubscriptionRepository, WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription, type SubscriptionPatch } from '@store-monitoring/db';
 import {
   TEST_EVENT,
   TargetUnreachableError,
@@ -37,7 +37,6 @@ import { withTimeout } from '../../with-timeout.js';
 /** After a rotation the old secret keeps signing this long, so receivers can switch without a gap. */
 const SECRET_OVERLAP_SECONDS = 24 * 3_600;
 const REDIS_TIMEOUT_MS = 2_000;
-
 /** Who calls, as the principal plugin decided. */
 function callerOf(request: FastifyRequest): Principal {
   return request.principal ?? OPERATOR;
@@ -159,6 +158,18 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   }
 
+  /** The workers send e-mail, not the API: what they recorded says whether an e-mail can go out now. */
+  async function emailWarning(): Promise<{ warning?: string }> {
+    const workers = await new WorkerProcessRepository(app.database.db).capabilities();
+    if (workers.canSendEmail > 0) return {};
+    return {
+      warning:
+        workers.workers === 0
+          ? 'No worker is running, so no e-mail can be sent yet: deliveries wait until a worker with SMTP_URL set starts'
+          : 'No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it',
+    };
+  }
+
   async function findOwned(request: FastifyRequest, id: string): Promise<Subscription> {
     const subscription = await subscriptions.find(id, ownerScope(request));
     if (!subscription) throw new ApiError(404, `No subscription with id ${id}`);
@@ -172,12 +183,13 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Subscribe to events by webhook or e-mail',
         description:
           'An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address ' +
-          '(unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here.',
+          '(unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. ' +
+          'A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.',
         operationId: 'createSubscription',
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         body: CreateSubscriptionBody,
-        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 404, 409, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -198,7 +210,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const secret = body.channel === 'webhook' ? generateSigningSecret() : null;
       let subscription: Subscription;
       try {
-        subscription = await subscriptions.create({
+        const outcome = await subscriptions.createUnlessIdentical({
           id: randomUUID(),
           owner_id: ownerId,
           channel: body.channel,
@@ -212,6 +224,12 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           description: body.description ?? null,
           secret,
         });
+        if ('existing' in outcome) {
+          throw new ApiError(409, `This owner already has an identical subscription: ${outcome.existing.id}; change any setting to add another, or PATCH that one`, {
+            location: `/api/subscriptions/${outcome.existing.id}`,
+          });
+        }
+        subscription = outcome.created;
       } catch (error) {
         if ((error as { code?: string }).code === '23503') throw new ApiError(404, `No owner with id ${ownerId}`);
         throw error;
@@ -221,7 +239,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .code(201)
         .header('location', `/api/subscriptions/${subscription.id}`)
-        .send({ ...toView(subscription), ...(secret ? { secret } : {}) });
+        .send({ ...toView(subscription), ...(secret ? { secret } : {}), ...(body.channel === 'email' ? await emailWarning() : {}) });
     },
   );
 
