@@ -71,6 +71,22 @@ export TEST_REDIS_URL=$REDIS_URL_T
 # Tests never read the operator's DATABASE_URL/REDIS_URL: they create their own database and prefix.
 unset DATABASE_URL REDIS_URL
 
+# --- Server tools for the topologies the tests start themselves -----------------------------------
+# A primary with hot standbys (initdb, pg_basebackup, pg_ctl, run as the postgres user when root),
+# a Redis master with a replica and sentinels, and a Redis Cluster (redis-server, redis-cli).
+if ! ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 && ! command -v pg_basebackup >/dev/null; then
+  log "Installing the PostgreSQL server tools"
+  apt_install postgresql
+fi
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  log "Installing PostgreSQL (for its postgres user)"
+  apt_install postgresql
+fi
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  log "Installing the Redis server tools"
+  apt_install redis-server redis-tools
+fi
+
 # --- Chromium for the dashboard's browser test ----------------------------------------------------
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM_PATH" ]; then

@@ -129,4 +129,33 @@ describe('Dockerfile', () => {
     // builder's own Dockerfile frontend supports everything this file uses (RUN --mount included).
     expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
   });
+
+  it('starts two hot standbys, a Redis replica and three sentinels behind the ha profile, with an API and workers pointed at them', () => {
+    const ha = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('ha')).map(([name]) => name).sort();
+    expect(ha).toEqual(['api-ha', 'postgres-standby-1', 'postgres-standby-2', 'redis-replica', 'redis-sentinel-1', 'redis-sentinel-2', 'redis-sentinel-3', 'worker-ha']);
+    for (const standby of ['postgres-standby-1', 'postgres-standby-2']) {
+      expect(compose.services[standby]?.volumes).toContain('./infra/postgres/standby.conf:/etc/postgresql/standby.conf:ro');
+      expect(JSON.stringify(compose.services[standby])).toContain('pg_basebackup -h postgres');
+    }
+    const standbyConf = readFileSync(`${repoRoot}infra/postgres/standby.conf`, 'utf8');
+    expect(standbyConf).toMatch(/^hot_standby_feedback = on$/m);
+    expect(standbyConf).toMatch(/^max_standby_streaming_delay = \S+$/m);
+    expect(compose.services.postgres?.volumes).toContain('./infra/postgres/allow-replication.sh:/docker-entrypoint-initdb.d/02-allow-replication.sh:ro');
+    expect(compose.services['redis-replica']?.command).toEqual(expect.arrayContaining(['--replicaof', 'redis', '6379']));
+
+    const sentinelConf = readFileSync(`${repoRoot}infra/redis/sentinel.conf`, 'utf8');
+    const [, masterName, masterHost, masterPort, quorum] = /^sentinel monitor (\S+) (\S+) (\d+) (\d+)$/m.exec(sentinelConf)!;
+    expect([masterHost, masterPort, quorum]).toEqual(['redis', '6379', '2']);
+    for (const sentinel of ['redis-sentinel-1', 'redis-sentinel-2', 'redis-sentinel-3']) expect(compose.services[sentinel]?.volumes).toContain('./infra/redis/sentinel.conf:/etc/redis/sentinel.conf:ro');
+
+    for (const app of ['api-ha', 'worker-ha']) {
+      const env = compose.services[app]!.environment!;
+      expect(env.REDIS_SENTINEL_NAME).toBe(masterName);
+      expect(env.REDIS_SENTINELS!.split(',')).toEqual(['redis-sentinel-1:26379', 'redis-sentinel-2:26379', 'redis-sentinel-3:26379']);
+      expect(env.DATABASE_REPLICA_URLS!.split(',').map((url) => new URL(url).host)).toEqual(['postgres-standby-1:5432', 'postgres-standby-2:5432']);
+      expect(compose.services[app]?.image).toBe('store-monitoring:local');
+      expect(compose.services[app]?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    }
+    expect(compose.services['api-ha']?.ports).toContain('3100:3000');
+  });
 });

@@ -1,8 +1,9 @@
-import { Type, dataEnv, databaseEnv, downloadLinkEnv, loadConfig, loggingEnv, redisEnv, refreshEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
+import { Type, dataEnv, databaseEnv, downloadLinkEnv, loadConfig, loggingEnv, readReplicaEnv, redisEnv, redisTarget, refreshEnv, storageEnv, webhookTargetEnv, type Static } from '@store-monitoring/config';
 
 /** Every environment variable the API reads, with its default. */
 export const apiEnvSchema = Type.Object({
   ...databaseEnv,
+  ...readReplicaEnv,
   ...redisEnv,
   ...loggingEnv,
   ...storageEnv,
@@ -48,7 +49,10 @@ export const apiEnvSchema = Type.Object({
 export type ApiConfig = Static<typeof apiEnvSchema>;
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
-  return loadConfig(apiEnvSchema, env);
+  const config = loadConfig(apiEnvSchema, env);
+  // Sentinel and Cluster settings are checked together at start, not at the first enqueue.
+  redisTarget(config);
+  return config;
 }
 
 /** Fastify's trustProxy: a boolean, an address list, or (for a hop count) a function of the hop. */

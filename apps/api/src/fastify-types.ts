@@ -1,6 +1,5 @@
-import type { DataStatusRepository, DbHandle, OwnerRepository, ReportRepository } from '@store-monitoring/db';
-import type { JobQueues } from '@store-monitoring/jobs';
-import type { Redis } from 'ioredis';
+import type { DataStatusRepository, DbHandle, OwnerRepository, ReadSources, ReportRepository } from '@store-monitoring/db';
+import type { JobQueues, RedisConnection } from '@store-monitoring/jobs';
 import type { Registry } from 'prom-client';
 import type { OwnerKeyCache } from './auth/owner-keys.js';
 import type { Principal, RouteAccess } from './auth/principal.js';
@@ -11,11 +10,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: ApiConfig;
     database: DbHandle;
+    /** Where the history reads run: a standby that has replayed the pinned version, else the primary. */
+    readSources: ReadSources;
     reportRepository: ReportRepository;
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
     ownerKeyCache: OwnerKeyCache;
-    redis: Redis;
+    redis: RedisConnection;
     jobQueues: JobQueues;
     /** True while the producer connection to Redis is usable; enqueueing is refused otherwise. */
     isRedisReady(): boolean;

@@ -10,6 +10,7 @@ import { figureRows, targetChecks } from './figures.js';
 import { runBenchmark } from './harness.js';
 import { REPO_ROOT, USAGE, UsageError, parseBenchOptions, type BenchOptions } from './options.js';
 import { benchmarksMarkdown, consoleReport } from './render.js';
+import { measureReplicas, replicaTable } from './replica-measure.js';
 
 process.env.TZ = 'UTC';
 
@@ -29,6 +30,18 @@ async function main(argv: string[]): Promise<number> {
   // Progress goes to stderr so stdout holds only the results.
   const started = performance.now();
   const progress = (line: string) => console.error(`[bench ${((performance.now() - started) / 1_000).toFixed(1).padStart(6)} s] ${line}`);
+  if (options.replicas !== null) {
+    const comparison = await measureReplicas(
+      { scale: options.scales[0]!, runs: options.runs, workers: options.workers[0]!, replicas: options.replicas, seed: options.seed, cacheDir: options.cacheDir },
+      progress,
+    );
+    console.log(replicaTable(comparison));
+    if (options.jsonPath) {
+      mkdirSync(dirname(options.jsonPath), { recursive: true });
+      writeFileSync(options.jsonPath, `${JSON.stringify(comparison, null, 2)}\n`);
+    }
+    return comparison.identicalBytes ? 0 : 1;
+  }
   const run = await runBenchmark(options, progress);
   const rows = figureRows(run);
   const checks = targetChecks(run);

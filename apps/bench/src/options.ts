@@ -38,6 +38,8 @@ export interface BenchOptions {
   jsonPath: string | null;
   /** Exit non-zero when a target is missed. */
   check: boolean;
+  /** `--replicas R`: instead of the other sections, the report with shard reads on R hot standbys against the primary alone. */
+  replicas: number | null;
 }
 
 export const USAGE = `usage: pnpm bench [--scale 1|10] [--runs N] [--workers 1,2,4] [--write]
@@ -51,7 +53,10 @@ export const USAGE = `usage: pnpm bench [--scale 1|10] [--runs N] [--workers 1,2
   --cache-dir DIR      generated datasets and scratch files (default bench-out/)
   --json FILE          also write the results as JSON
   --write              record the run in BENCHMARKS.md
-  --check              exit 1 when a target is missed`;
+  --check              exit 1 when a target is missed
+  --replicas R         only the report on a primary with R streaming standbys (started on loopback
+                       ports): shard reads on the primary alone against reads on the standbys, with
+                       the CPU of the workers, the primary and each standby (first --workers count)`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -89,6 +94,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       json: { type: 'string' },
       write: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
+      replicas: { type: 'string' },
       // A custom size for development and the harness test, instead of --scale.
       stores: { type: 'string' },
       days: { type: 'string' },
@@ -130,5 +136,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     write: values.write,
     jsonPath: values.json === undefined ? null : resolve(values.json),
     check: values.check,
+    replicas: values.replicas === undefined ? null : positiveInteger('replicas', values.replicas),
   };
 }

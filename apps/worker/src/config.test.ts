@@ -70,4 +70,14 @@ describe('loadWorkerConfig', () => {
   it('refuses source URLs that are not http(s)', () => {
     expect(() => loadWorkerConfig({ DATA_SOURCE_URLS: 'file:///etc/passwd' })).toThrow(/DATA_SOURCE_URLS: not an http\(s\) URL/);
   });
+
+  it('reads standbys, Sentinel and Cluster settings, and refuses a cluster prefix without a hash tag', () => {
+    const config = loadWorkerConfig({ DATABASE_REPLICA_URLS: 'postgres://a:5433/sm,postgres://b:5433/sm', REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'sm-redis' });
+    expect(config.REPLICA_WAIT_MS).toBe(5_000);
+    expect(config.redisTarget).toMatchObject({ kind: 'sentinel', name: 'sm-redis', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }] });
+    expect(loadWorkerConfig({ REDIS_CLUSTER_NODES: 'n1:7000', QUEUE_PREFIX: '{sm}' }).redisTarget).toMatchObject({ kind: 'cluster' });
+    expect(() => loadWorkerConfig({ REDIS_CLUSTER_NODES: 'n1:7000' })).toThrow(/QUEUE_PREFIX: on a Redis Cluster/);
+    expect(() => loadWorkerConfig({ DATABASE_REPLICA_URLS: 'mysql://a/sm' })).toThrow(/DATABASE_REPLICA_URLS/);
+    expect(() => loadWorkerConfig({ QUEUE_PREFIX: '{sm' })).toThrow(/QUEUE_PREFIX/);
+  });
 });

@@ -9,7 +9,10 @@ import {
   loggingEnv,
   notificationEnv,
   parseDurationSeconds,
+  readReplicaEnv,
   redisEnv,
+  redisTarget,
+  type RedisTarget,
   refreshEnv,
   storageEnv,
   type Static,
@@ -18,6 +21,7 @@ import {
 /** Every environment variable the worker reads, with its default. */
 export const workerEnvSchema = Type.Object({
   ...databaseEnv,
+  ...readReplicaEnv,
   ...redisEnv,
   ...loggingEnv,
   ...storageEnv,
@@ -97,6 +101,8 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
+  /** Where the queues live: REDIS_URL, or the master behind REDIS_SENTINELS, or REDIS_CLUSTER_NODES. */
+  redisTarget: RedisTarget;
   /** false: PUBLIC_BASE_URL was left at its default, which knows nothing of the API's real address or port. */
   publicBaseUrlSet: boolean;
 }
@@ -128,6 +134,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,
+    redisTarget: redisTarget(parsed),
     publicBaseUrlSet: (env.PUBLIC_BASE_URL ?? '').trim() !== '',
   };
 }

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { ReportRepository } from '@store-monitoring/db';
+import { ReportRepository, registerReadSourceMetrics } from '@store-monitoring/db';
 import { JobName, JobQueues, QueueWorkers, assertOneProcessorPerJob, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
 import { ReportPipeline } from '@store-monitoring/reports';
 import { createNotificationService } from './notifications.js';
 import type { WorkerConfig } from './config.js';
-import { createWorkerDatabase } from './database.js';
+import { createWorkerDatabase, createWorkerReadSources } from './database.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createProcessors } from './processors/index.js';
 import { enqueueStartupIngest, ensureSchedules } from './schedules.js';
@@ -22,11 +22,14 @@ export interface WorkerApp {
 /** Composes the worker process: connections, processors, queue workers, schedules and metrics. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger): Promise<WorkerApp> {
   const database = createWorkerDatabase(config, logger);
-  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  const readSources = createWorkerReadSources(config, database, logger);
+  const connection = createRedisConnection(config.redisTarget, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
+  registerReadSourceMetrics(metrics.registry, readSources);
   const pipeline = new ReportPipeline({
     db: database.db,
+    readSources,
     queues,
     logger,
     settings: {
@@ -50,6 +53,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     logger,
     db: database.db,
     pool: database.pool,
+    readSources,
     reports: new ReportRepository(database.db),
     pipeline,
     queues,
@@ -141,6 +145,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         connection.quit().catch(() => connection.disconnect()),
         metricsServer.close(),
         database.close(),
+        readSources.close(),
         Promise.resolve(notifications.close()),
       ]);
     },

@@ -1,4 +1,4 @@
-import type { Database, Kysely, ReportRepository } from '@store-monitoring/db';
+import type { Database, Kysely, ReadSources, ReportRepository } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import type { NotificationService } from '@store-monitoring/notifications';
@@ -13,6 +13,8 @@ export interface WorkerContext {
   logger: Logger;
   db: Kysely<Database>;
   pool: DbHandle['pool'];
+  /** Where the long reads (report shards) run: a standby that has caught up, else the primary. */
+  readSources: ReadSources;
   reports: ReportRepository;
   /** A report's lifecycle: the report processors call one method each. */
   pipeline: ReportPipeline;

@@ -13,10 +13,34 @@ export const databaseEnv = {
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 0 }),
 };
 
+/** Host and port pairs, comma-separated (`redis-1:26379,redis-2:26379`). */
+const HOST_PORT_LIST = '^\\s*([^\\s,:]+:\\d{1,5}\\s*(,\\s*[^\\s,:]+:\\d{1,5}\\s*)*)?$';
+
 export const redisEnv = {
+  /** A single Redis; with REDIS_SENTINELS or REDIS_CLUSTER_NODES only its password and database number are used. */
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
-  /** Key prefix of every BullMQ queue, so several deployments or test runs can share one Redis. */
-  QUEUE_PREFIX: Type.String({ default: 'sm', pattern: '^[A-Za-z0-9_.-]+$' }),
+  /**
+   * Key prefix of every BullMQ queue, so several deployments or test runs can share one Redis. On a
+   * Redis Cluster it must carry a hash tag (`{sm}`): every queue of a flow lives in one hash slot.
+   */
+  QUEUE_PREFIX: Type.String({ default: 'sm', pattern: '^[A-Za-z0-9_.-]*(\\{[A-Za-z0-9_.-]+\\})?[A-Za-z0-9_.-]*$', minLength: 1 }),
+  /** Redis Sentinel: the sentinels as host:port pairs; the master is asked of them (REDIS_SENTINEL_NAME). */
+  REDIS_SENTINELS: Type.String({ default: '', pattern: HOST_PORT_LIST }),
+  /** The master's name the sentinels monitor. */
+  REDIS_SENTINEL_NAME: Type.String({ default: 'mymaster', pattern: '^[A-Za-z0-9_.-]+$' }),
+  /** Redis Cluster: some of its nodes as host:port pairs (the rest are discovered). */
+  REDIS_CLUSTER_NODES: Type.String({ default: '', pattern: HOST_PORT_LIST }),
+};
+
+/** Postgres hot standbys that serve the long reads (report shards, histories). */
+export const readReplicaEnv = {
+  /** Connection strings of the standbys, comma-separated; unset = every read goes to DATABASE_URL. */
+  DATABASE_REPLICA_URLS: Type.String({ default: '', pattern: '^\\s*(postgres(ql)?://[^,\\s]+\\s*(,\\s*postgres(ql)?://[^,\\s]+\\s*)*)?$' }),
+  /**
+   * How long a shard's read waits for a standby to replay up to the report's WAL position before
+   * it reads from the primary instead. API reads never wait.
+   */
+  REPLICA_WAIT_MS: Type.Integer({ default: 5_000, minimum: 0 }),
 };
 
 export const loggingEnv = {

@@ -175,6 +175,11 @@ export interface ReportsTable {
    * computation this one shares; null when the report computes for itself.
    */
   computed_by: string | null;
+  /**
+   * The primary's WAL position (`pg_current_wal_lsn()`) when the report was recorded: a standby
+   * that has replayed up to it may serve the report's reads. Null for reports older than the column.
+   */
+  wal_lsn: ColumnType<string | null, never, never>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;

@@ -75,3 +75,18 @@ export {
   type WorkerCapabilities,
   type WorkerProcessAnnouncement,
 } from './repositories/worker-process.repository.js';
+export {
+  ReadSources,
+  createReadSources,
+  isReplicaReadLost,
+  redactedReadError,
+  lsnValue,
+  replicaName,
+  replicaUrlList,
+  type ReadPurpose,
+  type ReadSource,
+  type ReadSourceObserver,
+  type ReadSourcesSettings,
+  type ReplicaState,
+} from './read-sources.js';
+export { registerReadSourceMetrics } from './read-source-metrics.js';

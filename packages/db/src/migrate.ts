@@ -9,6 +9,7 @@ import * as notifications from './migrations/2026_12_01_0020_notifications.js';
 import * as sharedComputations from './migrations/2026_12_01_0030_shared_computations.js';
 import * as specialHours from './migrations/2026_12_07_0040_special_hours.js';
 import * as workerProcesses from './migrations/2026_12_07_0040_worker_processes.js';
+import * as reportWalPosition from './migrations/2026_12_07_0050_report_wal_position.js';
 import * as storeStatesAndMutes from './migrations/2026_12_07_0050_store_states_and_mutes.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_01_0030_shared_computations': sharedComputations,
   '2026_12_07_0040_special_hours': specialHours,
   '2026_12_07_0040_worker_processes': workerProcesses,
+  '2026_12_07_0050_report_wal_position': reportWalPosition,
   '2026_12_07_0050_store_states_and_mutes': storeStatesAndMutes,
 };
 

@@ -112,3 +112,4 @@ export function commitFixturePollRows(
   return commitFixturePolls(db, rows, sql`SELECT unnest(${storeIds}::text[])`);
 }
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { startReplicatedPostgres, type PostgresServer, type ReplicatedPostgres, type ReplicatedPostgresOptions } from './replicated-postgres.js';

@@ -19,6 +19,6 @@ export {
   type QueuedJob,
 } from './processor-table.js';
 export { QueueWorkers, type QueueWorkersLogger, type QueueWorkersSettings } from './queue-workers.js';
-export { createRedisConnection, type RedisRole } from './redis-connection.js';
+export { createRedisConnection, type RedisConnection, type RedisRole } from './redis-connection.js';
 export { refreshIntervalSeconds } from './refresh-interval.js';
 export { deterministicUuid } from './deterministic-uuid.js';

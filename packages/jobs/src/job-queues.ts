@@ -1,5 +1,5 @@
 import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import {
   JobName,
   QueueName,
@@ -44,7 +44,7 @@ export type ReportJobsState = { state: 'lost' } | { state: 'in-progress' } | { s
 const MANUAL_INGEST_DEDUPLICATION_ID = 'manual-ingest';
 
 export interface JobQueuesSettings {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
 }
 

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { type JobName, QueueName, queueOfJob } from './job-catalogue.js';
 import type { JobQueues } from './job-queues.js';
 import type { ProcessorTable } from './processor-table.js';
@@ -21,7 +21,7 @@ export interface QueueWorkersLogger {
 }
 
 export interface QueueWorkersSettings {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /** Jobs one process runs at once on the report queues; ingest and maintenance run one at a time. */
   concurrency: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { access, rm } from 'node:fs/promises';
-import { ReportRepository, countStores, type Database, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
+import { ReportRepository, countStores, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
 import { PermanentJobError, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
@@ -42,6 +42,8 @@ export type ReportPipelineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface ReportPipelineDependencies {
   db: Kysely<Database>;
+  /** Where shard reads run: a standby that has replayed up to the report's position, else the primary (default: `db`). */
+  readSources?: ReadSources;
   queues: ReportQueues;
   logger: ReportPipelineLogger;
   settings: ReportPipelineSettings;
@@ -440,8 +442,11 @@ export class ReportPipeline {
    * part byte-identical, so the assembly may re-run a shard whose part went missing.
    */
   private async writePart(settings: ReportSettings, pinned: PinnedData, shard: ShardRange, onProgress?: (storesDone: number) => Promise<void>) {
-    const result = await writeShardPart({
-      db: this.deps.db,
+    // On a standby that has replayed up to the report's position when there is one; a read lost with
+    // its standby runs again on another source.
+    const read = (db: Kysely<Database>) =>
+      writeShardPart({
+      db,
       reportsDir: this.settings.reportsDir,
       reportId: settings.reportId,
       shardIndex: shard.shardIndex,
@@ -450,7 +455,10 @@ export class ReportPipeline {
       interpolation: settings.interpolation,
       statementTimeoutMs: this.settings.statementTimeoutMs,
       onProgress,
-    }).catch((error: unknown) => {
+    });
+    const readSources = this.deps.readSources;
+    const reading = readSources ? readSources.read(settings.walLsn, 'report_shard', { wait: true }, read) : read(this.deps.db);
+    const result = await reading.catch((error: unknown) => {
       // Running again cannot bring the data back.
       throw error instanceof DataVersionDroppedError ? new PermanentJobError(error.message) : error;
     });

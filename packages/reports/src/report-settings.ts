@@ -13,6 +13,8 @@ export interface ReportSettings {
    * owner's set. Null when the report was triggered before any poll was stored (no `as_of`).
    */
   pinned: PinnedData | null;
+  /** The primary's WAL position when the report was recorded: where a standby must have replayed to serve its reads. */
+  walLsn: string | null;
 }
 
 /** The report's settings, or undefined when no such report exists. */
@@ -36,5 +38,6 @@ export async function loadReportSettings(db: Kysely<Database>, reportId: string)
             ownerId: row.owner_id,
             ownerSetVersion: text(row.owner_store_set_version),
           },
+    walLsn: row.wal_lsn,
   };
 }

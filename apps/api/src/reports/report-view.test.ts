@@ -20,6 +20,7 @@ const base: Report = {
   owner_id: null,
   owner_store_set_version: null,
   computed_by: null,
+  wal_lsn: null,
   data_version: '1',
   request_id: null,
   created_at: new Date('2023-01-25T19:00:00Z'),

@@ -8,10 +8,21 @@ import { withTimeout } from '../with-timeout.js';
 const CHECK_TIMEOUT_MS = 1_500;
 
 const DependencyState = stringEnum(['up', 'down']);
+const ReplicaCheck = Type.Object(
+  {
+    name: Type.String({ description: 'host:port of the standby (DATABASE_REPLICA_URLS)' }),
+    state: stringEnum(['up', 'lagging', 'down']),
+    lag_bytes: Type.Union([Type.Integer(), Type.Null()], { description: "WAL bytes it has yet to replay to reach the primary's position" }),
+    lag_seconds: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds since the newest transaction it replayed (0 while it has replayed all it received)' }),
+    reason: Type.Optional(Type.String({ description: 'Why it is lagging or down' })),
+  },
+  { description: 'A read replica: a lagging or unreachable one is named here but never fails readiness while the primary serves' },
+);
 const readinessFields = {
   status: stringEnum(['ok', 'unavailable']),
   checks: Type.Object({ postgres: DependencyState, redis: DependencyState }),
-  message: Type.Optional(Type.String({ description: 'Which dependency is down' })),
+  replicas: Type.Optional(Type.Array(ReplicaCheck, { description: 'Present when DATABASE_REPLICA_URLS is set' })),
+  message: Type.Optional(Type.String({ description: 'Which dependency is down, or which read replica lags or is unreachable' })),
 };
 const Ready = Type.Object(readinessFields, { description: 'Postgres and Redis answer', examples: [{ status: 'ok', checks: { postgres: 'up', redis: 'up' } }] });
 const NotReady = Type.Object(readinessFields, {
@@ -56,14 +67,29 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const [postgresUp, redisUp] = await Promise.all([
+      const [postgresUp, redisUp, replicaStates] = await Promise.all([
         withTimeout(pingDb(app.database.pool), CHECK_TIMEOUT_MS, 'postgres').catch(() => false),
         app.isRedisReady() ? withTimeout(app.redis.ping(), CHECK_TIMEOUT_MS, 'redis').then(() => true, () => false) : Promise.resolve(false),
+        app.readSources.replicas.length === 0 ? Promise.resolve(null) : withTimeout(app.readSources.replicaStates(), CHECK_TIMEOUT_MS, 'replicas').catch(() => null),
       ]);
       const checks = { postgres: postgresUp ? ('up' as const) : ('down' as const), redis: redisUp ? ('up' as const) : ('down' as const) };
+      const replicas =
+        app.readSources.replicas.length === 0
+          ? undefined
+          : (replicaStates ?? app.readSources.replicas.map((replica) => ({ name: replica.name, state: 'down' as const, lagBytes: null, lagSeconds: null, reason: 'no answer in time' }))).map(
+              (replica) => ({ name: replica.name, state: replica.state, lag_bytes: replica.lagBytes, lag_seconds: replica.lagSeconds, ...(replica.reason ? { reason: replica.reason } : {}) }),
+            );
       const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
-      if (down.length === 0) return { status: 'ok' as const, checks };
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable' as const, checks, message: `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down` });
+      if (down.length === 0) {
+        // Standbys only share the reads: one lagging or gone is named, and the primary serves its reads.
+        const troubled = (replicas ?? []).filter((replica) => replica.state !== 'up');
+        const message = troubled.length === 0 ? undefined : `${troubled.map((replica) => `replica ${replica.name} is ${replica.state}${replica.reason ? ` (${replica.reason})` : ''}`).join('; ')}; its reads go to the other sources`;
+        return { status: 'ok' as const, checks, ...(replicas ? { replicas } : {}), ...(message ? { message } : {}) };
+      }
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ status: 'unavailable' as const, checks, ...(replicas ? { replicas } : {}), message: `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down` });
     },
   );
 };

@@ -68,7 +68,7 @@ export class ReportRepository {
         LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
       )
       INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version,
-        request_id, owner_id, owner_store_set_version, computed_by)
+        request_id, owner_id, owner_store_set_version, computed_by, wal_lsn)
       SELECT ${input.id}, 'pending', pinned.as_of, ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
         pinned.data_version, pinned.business_hours_version, pinned.timezones_version, ${input.requestId ?? null}, ${ownerId},
         pinned.owner_store_set_version,
@@ -78,7 +78,9 @@ export class ReportRepository {
             AND same.owner_id IS NOT DISTINCT FROM ${ownerId}::uuid
             AND same.owner_store_set_version IS NOT DISTINCT FROM pinned.owner_store_set_version
           ORDER BY same.status = 'complete' DESC, same.created_at, same.id
-          LIMIT 1)
+          LIMIT 1),
+        -- Every commit the report pins lies before this position (see ReadSources).
+        pg_current_wal_lsn()
       FROM pinned
       RETURNING *`.execute(this.db);
     return result.rows[0]!;
@@ -128,6 +130,7 @@ export class ReportRepository {
         'owner_id',
         'computed_by',
         'owner_store_set_version',
+        sql<string | null>`wal_lsn::text`.as('wal_lsn'),
         sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
       ])
       .where('id', '=', reportId)

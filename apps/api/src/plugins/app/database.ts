@@ -1,4 +1,4 @@
-import { createDb, databaseSettings, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import { createDb, createReadSources, databaseSettings, DataStatusRepository, OwnerRepository, redactedReadError, replicaUrlList, ReportRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -11,19 +11,28 @@ const ANSWER_MARGIN_MS = 1_000;
 
 /** One Postgres pool for the process, and the repositories the routes use. */
 async function databasePlugin(app: FastifyInstance): Promise<void> {
-  const database = createDb({
-    ...databaseSettings(app.config),
-    applicationName: 'store-monitoring-api',
-    // The API never streams with a cursor, so every query can carry a client-side bound.
-    queryTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS + ANSWER_MARGIN_MS,
-    onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
+  const pool = (connectionString: string) =>
+    createDb({
+      ...databaseSettings(app.config),
+      connectionString,
+      applicationName: 'store-monitoring-api',
+      // The API never streams with a cursor, so every query can carry a client-side bound.
+      queryTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS + ANSWER_MARGIN_MS,
+      onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
+    });
+  const database = pool(app.config.DATABASE_URL);
+  // API reads never wait for a standby: REPLICA_WAIT_MS only bounds the lag a standby may have before it counts as lagging.
+  const readSources = createReadSources(database, replicaUrlList(app.config.DATABASE_REPLICA_URLS), pool, { replicaWaitMs: app.config.REPLICA_WAIT_MS });
+  readSources.observe({
+    retried: (source, purpose, error) => app.log.warn({ replica: source.name, purpose, reason: redactedReadError(error) }, 'read lost with its standby; retrying on the primary'),
   });
   app.decorate('database', database);
+  app.decorate('readSources', readSources);
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
   app.decorate('ownerRepository', new OwnerRepository(database.db));
   app.addHook('onClose', async () => {
-    await database.close();
+    await Promise.all([database.close(), readSources.close()]);
   });
 }
 

@@ -1,3 +1,4 @@
+import { registerReadSourceMetrics } from '@store-monitoring/db';
 import { JOB_STATES, QueueName } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -70,6 +71,8 @@ async function prometheusPlugin(app: FastifyInstance): Promise<void> {
       if (at) this.set(at.getTime() / 1_000);
     },
   });
+
+  registerReadSourceMetrics(registry, app.readSources);
 
   app.decorate('metricsRegistry', registry);
 }

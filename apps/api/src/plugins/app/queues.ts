@@ -1,4 +1,5 @@
-import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { JobQueues, createRedisConnection, type RedisConnection } from '@store-monitoring/jobs';
+import { redisTarget } from '@store-monitoring/config';
 import { redactUrl } from '@store-monitoring/logging';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -12,8 +13,9 @@ const CLOSE_TIMEOUT_MS = 3_000;
  * so routes that enqueue can answer 503 at once instead of hanging.
  */
 async function queuesPlugin(app: FastifyInstance): Promise<void> {
-  const redis = createRedisConnection(app.config.REDIS_URL, 'producer');
-  const log = app.log.child({ redis: redactUrl(app.config.REDIS_URL) });
+  const target = redisTarget(app.config);
+  const redis = createRedisConnection(target, 'producer');
+  const log = app.log.child({ redis: target.kind === 'single' ? redactUrl(target.url) : target.kind });
   let lastErrorLoggedAt = 0;
   redis.on('error', (error: Error) => {
     if (Date.now() - lastErrorLoggedAt < REDIS_ERROR_LOG_INTERVAL_MS) return;
@@ -26,7 +28,7 @@ async function queuesPlugin(app: FastifyInstance): Promise<void> {
   });
 
   const jobQueues = new JobQueues({ connection: redis, prefix: app.config.QUEUE_PREFIX });
-  app.decorate('redis', redis);
+  app.decorate<RedisConnection>('redis', redis);
   app.decorate('jobQueues', jobQueues);
   app.decorate('isRedisReady', () => redis.status === 'ready');
 

@@ -63,6 +63,14 @@ async function historyRequest(
   };
 }
 
+/**
+ * Runs a history read on a standby that has already replayed the pinned data version, else on the
+ * primary: never waits for a standby. A read lost with its standby runs again on the primary.
+ */
+async function readHistory<T>(app: FastifyInstance, period: HistoryRequest, read: (db: FastifyInstance['database']['db']) => Promise<T>): Promise<T> {
+  return app.readSources.read(await app.readSources.versionPosition(period.pinned.dataVersion), 'history', { wait: false }, read);
+}
+
 /** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
 export async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
   const own = storeOwnerOf(request.principal);
@@ -140,7 +148,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const storeId = request.params.store_id;
       const period = await historyRequest(app, request, request.query);
       // For an owner the read is limited to its set, so another owner's store is simply not found.
-      const input = await readStoreHistoryInput(app.database.db, storeId, period.fromUs, period.nowUs, period.pinned);
+      const input = await readHistory(app, period, (db) => readStoreHistoryInput(db, storeId, period.fromUs, period.nowUs, period.pinned));
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);
       const history = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation }).computeStore(input);
       return storeHistoryView(history, period.interpolation);
@@ -164,8 +172,11 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const period = await historyRequest(app, request, request.query);
       const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const rollup = new HistoryRollup();
-      for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned)) rollup.add(engine.computeStore(input));
+      const rollup = await readHistory(app, period, async (db) => {
+        const read = new HistoryRollup();
+        for await (const input of streamStoreHistoryInputs(db, period.fromUs, period.nowUs, period.pinned)) read.add(engine.computeStore(input));
+        return read;
+      });
       return {
         as_of: usToIso(period.nowUs),
         interpolation: period.interpolation,
@@ -194,26 +205,29 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit, offset } = request.query;
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
       const period = await historyRequest(app, request, request.query);
-      const page = await pageOfVisibleStores(app.database.db, period.pinned, limit, offset);
       const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const stores = [];
-      if (page.storeIds.length > 0) {
-        for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned, { storeIds: page.storeIds })) {
-          const history = engine.computeStore(input);
-          const incidentCount = history.days.reduce((sum, day) => sum + day.incidents.length, 0);
-          stores.push({
-            ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount }),
-            timezone: history.timezone,
-            days: history.days.map((day) => ({
-              date: day.date,
-              uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
-              downtime_hours: fromHundredths(dayHundredths(day).downtime),
-              incident_count: day.incidents.length,
-              special_hours: specialDateView(day.specialHours),
-            })),
-          });
+      const { page, stores } = await readHistory(app, period, async (db) => {
+        const page = await pageOfVisibleStores(db, period.pinned, limit, offset);
+        const stores = [];
+        if (page.storeIds.length > 0) {
+          for await (const input of streamStoreHistoryInputs(db, period.fromUs, period.nowUs, period.pinned, { storeIds: page.storeIds })) {
+            const history = engine.computeStore(input);
+            const incidentCount = history.days.reduce((sum, day) => sum + day.incidents.length, 0);
+            stores.push({
+              ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount }),
+              timezone: history.timezone,
+              days: history.days.map((day) => ({
+                date: day.date,
+                uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
+                downtime_hours: fromHundredths(dayHundredths(day).downtime),
+                incident_count: day.incidents.length,
+                special_hours: specialDateView(day.specialHours),
+              })),
+            });
+          }
         }
-      }
+        return { page, stores };
+      });
       return { as_of: usToIso(period.nowUs), interpolation: period.interpolation, total: page.total, limit, offset, stores };
     },
   );
