@@ -14,7 +14,8 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   const database = createDb({
     ...databaseSettings(app.config),
     applicationName: 'store-monitoring-api',
-    // The API never streams with a cursor, so every query can carry a client-side bound.
+    // Every answer carries a client-side bound; a cursor's read (the history routes) is bounded
+    // fetch by fetch, and one that cannot finish fails instead of answering part of the fleet.
     queryTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS + ANSWER_MARGIN_MS,
     onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
   });
