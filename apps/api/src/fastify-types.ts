@@ -1,9 +1,11 @@
 import type { DataStatusRepository, DbHandle, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import type { SubscriptionService } from '@store-monitoring/notifications';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { OwnerKeyCache } from './auth/owner-keys.js';
 import type { Principal, RouteAccess } from './auth/principal.js';
+import type { Scope } from './auth/scope.js';
 import type { ApiConfig } from './config.js';
 
 /** What the app plugins decorate the Fastify instance with; routes read their dependencies from here. */
@@ -20,11 +22,14 @@ declare module 'fastify' {
     /** True while the producer connection to Redis is usable; enqueueing is refused otherwise. */
     isRedisReady(): boolean;
     metricsRegistry: Registry;
+    subscriptionService: SubscriptionService;
   }
 
   interface FastifyRequest {
     /** Who is calling; set on every /api and /admin route (the others are open and have none). */
     principal: Principal;
+    /** Whose data the request may see and act on, given the owner it names (plugins/app/scope.ts). */
+    scope(requestedOwnerId?: string): Promise<Scope>;
   }
 
   interface FastifyContextConfig {

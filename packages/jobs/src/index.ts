@@ -20,4 +20,4 @@ export {
 } from './processor-table.js';
 export { QueueWorkers, type QueueWorkersLogger, type QueueWorkersSettings } from './queue-workers.js';
 export { createRedisConnection, type RedisRole } from './redis-connection.js';
-export { refreshIntervalSeconds } from './refresh-interval.js';
+export { cronProblem, nextCronRun, refreshIntervalSeconds } from './cron-schedule.js';

@@ -6,5 +6,15 @@ export { EmailSender, type EmailMessage, type EmailResult } from './email-sender
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
 export { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
 export { NotificationService, deterministicUuid, type NotificationDependencies, type NotificationSettings } from './notification-service.js';
-export { nextSlots, validateSchedule } from './schedule.js';
+export { validateSchedule } from './schedule.js';
+export { ReportSchedules, wantsSchedule } from './report-schedules.js';
+export {
+  SECRET_OVERLAP_SECONDS,
+  SubscriptionRefusal,
+  SubscriptionService,
+  type NewSubscriptionInput,
+  type SubscriptionChange,
+  type SubscriptionOwner,
+  type SubscriptionServiceDependencies,
+} from './subscription-service.js';
 export { downloadLinkPath, verifyDownloadLink } from './download-link.js';

@@ -23,6 +23,7 @@ import type { EmailSender } from './email-sender.js';
 import { envelope, renderEmail, type EventEnvelope, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 import { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
 import { parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
+import { ReportSchedules } from './report-schedules.js';
 import { signWebhook } from './signing.js';
 import type { Resolver, TargetPolicy } from './target-guard.js';
 import { sendWebhook } from './webhook-sender.js';
@@ -409,24 +410,8 @@ export class NotificationService {
     return { requeued, schedules, evaluation: runId };
   }
 
-  /** Makes Redis hold exactly one job scheduler per active scheduled subscription. */
-  async reconcileSchedules(): Promise<number> {
-    const wanted = await this.subscriptions.scheduled();
-    const present = await this.deps.queues.reportSchedules();
-    let changed = 0;
-    for (const subscription of wanted) {
-      const current = present.get(subscription.id);
-      const timezone = subscription.timezone ?? 'UTC';
-      if (!current || current.pattern !== subscription.schedule || (current.tz ?? 'UTC') !== timezone) {
-        await this.deps.queues.upsertReportSchedule(subscription.id, subscription.schedule!, timezone);
-        changed += 1;
-      }
-      present.delete(subscription.id);
-    }
-    for (const stale of present.keys()) {
-      await this.deps.queues.removeReportSchedule(stale);
-      changed += 1;
-    }
-    return changed;
+  /** Makes Redis hold exactly one job scheduler per active scheduled subscription, and Postgres their next runs. */
+  reconcileSchedules(): Promise<number> {
+    return new ReportSchedules({ queues: this.deps.queues, subscriptions: this.subscriptions }).reconcile();
   }
 }

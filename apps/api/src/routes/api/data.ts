@@ -60,12 +60,13 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const repository = app.dataStatusRepository;
+      const { ownerId } = await request.scope();
       const [lastRun, lastSuccessAt, stores, rows, latestObservation, nextRefresh] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),
         // An owner's page counts its own stores, not the whole registry.
-        request.principal.kind === 'owner'
-          ? app.ownerRepository.find(request.principal.ownerId).then((owner) => owner?.known_store_count ?? 0)
+        ownerId !== null
+          ? app.ownerRepository.find(ownerId).then((owner) => owner?.known_store_count ?? 0)
           : repository.storeCount(),
         repository.rowCounts(),
         repository.latestObservation(),
@@ -74,7 +75,7 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {
         // The per-file details quote rejected rows of any store: the operator's to see, not an owner's.
-        last_run: lastRun ? { ...toRunView(lastRun), ...(request.principal.kind === 'owner' ? { files: [] } : {}) } : null,
+        last_run: lastRun ? { ...toRunView(lastRun), ...(ownerId !== null ? { files: [] } : {}) } : null,
         last_success_at: iso(lastSuccessAt),
         next_refresh_at: nextRefresh,
         stores,

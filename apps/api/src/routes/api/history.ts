@@ -13,7 +13,6 @@ import {
 } from '@store-monitoring/metrics';
 import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
@@ -57,22 +56,10 @@ async function historyRequest(
       dataVersion: version?.dataVersion ?? null,
       businessHoursVersion: version?.businessHoursVersion ?? null,
       timezonesVersion: version?.timezonesVersion ?? null,
-      ownerId: await viewedOwner(app, request, query.owner_id),
+      // Whose stores: an owner's own always; the operator's choice of owner, or every store.
+      ownerId: (await request.scope(query.owner_id)).ownerId,
     },
   };
-}
-
-/** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
-async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
-  const own = storeOwnerOf(request.principal);
-  const ownerId = requested?.toLowerCase();
-  if (own !== null) {
-    if (ownerId !== undefined && ownerId !== own) throw new ApiError(404, `No owner with id ${requested}`);
-    return own;
-  }
-  if (ownerId === undefined) return null;
-  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
-  return ownerId;
 }
 
 function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
