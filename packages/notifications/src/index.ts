@@ -1,6 +1,6 @@
 export { EVENT_TYPES, TEST_EVENT, envelope, renderEmail, type EventEnvelope, type EventType, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 export { generateSigningSecret, signWebhook, type SignedHeaders, type SigningSecrets } from './signing.js';
-export { checkWebhookUrl, isPublicAddress, resolveSafeTarget, systemResolver, TargetUnreachableError, UnsafeTargetError, type Resolver, type SafeTarget, type TargetPolicy } from './target-guard.js';
+export { checkWebhookUrl, isMetadataAddress, isPublicAddress, resolveSafeTarget, systemResolver, TargetUnreachableError, UnsafeTargetError, type Resolver, type SafeTarget, type TargetPolicy } from './target-guard.js';
 export { MAX_RESPONSE_BYTES, WEBHOOK_TIMEOUT_MS, sendWebhook, type WebhookRequest, type WebhookResult, type WebhookSenderOptions } from './webhook-sender.js';
 export { EmailSender, type EmailMessage, type EmailResult } from './email-sender.js';
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
