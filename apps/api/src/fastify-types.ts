@@ -1,4 +1,4 @@
-import type { DataStatusRepository, DbHandle, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import type { DataStatusRepository, DbHandle, DeliveryRepository, IncidentRepository, OwnerRepository, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
 import type { SubscriptionService } from '@store-monitoring/notifications';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Redis } from 'ioredis';
@@ -16,6 +16,9 @@ declare module 'fastify' {
     reportRepository: ReportRepository;
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
+    subscriptionRepository: SubscriptionRepository;
+    deliveryRepository: DeliveryRepository;
+    incidentRepository: IncidentRepository;
     ownerKeyCache: OwnerKeyCache;
     redis: Redis;
     jobQueues: JobQueues;

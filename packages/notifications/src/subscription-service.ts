@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DeliveryRepository,
-  IncidentRepository,
-  SubscriptionRepository,
   isForeignKeyViolation,
-  type Database,
   type Delivery,
   type DeliveryAttempt,
+  type DeliveryRepository,
   type DeliveryStatus,
-  type Kysely,
+  type IncidentRepository,
   type Subscription,
   type SubscriptionPatch,
+  type SubscriptionRepository,
 } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
@@ -63,7 +61,9 @@ export interface SubscriptionChange {
 }
 
 export interface SubscriptionServiceDependencies {
-  db: Kysely<Database>;
+  subscriptions: SubscriptionRepository;
+  deliveries: DeliveryRepository;
+  incidents: IncidentRepository;
   queues: JobQueues;
   /** False while Redis is away: schedules and jobs are then left to the workers' sweeper. */
   isQueueReady(): boolean;
@@ -82,16 +82,18 @@ export interface SubscriptionServiceDependencies {
  * told afterwards, and when it cannot be, the workers' sweeper restores it from Postgres.
  */
 export class SubscriptionService {
-  private readonly subscriptions: SubscriptionRepository;
-  private readonly deliveries: DeliveryRepository;
-  private readonly incidents: IncidentRepository;
   private readonly schedules: ReportSchedules;
 
   constructor(private readonly deps: SubscriptionServiceDependencies) {
-    this.subscriptions = new SubscriptionRepository(deps.db);
-    this.deliveries = new DeliveryRepository(deps.db);
-    this.incidents = new IncidentRepository(deps.db);
-    this.schedules = new ReportSchedules({ queues: deps.queues, subscriptions: this.subscriptions });
+    this.schedules = new ReportSchedules({ queues: deps.queues, subscriptions: deps.subscriptions });
+  }
+
+  private get subscriptions(): SubscriptionRepository {
+    return this.deps.subscriptions;
+  }
+
+  private get deliveries(): DeliveryRepository {
+    return this.deps.deliveries;
   }
 
   async create(input: NewSubscriptionInput): Promise<{ subscription: Subscription; secret: string | null }> {
@@ -214,7 +216,7 @@ export class SubscriptionService {
   }
 
   openIncidents(owner: SubscriptionOwner): Promise<{ id: string; store_id: string; started_iso: string; observed_iso: string }[]> {
-    return this.incidents.openForOwner(owner);
+    return this.deps.incidents.openForOwner(owner);
   }
 
   /** The URL is checked now, DNS included; the workers check it again before every delivery. */

@@ -1,4 +1,4 @@
-import { createDb, databaseSettings, DataStatusRepository, OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import { createDb, databaseSettings, DataStatusRepository, DeliveryRepository, IncidentRepository, OwnerRepository, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -23,6 +23,9 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
   app.decorate('ownerRepository', new OwnerRepository(database.db));
+  app.decorate('subscriptionRepository', new SubscriptionRepository(database.db));
+  app.decorate('deliveryRepository', new DeliveryRepository(database.db));
+  app.decorate('incidentRepository', new IncidentRepository(database.db));
   app.addHook('onClose', async () => {
     await database.close();
   });

@@ -10,7 +10,9 @@ async function subscriptionsPlugin(app: FastifyInstance): Promise<void> {
   app.decorate(
     'subscriptionService',
     new SubscriptionService({
-      db: app.database.db,
+      subscriptions: app.subscriptionRepository,
+      deliveries: app.deliveryRepository,
+      incidents: app.incidentRepository,
       queues: app.jobQueues,
       isQueueReady: () => app.isRedisReady(),
       queueTimeoutMs: QUEUE_TIMEOUT_MS,
