@@ -1,17 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  HistoryEngine,
-  HistoryRollup,
-  MAX_HISTORY_DAYS,
-  dayHundredths,
-  fromHundredths,
-  historyReadStartUs,
-  incidentHundredthsOfMinute,
-  uptimePercent,
-  type Interpolation,
-  type StoreHistory,
-} from '@store-monitoring/metrics';
-import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
+import { MAX_HISTORY_DAYS, dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
+import { computeFleetHistory, computeStoreHistories, computeStoreHistory, pageOfVisibleStores, parseTimestampUs, type HistoryPeriod } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
@@ -23,20 +12,12 @@ import { StoreIdParams } from '../../schemas/timeline.js';
 const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 
-interface HistoryRequest {
-  nowUs: number;
-  days: number;
-  interpolation: Interpolation;
-  fromUs: number;
-  pinned: HistoryPinned;
-}
-
 /** The period, the data versions and the caller's store scope every history route starts from. */
 async function historyRequest(
   app: FastifyInstance,
   request: FastifyRequest,
   query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
-): Promise<HistoryRequest> {
+): Promise<HistoryPeriod> {
   // No history beyond the polls the workers keep.
   const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
@@ -51,7 +32,6 @@ async function historyRequest(
     nowUs,
     days: query.days,
     interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
-    fromUs: historyReadStartUs(nowUs, query.days),
     pinned: {
       dataVersion: version?.dataVersion ?? null,
       businessHoursVersion: version?.businessHoursVersion ?? null,
@@ -124,9 +104,8 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const storeId = request.params.store_id;
       const period = await historyRequest(app, request, request.query);
       // For an owner the read is limited to its set, so another owner's store is simply not found.
-      const input = await readStoreHistoryInput(app.database.db, storeId, period.fromUs, period.nowUs, period.pinned);
-      if (!input) throw new ApiError(404, `No store with id ${storeId}`);
-      const history = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation }).computeStore(input);
+      const history = await computeStoreHistory(app.database.db, storeId, period);
+      if (!history) throw new ApiError(404, `No store with id ${storeId}`);
       return storeHistoryView(history, period.interpolation);
     },
   );
@@ -147,9 +126,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const period = await historyRequest(app, request, request.query);
-      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const rollup = new HistoryRollup();
-      for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned)) rollup.add(engine.computeStore(input));
+      const rollup = await computeFleetHistory(app.database.db, period);
       return {
         as_of: usToIso(period.nowUs),
         interpolation: period.interpolation,
@@ -179,24 +156,16 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
       const period = await historyRequest(app, request, request.query);
       const page = await pageOfVisibleStores(app.database.db, period.pinned, limit, offset);
-      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const stores = [];
-      if (page.storeIds.length > 0) {
-        for await (const input of streamStoreHistoryInputs(app.database.db, period.fromUs, period.nowUs, period.pinned, { storeIds: page.storeIds })) {
-          const history = engine.computeStore(input);
-          const incidentCount = history.days.reduce((sum, day) => sum + day.incidents.length, 0);
-          stores.push({
-            ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount }),
-            timezone: history.timezone,
-            days: history.days.map((day) => ({
-              date: day.date,
-              uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
-              downtime_hours: fromHundredths(dayHundredths(day).downtime),
-              incident_count: day.incidents.length,
-            })),
-          });
-        }
-      }
+      const stores = (await computeStoreHistories(app.database.db, page.storeIds, period)).map((history) => ({
+        ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount: history.days.reduce((sum, day) => sum + day.incidents.length, 0) }),
+        timezone: history.timezone,
+        days: history.days.map((day) => ({
+          date: day.date,
+          uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
+          downtime_hours: fromHundredths(dayHundredths(day).downtime),
+          incident_count: day.incidents.length,
+        })),
+      }));
       return { as_of: usToIso(period.nowUs), interpolation: period.interpolation, total: page.total, limit, offset, stores };
     },
   );
