@@ -88,6 +88,12 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
   });
 
+  it('checks the workers\' health on their metrics port, so `docker compose ps` can show them healthy', () => {
+    const worker = compose.services.worker!;
+    const test = (worker.healthcheck as { test: string[] }).test.join(' ');
+    expect(test).toContain(`http://127.0.0.1:${worker.environment?.METRICS_PORT}/health/live`);
+  });
+
   it('keeps Prometheus and Grafana behind the observability profile', () => {
     expect(compose.services.prometheus?.profiles).toEqual(['observability']);
     expect(compose.services.grafana?.profiles).toEqual(['observability']);
@@ -110,6 +116,12 @@ describe('Dockerfile', () => {
     const packages = ['config', 'logging', 'db', 'jobs', 'metrics', 'sources', 'ingest', 'reports', 'generator', 'notifications'];
     for (const name of packages) expect(dockerfile).toContain(`/repo/packages/${name}/dist packages/${name}/dist`);
     for (const name of ['api', 'worker', 'cli', 'dashboard']) expect(dockerfile).toContain(`/repo/apps/${name}/dist apps/${name}/dist`);
+  });
+
+  it('runs the Node version of .nvmrc', () => {
+    const nvmrc = readFileSync(`${repoRoot}.nvmrc`, 'utf8').trim();
+    const image = /^ARG NODE_IMAGE=node:(\S+?)-/m.exec(dockerfile)?.[1];
+    expect(image).toBe(nvmrc.replace(/^v/, ''));
   });
 
   it('names no frontend image, so it builds where only a registry mirror or no registry is reachable', () => {

@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from '@store-monitoring/logging';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseTrustProxy, type ApiConfig } from './config.js';
-import { errorBody, formatValidationError, handleError, handleNotFound } from './errors.js';
+import { ApiError, errorBody, formatValidationError, handleError, handleNotFound } from './errors.js';
 import './fastify-types.js';
 import dashboard from './plugins/dashboard.js';
 import database from './plugins/app/database.js';
@@ -106,7 +106,8 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
 /**
  * One parser for every content type: an empty body is no body (so `POST` with nothing, or with
  * `Content-Type: application/json` and nothing, both work), anything else must be JSON. Clients
- * such as curl -d send JSON labelled as a form; it is accepted for what it is.
+ * such as curl -d send JSON labelled as a form; it is accepted for what it is. A body labelled as
+ * anything else (text/plain, say) answers 415 naming the type sent and the one expected.
  */
 function registerBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -117,7 +118,17 @@ function registerBodyParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!JSON_LABELS.some((label) => label.test(contentType))) {
+      done(new ApiError(415, `The body was sent as '${contentType.slice(0, 100)}', but this route takes 'application/json'`), undefined);
+      return;
+    }
+    parseJson(request, text, (error, parsed) => {
+      if (error) done(new ApiError(400, 'The body is not valid JSON'), undefined);
+      else done(null, parsed);
+    });
   });
 }
 
+/** Content types a JSON body may carry: JSON itself, and the form type curl -d puts on it. */
+const JSON_LABELS = [/^application\/json$/, /^application\/[a-z0-9.+-]+\+json$/, /^application\/x-www-form-urlencoded$/, /^$/];

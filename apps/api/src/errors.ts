@@ -32,6 +32,9 @@ const FIELD_HINTS: Record<string, string> = {
   interpolation: "must be 'nearest' or 'carry_forward'",
   report_id: 'must be a report id (a UUIDv4 such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f)',
   id: 'must be a UUID such as 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f',
+  owner_id: 'must be a UUID such as 7d4b2f0e-1c2a-4e5f-8a9b-0c1d2e3f4a5b',
+  key_id: 'must be a UUID such as 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  run_id: 'must be a UUID such as 8e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b',
   store_id: 'must be a store id: 1 to 128 characters, no control characters',
   limit: 'must be an integer from 1 to 100',
   offset: 'must be an integer from 0 to 100000',
@@ -67,7 +70,9 @@ export function formatValidationError(errors: FastifySchemaValidationError[], da
 const REFUSAL_STATUS = { invalid: 400, not_found: 404, conflict: 409 } as const;
 
 export function handleError(error: FastifyError | ApiError | SubscriptionRefusal, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof SubscriptionRefusal) error = new ApiError(REFUSAL_STATUS[error.kind], error.message);
+  if (error instanceof SubscriptionRefusal) {
+    error = new ApiError(REFUSAL_STATUS[error.kind], error.message, error.existingId ? { location: `/api/subscriptions/${error.existingId}` } : {});
+  }
   if (error instanceof ApiError) {
     const level = error.statusCode >= 500 ? 'warn' : 'info';
     request.log[level]({ statusCode: error.statusCode, reason: error.message }, 'request refused');

@@ -24,10 +24,13 @@ describe('API key', () => {
     ['GET', '/admin/queues'],
     ['GET', '/admin/queues/api/queues'],
   ] as const)('%s %s answers 401 JSON without the key, and with a wrong one', async (method, url) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': `${KEY}x` }, { authorization: `Basic ${KEY}` }, { 'x-api-key': '' }]) {
+    const sent = [{ authorization: 'Bearer wrong' }, { 'x-api-key': `${KEY}x` }];
+    for (const headers of [{}, ...sent, { authorization: `Basic ${KEY}` }, { 'x-api-key': '' }]) {
       const response = await api.app.inject({ method, url, headers });
       expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('API key') });
+      // A key that was sent is refused as such; only a missing one is asked for.
+      const message = sent.includes(headers as never) ? 'This key is unknown or was revoked' : expect.stringContaining('API key');
+      expect(response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message });
       expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
     }
   });

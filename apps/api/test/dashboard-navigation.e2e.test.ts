@@ -67,12 +67,18 @@ describe('dashboard navigation and the queue board, in a real browser', () => {
     expect(new URL(page.url()).searchParams.get('report')).toBe(older());
   }, 60_000);
 
-  it('opens a store in view, with the focus on it', async () => {
+  it('opens a store in view, with the focus on it, and Escape closes it', async () => {
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.locator('#store-table-body tr[data-store-id] button').last().click();
-    await page.locator('#store-section:not([hidden])').waitFor();
+    const opener = page.locator('#store-table-body tr[data-store-id] button').last();
+    await opener.click();
+    await page.locator('#store-section[open]').waitFor();
     await page.waitForFunction(`(${VIEW_STATE})('store-heading').inView`);
     expect(await viewOf('store-heading')).toMatchObject({ inView: true, focused: 'store-heading' });
+    // Escape closes it and the focus goes back to the store it was opened from.
+    await page.keyboard.press('Escape');
+    await page.locator('#store-section:not([open])').waitFor({ state: 'attached' });
+    const storeId = await opener.textContent();
+    await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify(storeId)}`);
   }, 60_000);
 
   it('follows Back and Forward between reports, and opens a bookmarked one', async () => {

@@ -304,6 +304,10 @@ describe('owner dashboard in a real browser', () => {
       expect(shown).toEqual(target.values.map((value, column) => `${value.toFixed(2)} ${units[column]}`));
       await page.evaluate('document.activeElement?.blur()');
       await storeSection.screenshot({ path: join(artifactsDir, 'timeline.png') });
+      // Escape closes the timeline, and the focus is back in the search box it was opened from.
+      await page.keyboard.press('Escape');
+      await expect(storeSection.isVisible()).resolves.toBe(false);
+      await page.waitForFunction(`document.activeElement?.id === 'store-search'`);
 
       // With a key the download goes through fetch + blob; its bytes are get_report's bytes.
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);

@@ -20,6 +20,8 @@ describe('data routes', () => {
       last_success_at: null,
       next_refresh_at: null,
       stores: 0,
+      public_base_url: null,
+      workers: { running: 0, can_send_email: 0, public_base_url_unset: 0 },
       rows: { store_status: 0, business_hours: 0, timezones: 0 },
       latest_observation: null,
       data_age_seconds: null,

@@ -55,18 +55,18 @@ describe('reports API', () => {
       expect(await jobExists(body.report_id)).toBe(true);
     });
 
-    it('honours as_of and interpolation, also when JSON arrives labelled text/plain', async () => {
-      const response = await api.app.inject({
-        method: 'POST',
-        url: '/api/trigger_report',
-        headers: { 'content-type': 'text/plain' },
-        payload: JSON.stringify({ as_of: '2023-01-24T12:00:00Z', interpolation: 'carry_forward' }),
-      });
+    it('honours as_of and interpolation; a body labelled text/plain answers 415 naming both types', async () => {
+      const payload = JSON.stringify({ as_of: '2023-01-24T12:00:00Z', interpolation: 'carry_forward' });
+      const response = await api.app.inject({ method: 'POST', url: '/api/trigger_report', headers: { 'content-type': 'application/json' }, payload });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ as_of: '2023-01-24T12:00:00.000Z', interpolation: 'carry_forward' });
       const row = await api.app.reportRepository.find(response.json().report_id);
       expect(row).toMatchObject({ as_of_source: 'request', interpolation: 'carry_forward' });
       expect(row?.as_of?.toISOString()).toBe('2023-01-24T12:00:00.000Z');
+
+      const plain = await api.app.inject({ method: 'POST', url: '/api/trigger_report', headers: { 'content-type': 'text/plain; charset=utf-8' }, payload });
+      expect(plain.statusCode).toBe(415);
+      expect(plain.json().message).toBe("The body was sent as 'text/plain', but this route takes 'application/json'");
     });
 
     it('names the identical report it shares a computation with, unless asked to recompute', async () => {

@@ -6,6 +6,7 @@ import type {
   QueuedRefresh,
   ReportList,
   OwnerList,
+  OwnerView,
   ReportMetadata,
   SetHistory,
   StoreHistory,
@@ -67,8 +68,10 @@ export class ApiClient {
     return reportPath(reportId, '/csv');
   }
 
+  /** As the viewed owner sees it (its counts), or the caller's own. */
   dataStatus(): Promise<DataStatus> {
-    return this.json('/api/data/status');
+    const owner = this.viewedOwnerId ? `?owner_id=${encodeURIComponent(this.viewedOwnerId)}` : '';
+    return this.json(`/api/data/status${owner}`);
   }
 
   refreshData(): Promise<QueuedRefresh> {
@@ -112,6 +115,10 @@ export class ApiClient {
 
   me(): Promise<WhoAmI> {
     return this.json('/api/me');
+  }
+
+  owner(ownerId: string): Promise<OwnerView> {
+    return this.json(`/api/owners/${encodeURIComponent(ownerId)}`);
   }
 
   owners(limit: number): Promise<OwnerList> {

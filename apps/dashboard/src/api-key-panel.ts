@@ -41,7 +41,7 @@ export class ApiKeyPanel {
     this.section.hidden = false;
     setText(
       this.message,
-      apiKeyStore.get() ? 'The server refused the stored API key. Enter the current one.' : 'This server needs an API key. Enter it to continue.',
+      apiKeyStore.get() ? 'The key you gave was refused: it is unknown or was revoked. Enter a current one.' : 'This server needs an API key. Enter it to continue.',
     );
     if (wasHidden) this.input.focus();
   }

@@ -194,7 +194,7 @@ export interface paths {
         };
         /**
          * Freshness of the source data
-         * @description The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals).
+         * @description The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals). An owner key (or the operator with `owner_id`) gets the owner’s own counts, its store set, and no server path or per-file details.
          */
         get: operations["getDataStatus"];
         put?: never;
@@ -459,7 +459,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to events by webhook or e-mail
-         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here.
+         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.
          */
         post: operations["createSubscription"];
         delete?: never;
@@ -2513,7 +2513,10 @@ export interface operations {
     };
     getDataStatus: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Operator only: the status as this owner sees it (the owner's counts only) */
+                owner_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2536,6 +2539,12 @@ export interface operations {
                      *         "store_status": 1849837,
                      *         "business_hours": 86115,
                      *         "timezones": 4559
+                     *       },
+                     *       "public_base_url": "http://localhost:3000",
+                     *       "workers": {
+                     *         "running": 2,
+                     *         "can_send_email": 2,
+                     *         "public_base_url_unset": 0
                      *       },
                      *       "latest_observation": "2023-01-25T18:13:22.479Z",
                      *       "data_age_seconds": 2838,
@@ -2570,15 +2579,35 @@ export interface operations {
                         last_success_at: string | null;
                         /** @description Next scheduled refresh; null when no schedule is registered or Redis is unavailable */
                         next_refresh_at: string | null;
-                        /** @description Stores in the registry (ids seen in any source); for an owner key, the owner’s known stores */
+                        /** @description Stores in the registry (ids seen in any source); for an owner key, the owner’s stores that are in the data */
                         stores: number;
+                        /** @description Owner keys only: the owner’s store set, and how much of it is in the data */
+                        store_set?: {
+                            /** @description Stores in the owner’s set */
+                            store_count: number;
+                            /** @description Of those, the stores in the data */
+                            known_store_count: number;
+                            /** @description Of those, the stores no source names yet */
+                            unknown_store_count: number;
+                        };
                         rows: {
-                            /** @description Polls stored (estimated once there are more than a million) */
+                            /** @description Polls stored (for an owner key, of its own stores) */
                             store_status: number;
-                            /** @description Rows of the current business-hours version */
+                            /** @description Rows of the current business-hours version (for an owner key, of its own stores) */
                             business_hours: number;
-                            /** @description Rows of the current time-zone version */
+                            /** @description Rows of the current time-zone version (for an owner key, of its own stores) */
                             timezones: number;
+                        };
+                        /** @description The base of the report links the workers put in events (their `PUBLIC_BASE_URL`); null while no worker is running */
+                        public_base_url: string | null;
+                        /** @description What the running workers can do, as they recorded it in Postgres */
+                        workers: {
+                            /** @description Worker processes seen in the last 3 minutes */
+                            running: number;
+                            /** @description Of those, the ones that can send e-mail (`SMTP_URL` set) */
+                            can_send_email: number;
+                            /** @description Of those, the ones that left `PUBLIC_BASE_URL` at its default */
+                            public_base_url_unset: number;
                         };
                         /** @description The newest poll stored: the default `now` of a report */
                         latest_observation: string | null;
@@ -2588,6 +2617,31 @@ export interface operations {
                         refresh_interval_seconds: number;
                         /** @description true when the newest poll is older than two refresh intervals: the sources are not being kept current */
                         stale: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
                     };
                 };
             };
@@ -2602,6 +2656,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -3312,7 +3391,8 @@ export interface operations {
                      *       "owner_id": "7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b",
                      *       "name": "Northwind Pizza",
                      *       "key_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-                     *       "store_count": 300
+                     *       "store_count": 300,
+                     *       "known_store_count": 298
                      *     }
                      */
                     "application/json": {
@@ -3323,6 +3403,8 @@ export interface operations {
                         key_id: string | null;
                         /** @description Stores in the owner's set; null for the operator (all stores) */
                         store_count: number | null;
+                        /** @description Of those, the stores in the data (the rest no source names yet); null for the operator */
+                        known_store_count: number | null;
                     };
                 };
             };
@@ -4187,8 +4269,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "store_ids": [
-                 *         "8419537941919820732",
-                 *         "1481966498820158979"
+                 *         "6069798455074389010",
+                 *         "2492131989990483260"
                  *       ]
                  *     }
                  */
@@ -4198,8 +4280,8 @@ export interface operations {
                 };
                 /**
                  * @example store_id
-                 *     8419537941919820732
-                 *     1481966498820158979
+                 *     6069798455074389010
+                 *     2492131989990483260
                  */
                 "text/csv": string;
             };
@@ -4854,7 +4936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "store_id": "8419537941919820732",
+                     *       "store_id": "2492131989990483260",
                      *       "timezone": "America/New_York",
                      *       "timezone_fallback": false,
                      *       "as_of": "2023-03-13T04:00:00.000Z",
@@ -5760,6 +5842,11 @@ export interface operations {
                          * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
                          */
                         secret?: string;
+                        /**
+                         * @description E-mail only: set when no running worker can send e-mail now (`SMTP_URL` is a worker setting); deliveries wait and retry until one can
+                         * @example No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it
+                         */
+                        warning?: string;
                     };
                 };
             };
@@ -5827,6 +5914,48 @@ export interface operations {
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         statusCode: number;
                         /** @description HTTP reason phrase */
@@ -7049,7 +7178,7 @@ export interface operations {
                      *       "incidents": [
                      *         {
                      *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
-                     *           "store_id": "1481966498820158979",
+                     *           "store_id": "2492131989990483260",
                      *           "started_at": "2023-01-25T10:30:00.000000Z",
                      *           "observed_until": "2023-01-25T11:40:00.000000Z"
                      *         }

@@ -1,4 +1,4 @@
-import { describeBusinessHours, formatAge, formatCount, formatInstant, formatRelative, utcInputToIso } from './format.js';
+import { describeBusinessHours, formatAge, formatCount, formatInstant, formatLocalInstant, formatMinutes, formatRelative, formatShortDate, formatStoreSet, utcInputToIso } from './format.js';
 
 describe('utcInputToIso', () => {
   it('reads the datetime-local value as UTC whatever the browser zone', () => {
@@ -55,5 +55,26 @@ describe('formatAge', () => {
     expect(formatAge(100 * 60)).toBe('100 min');
     expect(formatAge(5 * 3_600)).toBe('5 h');
     expect(formatAge(1_041 * 86_400)).toBe('1,041 days');
+  });
+});
+
+describe('words a new user reads', () => {
+  it('says how many of a store set are in the data, the same way everywhere', () => {
+    expect(formatStoreSet(13, 1)).toBe('13 stores, 1 not in the data yet');
+    expect(formatStoreSet(12, 0)).toBe('12 stores');
+    expect(formatStoreSet(1, 0)).toBe('1 store');
+  });
+
+  it('gives durations in hours and minutes, never as decimal minutes', () => {
+    expect(formatMinutes(415.67)).toBe('6 h 56 min');
+    expect(formatMinutes(45)).toBe('45 min');
+    expect(formatMinutes(120)).toBe('2 h');
+    expect(formatMinutes(0.2)).toBe('less than a minute');
+  });
+
+  it("shows an instant on the store's wall clock, and a local date short", () => {
+    expect(formatLocalInstant('2023-01-25T18:30:00Z', 'America/Los_Angeles')).toBe('Jan 25, 10:30');
+    expect(formatLocalInstant('2023-01-25T18:30:00Z', 'Asia/Kolkata')).toBe('Jan 26, 00:00');
+    expect(formatShortDate('2022-12-27')).toBe('Dec 27');
   });
 });

@@ -73,3 +73,37 @@ export function utcInputToIso(value: string): string | null {
   const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0));
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
+
+/** "13 stores, 1 not in the data yet", or "12 stores" when the data knows them all: one wording everywhere. */
+export function formatStoreSet(storeCount: number, notInData: number): string {
+  const stores = formatCount(storeCount, 'store');
+  return notInData > 0 ? `${stores}, ${formatNumber(notInData)} not in the data yet` : stores;
+}
+
+/** "6 h 56 min", "45 min", "less than a minute": a duration in minutes, to the minute. */
+export function formatMinutes(minutes: number): string {
+  const whole = Math.round(minutes);
+  if (whole < 1) return 'less than a minute';
+  const hours = Math.floor(whole / 60);
+  const rest = whole % 60;
+  if (hours === 0) return `${rest} min`;
+  return rest === 0 ? `${formatNumber(hours)} h` : `${formatNumber(hours)} h ${rest} min`;
+}
+
+/** "Jan 25, 10:30": an instant on the wall clock of a zone (the store's), to the minute. */
+export function formatLocalInstant(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  } catch {
+    return formatInstant(iso);
+  }
+}
+
+/** "Dec 27": a local calendar date ('YYYY-MM-DD'), short. */
+export function formatShortDate(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  if (!year || !month || !day) return date;
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(new Date(Date.UTC(year, month - 1, day)));
+}

@@ -8,6 +8,8 @@ export interface NotificationScope {
   ownerId: string | null;
   /** The operator without an owner picked sees every subscription but cannot add one (it needs an owner). */
   canAdd: boolean;
+  /** Whose a subscription is, for the operator's list of every owner's subscriptions; null when all are the caller's. */
+  ownerName: ((ownerId: string) => string | undefined) | null;
 }
 
 const EVENT_LABELS: Record<NotificationEvent, string> = {
@@ -45,7 +47,8 @@ export class NotificationsPanel {
   private readonly log = byId('delivery-log', HTMLElement);
   private readonly logHeading = byId('delivery-log-heading', HTMLElement);
   private readonly logBody = byId('delivery-log-body', HTMLElement);
-  private scope: NotificationScope = { ownerId: null, canAdd: false };
+  private readonly addHint = byId('subscription-add-hint', HTMLElement);
+  private scope: NotificationScope = { ownerId: null, canAdd: false, ownerName: null };
   private incidents: OpenIncidentView[] = [];
 
   constructor(private readonly api: ApiClient) {
@@ -61,6 +64,7 @@ export class NotificationsPanel {
     this.scope = scope;
     this.section.hidden = false;
     this.addPanel.hidden = !scope.canAdd;
+    this.addHint.hidden = scope.canAdd;
     this.log.hidden = true;
     this.secret.hidden = true;
     await Promise.all([this.loadSubscriptions(), this.loadIncidents()]);
@@ -96,21 +100,26 @@ export class NotificationsPanel {
     this.markStoreList();
   }
 
-  private async loadSubscriptions(): Promise<void> {
+  private async loadSubscriptions(): Promise<SubscriptionView[]> {
     setText(this.status, 'Loading the subscriptions…');
     try {
       const subscriptions = await this.api.subscriptions(this.scope.ownerId);
-      setText(this.status, subscriptions.length === 0 ? 'No subscriptions yet: add one to receive reports and downtime alerts.' : formatCount(subscriptions.length, 'subscription'));
+      const none = this.scope.canAdd ? 'No subscriptions yet: add one to receive reports and downtime alerts.' : 'No owner has a subscription yet.';
+      setText(this.status, subscriptions.length === 0 ? none : formatCount(subscriptions.length, 'subscription'));
       this.list.replaceChildren(...subscriptions.map((subscription) => this.row(subscription)));
+      return subscriptions;
     } catch (error) {
       setText(this.status, `Could not load the subscriptions: ${describeError(error)}`);
       this.list.replaceChildren();
+      return [];
     }
   }
 
   private row(subscription: SubscriptionView): HTMLElement {
     const events = subscription.events.map((event) => EVENT_LABELS[event as NotificationEvent] ?? event).join(', ');
+    const owner = this.scope.ownerName ? `for ${this.scope.ownerName(subscription.owner_id) ?? `owner ${subscription.owner_id}`}` : null;
     const details = [
+      owner,
       events,
       subscription.schedule ? `schedule ${subscription.schedule} (${subscription.timezone}), next ${formatInstant(subscription.next_run_at)}` : null,
       subscription.events.includes('store.down') ? `alert after ${subscription.down_threshold_minutes} min down` : null,
@@ -152,6 +161,14 @@ export class NotificationsPanel {
     );
   }
 
+  /** After an action the focus goes to what it made: the new subscription's row. */
+  private focusRow(subscriptionId: string): void {
+    const row = this.list.querySelector<HTMLElement>(`li[data-subscription-id="${CSS.escape(subscriptionId)}"]`);
+    if (!row) return;
+    row.tabIndex = -1;
+    row.focus();
+  }
+
   private showSecret(text: string): void {
     this.secret.hidden = false;
     setText(this.secret, text);
@@ -181,11 +198,15 @@ export class NotificationsPanel {
     return h(
       'tr',
       { 'data-delivery-id': delivery.delivery_id },
-      h('td', {}, delivery.event_type, h('br'), h('span', { class: 'muted' }, formatInstant(delivery.created_at))),
-      h('td', {}, h('span', { class: `badge badge-${badge}` }, delivery.status)),
-      h('td', { class: 'num' }, String(delivery.attempt_count)),
-      h('td', {}, lastAttempt(delivery), delivery.last_error ? h('br') : null, delivery.last_error ? h('span', { class: 'error' }, delivery.last_error) : null),
-      h('td', {}, redeliver),
+      h('td', { 'data-label': 'Event' }, h('span', {}, delivery.event_type, h('br'), h('span', { class: 'muted' }, formatInstant(delivery.created_at)))),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `badge badge-${badge}` }, delivery.status)),
+      h('td', { class: 'num', 'data-label': 'Attempts' }, String(delivery.attempt_count)),
+      h(
+        'td',
+        { 'data-label': 'Last attempt' },
+        h('span', {}, lastAttempt(delivery), delivery.last_error ? h('br') : null, delivery.last_error ? h('span', { class: 'error' }, delivery.last_error) : null),
+      ),
+      h('td', { class: 'action-cell' }, redeliver),
     );
   }
 
@@ -209,9 +230,11 @@ export class NotificationsPanel {
     try {
       const created = await this.api.createSubscription(input);
       if (created.secret) this.showSecret(`Signing secret of the new webhook (shown once; keep it in your receiver): ${created.secret}`);
+      else if (created.warning) this.showSecret(`Added, but ${created.warning.charAt(0).toLowerCase()}${created.warning.slice(1)}.`);
       this.form.reset();
       this.addPanel.open = false;
       await this.loadSubscriptions();
+      this.focusRow(created.subscription_id);
     } catch (error) {
       setText(this.formMessage, describeError(error));
     }

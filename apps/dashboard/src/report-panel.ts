@@ -46,6 +46,8 @@ export class ReportPanel {
   private readonly table: StoreTableView;
   private current: OpenReport | null = null;
   private polling: AbortController | null = null;
+  /** The store set of the view, so an owner's report says how many of its stores the data lacks. */
+  private storeSet: { ownerId: string; storeCount: number; knownCount: number } | null = null;
 
   constructor(
     private readonly api: ApiClient,
@@ -71,6 +73,16 @@ export class ReportPanel {
     });
   }
 
+  setStoreSet(storeSet: { ownerId: string; storeCount: number; knownCount: number } | null): void {
+    this.storeSet = storeSet;
+  }
+
+  /** An address whose report id is not one: said where the report would be, not ignored. */
+  showInvalidId(value: string): void {
+    this.close();
+    setText(this.triggerMessage, `"${value.slice(0, 80)}" in the address is not a valid report id; trigger a report or open one from Recent reports.`);
+  }
+
   private async trigger(): Promise<void> {
     const asOfText = this.asOfInput.value;
     const asOf = utcInputToIso(asOfText);
@@ -86,7 +98,9 @@ export class ReportPanel {
         ...(asOf ? { as_of: asOf } : {}),
         interpolation: this.interpolationSelect.value as Interpolation,
       });
+      // The focus moves to the report it made, whose progress is read out from there.
       void this.open(triggered.report_id, { bringIntoView: false });
+      this.progressTitle.focus({ preventScroll: true });
     } catch (error) {
       setText(this.triggerMessage, `Could not trigger a report: ${describeError(error)}`);
     } finally {
@@ -97,7 +111,7 @@ export class ReportPanel {
   /**
    * Shows one report: follows its progress while it runs, then loads and shows its CSV. Opened from
    * elsewhere on the page (the recent reports, an address), it is scrolled to and takes the focus;
-   * triggered here, the focus stays with the form.
+   * triggered here, the trigger moves the focus to it.
    */
   async open(reportId: string, { bringIntoView = true }: { bringIntoView?: boolean } = {}): Promise<void> {
     this.polling?.abort();
@@ -177,14 +191,18 @@ export class ReportPanel {
       this.meta,
       `As of ${formatInstant(report.as_of)} · interpolation ${report.interpolation === 'carry_forward' ? 'carry forward' : 'nearest'} · completed ${formatInstant(report.completed_at)}`,
     );
+    const set = this.storeSet !== null && this.storeSet.ownerId === report.owner_id ? this.storeSet : null;
+    const notInData = set === null ? 0 : Math.max(0, set.storeCount - summary.stores);
     const cards: [string, string][] = [
-      ['Stores', formatNumber(summary.stores)],
+      ['Stores', formatNumber(notInData > 0 ? set!.storeCount : summary.stores)],
       ['Stores with no data', formatNumber(summary.storesWithoutData)],
       ['Uptime, last hour', formatPercent(summary.uptimePercent.hour)],
       ['Uptime, last day', formatPercent(summary.uptimePercent.day)],
       ['Uptime, last week', formatPercent(summary.uptimePercent.week)],
     ];
     this.summary.replaceChildren(...cards.map(([term, value]) => h('div', { class: 'card' }, h('dt', {}, term), h('dd', {}, value))));
+    // "13 stores, 1 not in the data yet": the report has a row for each of the 12 the data knows.
+    if (notInData > 0) this.summary.firstElementChild?.append(h('p', { class: 'card-note' }, `${formatNumber(notInData)} not in the data yet`));
 
     const histogram = weeklyUptimeHistogram(rows);
     this.result.hidden = false;

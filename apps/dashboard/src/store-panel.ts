@@ -6,6 +6,13 @@ import type { OpenReport } from './report-panel.js';
 import { layoutTimeline, wallClockIn, type WallClock } from './timeline-layout.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
+/** Where the focus goes back to: the store's own button in the table, or whatever opened the store (the search box). */
+function openerOf(storeId: string): HTMLElement | null {
+  const active = document.activeElement;
+  if (active instanceof HTMLElement && active !== document.body) return active;
+  return document.querySelector<HTMLElement>(`#store-table-body tr[data-store-id="${CSS.escape(storeId)}"] button`);
+}
+
 /** A zone the browser does not know would break the lanes; UTC keeps the page usable and says so. */
 function wallClockOrUtc(timeZone: string): { wall: WallClock; zone: string } {
   try {
@@ -15,9 +22,13 @@ function wallClockOrUtc(timeZone: string): { wall: WallClock; zone: string } {
   }
 }
 
-/** Store drill-down: the week of one store as the engine saw it, for the open report's `now`. */
+/**
+ * Store drill-down, in a dialog over the row that opened it: the week of one store as the engine saw
+ * it, for the open report's `now`. Escape or "Close timeline" closes it and gives the focus back to
+ * the store (or search box) it was opened from.
+ */
 export class StorePanel {
-  private readonly section = byId('store-section', HTMLElement);
+  private readonly section = byId('store-section', HTMLDialogElement);
   private readonly heading = byId('store-heading', HTMLHeadingElement);
   private readonly status = byId('store-status', HTMLParagraphElement);
   private readonly details = byId('store-details', HTMLElement);
@@ -27,26 +38,35 @@ export class StorePanel {
   private readonly totals = byId('store-totals', HTMLElement);
   private readonly hours = byId('store-hours', HTMLElement);
   private loading: AbortController | null = null;
+  private opener: HTMLElement | null = null;
 
   constructor(private readonly api: ApiClient) {
     byId('store-close', HTMLButtonElement).addEventListener('click', () => this.close());
+    // Escape closes a modal dialog by itself; either way the focus goes back where the user was.
+    this.section.addEventListener('close', () => {
+      this.loading?.abort();
+      if (this.opener?.isConnected) this.opener.focus();
+      this.opener = null;
+    });
   }
 
   close(): void {
     this.loading?.abort();
-    this.section.hidden = true;
+    if (this.section.open) this.section.close();
   }
 
   async open(storeId: string, report: OpenReport): Promise<void> {
     this.loading?.abort();
     const loading = new AbortController();
     this.loading = loading;
-    this.section.hidden = false;
+    if (!this.section.open) {
+      this.opener = openerOf(storeId);
+      this.section.showModal();
+    }
     this.details.hidden = true;
     setText(this.heading, `Store ${storeId}`);
     setText(this.status, 'Loading the timeline…');
-    this.heading.focus({ preventScroll: true });
-    this.section.scrollIntoView({ block: 'start' });
+    this.heading.focus();
     try {
       const timeline = await this.api.storeTimeline(storeId, report.asOf, report.interpolation, loading.signal);
       this.render(timeline);
@@ -80,9 +100,10 @@ export class StorePanel {
     const { polls, activePolls, upMs, downMs } = layout.totals;
     const totalsText = `${formatNumber(polls)} polls in the week (${formatNumber(activePolls)} active, ${formatNumber(polls - activePolls)} inactive); business time up ${formatDuration(upMs)}, down ${formatDuration(downMs)}.`;
     setText(this.totals, totalsText);
-    this.chart.replaceChildren(renderTimelineSvg(layout, `Week timeline of store ${timeline.store_id} in ${zoneText}: ${totalsText}`));
+    // Drawn for the width it has, so a phone sees the whole day without scrolling sideways.
+    this.details.hidden = false;
+    this.chart.replaceChildren(renderTimelineSvg(layout, `Week timeline of store ${timeline.store_id} in ${zoneText}: ${totalsText}`, this.chart.clientWidth || undefined));
 
     this.hours.replaceChildren(...describeBusinessHours(timeline.business_hours).map((line) => h('li', {}, line)));
-    this.details.hidden = false;
   }
 }

@@ -89,11 +89,12 @@ export class StoreTableView {
         h(
           'tr',
           { 'data-store-id': row.storeId },
-          h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link-button', 'aria-label': `Open the timeline of store ${row.storeId}` }, row.storeId)),
-          h('td', { class: 'num' }, formatPercent(row.uptimeWeekPercent)),
-          h('td', { class: 'num' }, row.downtimeHour.toFixed(2)),
-          h('td', { class: 'num' }, row.downtimeDay.toFixed(2)),
-          h('td', { class: 'num' }, row.downtimeWeek.toFixed(2)),
+          h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link-button store-id', 'aria-label': `Open the timeline of store ${row.storeId}` }, row.storeId)),
+          // The labels head each value when a phone stacks the row into a card.
+          h('td', { class: 'num', 'data-label': 'Uptime last week' }, formatPercent(row.uptimeWeekPercent)),
+          h('td', { class: 'num', 'data-label': 'Downtime last hour (min)' }, row.downtimeHour.toFixed(2)),
+          h('td', { class: 'num', 'data-label': 'Downtime last day (h)' }, row.downtimeDay.toFixed(2)),
+          h('td', { class: 'num', 'data-label': 'Downtime last week (h)' }, row.downtimeWeek.toFixed(2)),
         ),
       ),
     );

@@ -2,12 +2,11 @@ import { svg } from './dom.js';
 import { formatDuration, formatInstant } from './format.js';
 import { DAY_MS, type LaneSpan, type TimelineLayout } from './timeline-layout.js';
 
-const WIDTH = 1000;
-const LABEL_WIDTH = 96;
-const RIGHT_MARGIN = 22;
+/** The drawing's units are CSS pixels of the box it is drawn for, so its text stays readable on a phone. */
+const DEFAULT_WIDTH = 1000;
+const NARROW_WIDTH = 600;
 const AXIS_HEIGHT = 24;
 const LANE_HEIGHT = 40;
-const PLOT_WIDTH = WIDTH - LABEL_WIDTH - RIGHT_MARGIN;
 
 /** Geometry inside one lane, from its top. */
 const BAND_TOP = 4;
@@ -16,12 +15,27 @@ const POLL_Y = 13;
 const SEGMENT_TOP = 21;
 const SEGMENT_HEIGHT = 11;
 
-function x(offsetMs: number): number {
-  return LABEL_WIDTH + (offsetMs / DAY_MS) * PLOT_WIDTH;
-}
+/** Horizontal geometry for a drawing `width` units wide: the whole day always fits. */
+class Scale {
+  readonly labelWidth: number;
+  readonly plotWidth: number;
+  /** Hours between two ticks of the axis: fewer on a narrow drawing, so the labels do not collide. */
+  readonly tickHours: number;
 
-function width(span: LaneSpan): number {
-  return Math.max(0.75, ((span.toMs - span.fromMs) / DAY_MS) * PLOT_WIDTH);
+  constructor(readonly drawingWidth: number) {
+    const narrow = drawingWidth < NARROW_WIDTH;
+    this.labelWidth = narrow ? 76 : 96;
+    this.plotWidth = drawingWidth - this.labelWidth - (narrow ? 16 : 22);
+    this.tickHours = narrow ? 6 : 3;
+  }
+
+  x(offsetMs: number): number {
+    return this.labelWidth + (offsetMs / DAY_MS) * this.plotWidth;
+  }
+
+  spanWidth(span: LaneSpan): number {
+    return Math.max(0.75, ((span.toMs - span.fromMs) / DAY_MS) * this.plotWidth);
+  }
 }
 
 function clock(offsetMs: number): string {
@@ -54,10 +68,11 @@ function patterns(): SVGDefsElement {
  * the bar below shows the engine's up (solid green) and down (hatched red) segments, and each dot is a poll
  * (filled = active, hollow = inactive).
  */
-export function renderTimelineSvg(layout: TimelineLayout, description: string): SVGSVGElement {
+export function renderTimelineSvg(layout: TimelineLayout, description: string, drawingWidth = DEFAULT_WIDTH): SVGSVGElement {
+  const scale = new Scale(Math.round(drawingWidth));
   const height = AXIS_HEIGHT + layout.lanes.length * LANE_HEIGHT + 4;
   const root = svg('svg', {
-    viewBox: `0 0 ${WIDTH} ${height}`,
+    viewBox: `0 0 ${scale.drawingWidth} ${height}`,
     width: '100%',
     role: 'img',
     'aria-label': description,
@@ -67,8 +82,8 @@ export function renderTimelineSvg(layout: TimelineLayout, description: string): 
   root.append(patterns());
 
   const axis = svg('g', { class: 'timeline-axis' });
-  for (let hour = 0; hour <= 24; hour += 3) {
-    const tickX = x(hour * 3_600_000);
+  for (let hour = 0; hour <= 24; hour += scale.tickHours) {
+    const tickX = scale.x(hour * 3_600_000);
     axis.append(
       svg('line', { x1: tickX, x2: tickX, y1: AXIS_HEIGHT - 4, y2: height - 4, stroke: '#d0d7de', 'stroke-width': 1 }),
       svg('text', { x: tickX, y: AXIS_HEIGHT - 8, 'text-anchor': 'middle', 'font-size': 11, fill: '#57606a' }, `${String(hour).padStart(2, '0')}:00`),
@@ -81,13 +96,13 @@ export function renderTimelineSvg(layout: TimelineLayout, description: string): 
     const group = svg('g', { class: 'timeline-lane', transform: `translate(0 ${top})` });
     group.append(
       svg('text', { x: 4, y: LANE_HEIGHT / 2 + 4, 'font-size': 13, fill: '#1f2328' }, lane.label),
-      svg('rect', { x: LABEL_WIDTH, y: BAND_TOP, width: PLOT_WIDTH, height: BAND_HEIGHT, fill: '#eaeef2' }),
+      svg('rect', { x: scale.labelWidth, y: BAND_TOP, width: scale.plotWidth, height: BAND_HEIGHT, fill: '#eaeef2' }),
     );
     for (const span of lane.business) {
       group.append(
         svg(
           'rect',
-          { class: 'tl-business', x: x(span.fromMs), y: BAND_TOP, width: width(span), height: BAND_HEIGHT, fill: '#dcebff', stroke: '#1f5fbf', 'stroke-width': 1 },
+          { class: 'tl-business', x: scale.x(span.fromMs), y: BAND_TOP, width: scale.spanWidth(span), height: BAND_HEIGHT, fill: '#dcebff', stroke: '#1f5fbf', 'stroke-width': 1 },
           svg('title', {}, `Business hours ${clock(span.fromMs)}–${clock(span.toMs)}`),
         ),
       );
@@ -96,7 +111,7 @@ export function renderTimelineSvg(layout: TimelineLayout, description: string): 
       group.append(
         svg(
           'rect',
-          { x: x(span.fromMs), y: BAND_TOP, width: width(span), height: BAND_HEIGHT, fill: 'url(#tl-outside)', 'fill-opacity': 0.8 },
+          { x: scale.x(span.fromMs), y: BAND_TOP, width: scale.spanWidth(span), height: BAND_HEIGHT, fill: 'url(#tl-outside)', 'fill-opacity': 0.8 },
           svg('title', {}, 'Outside the report week'),
         ),
       );
@@ -107,9 +122,9 @@ export function renderTimelineSvg(layout: TimelineLayout, description: string): 
           'rect',
           {
             class: `tl-segment tl-${segment.status}`,
-            x: x(segment.fromMs),
+            x: scale.x(segment.fromMs),
             y: SEGMENT_TOP,
-            width: width(segment),
+            width: scale.spanWidth(segment),
             height: SEGMENT_HEIGHT,
             fill: segment.status === 'up' ? '#1a7f37' : 'url(#tl-down)',
           },
@@ -124,7 +139,7 @@ export function renderTimelineSvg(layout: TimelineLayout, description: string): 
           'circle',
           {
             class: `tl-poll tl-poll-${poll.status}`,
-            cx: x(poll.offsetMs),
+            cx: scale.x(poll.offsetMs),
             cy: POLL_Y,
             r: 3.5,
             fill: active ? '#1a7f37' : '#ffffff',

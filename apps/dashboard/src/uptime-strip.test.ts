@@ -1,4 +1,4 @@
-import { cellLabel, uptimeBand } from './uptime-strip.js';
+import { cellLabel, dateAxis, onAxis, uptimeBand } from './uptime-strip.js';
 
 describe('uptime strip cells', () => {
   it('colours a day by its uptime, and grey without business time', () => {
@@ -8,5 +8,18 @@ describe('uptime strip cells', () => {
   it('says what the day was in words', () => {
     expect(cellLabel({ date: '2023-03-12', uptime_percent: 50, downtime_hours: 1, incident_count: 1 })).toBe('2023-03-12: 50.00% up, 1.00 h down, 1 incident');
     expect(cellLabel({ date: '2023-03-11', uptime_percent: null, downtime_hours: 0, incident_count: 0 })).toBe('2023-03-11: no business hours or no data');
+  });
+});
+
+describe('strips lined up by date', () => {
+  const days = (...dates: string[]) => dates.map((date) => ({ date }));
+
+  it('puts every date of any store on one axis, so a store a day ahead gets its own last column', () => {
+    const newYork = days('2023-01-23', '2023-01-24', '2023-01-25');
+    const sydney = days('2023-01-24', '2023-01-25', '2023-01-26');
+    const axis = dateAxis([newYork, sydney]);
+    expect(axis).toEqual(['2023-01-23', '2023-01-24', '2023-01-25', '2023-01-26']);
+    expect(onAxis(newYork, axis).map((day) => day?.date ?? null)).toEqual(['2023-01-23', '2023-01-24', '2023-01-25', null]);
+    expect(onAxis(sydney, axis).map((day) => day?.date ?? null)).toEqual([null, '2023-01-24', '2023-01-25', '2023-01-26']);
   });
 });

@@ -16,3 +16,18 @@ export function cellLabel(day: { date: string; uptime_percent: number | null; do
   const incidents = day.incident_count === 1 ? '1 incident' : `${day.incident_count} incidents`;
   return `${day.date}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down, ${incidents}`;
 }
+
+/**
+ * The dates every strip of a page is drawn on: each store counts its own local days, so a store east
+ * of the others may already be a day ahead. Every date any of them has, in order, so that one column
+ * is one calendar date down the whole list.
+ */
+export function dateAxis(strips: readonly (readonly { date: string }[])[]): string[] {
+  return [...new Set(strips.flatMap((days) => days.map((day) => day.date)))].sort();
+}
+
+/** A strip's days placed on the axis: null where the store has no such local day in the period. */
+export function onAxis<T extends { date: string }>(days: readonly T[], axis: readonly string[]): (T | null)[] {
+  const byDate = new Map(days.map((day) => [day.date, day]));
+  return axis.map((date) => byDate.get(date) ?? null);
+}

@@ -95,6 +95,8 @@ export interface WorkerConfig extends Omit<WorkerEnv, 'DATABASE_POOL_SIZE'> {
   downloadLinkTtlSeconds: number;
   /** DATA_SOURCE_URLS split into a list; empty means DATA_DIR is the source. */
   dataSourceUrls: string[];
+  /** false: PUBLIC_BASE_URL was left at its default, which knows nothing of the API's real address or port. */
+  publicBaseUrlSet: boolean;
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -123,5 +125,6 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     deliveryPauseAfterSeconds: parseDurationSeconds(parsed.DELIVERY_PAUSE_AFTER)!,
     downloadLinkTtlSeconds: parseDurationSeconds(parsed.DOWNLOAD_LINK_TTL)!,
     dataSourceUrls,
+    publicBaseUrlSet: (env.PUBLIC_BASE_URL ?? '').trim() !== '',
   };
 }

@@ -10,6 +10,7 @@ import { createProcessors } from './processors/index.js';
 import { enqueueStartupIngest, ensureSchedules } from './schedules.js';
 import type { WorkerContext } from './worker-context.js';
 import { WorkerMetrics } from './worker-metrics.js';
+import { WorkerPresence } from './worker-presence.js';
 
 export interface WorkerApp {
   metricsPort: number;
@@ -41,6 +42,15 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     // Not fatal: reports will fail with this reason until the volume is fixed.
     logger.error({ err: error, reportsDir: config.REPORTS_DIR }, 'REPORTS_DIR cannot be created'),
   );
+
+  if (!config.publicBaseUrlSet) {
+    logger.warn(
+      { publicBaseUrl: config.PUBLIC_BASE_URL },
+      `PUBLIC_BASE_URL is not set: the report links in events point at ${config.PUBLIC_BASE_URL}; set it to the address owners reach the API at (its port included)`,
+    );
+  }
+  const presence = new WorkerPresence(database.db, config, logger);
+  await presence.announce();
 
   const metricsServer = await startMetricsServer({ registry: metrics.registry, port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info({ port: metricsServer.port }, 'metrics server listening');
@@ -102,6 +112,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       clearInterval(scheduleCheck);
       redisState.stop();
       await workers.close(config.SHUTDOWN_GRACE_MS);
+      await settleWithin(CONNECTIONS_CLOSE_MS, [presence.retire()]);
       // A job abandoned at the end of the grace period may still hold a connection on a server
       // that stopped answering: closing must not wait for it.
       await settleWithin(CONNECTIONS_CLOSE_MS, [

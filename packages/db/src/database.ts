@@ -313,7 +313,20 @@ export interface ScheduledReportsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** One running (or lately running) worker process and what it can do. */
+export interface WorkerProcessesTable {
+  id: string;
+  hostname: string;
+  can_send_email: boolean;
+  public_base_url: string;
+  /** false: PUBLIC_BASE_URL was left at its default. */
+  public_base_url_set: boolean;
+  started_at: ColumnType<Date, Date | string | undefined, never>;
+  seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
+  worker_processes: WorkerProcessesTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;

@@ -69,3 +69,8 @@ export {
   type StoreSelection,
 } from './queries/store-rows.js';
 export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
+export {
+  WorkerProcessRepository,
+  type WorkerCapabilities,
+  type WorkerProcessAnnouncement,
+} from './repositories/worker-process.repository.js';

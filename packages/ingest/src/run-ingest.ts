@@ -273,7 +273,7 @@ async function lock(run: Run): Promise<void> {
   }
   const runs = new IngestRunRepository(options.db);
   const interrupted = await runs.failInterrupted(id);
-  if (interrupted.length > 0) options.logger?.warn({ runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
+  if (interrupted.length > 0) options.logger?.warn({ runId: id, runs: interrupted }, 'marked ingest runs left running by a stopped process as failed');
   await runs.start({ id, trigger: options.trigger, source: run.summary.source });
   options.logger?.info({ runId: id, source: run.summary.source, trigger: options.trigger }, 'ingest started');
   run.previous = await new DataVersionRepository(options.db).latest();
@@ -423,7 +423,7 @@ async function maintain(run: Run, version: string): Promise<void> {
     summary.store_days_dropped += dropped.rows;
     currentPollsDropped = dropped.currentPolls;
   } else if (olderPinned.length > 0) {
-    run.options.logger?.info({ pinned: olderPinned }, 'unfinished reports pin older data versions; days past the retention go next run');
+    run.options.logger?.info({ runId: run.id, pinned: olderPinned }, 'unfinished reports pin older data versions; days past the retention go next run');
   }
   summary.store_days_dropped += await polls.deleteUnseenHistory(keptFrom, olderPinned);
   await versions.markDroppedBelow(keptFrom, olderPinned);

@@ -26,6 +26,8 @@ export class SubscriptionRefusal extends Error {
   constructor(
     readonly kind: 'invalid' | 'not_found' | 'conflict',
     message: string,
+    /** The subscription the request collides with, for a conflict. */
+    readonly existingId?: string,
   ) {
     super(message);
     this.name = 'SubscriptionRefusal';
@@ -107,9 +109,9 @@ export class SubscriptionService {
     }
     checkSchedule(input.events, input.schedule, input.timezone);
     const secret = input.channel === 'webhook' ? generateSigningSecret() : null;
-    let subscription: Subscription;
+    let outcome: { created: Subscription } | { existing: Subscription };
     try {
-      subscription = await this.subscriptions.create({
+      outcome = await this.subscriptions.createUnlessIdentical({
         id: randomUUID(),
         owner_id: input.ownerId,
         channel: input.channel,
@@ -127,6 +129,14 @@ export class SubscriptionService {
       if (isForeignKeyViolation(error)) throw new SubscriptionRefusal('not_found', `No owner with id ${input.ownerId}`);
       throw error;
     }
+    if ('existing' in outcome) {
+      throw new SubscriptionRefusal(
+        'conflict',
+        `This owner already has an identical subscription: ${outcome.existing.id}; change any setting to add another, or PATCH that one`,
+        outcome.existing.id,
+      );
+    }
+    const subscription = outcome.created;
     return { subscription: await this.syncSchedule(subscription, true), secret };
   }
 

@@ -64,7 +64,7 @@ export const StoreHistoryResponse = Type.Object(
     description: "A store's history, day by day, with its incidents",
     examples: [
       {
-        store_id: '8419537941919820732',
+        store_id: '2492131989990483260',
         timezone: 'America/New_York',
         timezone_fallback: false,
         as_of: '2023-03-13T04:00:00.000Z',

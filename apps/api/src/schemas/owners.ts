@@ -61,12 +61,12 @@ export const StoreSetJsonBody = Type.Object(
   {
     store_ids: Type.Array(Type.String(), { maxItems: 100_000, description: "The owner's whole store set (replaces the current one); duplicates count once" }),
   },
-  { additionalProperties: false, examples: [{ store_ids: ['8419537941919820732', '1481966498820158979'] }] },
+  { additionalProperties: false, examples: [{ store_ids: ['6069798455074389010', '2492131989990483260'] }] },
 );
 
 export const StoreSetCsvBody = Type.String({
   description: 'CSV with a `store_id` column (other columns are ignored), one store per row',
-  examples: ['store_id\n8419537941919820732\n1481966498820158979\n'],
+  examples: ['store_id\n6069798455074389010\n2492131989990483260\n'],
 });
 
 export const StoreSetResponse = Type.Object(
@@ -113,6 +113,10 @@ export const WhoAmI = Type.Object(
     name: Type.Union([Type.String(), Type.Null()], { description: "The owner's name; null for the operator" }),
     key_id: Type.Union([Type.String(), Type.Null()]),
     store_count: Type.Union([Type.Integer(), Type.Null()], { description: "Stores in the owner's set; null for the operator (all stores)" }),
+    known_store_count: Type.Union([Type.Integer(), Type.Null()], { description: 'Of those, the stores in the data (the rest no source names yet); null for the operator' }),
   },
-  { description: 'Who the key belongs to', examples: [{ kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300 }] },
+  {
+    description: 'Who the key belongs to',
+    examples: [{ kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300, known_store_count: 298 }],
+  },
 );

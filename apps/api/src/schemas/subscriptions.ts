@@ -106,6 +106,12 @@ export const CreatedSubscription = Type.Object(
   {
     ...SubscriptionView.properties,
     secret: Type.Optional(Type.String({ description: 'Webhook signing secret (`whsec_` + base64), shown only now', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] })),
+    warning: Type.Optional(
+      Type.String({
+        description: 'E-mail only: set when no running worker can send e-mail now (`SMTP_URL` is a worker setting); deliveries wait and retry until one can',
+        examples: ['No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it'],
+      }),
+    ),
   },
   { description: 'The new subscription; a webhook one with its signing secret' },
 );
@@ -182,7 +188,7 @@ export const DeliveryView = Type.Object(
         redelivery_of: null,
         created_at: '2023-01-25T18:15:02.000Z',
         finished_at: '2023-01-25T18:15:33.000Z',
-        payload: { type: 'store.down', timestamp: '2023-01-25T18:15:02.000Z', data: { store_id: '1481966498820158979', started_at: '2023-01-25T17:30:00.000000Z', down_minutes: 43 } },
+        payload: { type: 'store.down', timestamp: '2023-01-25T18:15:02.000Z', data: { store_id: '2492131989990483260', started_at: '2023-01-25T17:30:00.000000Z', down_minutes: 43 } },
         attempts: [
           { attempt_number: 1, started_at: '2023-01-25T18:15:02.010Z', duration_ms: 10000, outcome: 'retry', http_status: null, smtp_response: null, error: 'timeout: no complete answer within 10000 ms', response_excerpt: null },
           { attempt_number: 2, started_at: '2023-01-25T18:15:33.000Z', duration_ms: 84, outcome: 'delivered', http_status: 200, smtp_response: null, error: null, response_excerpt: 'ok' },
@@ -208,7 +214,7 @@ export const OpenIncidents = Type.Object(
   { incidents: Type.Array(IncidentView) },
   {
     description: "Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them",
-    examples: [{ incidents: [{ incident_id: '9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', store_id: '1481966498820158979', started_at: '2023-01-25T10:30:00.000000Z', observed_until: '2023-01-25T11:40:00.000000Z' }] }],
+    examples: [{ incidents: [{ incident_id: '9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', store_id: '2492131989990483260', started_at: '2023-01-25T10:30:00.000000Z', observed_until: '2023-01-25T11:40:00.000000Z' }] }],
   },
 );
 export const IncidentsQuery = Type.Object({ owner_id: Type.Optional(OwnerId) }, { additionalProperties: false });

@@ -36,7 +36,8 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
         retentionDays: config.STATUS_RETENTION_DAYS,
         maxSourceShrink: config.MAX_SOURCE_SHRINK,
         statementTimeoutMs: config.INGEST_STATEMENT_TIMEOUT_MS,
-        logger: context.logger.child({ runId, jobId: job.id }),
+        // The ingest names its run on every line it logs: the child adds only the job.
+        logger: context.logger.child({ jobId: job.id }),
       });
     } catch (error) {
       if (error instanceof IngestRunError) {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, IngestRun } from '../database.js';
 import { DataVersionRepository, type DataVersionPin } from './data-version.repository.js';
 
@@ -56,6 +56,37 @@ export class DataStatusRepository {
       business_hours: byKind.get('business_hours') ?? 0,
       timezones: byKind.get('timezones') ?? 0,
     };
+  }
+
+  /**
+   * The row counts of one owner's current store set: its stores' polls, business-hours rows and
+   * time-zone rows in the current versions, so an owner's page speaks of its own stores only.
+   */
+  async ownerRowCounts(ownerId: string): Promise<SourceRowCounts> {
+    const inSet = (column: string) =>
+      sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND os.until_set_version IS NULL)`;
+    const current = (kind: string) => sql<string>`(SELECT max(id) FROM source_versions WHERE kind = ${kind})`;
+    const [polls, hours, zones] = await Promise.all([
+      this.db
+        .selectFrom('poll_days')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('poll_count'), sql<string>`0`).as('n'))
+        .where('valid_to', 'is', null)
+        .where(inSet('poll_days.store_id'))
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('business_hours')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where(sql<boolean>`business_hours.version_id = ${current('business_hours')}`)
+        .where(inSet('business_hours.store_id'))
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('timezones')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where(sql<boolean>`timezones.version_id = ${current('timezones')}`)
+        .where(inSet('timezones.store_id'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { store_status: Number(polls.n), business_hours: Number(hours.n), timezones: Number(zones.n) };
   }
 
   /** The newest committed data version: what a report triggered now pins. */

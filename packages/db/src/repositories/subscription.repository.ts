@@ -26,6 +26,37 @@ export class SubscriptionRepository {
     return this.db.insertInto('subscriptions').values(values).returningAll().executeTakeFirstOrThrow();
   }
 
+  /**
+   * Creates the subscription unless the owner already has one identical in every setting (channel,
+   * target, the same events in any order, schedule and zone, interpolation, threshold, description):
+   * then that one is returned and nothing is written. One owner's creations take turns, so two
+   * identical requests at once still make one.
+   */
+  async createUnlessIdentical(values: NewSubscription & { events: string[] }): Promise<{ created: Subscription } | { existing: Subscription }> {
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`subscriptions:${values.owner_id}`}, 0))`.execute(trx);
+      const events = sql`${values.events}::text[]`;
+      const existing = await trx
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('owner_id', '=', values.owner_id)
+        .where('channel', '=', values.channel)
+        .where(sql<boolean>`url IS NOT DISTINCT FROM ${values.url ?? null}`)
+        .where(sql<boolean>`email_to IS NOT DISTINCT FROM ${values.email_to ?? null}`)
+        .where(sql<boolean>`events @> ${events} AND events <@ ${events}`)
+        .where(sql<boolean>`schedule IS NOT DISTINCT FROM ${values.schedule ?? null}`)
+        .where(sql<boolean>`timezone IS NOT DISTINCT FROM ${values.timezone ?? null}`)
+        .where('interpolation', '=', values.interpolation ?? 'nearest')
+        .where('down_threshold_minutes', '=', values.down_threshold_minutes ?? 30)
+        .where(sql<boolean>`description IS NOT DISTINCT FROM ${values.description ?? null}`)
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst();
+      if (existing) return { existing };
+      return { created: await trx.insertInto('subscriptions').values(values).returningAll().executeTakeFirstOrThrow() };
+    });
+  }
+
   find(id: string, owner: OwnerScope = null): Promise<Subscription | undefined> {
     let query = this.db.selectFrom('subscriptions').selectAll().where('id', '=', id);
     if (owner !== null) query = query.where('owner_id', '=', owner);

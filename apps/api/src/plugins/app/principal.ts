@@ -7,6 +7,8 @@ import { errorBody } from '../../errors.js';
 import { BOARD_COOKIE, BOARD_PREFIX, boardCookieValue, digest, isProtected, keysMatch, presentedKey, queryKey } from './api-key.js';
 
 const UNAUTHORIZED_MESSAGE = 'This route needs an API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"';
+/** A key was sent, but it is neither the operator's nor an active owner key: say that, not that none was sent. */
+const UNKNOWN_KEY_MESSAGE = 'This key is unknown or was revoked';
 
 function refuse(request: FastifyRequest, reply: FastifyReply, statusCode: 401 | 403, message: string): FastifyReply {
   if (statusCode === 401) reply.header('www-authenticate', 'Bearer realm="store-monitoring"');
@@ -18,6 +20,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, statusCode: 401 | 
  * - the server's API_KEY (Bearer or X-API-Key; constant-time comparison) is the operator;
  * - an owner key (`smo_…`, looked up by its hash) is that owner; a revoked or unknown one is refused
  *   whether or not API_KEY is set, so a revoked owner never falls back to the open mode;
+ * - with API_KEY, any other key that was sent, whatever its shape, is refused as unknown or revoked;
  * - without API_KEY, any other caller is the operator (local use only);
  * - the queue board also takes `?api_key=` once, then a cookie derived from the key.
  * Routes with `config.access = 'operator'`, and the queue board, answer 403 to an owner.
@@ -41,7 +44,7 @@ async function principalPlugin(app: FastifyInstance): Promise<void> {
       const match = await keys.lookup(given);
       if (match) return { kind: 'owner', ownerId: match.ownerId, keyId: match.keyId };
       request.log.info({ route: routeUrl }, 'unknown or revoked owner key');
-      refuse(request, reply, 401, 'This key is unknown or was revoked');
+      refuse(request, reply, 401, UNKNOWN_KEY_MESSAGE);
       return null;
     }
     if (expected === null) return OPERATOR;
@@ -55,7 +58,12 @@ async function principalPlugin(app: FastifyInstance): Promise<void> {
         return OPERATOR;
       }
     }
-    request.log.info({ route: routeUrl }, 'missing or wrong API key');
+    if (given !== undefined) {
+      request.log.info({ route: routeUrl }, 'wrong API key');
+      refuse(request, reply, 401, UNKNOWN_KEY_MESSAGE);
+      return null;
+    }
+    request.log.info({ route: routeUrl }, 'missing API key');
     refuse(request, reply, 401, UNAUTHORIZED_MESSAGE);
     return null;
   }

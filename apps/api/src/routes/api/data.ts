@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { IngestRun } from '@store-monitoring/db';
+import { WorkerProcessRepository, type IngestRun, type OwnerSummary } from '@store-monitoring/db';
 import { QueueName, jobIds, refreshIntervalSeconds } from '@store-monitoring/jobs';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses, operatorSecurity } from '../../schemas/common.js';
-import { DataStatus, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
+import { DataStatus, DataStatusQuery, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
 import { withTimeout } from '../../with-timeout.js';
 
 const REDIS_READ_TIMEOUT_MS = 1_000;
@@ -32,6 +32,22 @@ export function toRunView(run: IngestRun) {
   };
 }
 
+/**
+ * A run as an owner sees it: no server path (`source`), no per-file details (they quote rejected
+ * rows of any store) and no count of every store's polls.
+ */
+function ownerRunView(run: IngestRun) {
+  const { source: _source, status_rows_added: _added, files: _files, ...rest } = toRunView(run);
+  return { ...rest, files: [] };
+}
+
+/** "13 stores, 1 not in the data yet": the owner's set, and how much of it the data knows. */
+function storeSetCounts(owner: OwnerSummary | undefined) {
+  const storeCount = owner?.store_count ?? 0;
+  const known = owner?.known_store_count ?? 0;
+  return { store_count: storeCount, known_store_count: known, unknown_store_count: storeCount - known };
+}
+
 /** The schedule lives in Redis; while Redis is away the status page still answers, without it. */
 async function nextRefreshAt(app: FastifyInstance): Promise<string | null> {
   if (!app.isRedisReady()) return null;
@@ -51,35 +67,40 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Freshness of the source data',
         description:
-          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals).',
+          'The last ingest run and its outcome, the last success, the next scheduled refresh, what is stored, and how old the newest poll is (`stale` when older than two refresh intervals). ' +
+          'An owner key (or the operator with `owner_id`) gets the owner’s own counts, its store set, and no server path or per-file details.',
         operationId: 'getDataStatus',
         tags: [ApiTags.Data],
         security: apiSecurity,
-        response: { 200: DataStatus, ...errorResponses(401, 429, 503) },
+        querystring: DataStatusQuery,
+        response: { 200: DataStatus, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
       const repository = app.dataStatusRepository;
-      const { ownerId } = await request.scope();
-      const [lastRun, lastSuccessAt, stores, rows, latestObservation, nextRefresh] = await Promise.all([
+      // An owner sees its own; the operator may look through an owner's eyes with `owner_id`.
+      const { ownerId } = await request.scope(request.query.owner_id);
+      const [lastRun, lastSuccessAt, owner, stores, rows, latestObservation, nextRefresh, workers] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),
-        // An owner's page counts its own stores, not the whole registry.
-        ownerId !== null
-          ? app.ownerRepository.find(ownerId).then((owner) => owner?.known_store_count ?? 0)
-          : repository.storeCount(),
-        repository.rowCounts(),
+        ownerId === null ? Promise.resolve(undefined) : app.ownerRepository.find(ownerId),
+        // An owner's page counts its own stores and their rows, not the whole registry.
+        ownerId === null ? repository.storeCount() : Promise.resolve(null),
+        ownerId === null ? repository.rowCounts() : repository.ownerRowCounts(ownerId),
         repository.latestObservation(),
         nextRefreshAt(app),
+        new WorkerProcessRepository(app.database.db).capabilities(),
       ]);
       const dataAge = latestObservation ? Math.max(0, Math.floor((Date.now() - latestObservation.getTime()) / 1_000)) : null;
       return {
-        // The per-file details quote rejected rows of any store: the operator's to see, not an owner's.
-        last_run: lastRun ? { ...toRunView(lastRun), ...(ownerId !== null ? { files: [] } : {}) } : null,
+        last_run: lastRun ? (ownerId === null ? toRunView(lastRun) : ownerRunView(lastRun)) : null,
         last_success_at: iso(lastSuccessAt),
         next_refresh_at: nextRefresh,
-        stores,
+        stores: stores ?? owner?.known_store_count ?? 0,
+        ...(ownerId === null ? {} : { store_set: storeSetCounts(owner) }),
         rows,
+        public_base_url: workers.publicBaseUrls[0] ?? null,
+        workers: { running: workers.workers, can_send_email: workers.canSendEmail, public_base_url_unset: workers.publicBaseUrlUnset },
         latest_observation: iso(latestObservation),
         data_age_seconds: dataAge,
         refresh_interval_seconds: refreshInterval,

@@ -93,7 +93,8 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, ' +
           'listed on the day it starts. An owner key sees its own stores only (404 for any other).',
         operationId: 'getStoreHistory',
-        tags: [ApiTags.History, ApiTags.Stores],
+        // One tag: Swagger UI lists an operation once under each of its tags.
+        tags: [ApiTags.History],
         security: apiSecurity,
         params: StoreIdParams,
         querystring: HistoryQuery,

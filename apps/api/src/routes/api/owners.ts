@@ -71,9 +71,16 @@ const ownerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const principal = request.principal;
-      if (principal.kind === 'operator') return { kind: 'operator' as const, owner_id: null, name: null, key_id: null, store_count: null };
+      if (principal.kind === 'operator') return { kind: 'operator' as const, owner_id: null, name: null, key_id: null, store_count: null, known_store_count: null };
       const owner = await app.ownerRepository.find(principal.ownerId);
-      return { kind: 'owner' as const, owner_id: principal.ownerId, name: owner?.name ?? null, key_id: principal.keyId, store_count: owner?.store_count ?? 0 };
+      return {
+        kind: 'owner' as const,
+        owner_id: principal.ownerId,
+        name: owner?.name ?? null,
+        key_id: principal.keyId,
+        store_count: owner?.store_count ?? 0,
+        known_store_count: owner?.known_store_count ?? 0,
+      };
     },
   );
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Delivery, DeliveryAttempt, Subscription } from '@store-monitoring/db';
+import { WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription } from '@store-monitoring/db';
 import { Type } from 'typebox';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
@@ -85,6 +85,18 @@ const queuedView = (delivery: Delivery) => ({ delivery_id: delivery.id, webhook_
 const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.subscriptionService;
 
+  /** The workers send e-mail, not the API: what they recorded says whether an e-mail can go out now. */
+  async function emailWarning(): Promise<{ warning?: string }> {
+    const workers = await new WorkerProcessRepository(app.database.db).capabilities();
+    if (workers.canSendEmail > 0) return {};
+    return {
+      warning:
+        workers.workers === 0
+          ? 'No worker is running, so no e-mail can be sent yet: deliveries wait until a worker with SMTP_URL set starts'
+          : 'No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it',
+    };
+  }
+
   app.post(
     '/subscriptions',
     {
@@ -92,12 +104,13 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Subscribe to events by webhook or e-mail',
         description:
           'An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address ' +
-          '(unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here.',
+          '(unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. ' +
+          'A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.',
         operationId: 'createSubscription',
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         body: CreateSubscriptionBody,
-        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 404, 409, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -120,7 +133,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .code(201)
         .header('location', `/api/subscriptions/${subscription.id}`)
-        .send({ ...toView(subscription), ...(secret ? { secret } : {}) });
+        .send({ ...toView(subscription), ...(secret ? { secret } : {}), ...(body.channel === 'email' ? await emailWarning() : {}) });
     },
   );
 
