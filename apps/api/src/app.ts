@@ -27,6 +27,9 @@ import metricsRoute from './routes/metrics.js';
 import downloadRoutes from './routes/downloads.js';
 import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
+import boardRoutes from './routes/api/board.js';
+import muteRoutes from './routes/api/mutes.js';
+import specialHoursRoutes from './routes/api/special-hours.js';
 
 export interface AppDependencies {
   /** The process logger (main.ts builds it); without one the app logs nothing. */
@@ -91,9 +94,12 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(reportRoutes);
       await api.register(dataRoutes);
       await api.register(storeRoutes);
+      await api.register(specialHoursRoutes);
       await api.register(ownerRoutes);
       await api.register(historyRoutes);
       await api.register(subscriptionRoutes);
+      await api.register(boardRoutes);
+      await api.register(muteRoutes);
     },
     { prefix: '/api' },
   );

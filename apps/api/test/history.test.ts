@@ -65,6 +65,7 @@ describe('history and incidents', () => {
       downtime_hours: 1,
       uptime_percent: 50,
       incidents: [{ start: '2023-03-12T06:30:00.000Z', end: '2023-03-12T07:30:00.000Z', minutes: 60 }],
+      special_hours: null,
     });
     expect(days.slice(0, 2).map((day) => [day.business_hours, day.uptime_hours, day.downtime_hours])).toEqual([
       [0, 0, 0],

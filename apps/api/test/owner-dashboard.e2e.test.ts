@@ -157,11 +157,15 @@ describe('owner dashboard in a real browser', () => {
     try {
       await signIn(page, aliceKey);
       await page.waitForFunction(`document.querySelectorAll('#uptime-list .strip-row').length === ${ALICE_STORES.length}`);
+      // The page opens on the live board; the report comes right after it.
+      await page.locator('#board-counts .card').first().waitFor();
+      const counts = (await page.locator('#board-counts').boundingBox())!;
+      expect(counts.y + counts.height).toBeLessThanOrEqual(844);
       const trigger = (await page.getByRole('button', { name: 'Trigger report' }).boundingBox())!;
-      expect(trigger.y + trigger.height).toBeLessThanOrEqual(844);
       const stores = (await page.locator('#uptime-section').boundingBox())!;
       const data = (await page.locator('#data-status-section').boundingBox())!;
       expect(stores.y).toBeLessThan(data.y);
+      expect(trigger.y).toBeLessThan(data.y);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       const cell = (await page.locator('#uptime-list .strip-row').first().locator('.strip-cell').first().boundingBox())!;
       expect(cell.width).toBeGreaterThan(3);

@@ -73,6 +73,28 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
   return rows;
 }
 
+/** The 95th percentile (nearest rank) of a series. */
+export function percentile95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)]!;
+}
+
+function boardRows(measurement: ScaleMeasurement): FigureRow[] {
+  const board = measurement.board;
+  if (!board) return [];
+  const label = measurement.scale.label;
+  const once = (value: number) => summarize([value]);
+  return [
+    row(label, `live board: state step after loading into an empty database (${board.stores.toLocaleString('en-US')} stores)`, 's', once(board.firstStepSeconds)),
+    row(label, 'live board: one more hour of polls, runIngest', 's', once(board.hourIngestSeconds)),
+    row(label, `live board: state step after that ingest (${board.hourStepChanged.toLocaleString('en-US')} rows changed)`, 's', once(board.hourStepSeconds)),
+    row(label, 'live board: state step ÷ the one-more-hour ingest', 'x', once(board.hourStepSeconds / board.hourIngestSeconds)),
+    row(label, "live board: operator's board with counts, first request after the one-more-hour step", 'ms', once(board.afterHourRequestMs)),
+    row(label, "live board: operator's board with counts, first request after each re-evaluation", 'ms', summarize(board.firstRequestMs)),
+    row(label, "live board: operator's board, p95 of those first requests", 'ms', once(percentile95(board.firstRequestMs))),
+  ];
+}
+
 function ingestRows(measurement: ScaleMeasurement): FigureRow[] {
   const ingest = measurement.ingest;
   if (!ingest) return [];
@@ -96,7 +118,7 @@ function linearity(run: BenchRun): { summary: Summary; workers: number } | null 
 }
 
 export function figureRows(run: BenchRun): FigureRow[] {
-  const rows = run.scales.flatMap((measurement) => [...reportRows(measurement), ...ingestRows(measurement)]);
+  const rows = run.scales.flatMap((measurement) => [...reportRows(measurement), ...ingestRows(measurement), ...boardRows(measurement)]);
   const scaled = linearity(run);
   if (scaled) rows.push(row('1x → 10x', `report 10x ÷ report 1x, ${workersLabel(scaled.workers)} (pair by pair)`, 'x', scaled.summary));
   if (run.engine) {
@@ -144,7 +166,18 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
   const two = tenfoldBlocks.find((block) => block.workers === 2);
   const speedup = one && two ? summarize(pairedRatios(seconds(one), seconds(two))).median : null;
 
+  const boardAt = tenfold?.board ? tenfold : base?.board ? base : undefined;
+  const boardP95 = boardAt?.board ? percentile95(boardAt.board.firstRequestMs) : null;
+  const boardNote = boardAt && boardAt !== tenfold ? ` (at ${boardAt.scale.label}, not 10x)` : '';
+
   return [
+    check(
+      `operator's live board with counts at 10x, first request after an ingest, p95 < 100 ms${boardNote}`,
+      boardP95,
+      (value) => value < 100,
+      (value) => `${value.toFixed(1)} ms (p95 of ${boardAt!.board!.firstRequestMs.length} first requests)`,
+      'the board section did not run',
+    ),
     check(
       `report at public size, 2 workers ≤ 1.0× the read limit${atBase}`,
       reportRatio,

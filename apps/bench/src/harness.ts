@@ -6,6 +6,7 @@ import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '@store-
 import { runIngest } from '@store-monitoring/ingest';
 import { CleanupStack } from './cleanup-stack.js';
 import { cachedDataset } from './dataset-cache.js';
+import { measureBoard, type BoardSection } from './board-measure.js';
 import { measureEngine, type EngineSection } from './engine-measure.js';
 import { runIngestBench, type IngestSection } from './ingest-bench.js';
 import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
@@ -22,6 +23,8 @@ export interface ScaleMeasurement {
   /** The ingest package's benchmark at this size (null when the section was not run). */
   ingest: IngestSection | null;
   report: ReportSection | null;
+  /** The live board: the state step's cost and the operator's board request (null when not run). */
+  board: BoardSection | null;
 }
 
 export interface BenchRun {
@@ -84,7 +87,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       engine = await measureEngine(options.runs, cleanup);
     }
 
-    const needsData = options.sections.has('ingest') || options.sections.has('report');
+    const needsData = options.sections.has('ingest') || options.sections.has('report') || options.sections.has('board');
     for (const scale of needsData ? options.scales : []) {
       log(`${scale.label}: dataset`);
       const dataset = await cachedDataset(options.cacheDir, scale, options.seed, log);
@@ -93,6 +96,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
         dataset: { dir: dataset.outDir, stores: dataset.stores, polls: dataset.rows.store_status, statusBytes: dataset.statusBytes },
         ingest: null,
         report: null,
+        board: null,
       };
       scales.push(measurement);
 
@@ -124,6 +128,30 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
           workerCounts: options.workers,
           expectedRows: Number(stores.rows[0]!.n),
           timeoutMs: REPORT_TIMEOUT_MS,
+          cleanup,
+          log,
+        });
+        await drop();
+      }
+
+      if (options.sections.has('board')) {
+        const database = await createTestDatabase('bench');
+        created.databases.push(databaseName(database));
+        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
+        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
+        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
+        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        log(`${scale.label}: live board`);
+        measurement.board = await measureBoard({
+          database,
+          dataset,
+          scale,
+          seed: options.seed,
+          cacheDir: options.cacheDir,
+          redisUrl: redis,
+          queuePrefix,
+          scratchDir,
+          runs: options.runs,
           cleanup,
           log,
         });

@@ -21,6 +21,7 @@ import type {
   SubscriptionView,
   TriggerReportInput,
 } from './api-types.js';
+import type { Board, MuteView } from './board-types.js';
 
 /** A non-2xx answer of the API, carrying its status and the server's message and request id. */
 export class ApiError extends Error {
@@ -176,6 +177,21 @@ export class ApiClient {
   async openIncidents(ownerId: string | null): Promise<OpenIncidentView[]> {
     const query = ownerId ? `?owner_id=${encodeURIComponent(ownerId)}` : '';
     return (await this.json<{ incidents: OpenIncidentView[] }>(`/api/incidents${query}`)).incidents;
+  }
+
+  /** The live board: the caller's stores (or, for the operator, one owner's) in their state now, down stores first. */
+  statusNow(ownerId: string | null, limit: number): Promise<Board> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/status/now?${query.toString()}`);
+  }
+
+  muteStore(storeId: string, until: string, reason: string): Promise<MuteView> {
+    return this.json(`/api/stores/${encodeURIComponent(storeId)}/mute`, { method: 'POST', body: JSON.stringify({ until, reason }) });
+  }
+
+  async unmuteStore(storeId: string): Promise<void> {
+    await this.request(`/api/stores/${encodeURIComponent(storeId)}/mute`, { method: 'DELETE' });
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

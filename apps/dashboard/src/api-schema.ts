@@ -265,6 +265,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stores/{store_id}/special-hours/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a store's hours for one date: closed all day, or its own intervals
+         * @description The intervals that start on the date replace the weekday's business hours (or the whole day of a store open 24/7); an interval from the day before that runs past midnight still counts. This entry wins over special_hours.csv for the same store and date until it is deleted. Every change creates a new data version: reports triggered from now on use it, earlier ones keep the hours they were triggered with.
+         */
+        put: operations["putSpecialHours"];
+        post?: never;
+        /**
+         * Delete the API's entry for a store and date
+         * @description The date goes back to special_hours.csv when the file lists it, otherwise to the weekly hours. Creates a new data version.
+         */
+        delete: operations["deleteSpecialHours"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stores/{store_id}/special-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A store's special hours by date, with where each came from
+         * @description Entries from special_hours.csv (`source: file`) and from this API (`source: api`, with the operator or owner that set it). For a date set both ways the API entry is in effect and the file entry is listed with `in_effect: false`.
+         */
+        get: operations["listSpecialHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/special-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set one date for many stores at once (a holiday for the whole chain)
+         * @description Sets the same hours (closed, or intervals) for `store_ids`, or for every store of the caller when they are left out: all stores for the operator, the owner's own for an owner. Ids that are unknown, or not the calling owner's, are named in a 400 and nothing is set. One new data version for the whole call.
+         */
+        post: operations["bulkSpecialHours"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -585,6 +649,78 @@ export interface paths {
          */
         post: operations["redeliver"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live board: which of the caller’s stores are down right now, and since when
+         * @description Every store of the caller (an owner’s set; every store for the operator, or one owner’s with `owner_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
+         */
+        get: operations["getStatusNow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stores/{store_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute a store’s down alerts until a given time
+         * @description No new `store.down` for this store reaches the caller’s subscriptions until `until` (wall-clock time); the operator’s mute silences every owner’s. An incident whose `store.down` was already sent still gets its `store.recovered`. Muting changes no number and shows in the live board. Muting again moves the end. 404 for a store that is not the caller’s.
+         */
+        post: operations["muteStore"];
+        /**
+         * Unmute a store
+         * @description Ends the caller’s mute of the store (the operator’s: the operator’s mute); down alerts follow again from the next ingest. 404 for a store that is not the caller’s.
+         */
+        delete: operations["unmuteStore"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active mutes
+         * @description The mutes in force that concern the caller: an owner’s own and the operator’s on its stores; for the operator every one.
+         */
+        get: operations["listMutes"];
+        put?: never;
+        /**
+         * Mute many stores at once
+         * @description The bulk form of `POST /api/stores/{store_id}/mute`: `store_ids` (or, omitted, every store of the caller), `until`, `reason`. Answers how many stores it muted; unknown or foreign ids are named in a 400 and nothing is muted.
+         */
+        post: operations["muteStores"];
+        /**
+         * Unmute many stores at once
+         * @description Ends the caller’s mutes of `store_ids` (or, omitted, of every store of the caller). Unknown or foreign ids are named in a 400 and nothing is changed.
+         */
+        delete: operations["unmuteStores"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3143,6 +3279,13 @@ export interface operations {
                      *           "end_time_local": "17:00:00"
                      *         }
                      *       ],
+                     *       "special_hours": [
+                     *         {
+                     *           "date": "2023-01-24",
+                     *           "closed": true,
+                     *           "intervals": []
+                     *         }
+                     *       ],
                      *       "business_intervals": [
                      *         {
                      *           "start": "2023-01-23T14:00:00.000Z",
@@ -3201,6 +3344,18 @@ export interface operations {
                             start_time_local: string;
                             /** @example 17:30:00 */
                             end_time_local: string;
+                        }[];
+                        /** @description Dates around the window whose special hours replace their weekly hours (closed all day, or these local intervals) */
+                        special_hours: {
+                            /** @example 2023-01-24 */
+                            date: string;
+                            closed: boolean;
+                            intervals: {
+                                /** @example 10:00:00 */
+                                start: string;
+                                /** @example 15:00:00 */
+                                end: string;
+                            }[];
                         }[];
                         /** @description Business time inside the window, in UTC */
                         business_intervals: {
@@ -3304,6 +3459,852 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    putSpecialHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Store id as it appears in the report (the example is a store of the bundled sample data)
+                 * @example 6069798455074389010
+                 */
+                store_id: string;
+                /**
+                 * @description The store's local calendar date, YYYY-MM-DD
+                 * @example 2023-12-25
+                 */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Closed all day (give this or `intervals`)
+                     * @enum {boolean}
+                     */
+                    closed?: true;
+                    /** @description Business intervals that start on the date (give this or `closed`) */
+                    intervals?: {
+                        /**
+                         * @description Local time HH:MM or HH:MM:SS
+                         * @example 10:00
+                         */
+                        start: string;
+                        /**
+                         * @description Local time HH:MM or HH:MM:SS; 23:59:59 means the end of the day, and an end at or before the start runs past midnight into the next date
+                         * @example 15:00
+                         */
+                        end: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "store_id": "6069798455074389010",
+                     *       "date": "2023-12-25",
+                     *       "source": "api",
+                     *       "closed": true,
+                     *       "intervals": [],
+                     *       "in_effect": true,
+                     *       "set_by": {
+                     *         "type": "operator"
+                     *       },
+                     *       "set_at": "2026-12-07T18:00:00.000Z",
+                     *       "data_version": "42"
+                     *     }
+                     */
+                    "application/json": {
+                        store_id: string;
+                        /**
+                         * @description The store's local calendar date, YYYY-MM-DD
+                         * @example 2023-12-25
+                         */
+                        date: string;
+                        /** @description Where the entry came from */
+                        source: "api" | "file";
+                        /** @description True when the date is closed all day */
+                        closed: boolean;
+                        intervals: {
+                            /** @example 10:00:00 */
+                            start: string;
+                            /** @example 15:00:00 */
+                            end: string;
+                        }[];
+                        /** @description False for a file entry that the API's entry for the same store and date overrides */
+                        in_effect: boolean;
+                        /** @description Who set the entry */
+                        set_by: {
+                            /** @description The operator or an owner (through the API), or special_hours.csv */
+                            type: "operator" | "owner" | "file";
+                            /** @description The owner that set it */
+                            owner_id?: string;
+                            owner_name?: string | null;
+                            /** @description The ingest run that loaded the file row */
+                            ingest_run_id?: string | null;
+                        };
+                        /** Format: date-time */
+                        set_at: string;
+                        /** @description The data version the change created: reports triggered from now on read it */
+                        data_version: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteSpecialHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Store id as it appears in the report (the example is a store of the bundled sample data)
+                 * @example 6069798455074389010
+                 */
+                store_id: string;
+                /**
+                 * @description The store's local calendar date, YYYY-MM-DD
+                 * @example 2023-12-25
+                 */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    listSpecialHours: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First date (default: 30 days before the latest observation)
+                 * @example 2023-12-01
+                 */
+                from?: string;
+                /**
+                 * @description Last date, inclusive (default: a year after the latest observation)
+                 * @example 2024-01-31
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Store id as it appears in the report (the example is a store of the bundled sample data)
+                 * @example 6069798455074389010
+                 */
+                store_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "store_id": "6069798455074389010",
+                     *       "from": "2023-12-01",
+                     *       "to": "2024-01-31",
+                     *       "special_hours": [
+                     *         {
+                     *           "store_id": "6069798455074389010",
+                     *           "date": "2023-12-24",
+                     *           "source": "file",
+                     *           "closed": false,
+                     *           "intervals": [
+                     *             {
+                     *               "start": "10:00:00",
+                     *               "end": "15:00:00"
+                     *             }
+                     *           ],
+                     *           "in_effect": true,
+                     *           "set_by": {
+                     *             "type": "file",
+                     *             "ingest_run_id": "5e0c…"
+                     *           },
+                     *           "set_at": "2026-12-07T17:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "store_id": "6069798455074389010",
+                     *           "date": "2023-12-25",
+                     *           "source": "api",
+                     *           "closed": true,
+                     *           "intervals": [],
+                     *           "in_effect": true,
+                     *           "set_by": {
+                     *             "type": "owner",
+                     *             "owner_id": "7d4b2f0e-…",
+                     *             "owner_name": "Northwind Pizza"
+                     *           },
+                     *           "set_at": "2026-12-07T18:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "store_id": "6069798455074389010",
+                     *           "date": "2023-12-25",
+                     *           "source": "file",
+                     *           "closed": false,
+                     *           "intervals": [
+                     *             {
+                     *               "start": "12:00:00",
+                     *               "end": "16:00:00"
+                     *             }
+                     *           ],
+                     *           "in_effect": false,
+                     *           "set_by": {
+                     *             "type": "file",
+                     *             "ingest_run_id": "5e0c…"
+                     *           },
+                     *           "set_at": "2026-12-07T17:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        store_id: string;
+                        /**
+                         * @description The store's local calendar date, YYYY-MM-DD
+                         * @example 2023-12-25
+                         */
+                        from: string;
+                        /**
+                         * @description The store's local calendar date, YYYY-MM-DD
+                         * @example 2023-12-25
+                         */
+                        to: string;
+                        /** @description By date; for a date set both ways, the API entry (in effect) and the file entry (overridden) */
+                        special_hours: {
+                            store_id: string;
+                            /**
+                             * @description The store's local calendar date, YYYY-MM-DD
+                             * @example 2023-12-25
+                             */
+                            date: string;
+                            /** @description Where the entry came from */
+                            source: "api" | "file";
+                            /** @description True when the date is closed all day */
+                            closed: boolean;
+                            intervals: {
+                                /** @example 10:00:00 */
+                                start: string;
+                                /** @example 15:00:00 */
+                                end: string;
+                            }[];
+                            /** @description False for a file entry that the API's entry for the same store and date overrides */
+                            in_effect: boolean;
+                            /** @description Who set the entry */
+                            set_by: {
+                                /** @description The operator or an owner (through the API), or special_hours.csv */
+                                type: "operator" | "owner" | "file";
+                                /** @description The owner that set it */
+                                owner_id?: string;
+                                owner_name?: string | null;
+                                /** @description The ingest run that loaded the file row */
+                                ingest_run_id?: string | null;
+                            };
+                            /** Format: date-time */
+                            set_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    bulkSpecialHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The store's local calendar date, YYYY-MM-DD
+                     * @example 2023-12-25
+                     */
+                    date: string;
+                    /** @description The stores to set; absent = every store of the caller (all stores for the operator, the owner's own for an owner) */
+                    store_ids?: string[];
+                    /**
+                     * @description Closed all day (give this or `intervals`)
+                     * @enum {boolean}
+                     */
+                    closed?: true;
+                    /** @description Business intervals that start on the date (give this or `closed`) */
+                    intervals?: {
+                        /**
+                         * @description Local time HH:MM or HH:MM:SS
+                         * @example 10:00
+                         */
+                        start: string;
+                        /**
+                         * @description Local time HH:MM or HH:MM:SS; 23:59:59 means the end of the day, and an end at or before the start runs past midnight into the next date
+                         * @example 15:00
+                         */
+                        end: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "date": "2023-12-25",
+                     *       "store_count": 300,
+                     *       "closed": true,
+                     *       "intervals": [],
+                     *       "data_version": "42"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description The store's local calendar date, YYYY-MM-DD
+                         * @example 2023-12-25
+                         */
+                        date: string;
+                        /** @description How many stores were set */
+                        store_count: number;
+                        closed: boolean;
+                        intervals: {
+                            start: string;
+                            end: string;
+                        }[];
+                        /** @description The data version the change created */
+                        data_version: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -4957,7 +5958,8 @@ export interface operations {
                      *               "end": "2023-03-12T15:55:00.000Z",
                      *               "minutes": 45
                      *             }
-                     *           ]
+                     *           ],
+                     *           "special_hours": null
                      *         }
                      *       ],
                      *       "totals": {
@@ -5012,6 +6014,17 @@ export interface operations {
                                 /** @description Length in minutes, two decimals; the minutes of all incidents of the period add up to its downtime */
                                 minutes: number;
                             }[];
+                            /** @description The date's special hours, which replaced its weekly hours; null on an ordinary day */
+                            special_hours: {
+                                /** @description Closed all day */
+                                closed: boolean;
+                                intervals: {
+                                    /** @example 10:00:00 */
+                                    start: string;
+                                    /** @example 15:00:00 */
+                                    end: string;
+                                }[];
+                            } | null;
                         }[];
                         totals: {
                             /** @description Business time of the period, hours with two decimals */
@@ -5423,6 +6436,17 @@ export interface operations {
                                 /** @description Downtime, hours with two decimals */
                                 downtime_hours: number;
                                 incident_count: number;
+                                /** @description The date's special hours, which replaced its weekly hours; null on an ordinary day */
+                                special_hours: {
+                                    /** @description Closed all day */
+                                    closed: boolean;
+                                    intervals: {
+                                        /** @example 10:00:00 */
+                                        start: string;
+                                        /** @example 15:00:00 */
+                                        end: string;
+                                    }[];
+                                } | null;
                             }[];
                         }[];
                     };
@@ -7447,6 +8471,988 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getStatusNow: {
+        parameters: {
+            query: {
+                /** @description Stores per page */
+                limit: number;
+                /** @description Stores to skip, in board order */
+                offset: number;
+                /** @description Only the stores in this state (the counts stay those of every state) */
+                state?: "closed" | "no_data" | "down" | "up";
+                /** @description Operator only: one owner's board */
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Which of the caller’s stores are down right now, and since when */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2023-01-25T18:13:22.479Z",
+                     *       "evaluated_at": "2023-01-25T18:15:03.112Z",
+                     *       "data_age_seconds": 101,
+                     *       "counts": {
+                     *         "down": 1,
+                     *         "no_data": 0,
+                     *         "up": 1,
+                     *         "closed": 1,
+                     *         "muted": 1
+                     *       },
+                     *       "total": 3,
+                     *       "limit": 100,
+                     *       "offset": 0,
+                     *       "stores": [
+                     *         {
+                     *           "store_id": "1481966498820158979",
+                     *           "state": "down",
+                     *           "closed_by": null,
+                     *           "down_since": "2023-01-25T16:40:00.000Z",
+                     *           "down_minutes": 93,
+                     *           "last_poll_at": null,
+                     *           "muted": true,
+                     *           "muted_until": "2023-01-26T06:00:00.000Z",
+                     *           "mute_reason": "remodel"
+                     *         },
+                     *         {
+                     *           "store_id": "6069798455074389010",
+                     *           "state": "up",
+                     *           "closed_by": null,
+                     *           "down_since": null,
+                     *           "down_minutes": null,
+                     *           "last_poll_at": null,
+                     *           "muted": false,
+                     *           "muted_until": null,
+                     *           "mute_reason": null
+                     *         },
+                     *         {
+                     *           "store_id": "8419537941919820732",
+                     *           "state": "closed",
+                     *           "closed_by": "weekly",
+                     *           "down_since": null,
+                     *           "down_minutes": null,
+                     *           "last_poll_at": null,
+                     *           "muted": false,
+                     *           "muted_until": null,
+                     *           "mute_reason": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The latest observation the states are taken at; null before the first ingest was evaluated */
+                        as_of: string | null;
+                        /** @description When the states were computed (after the ingest that brought that observation) */
+                        evaluated_at: string | null;
+                        /** @description Seconds from the latest observation to now (wall clock) */
+                        data_age_seconds: number | null;
+                        /** @description Stores per state, over all the caller’s stores */
+                        counts: {
+                            down: number;
+                            no_data: number;
+                            up: number;
+                            closed: number;
+                            /** @description Stores muted now, whatever their state */
+                            muted: number;
+                        };
+                        /** @description Stores the page is taken from (those of `state` when given) */
+                        total: number;
+                        limit: number;
+                        offset: number;
+                        /** @description Down stores first, longest down first; then no_data, up and closed, each by store id */
+                        stores: {
+                            store_id: string;
+                            /**
+                             * @description At the latest observation, the first that holds: `closed` (outside business hours), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open, in an open incident), `up`
+                             * @enum {string}
+                             */
+                            state: "closed" | "no_data" | "down" | "up";
+                            /** @description Why a closed store is closed: its weekly hours, or special hours for the day */
+                            closed_by: ("weekly" | "special") | null;
+                            /** @description Start of the open incident of a down store (as in GET /api/incidents) */
+                            down_since: string | null;
+                            /** @description Whole minutes from `down_since` to the latest observation */
+                            down_minutes: number | null;
+                            /** @description For a `no_data` store, its latest poll (null when it sent none in the last week); null in the other states */
+                            last_poll_at: string | null;
+                            /** @description Its down alerts are muted now (the caller’s own mute or the operator’s) */
+                            muted: boolean;
+                            /** @description When the mute ends (the latest, when there are several) */
+                            muted_until: string | null;
+                            mute_reason: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    muteStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Store id as it appears in the report (the example is a store of the bundled sample data)
+                 * @example 6069798455074389010
+                 */
+                store_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Wall-clock instant (ISO-8601 with a zone) the mute ends; must be in the future
+                     * @example 2026-12-27T06:00:00Z
+                     */
+                    until: string;
+                    /**
+                     * @description Why, for whoever reads the board
+                     * @example remodel
+                     */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        store_id: string;
+                        /** @description Whose mute it is; null: the operator’s, which silences every owner */
+                        owner_id: string | null;
+                        /** Format: date-time */
+                        until: string;
+                        reason: string | null;
+                        /** @description `operator`, or `key:<key id>` of the owner key that set it */
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    unmuteStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Store id as it appears in the report (the example is a store of the bundled sample data)
+                 * @example 6069798455074389010
+                 */
+                store_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unmuted (or was not muted) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    listMutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Active mutes the caller sees: its own and the operator’s (the operator sees all) */
+                        mutes: {
+                            store_id: string;
+                            /** @description Whose mute it is; null: the operator’s, which silences every owner */
+                            owner_id: string | null;
+                            /** Format: date-time */
+                            until: string;
+                            reason: string | null;
+                            /** @description `operator`, or `key:<key id>` of the owner key that set it */
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    muteStores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The stores; omitted: every store of the caller */
+                    store_ids?: string[];
+                    /**
+                     * Format: date-time
+                     * @description Wall-clock instant (ISO-8601 with a zone) the mute ends; must be in the future
+                     * @example 2026-12-27T06:00:00Z
+                     */
+                    until: string;
+                    /**
+                     * @description Why, for whoever reads the board
+                     * @example remodel
+                     */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Stores muted (or whose mute was moved) */
+                        muted: number;
+                        /** Format: date-time */
+                        until: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    unmuteStores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The stores; omitted: every store of the caller */
+                    store_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Active mutes of the caller that ended */
+                        unmuted: number;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */

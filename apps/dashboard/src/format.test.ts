@@ -1,4 +1,4 @@
-import { describeBusinessHours, formatAge, formatCount, formatInstant, formatLocalInstant, formatMinutes, formatRelative, formatShortDate, formatStoreSet, utcInputToIso } from './format.js';
+import { describeBusinessHours, describeSpecialHours, formatAge, formatCount, formatInstant, formatLocalInstant, formatMinutes, formatRelative, formatShortDate, formatStoreSet, utcInputToIso } from './format.js';
 
 describe('utcInputToIso', () => {
   it('reads the datetime-local value as UTC whatever the browser zone', () => {
@@ -9,6 +9,17 @@ describe('utcInputToIso', () => {
   it('returns null for an empty or malformed value', () => {
     expect(utcInputToIso('')).toBeNull();
     expect(utcInputToIso('yesterday')).toBeNull();
+  });
+});
+
+describe('describeSpecialHours', () => {
+  it('names each special date with its weekday and hours', () => {
+    expect(
+      describeSpecialHours([
+        { date: '2023-12-24', closed: false, intervals: [{ start: '10:00:00', end: '15:00:00' }, { start: '20:00:00', end: '23:59:59' }] },
+        { date: '2023-12-25', closed: true, intervals: [] },
+      ]),
+    ).toEqual(['Sun 2023-12-24: 10:00–15:00, 20:00–24:00 (special hours)', 'Mon 2023-12-25: closed (special hours)']);
   });
 });
 

@@ -64,6 +64,15 @@ export function describeBusinessHours(rows: readonly { day_of_week: number; star
   return DAY_NAMES.map((name, day) => `${name} ${byDay.get(day)?.join(', ') ?? 'closed'}`);
 }
 
+/** One line per special date: "Mon 2023-12-25: closed (special hours)" or its intervals. */
+export function describeSpecialHours(dates: readonly { date: string; closed: boolean; intervals: { start: string; end: string }[] }[]): string[] {
+  return dates.map((special) => {
+    const weekday = DAY_NAMES[(new Date(`${special.date}T00:00:00Z`).getUTCDay() + 6) % 7];
+    const hours = special.closed ? 'closed' : special.intervals.map((interval) => `${formatLocalTime(interval.start)}–${formatLocalTime(interval.end)}`).join(', ');
+    return `${weekday} ${special.date}: ${hours} (special hours)`;
+  });
+}
+
 /** The value of an `<input type="datetime-local">` read as UTC, as an ISO-8601 string; null when empty. */
 export function utcInputToIso(value: string): string | null {
   if (value.trim() === '') return null;

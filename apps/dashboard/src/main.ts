@@ -3,6 +3,7 @@ import { ApiClient } from './api-client.js';
 import { apiKeyStore } from './api-key-store.js';
 import { AccountPanel } from './account-panel.js';
 import { ApiKeyPanel } from './api-key-panel.js';
+import { BoardPanel } from './board-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
@@ -40,6 +41,7 @@ const uptime = new UptimePanel(api, () => {
   history.pushState(history.state, '', urlForOwner(location.href, null));
   void showOperatorView();
 });
+const board = new BoardPanel(api, (storeId, opener) => void uptime.openStoreIncidents(storeId, opener));
 const notifications = new NotificationsPanel(api);
 const owners = new OwnersPanel(api, (owner) => {
   // The address records the view, so it can be bookmarked and reloaded.
@@ -58,6 +60,7 @@ async function showOwnerView(owner: OwnerView): Promise<void> {
     dataStatus.load(),
     uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true, storeSet }),
     notifications.show({ ownerId: owner.owner_id, canAdd: true, ownerName: null }),
+    board.show(owner.owner_id),
   ]);
 }
 
@@ -70,6 +73,7 @@ async function showOperatorView(): Promise<void> {
     dataStatus.load(),
     uptime.show({ ownerId: null, title: 'All stores', viewingAs: null, overview: false, storeSet: null }),
     notifications.show({ ownerId: null, canAdd: false, ownerName: (ownerId) => owners.find(ownerId)?.name }),
+    board.show(null),
   ]);
 }
 
@@ -113,6 +117,7 @@ async function loadAll(): Promise<void> {
   if (me === null) {
     owners.hide();
     notifications.hide();
+    board.hide();
     await Promise.all([dataStatus.load(), recentReports.load()]);
     return;
   }
@@ -126,6 +131,7 @@ async function loadAll(): Promise<void> {
       recentReports.load(),
       uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true, storeSet }),
       notifications.show({ ownerId: null, canAdd: true, ownerName: null }),
+      board.show(null),
     ]);
     return;
   }

@@ -1,7 +1,7 @@
 import { ApiError, describeError, isAbort, type ApiClient } from './api-client.js';
 import type { StoreTimeline } from './api-types.js';
 import { byId, h, setText } from './dom.js';
-import { describeBusinessHours, formatDuration, formatInstant, formatNumber } from './format.js';
+import { describeBusinessHours, describeSpecialHours, formatDuration, formatInstant, formatNumber } from './format.js';
 import type { OpenReport } from './report-panel.js';
 import { layoutTimeline, wallClockIn, type WallClock } from './timeline-layout.js';
 import { renderTimelineSvg } from './timeline-svg.js';
@@ -104,6 +104,7 @@ export class StorePanel {
     this.details.hidden = false;
     this.chart.replaceChildren(renderTimelineSvg(layout, `Week timeline of store ${timeline.store_id} in ${zoneText}: ${totalsText}`, this.chart.clientWidth || undefined));
 
-    this.hours.replaceChildren(...describeBusinessHours(timeline.business_hours).map((line) => h('li', {}, line)));
+    const hourLines = [...describeBusinessHours(timeline.business_hours), ...describeSpecialHours(timeline.special_hours ?? [])];
+    this.hours.replaceChildren(...hourLines.map((line) => h('li', {}, line)));
   }
 }

@@ -2,7 +2,7 @@ import { describeError, isAbort, type ApiClient } from './api-client.js';
 import type { SetHistory, StoreHistory, StoreStrip } from './api-types.js';
 import { byId, h, setText } from './dom.js';
 import { formatCount, formatInstant, formatLocalInstant, formatMinutes, formatNumber, formatPercent, formatShortDate, formatStoreSet } from './format.js';
-import { cellLabel, dateAxis, onAxis, uptimeBand } from './uptime-strip.js';
+import { cellClass, cellLabel, dateAxis, onAxis, uptimeBand } from './uptime-strip.js';
 
 export const STRIP_DAYS = 30;
 
@@ -196,7 +196,7 @@ export class UptimePanel {
 
   private storeRow(store: StoreStrip, axis: readonly string[]): HTMLElement {
     const open = h('button', { type: 'button', class: 'link-button store-id', 'aria-label': `Incidents of store ${store.store_id}` }, store.store_id);
-    const cells = stripCells(store.days, axis, (day) => h('span', { class: `strip-cell strip-${uptimeBand(day.uptime_percent)}`, title: cellLabel(day) }));
+    const cells = stripCells(store.days, axis, (day) => h('span', { class: cellClass(day), title: cellLabel(day) }));
     const summary = `${formatPercent(store.uptime_percent, 2)} up · ${formatCount(store.incident_count, 'incident')}`;
     const row = h(
       'li',
@@ -206,6 +206,12 @@ export class UptimePanel {
     );
     open.addEventListener('click', () => void this.openStore(store.store_id, open, row));
     return row;
+  }
+
+  /** Opens a store's incidents from elsewhere on the page (the live board): below its row when shown, else at the section's end. */
+  async openStoreIncidents(storeId: string, opener: HTMLElement): Promise<void> {
+    const row = [...this.list.querySelectorAll<HTMLElement>('.strip-row')].find((item) => item.dataset.storeId === storeId);
+    await this.openStore(storeId, opener, row ?? this.section);
   }
 
   /** Opens a store's incidents right below its row, and moves the focus to them. */

@@ -10,11 +10,30 @@ export function uptimeBand(percent: number | null): UptimeBand {
   return 'low';
 }
 
+/** A date's special hours, when it had them. */
+type SpecialHours = { closed: boolean; intervals: { start: string; end: string }[] } | null | undefined;
+
+/** `HH:MM` of `HH:MM:SS`, dropping zero seconds. */
+const shortTime = (time: string) => (time.endsWith(':00') ? time.slice(0, 5) : time);
+
+/** " (special hours: closed)" or " (special hours: 10:00–15:00)"; empty on an ordinary day. */
+function specialNote(special: SpecialHours): string {
+  if (!special) return '';
+  if (special.closed) return ' (special hours: closed)';
+  return ` (special hours: ${special.intervals.map((interval) => `${shortTime(interval.start)}–${shortTime(interval.end)}`).join(', ')})`;
+}
+
 /** What one cell says to a screen reader and in its tooltip. */
-export function cellLabel(day: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number }): string {
-  if (day.uptime_percent === null) return `${day.date}: no business hours or no data`;
+export function cellLabel(day: { date: string; uptime_percent: number | null; downtime_hours: number; incident_count: number; special_hours?: SpecialHours }): string {
+  const date = `${day.date}${specialNote(day.special_hours)}`;
+  if (day.uptime_percent === null) return `${date}: no business hours or no data`;
   const incidents = day.incident_count === 1 ? '1 incident' : `${day.incident_count} incidents`;
-  return `${day.date}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down, ${incidents}`;
+  return `${date}: ${day.uptime_percent.toFixed(2)}% up, ${day.downtime_hours.toFixed(2)} h down, ${incidents}`;
+}
+
+/** A cell's classes: a special date has its own colour, an ordinary one its uptime band's. */
+export function cellClass(day: { uptime_percent: number | null; special_hours?: SpecialHours }): string {
+  return day.special_hours ? 'strip-cell strip-special' : `strip-cell strip-${uptimeBand(day.uptime_percent)}`;
 }
 
 /**

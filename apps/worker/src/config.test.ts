@@ -42,6 +42,18 @@ describe('loadWorkerConfig', () => {
     expect(config.dataSourceUrls).toHaveLength(3);
   });
 
+  it('takes a fourth URL for special hours, and kind=URL entries', () => {
+    const config = loadWorkerConfig({
+      DATA_SOURCE_URLS: 'https://example.test/store_status.csv,https://example.test/menu_hours.csv,timezones=https://example.test/export?id=1,special_hours=https://example.test/closures',
+    });
+    expect(config.dataSourceUrls).toEqual([
+      'https://example.test/store_status.csv',
+      'https://example.test/menu_hours.csv',
+      'timezones=https://example.test/export?id=1',
+      'special_hours=https://example.test/closures',
+    ]);
+  });
+
   it('reports every bad variable at once', () => {
     let error: unknown;
     try {

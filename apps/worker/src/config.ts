@@ -47,6 +47,8 @@ export const workerEnvSchema = Type.Object({
   INGEST_RUN_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
   /** Finished deliveries (with their attempts) and closed incidents older than this are deleted; pending deliveries stay. */
   DELIVERY_RETENTION: Type.String({ default: '30d', pattern: DURATION_PATTERN }),
+  /** The live board calls a store that should be open and sent no poll for longer than this `no_data`. */
+  NO_DATA_AFTER_MINUTES: Type.Integer({ default: 90, minimum: 1, maximum: 10_080 }),
   /** Prometheus `/metrics` port; 0 picks a free port (logged at start). */
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -104,7 +106,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   const dataSourceUrls = parsed.DATA_SOURCE_URLS.split(',')
     .map((url) => url.trim())
     .filter(Boolean);
-  const badUrls = dataSourceUrls.filter((url) => !/^https?:\/\/[^\s]+$/i.test(url));
+  // Each entry is a URL, or kind=URL when the URL's file name does not tell which source it is.
+  const badUrls = dataSourceUrls.filter((url) => !/^((store_status|business_hours|timezones|special_hours)=)?https?:\/\/[^\s]+$/i.test(url));
   if (badUrls.length > 0) {
     throw new ConfigError(badUrls.map((url) => `DATA_SOURCE_URLS: not an http(s) URL (got ${JSON.stringify(url)})`));
   }

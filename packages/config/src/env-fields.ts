@@ -36,7 +36,7 @@ export const refreshEnv = {
 
 export const dataEnv = {
   DATA_DIR: Type.String({ default: './data/sample', minLength: 1 }),
-  /** Comma-separated http(s) URLs of the three source files; when set they replace DATA_DIR. */
+  /** Comma-separated http(s) URLs of the three source files (and optionally special_hours.csv); when set they replace DATA_DIR. */
   DATA_SOURCE_URLS: Type.String({ default: '' }),
   STATUS_RETENTION_DAYS: Type.Integer({ default: 35, minimum: 1 }),
   /** The largest share of its stores a new business-hours or time-zone file may lose before the run is refused. */

@@ -61,7 +61,7 @@ export interface StoreStatusView {
   active: ColumnType<boolean, never, never>;
 }
 
-export type SourceKind = 'store_status' | 'business_hours' | 'timezones';
+export type SourceKind = 'store_status' | 'business_hours' | 'timezones' | 'special_hours';
 
 /** One immutable version of the business-hours or time-zone table, created by a successful ingest. */
 export interface SourceVersionsTable {
@@ -88,6 +88,29 @@ export interface TimezonesTable {
   timezone_str: string;
   /** false when the name is not a known IANA zone; reports then use America/Chicago. */
   is_known: boolean;
+}
+
+/**
+ * A store's own hours for one local date, in place of its weekday's: one row per interval, or one
+ * row without times for a date closed all day. From `special_hours.csv` ('file') or the API
+ * ('api', which wins for its store and date). Valid for data versions [valid_from, valid_to).
+ */
+export interface SpecialHoursTable {
+  id: Generated<Int8>;
+  store_id: string;
+  /** 'YYYY-MM-DD', the store's local calendar date. */
+  local_date: ColumnType<string, string, never>;
+  source: 'file' | 'api';
+  /** 'HH:MM:SS' local time; null (both) = closed all day. */
+  start_time_local: string | null;
+  end_time_local: string | null;
+  /** For an API entry: the owner that set it; null = the operator. */
+  set_by_owner_id: string | null;
+  /** For a file row: the ingest run that loaded it. */
+  ingest_run_id: string | null;
+  set_at: ColumnType<Date, Date | string | undefined, never>;
+  valid_from: Int8;
+  valid_to: Int8 | null;
 }
 
 /** Change detection for the source files, so an unchanged hourly run costs almost nothing. */
@@ -313,6 +336,49 @@ export interface ScheduledReportsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export type StoreStateName = 'closed' | 'no_data' | 'down' | 'up';
+export type ClosedBy = 'weekly' | 'special';
+
+/** Every store's state at the latest observation, kept by the step after each ingest (the live board). */
+export interface StoreStatesTable {
+  store_id: string;
+  state: StoreStateName;
+  closed_by: ClosedBy | null;
+  down_since: Timestamp | null;
+  /** For a store without data, its latest poll; null otherwise (it would change every hour). */
+  last_poll_at: Timestamp | null;
+  /** Board order: 0 down, 1 no_data, 2 up, 3 closed. */
+  board_rank: number;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One evaluation of every store's state per data version. */
+export interface StoreStateEvaluationsTable {
+  data_version: Int8;
+  ingest_run_id: string | null;
+  observed_until: Timestamp;
+  stores_evaluated: number;
+  stores_changed: number;
+  duration_ms: number;
+  /** Every store per state, counted when the states were written. */
+  count_closed: number;
+  count_no_data: number;
+  count_down: number;
+  count_up: number;
+  evaluated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A store muted by an owner (owner_id null: by the operator, for every owner) until a wall-clock instant. */
+export interface StoreMutesTable {
+  id: string;
+  store_id: string;
+  owner_id: string | null;
+  until: Timestamp;
+  reason: string | null;
+  created_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 /** One running (or lately running) worker process and what it can do. */
 export interface WorkerProcessesTable {
   id: string;
@@ -327,6 +393,9 @@ export interface WorkerProcessesTable {
 
 export interface Database {
   worker_processes: WorkerProcessesTable;
+  store_states: StoreStatesTable;
+  store_state_evaluations: StoreStateEvaluationsTable;
+  store_mutes: StoreMutesTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
@@ -343,6 +412,7 @@ export interface Database {
   store_status: StoreStatusView;
   source_versions: SourceVersionsTable;
   business_hours: BusinessHoursTable;
+  special_hours: SpecialHoursTable;
   timezones: TimezonesTable;
   source_files: SourceFilesTable;
   ingest_runs: IngestRunsTable;

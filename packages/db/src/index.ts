@@ -44,10 +44,26 @@ export {
   TIMEZONES_COPY_STATEMENT,
 } from './repositories/source-version.repository.js';
 export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
+export { writeDataVersion } from './data-version-write.js';
+export {
+  SpecialHoursRepository,
+  type SpecialHoursEntry,
+  type SpecialHoursFileRow,
+  type SpecialInterval,
+} from './repositories/special-hours.repository.js';
 export { SourceFileRepository, type SourceFileRecord, type SourceFileState } from './repositories/source-file.repository.js';
 export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } from './repositories/subscription.repository.js';
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
+export {
+  BOARD_RANK,
+  StoreStateRepository,
+  type BoardPage,
+  type BoardRow,
+  type StoreStateEvaluation,
+  type StoreStateRow,
+} from './repositories/store-state.repository.js';
+export { StoreMuteRepository, type StoreMuteView } from './repositories/store-mute.repository.js';
 export {
   DataVersionDroppedError,
   exactMicroseconds,

@@ -7,8 +7,10 @@ import * as owners from './migrations/2026_12_01_0002_owners.js';
 import * as retentionCounts from './migrations/2026_12_01_0004_retention_counts.js';
 import * as notifications from './migrations/2026_12_01_0020_notifications.js';
 import * as sharedComputations from './migrations/2026_12_01_0030_shared_computations.js';
+import * as specialHours from './migrations/2026_12_07_0040_special_hours.js';
 import * as workerProcesses from './migrations/2026_12_07_0040_worker_processes.js';
-import * as subscriptionNextRun from './migrations/2026_12_07_0050_subscription_next_run.js';
+import * as storeStatesAndMutes from './migrations/2026_12_07_0050_store_states_and_mutes.js';
+import * as subscriptionNextRun from './migrations/2026_12_07_0060_subscription_next_run.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -19,8 +21,10 @@ const migrations: Record<string, Migration> = {
   '2026_12_01_0004_retention_counts': retentionCounts,
   '2026_12_01_0020_notifications': notifications,
   '2026_12_01_0030_shared_computations': sharedComputations,
+  '2026_12_07_0040_special_hours': specialHours,
   '2026_12_07_0040_worker_processes': workerProcesses,
-  '2026_12_07_0050_subscription_next_run': subscriptionNextRun,
+  '2026_12_07_0050_store_states_and_mutes': storeStatesAndMutes,
+  '2026_12_07_0060_subscription_next_run': subscriptionNextRun,
 };
 
 export class MigrationError extends Error {

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SOURCE_KINDS, type SourceKind } from '@store-monitoring/sources';
+import { ALL_SOURCE_KINDS, type SourceKind } from '@store-monitoring/sources';
 import type { SourceFileState } from '@store-monitoring/db';
 import { displayUrl, downloadSource, type DownloadSettings } from './download.js';
 import { hashFile } from './file-hash.js';
@@ -32,7 +32,8 @@ export interface RunFile {
  * hashed to compare; one of another size has changed for sure, and is hashed while it is read
  * (`hashing`) rather than read twice. A URL is asked for with the validators of the last load (a
  * 304 needs no download) and hashed on the way in, so a server without validators still costs no
- * reload when nothing changed.
+ * reload when nothing changed. An optional source that is absent (special hours) is not a file of
+ * the run: it changes nothing.
  */
 export async function detectChanges(
   located: LocatedSources,
@@ -40,10 +41,11 @@ export async function detectChanges(
   settings: { downloadDir?: string; download: DownloadSettings; onDownload?: (kind: SourceKind, url: string) => void },
 ): Promise<RunFile[]> {
   const files: RunFile[] = [];
-  for (const kind of SOURCE_KINDS) {
+  for (const kind of ALL_SOURCE_KINDS) {
     const before = previous.get(kind);
+    if ((located.kind === 'dir' ? located.files[kind] : located.urls[kind]) === undefined) continue;
     if (located.kind === 'dir') {
-      const path = located.files[kind];
+      const path = located.files[kind]!;
       const displayName = path.split('/').pop()!;
       const report = new FileReportBuilder(kind, path);
       const file: RunFile = { kind, report, path, displayName, location: path, changed: true, validatorsMoved: false };
@@ -63,7 +65,7 @@ export async function detectChanges(
       }
       continue;
     }
-    const url = located.urls[kind];
+    const url = located.urls[kind]!;
     const location = displayUrl(url);
     const report = new FileReportBuilder(kind, location);
     const file: RunFile = { kind, report, path: null, displayName: location, location, changed: false, validatorsMoved: false };

@@ -9,6 +9,7 @@ import {
   PollDayRepository,
   SourceFileRepository,
   SourceVersionRepository,
+  SpecialHoursRepository,
   StoreRepository,
   type DataVersionPin,
   type Database,
@@ -25,6 +26,7 @@ import { FileStepError, inFileStep } from './file-step-error.js';
 import { kyselyOnClient } from './kysely-on-client.js';
 import { loadBusinessHours, loadTimezones } from './reference-loader.js';
 import { describeSource, locateSources, type IngestSource } from './source-location.js';
+import { prepareSpecialHours, writeSpecialHours, type PreparedSpecialHours } from './special-hours-load.js';
 import { prepareStatus, writeStatus, type PreparedStatus } from './status-load.js';
 import { DAY_US } from './store-id-hash.js';
 import { StoreIdSet } from './store-id-set.js';
@@ -128,6 +130,8 @@ interface Run {
   previous: DataVersionPin | undefined;
   status?: PreparedStatus;
   statusFile?: RunFile;
+  /** The special-hours file when it changed, read and waiting for the data version. */
+  specialHours?: PreparedSpecialHours & { file: RunFile };
 }
 
 /**
@@ -342,6 +346,7 @@ async function prepare(run: Run): Promise<void> {
       };
       if (file.kind === 'business_hours') run.summary.business_hours_version = await inFileStep(file.displayName, () => loadBusinessHours(input));
       if (file.kind === 'timezones') run.summary.timezones_version = await inFileStep(file.displayName, () => loadTimezones(input));
+      if (file.kind === 'special_hours') run.specialHours = { ...(await inFileStep(file.displayName, () => prepareSpecialHours(input))), file };
       finishHash(file);
       file.report.finish();
     }
@@ -396,6 +401,10 @@ async function apply(run: Run): Promise<string> {
     for (const [day, report] of Object.entries(status.plan.days)) options.onProgress?.({ phase: 'day', day, action: report.action });
     statusFile.report.finish();
   }
+  if (run.specialHours) {
+    const special = run.specialHours;
+    await inFileStep(special.file.displayName, () => writeSpecialHours(trx, special, version, run.id, latestUs));
+  }
   summary.stores_added = await new StoreRepository(trx).addNew(run.storeIds.values(), version);
   return version;
 }
@@ -421,11 +430,14 @@ async function maintain(run: Run, version: string): Promise<void> {
     const cutoffUs = latestUs - run.retentionDays * DAY_US;
     const dropped = await polls.deleteDaysBefore(Math.floor(cutoffUs / DAY_US));
     summary.store_days_dropped += dropped.rows;
+    // Special dates go with their days' polls (a day later: local dates run up to a day behind UTC).
+    await new SpecialHoursRepository(trx).deleteDatesBefore(new Date(Math.floor(cutoffUs / 1000) - DAY_US / 1000).toISOString().slice(0, 10));
     currentPollsDropped = dropped.currentPolls;
   } else if (olderPinned.length > 0) {
     run.options.logger?.info({ runId: run.id, pinned: olderPinned }, 'unfinished reports pin older data versions; days past the retention go next run');
   }
   summary.store_days_dropped += await polls.deleteUnseenHistory(keptFrom, olderPinned);
+  await new SpecialHoursRepository(trx).deleteUnseen(keptFrom, olderPinned);
   await versions.markDroppedBelow(keptFrom, olderPinned);
   summary.versions_deleted = await new SourceVersionRepository(trx).deleteUnpinned();
   await versions.finish(version, {

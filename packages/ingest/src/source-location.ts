@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
-import { discoverSourceFiles, SOURCE_KINDS, SourceFileError, sourceKindOfFileName, type SourceKind } from '@store-monitoring/sources';
+import { discoverSourceFiles, SOURCE_KINDS, SourceFileError, sourceKindOfFileName, type SourceFiles, type SourceKind } from '@store-monitoring/sources';
 import { displayUrl } from './download.js';
 
-/** Where a run reads the three files: a directory, or one URL per file. */
+/** Where a run reads the three files (and the optional special hours): a directory, or one URL per file. */
 export type IngestSource = { dataDir: string } | { urls: string[] };
 
-export type LocatedSources = { kind: 'dir'; dir: string; files: Record<SourceKind, string> } | { kind: 'urls'; urls: Record<SourceKind, string> };
+export type LocatedSources = { kind: 'dir'; dir: string; files: SourceFiles } | { kind: 'urls'; urls: SourceFiles };
 
 /** The run's source as recorded in `ingest_runs.source` (without credentials). */
 export function describeSource(source: IngestSource): string {
   if ('dataDir' in source) return `dir:${resolve(source.dataDir)}`;
-  return `urls:${source.urls.map((entry) => displayUrl(entry.replace(/^(store_status|business_hours|timezones)=/, ''))).join(',')}`;
+  return `urls:${source.urls.map((entry) => displayUrl(entry.replace(/^(store_status|business_hours|timezones|special_hours)=/, ''))).join(',')}`;
 }
 
 /**
  * Splits DATA_SOURCE_URLS (comma or whitespace separated). Each entry is a URL whose file name
- * tells its kind (`…/store_status.csv`, `…/menu_hours.csv`, …) or `kind=URL` when it does not.
+ * tells its kind (`…/store_status.csv`, `…/menu_hours.csv`, `…/special_hours.csv`, …) or
+ * `kind=URL` when it does not. The special-hours URL is optional.
  */
 export function parseSourceUrls(text: string): string[] {
   return text
@@ -25,7 +26,7 @@ export function parseSourceUrls(text: string): string[] {
 }
 
 function kindOfUrlEntry(entry: string): { kind: SourceKind; url: string } {
-  const explicit = /^(store_status|business_hours|timezones)=(.+)$/.exec(entry);
+  const explicit = /^(store_status|business_hours|timezones|special_hours)=(.+)$/.exec(entry);
   const url = explicit ? explicit[2]! : entry;
   let parsed: URL;
   try {
@@ -38,12 +39,12 @@ function kindOfUrlEntry(entry: string): { kind: SourceKind; url: string } {
   const fileName = decodeURIComponent(parsed.pathname.split('/').pop() ?? '');
   const match = sourceKindOfFileName(fileName);
   if (!match) {
-    throw new SourceFileError(displayUrl(url), 'cannot tell which source this is from its file name; write it as store_status=URL, business_hours=URL or timezones=URL');
+    throw new SourceFileError(displayUrl(url), 'cannot tell which source this is from its file name; write it as store_status=URL, business_hours=URL, timezones=URL or special_hours=URL');
   }
   return { kind: match.kind, url };
 }
 
-/** Finds the three files of a run's source, failing with the file and the reason when one is missing. */
+/** Finds the files of a run's source, failing with the file and the reason when a required one is missing. */
 export async function locateSources(source: IngestSource): Promise<LocatedSources> {
   if ('dataDir' in source) {
     const dir = resolve(source.dataDir);
@@ -57,5 +58,5 @@ export async function locateSources(source: IngestSource): Promise<LocatedSource
   }
   const missing = SOURCE_KINDS.filter((kind) => !urls[kind]);
   if (missing.length > 0) throw new SourceFileError('DATA_SOURCE_URLS', `no URL for ${missing.join(', ')}`);
-  return { kind: 'urls', urls: urls as Record<SourceKind, string> };
+  return { kind: 'urls', urls: urls as SourceFiles };
 }

@@ -156,7 +156,20 @@ describe('sources published over HTTP', () => {
   it('refuses URLs it cannot place', async () => {
     const failure = (await runIngest({ db: db.db, pool: db.pool, source: { urls: [`${server.base}/a.csv`] }, trigger: 'manual' }).catch((error: unknown) => error)) as IngestRunError;
     expect(failure.message).toBe(
-      `${server.base}/a.csv: cannot tell which source this is from its file name; write it as store_status=URL, business_hours=URL or timezones=URL`,
+      `${server.base}/a.csv: cannot tell which source this is from its file name; write it as store_status=URL, business_hours=URL, timezones=URL or special_hours=URL`,
     );
+  });
+
+  it('reads an optional fourth URL for special hours; a fetch of it that fails fails the run', async () => {
+    const withSpecial = [...urls, `${server.base}/data/special_hours.csv`];
+    const special = (): Promise<IngestSummary> => runIngest({ db: db.db, pool: db.pool, source: { urls: withSpecial }, trigger: 'schedule', download: fast });
+    const before = await snapshot(db);
+    const failure = (await special().catch((error: unknown) => error)) as IngestRunError;
+    expect(failure.message).toBe(`${server.base}/data/special_hours.csv: download failed: HTTP 404 Not Found`);
+    expect(await snapshot(db)).toEqual(before);
+    publish(server, '/data/special_hours.csv', ['store_id,date,start_time_local,end_time_local', '1,2023-12-25,,'], 1);
+    const summary = await special();
+    expect(summary.outcome).toBe('succeeded');
+    expect(summary.files.find((file) => file.kind === 'special_hours')).toMatchObject({ rows_loaded: 1, rows_rejected: 0 });
   });
 });

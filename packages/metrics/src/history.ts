@@ -1,6 +1,6 @@
 import { BusinessTimeBuilder, type IntervalList } from './business-time.js';
 import { endOfPollsAtOrBefore, firstPollAtOrAfter, sweepStatus, type PollRange, type StatusPieceSink } from './status-timeline.js';
-import { DEFAULT_TIMEZONE, INTERPOLATIONS, type Interpolation, type StoreInput } from './types.js';
+import { DEFAULT_TIMEZONE, INTERPOLATIONS, type Interpolation, type SpecialHoursRow, type StoreInput } from './types.js';
 import { DAY_US, HOUR_US } from './windows.js';
 import { DAY_MS, ZoneClock } from './zone-clock.js';
 
@@ -35,6 +35,8 @@ export interface HistoryDay {
   downtimeUs: number;
   /** Incidents that start on this day (one running past midnight stays with the day it began). */
   incidents: Incident[];
+  /** The special-hours rows of this date (in place of its weekly hours); empty on an ordinary day. */
+  specialHours: SpecialHoursRow[];
 }
 
 export interface StoreHistory {
@@ -164,9 +166,13 @@ export class HistoryEngine {
     for (let dayNumber = lastDay - dayCount + 1; dayNumber <= lastDay; dayNumber++) {
       const startUs = clock.localToUtcMs(dayNumber, 0) * 1000;
       const endUs = dayNumber === lastDay ? nowUs : clock.localToUtcMs(dayNumber + 1, 0) * 1000;
-      days.push({ date: isoDate(dayNumber), startUs, endUs, hasData: false, businessUs: 0, uptimeUs: 0, downtimeUs: 0, incidents: [] });
+      days.push({ date: isoDate(dayNumber), startUs, endUs, hasData: false, businessUs: 0, uptimeUs: 0, downtimeUs: 0, incidents: [], specialHours: [] });
     }
     const fromUs = (days[0] as HistoryDay).startUs;
+    if (input.specialHours !== undefined && input.specialHours.length > 0) {
+      const dayOfDate = new Map(days.map((day) => [day.date, day]));
+      for (const row of input.specialHours) dayOfDate.get(row.date)?.specialHours.push(row);
+    }
     const history: StoreHistory = {
       storeId: input.storeId,
       timezone: clock.zone,
@@ -186,7 +192,7 @@ export class HistoryEngine {
     const dataFromUs = (days[firstDataDay] as HistoryDay).startUs;
     for (let index = firstDataDay; index < days.length; index++) (days[index] as HistoryDay).hasData = true;
 
-    const business = this.business.build(input.storeId, input.hours, clock, dataFromUs, nowUs);
+    const business = this.business.build(input.storeId, input.hours, clock, dataFromUs, nowUs, input.specialHours);
     const polls = this.polls;
     polls.timesUs = times;
     polls.active = input.pollActive;

@@ -2,7 +2,9 @@ export * from './types.js';
 export { HOUR_US, DAY_US, WEEK_US, windowBounds, type WindowBounds } from './windows.js';
 export { isKnownTimezone, createTimezoneChecker, effectiveTimezone, localToUtcMs } from './zone-clock.js';
 export { createReportEngine, type ReportEngine } from './report-engine.js';
-export { computeStoreTimeline } from './timeline.js';
+export { BusinessStateReader, businessStateAt, type BusinessStateAt, type ClosedBy, type StoreHours } from './business-state.js';
+export { dayNumberOfDate, validateSpecialHoursRow, END_OF_DAY_SEC } from './business-time.js';
+export { computeStoreTimeline, createTimelineEngine } from './timeline.js';
 export { REPORT_HEADER_LINE, formatReportRow, formatMinutes, formatHours, csvSafeStoreId } from './report-row.js';
 export {
   HistoryEngine,
@@ -21,3 +23,4 @@ export {
   type StoreHistory,
   type StorePeriod,
 } from './history.js';
+export { storeStateAt, type StoreStateName, type StoreStateNow, type StoreStateSettings } from './store-state.js';

@@ -138,7 +138,7 @@ export class StoreEvaluator {
     const endIndex = endOfPollsAtOrBefore(input.pollTimesUs, nowUs);
     const hasData = endIndex > 0;
     const business = hasData || alwaysBuildBusiness
-      ? this.business.build(input.storeId, input.hours, zone.clock, weekStartUs, nowUs)
+      ? this.business.build(input.storeId, input.hours, zone.clock, weekStartUs, nowUs, input.specialHours)
       : this.business.empty();
     if (!hasData) {
       return { zone, business, polls: null, metrics: noDataMetrics(input.storeId) };

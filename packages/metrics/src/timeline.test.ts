@@ -1,5 +1,5 @@
 import { createReportEngine } from './report-engine.js';
-import { computeStoreTimeline } from './timeline.js';
+import { computeStoreTimeline, createTimelineEngine } from './timeline.js';
 import type { EngineSettings, StoreInput, StoreTimeline } from './types.js';
 
 const HOUR = 3600;
@@ -43,6 +43,16 @@ describe('computeStoreTimeline', () => {
         ['2023-01-23T16:15:00.000Z', false],
       ],
     });
+  });
+
+  it('gives the same timelines when one engine computes many stores', () => {
+    const other: StoreInput = { ...storeA, storeId: 'B', timezone: 'Asia/Kolkata', pollActive: [1, 0, 0, 1, 1] };
+    const engine = createTimelineEngine(settings);
+    expect([engine.computeTimeline(storeA), engine.computeTimeline(other), engine.computeTimeline(storeA)]).toEqual([
+      computeStoreTimeline(storeA, settings),
+      computeStoreTimeline(other, settings),
+      computeStoreTimeline(storeA, settings),
+    ]);
   });
 
   it('reports the same metrics as computeStore, for both interpolations', () => {

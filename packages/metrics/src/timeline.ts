@@ -18,7 +18,16 @@ class SegmentRecorder implements StatusPieceSink {
  * them. Runs the same computation as `createReportEngine(settings).computeStore(input)`.
  */
 export function computeStoreTimeline(input: StoreInput, settings: EngineSettings): StoreTimeline {
+  return timelineOf(new StoreEvaluator(settings), input);
+}
+
+/** Timelines of many stores with one `now`: each zone's clock is built once, not once per store. */
+export function createTimelineEngine(settings: EngineSettings): { computeTimeline(input: StoreInput): StoreTimeline } {
   const evaluator = new StoreEvaluator(settings);
+  return { computeTimeline: (input) => timelineOf(evaluator, input) };
+}
+
+function timelineOf(evaluator: StoreEvaluator, input: StoreInput): StoreTimeline {
   const recorder = new SegmentRecorder();
   const { zone, business, polls, metrics } = evaluator.evaluate(input, recorder, true);
 

@@ -16,13 +16,31 @@ export interface HoursRow {
   endSec: number;
 }
 
+/**
+ * One special-hours row: the hours of one local date in place of its weekday's rows. Several rows
+ * for a date are several intervals (unioned); a row without times closes the date all day.
+ */
+export interface SpecialHoursRow {
+  /** The store's local calendar date, 'YYYY-MM-DD'. */
+  date: string;
+  /** Seconds after local midnight (0 … 86399), or null with `endSec` null: closed all day. */
+  startSec: number | null;
+  /** 86399 (23:59:59) means the end of the day; end <= start runs into the next local date. */
+  endSec: number | null;
+}
+
 /** Everything the engine needs about one store. Times are epoch MICROseconds (Postgres precision). */
 export interface StoreInput {
   storeId: string;
   /** IANA zone; null or unknown means America/Chicago. */
   timezone: string | null;
-  /** Empty means open 24/7. */
+  /** Empty means open 24/7 (except on special dates). */
   hours: readonly HoursRow[];
+  /**
+   * Special hours: for a date listed here, the business intervals that start on it are exactly
+   * its rows (none when it is only closed), whatever the weekly rows or 24/7 say. Absent = none.
+   */
+  specialHours?: readonly SpecialHoursRow[];
   /** Poll instants in ascending order (ties allowed), epoch microseconds. */
   pollTimesUs: ArrayLike<number>;
   /** Parallel to pollTimesUs: 1/true = active, 0/false = inactive. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createReportEngine, type HoursRow, type Interpolation, type StoreInput, type StoreMetrics } from '../src/index.js';
+import { createReportEngine, type HoursRow, type Interpolation, type SpecialHoursRow, type StoreInput, type StoreMetrics } from '../src/index.js';
 import { switchHostTimezone } from './support/host-timezone.js';
 import { referenceCompute, wallClockMs, type ReferenceStore } from './support/reference-engine.js';
 
@@ -48,6 +48,20 @@ const hoursRow: fc.Arbitrary<HoursRow> = fc.record({
   endSec: fc.oneof(timeOfDay, fc.constant(86_399)),
 });
 
+/**
+ * Special rows on dates around `now` (the week before it and the day after): closed days, split
+ * and overnight intervals, a closed row beside intervals.
+ */
+function specialHoursAround(now: number): fc.Arbitrary<SpecialHoursRow[]> {
+  const date = fc.integer({ min: -9, max: 1 }).map((days) => new Date(now + days * 86_400_000).toISOString().slice(0, 10));
+  const interval: fc.Arbitrary<SpecialHoursRow> = fc.record({ date, startSec: timeOfDay, endSec: fc.oneof(timeOfDay, fc.constant(86_399)) });
+  const closed = date.map((day): SpecialHoursRow => ({ date: day, startSec: null, endSec: null }));
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constant<SpecialHoursRow[]>([]) },
+    { weight: 3, arbitrary: fc.array(fc.oneof(interval, closed), { maxLength: 5 }) },
+  );
+}
+
 /** `now` on a whole minute, within eight days of a DST change (or close to it, for the short windows). */
 const nowMs = fc.tuple(
   fc.constantFrom(...DST_CHANGES),
@@ -91,6 +105,7 @@ const storeCase = (constantStatus: boolean | null) =>
       store: fc.record({
         timezone: fc.oneof(fc.constantFrom<string | null>(...ZONES), fc.constantFrom<string | null>(null, 'Not/AZone')),
         hours: fc.array(hoursRow, { maxLength: 6 }),
+        specialHours: specialHoursAround(now),
         polls: pollsAround(now, constantStatus),
       }),
     }),
@@ -101,6 +116,7 @@ function toInput(store: ReferenceStore): StoreInput {
     storeId: 'property-store',
     timezone: store.timezone,
     hours: store.hours,
+    specialHours: store.specialHours ?? [],
     pollTimesUs: store.polls.map((poll) => poll.atMs * 1000),
     pollActive: store.polls.map((poll) => (poll.active ? 1 : 0)),
   };

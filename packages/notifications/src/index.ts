@@ -18,3 +18,4 @@ export {
   type SubscriptionServiceDependencies,
 } from './subscription-service.js';
 export { downloadLinkPath, verifyDownloadLink } from './download-link.js';
+export { refreshStoreStates, type StoreStateRefresh, type StoreStateRefreshSettings } from './store-states.js';

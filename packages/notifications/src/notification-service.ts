@@ -5,6 +5,7 @@ import {
   DeliveryRepository,
   IncidentRepository,
   ReportRepository,
+  StoreMuteRepository,
   SubscriptionRepository,
   type AttemptOutcome,
   type Database,
@@ -62,6 +63,17 @@ interface AttemptResult {
   error?: string;
   excerpt?: string;
   retryAfterMs?: number | null;
+}
+
+/**
+ * A muted store raises no store.down; of its alerts only the store.recovered of incidents whose
+ * store.down was already sent go out, so no receiver is left with a store that never comes back.
+ */
+async function recoveriesOfSentAlerts(deliveries: DeliveryRepository, muted: NewDelivery[]): Promise<NewDelivery[]> {
+  const recoveries = muted.filter((alert) => alert.eventType === 'store.recovered');
+  const downKey = (alert: NewDelivery) => alert.eventKey.replace(/^store\.recovered:/, 'store.down:');
+  const sent = await deliveries.existingEventKeys(recoveries.map((alert) => ({ subscriptionId: alert.subscriptionId, eventKey: downKey(alert) })));
+  return recoveries.filter((alert) => sent.has(`${alert.subscriptionId} ${downKey(alert)}`));
 }
 
 /** Which events a report's completion raises, for whom. */
@@ -208,7 +220,9 @@ export class NotificationService {
       }
       const open = await incidents.openIncidentStarts(storeIds);
       const evaluatedUntil = await incidents.evaluatedUntil(storeIds);
+      const mutes = await new StoreMuteRepository(trx).activeSetters(storeIds);
       const wanted: NewDelivery[] = [];
+      const muted: NewDelivery[] = [];
       for (const [storeId, { incidents: detected, windowStartUs }] of detectedByStore) {
         const openIncident = open.get(storeId);
         if (openIncident) {
@@ -234,11 +248,14 @@ export class NotificationService {
           });
           for (const subscription of targets) {
             if (!storesOfOwner.get(subscription.owner_id)?.has(storeId)) continue;
-            wanted.push(...this.storeAlerts(subscription, storeId, incidentId, incident, dataUntil));
+            const setters = mutes.get(storeId);
+            const isMuted = setters !== undefined && (setters.has(subscription.owner_id) || setters.has(null));
+            (isMuted ? muted : wanted).push(...this.storeAlerts(subscription, storeId, incidentId, incident, dataUntil));
           }
         }
       }
       await incidents.setEvaluatedUntil(storeIds, dataUntil);
+      wanted.push(...(await recoveriesOfSentAlerts(new DeliveryRepository(trx), muted)));
       const rows = await new DeliveryRepository(trx).createMany(wanted);
       await incidents.recordEvaluation(ingestRunId, dataUntil, storeIds.length);
       return rows;

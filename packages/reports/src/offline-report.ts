@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Interpolation } from '@store-monitoring/db';
-import { REPORT_HEADER_LINE, createReportEngine, formatReportRow, windowBounds, type HoursRow } from '@store-monitoring/metrics';
-import { discoverSourceFiles, readHoursRows, readStatusBatches, readTimezoneRows, type RowRejection } from '@store-monitoring/sources';
-import { normalizeHours } from './business-hours.js';
+import { REPORT_HEADER_LINE, createReportEngine, formatReportRow, windowBounds, type HoursRow, type SpecialHoursRow } from '@store-monitoring/metrics';
+import { discoverSourceFiles, readHoursRows, readSpecialHoursRows, readStatusBatches, readTimezoneRows, type RowRejection } from '@store-monitoring/sources';
+import { normalizeHours, normalizeSpecialHours } from './business-hours.js';
 import { GrowableFloat64Array, GrowableInt32Array, GrowableUint8Array } from './growable-arrays.js';
 import { AtomicFile, LineBuffer } from './report-files.js';
 import { pollsThatMatter } from './poll-window.js';
@@ -49,9 +49,9 @@ const PROGRESS_EVERY_ROWS = 100_000;
 const PROGRESS_EVERY_STORES = 1_000;
 
 /**
- * The report computed straight from the three CSV files, with the same readers, the same
- * duplicate rules as ingest (same store and instant: the later line wins; a store's time zone:
- * the later row wins), the same engine and the same line formatter as the service, so the same
+ * The report computed straight from the three CSV files (and special_hours.csv when it is there),
+ * with the same readers, the same duplicate rules as ingest (same store and instant: the later line
+ * wins; a store's time zone: the later row wins), the same engine and the same line formatter as the service, so the same
  * data gives byte-identical output.
  */
 export async function writeReportFromDirectory(options: OfflineReportOptions): Promise<OfflineReportSummary> {
@@ -105,6 +105,18 @@ export async function writeReportFromDirectory(options: OfflineReportOptions): P
     timezoneByStore.set(indexOf(row.storeId), row.timezone);
   }
 
+  // Special hours (optional file) are about stores the other files name; they add no store.
+  const specialByStore = new Map<number, SpecialHoursRow[]>();
+  if (files.special_hours) {
+    for await (const row of readSpecialHoursRows(files.special_hours, onReject)) {
+      const index = storeIndexById.get(row.storeId);
+      if (index === undefined) continue;
+      const rows = specialByStore.get(index) ?? [];
+      rows.push({ date: row.date, startSec: row.startSec, endSec: row.endSec });
+      specialByStore.set(index, rows);
+    }
+  }
+
   const asOfUs = options.asOfUs ?? latestUs;
   if (!Number.isFinite(asOfUs)) {
     throw new Error(`${files.store_status} holds no valid status observation; pass --as-of to compute a report anyway`);
@@ -137,6 +149,7 @@ export async function writeReportFromDirectory(options: OfflineReportOptions): P
         storeId: storeIds[index]!,
         timezone: timezoneByStore.get(index) ?? null,
         hours: normalizeHours(hoursByStore.get(index) ?? []),
+        specialHours: normalizeSpecialHours(specialByStore.get(index) ?? []),
         pollTimesUs: storePolls.timesUs,
         pollActive: storePolls.active,
       });

@@ -11,8 +11,8 @@ import {
   type StoreScope,
   type StoreSelection,
 } from '@store-monitoring/db';
-import { DAY_US, windowBounds, type HoursRow, type StoreInput } from '@store-monitoring/metrics';
-import { normalizeHours } from './business-hours.js';
+import { DAY_US, windowBounds, type HoursRow, type SpecialHoursRow, type StoreInput } from '@store-monitoring/metrics';
+import { normalizeHours, normalizeSpecialHours } from './business-hours.js';
 import { pollsThatMatter, sortPollsByTime, type PollSeries } from './poll-window.js';
 
 export { DataVersionDroppedError, type StoreRange, type StoreRow, type StoreSelection } from '@store-monitoring/db';
@@ -100,6 +100,7 @@ export function toStoreInput(row: StoreRow, fromUs: number, nowUs: number): Stor
     storeId: row.store_id,
     timezone: row.timezone_str,
     hours: decodeHours(row),
+    specialHours: decodeSpecialHours(row),
     pollTimesUs: polls.timesUs,
     pollActive: polls.active,
   };
@@ -137,4 +138,10 @@ function decodeHours(row: StoreRow): HoursRow[] {
     endSec: row.hours_end![index]!,
   }));
   return normalizeHours(rows);
+}
+
+function decodeSpecialHours(row: StoreRow): SpecialHoursRow[] {
+  const dates = row.special_date;
+  if (!dates || dates.length === 0) return [];
+  return normalizeSpecialHours(dates.map((date, index) => ({ date, startSec: row.special_start![index] ?? null, endSec: row.special_end![index] ?? null })));
 }

@@ -4,7 +4,7 @@ import { SourceFileError } from './source-file-error.js';
 import { ACCEPTED_FILE_NAMES, SOURCE_KINDS, sourceKindOfFileName, type SourceFiles, type SourceKind } from './source-kinds.js';
 
 /**
- * Finds the three source files in a directory. When several names match one kind (say
+ * Finds the three source files in a directory, and `special_hours.csv` when it is there. When several names match one kind (say
  * `business_hours.csv` and `menu_hours.csv`), the preferred name wins, then the first in byte order,
  * so the choice never depends on the order the file system lists them in.
  */
@@ -29,5 +29,8 @@ export async function discoverSourceFiles(dir: string): Promise<SourceFiles> {
   if (missing.length > 0) {
     throw new SourceFileError(directory, missing.map((kind) => `missing ${ACCEPTED_FILE_NAMES[kind]}`).join('; '));
   }
-  return Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, join(directory, best.get(kind)!.name)])) as SourceFiles;
+  const files = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, join(directory, best.get(kind)!.name)])) as SourceFiles;
+  const special = best.get('special_hours');
+  if (special) files.special_hours = join(directory, special.name);
+  return files;
 }

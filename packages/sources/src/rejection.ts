@@ -6,6 +6,7 @@ export type RejectionCode =
   | 'timestamp'
   | 'status'
   | 'day_of_week'
+  | 'date'
   | 'time_of_day'
   | 'timezone'
   | 'duplicate'

@@ -123,6 +123,7 @@ export const ApiTags = {
   Reports: 'reports',
   Data: 'data',
   Stores: 'stores',
+  SpecialHours: 'special-hours',
   Owners: 'owners',
   History: 'history',
   Operations: 'operations',

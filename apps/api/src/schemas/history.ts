@@ -29,6 +29,18 @@ export const IncidentView = Type.Object(
   { description: 'A maximal stretch of downtime inside business hours; closed hours end it' },
 );
 
+/** A date's special hours, which replaced its weekly hours; null on an ordinary day. */
+const SpecialDayView = Type.Union(
+  [
+    Type.Object({
+      closed: Type.Boolean({ description: 'Closed all day' }),
+      intervals: Type.Array(Type.Object({ start: Type.String({ examples: ['10:00:00'] }), end: Type.String({ examples: ['15:00:00'] }) })),
+    }),
+    Type.Null(),
+  ],
+  { description: "The date's special hours, which replaced its weekly hours; null on an ordinary day" },
+);
+
 export const HistoryDayView = Type.Object({
   date: Type.String({ description: 'Local calendar date of the store (YYYY-MM-DD); 23 or 25 hours long around DST changes', examples: ['2023-03-12'] }),
   start: Instant,
@@ -39,6 +51,7 @@ export const HistoryDayView = Type.Object({
   downtime_hours: Hours('Down during business time'),
   uptime_percent: Percent,
   incidents: Type.Array(IncidentView, { description: 'Incidents starting on this day' }),
+  special_hours: SpecialDayView,
 });
 
 const PeriodTotals = Type.Object({
@@ -80,6 +93,7 @@ export const StoreHistoryResponse = Type.Object(
             downtime_hours: 0.75,
             uptime_percent: 90.63,
             incidents: [{ start: '2023-03-12T15:10:00.000Z', end: '2023-03-12T15:55:00.000Z', minutes: 45 }],
+            special_hours: null,
           },
         ],
         totals: { business_hours: 8, uptime_hours: 7.25, downtime_hours: 0.75, uptime_percent: 90.63, incident_count: 1, downtime_minutes: 45 },
@@ -130,7 +144,7 @@ export const StoreStripsResponse = Type.Object(
       Type.Object({
         ...StorePeriodView.properties,
         timezone: Type.String(),
-        days: Type.Array(Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer() })),
+        days: Type.Array(Type.Object({ date: Type.String(), uptime_percent: Percent, downtime_hours: Hours('Downtime'), incident_count: Type.Integer(), special_hours: SpecialDayView })),
       }),
     ),
   },

@@ -7,10 +7,12 @@ const SAMPLE_STORE_ID = '6069798455074389010';
 const Instant = Type.String({ format: 'date-time' });
 const Interval = Type.Object({ start: Instant, end: Instant });
 
+/** Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text. */
+export const STORE_ID_PATTERN = '^[^\\x00-\\x1F\\x7F]{1,128}$';
+
 export const StoreIdParams = Type.Object({
-  // Control characters never occur in store ids, and a NUL byte is not even storable in Postgres text.
   store_id: Type.String({
-    pattern: '^[^\\x00-\\x1F\\x7F]{1,128}$',
+    pattern: STORE_ID_PATTERN,
     description: 'Store id as it appears in the report (the example is a store of the bundled sample data)',
     examples: [SAMPLE_STORE_ID],
   }),
@@ -36,6 +38,14 @@ export const StoreTimelineResponse = Type.Object(
         end_time_local: Type.String({ examples: ['17:30:00'] }),
       }),
       { description: 'As the source gives them, in local time; empty means open 24/7' },
+    ),
+    special_hours: Type.Array(
+      Type.Object({
+        date: Type.String({ examples: ['2023-01-24'] }),
+        closed: Type.Boolean(),
+        intervals: Type.Array(Type.Object({ start: Type.String({ examples: ['10:00:00'] }), end: Type.String({ examples: ['15:00:00'] }) })),
+      }),
+      { description: 'Dates around the window whose special hours replace their weekly hours (closed all day, or these local intervals)' },
     ),
     business_intervals: Type.Array(Interval, { description: 'Business time inside the window, in UTC' }),
     polls: Type.Array(Type.Object({ at: Instant, status: stringEnum(['active', 'inactive']) }), {
@@ -67,6 +77,7 @@ export const StoreTimelineResponse = Type.Object(
         interpolation: 'nearest',
         window: { start: '2023-01-18T18:13:22.479Z', end: '2023-01-25T18:13:22.479Z' },
         business_hours: [{ day_of_week: 0, start_time_local: '09:00:00', end_time_local: '17:00:00' }],
+        special_hours: [{ date: '2023-01-24', closed: true, intervals: [] }],
         business_intervals: [{ start: '2023-01-23T14:00:00.000Z', end: '2023-01-23T22:00:00.000Z' }],
         polls: [{ at: '2023-01-23T14:05:10.000Z', status: 'active' }],
         segments: [{ start: '2023-01-23T14:00:00.000Z', end: '2023-01-23T22:00:00.000Z', status: 'up' }],

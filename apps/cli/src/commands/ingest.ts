@@ -8,16 +8,18 @@ import { parseCommandLine } from '../command-line.js';
 
 const HELP = `Usage: pnpm cli ingest [--data-dir DIR | --url URL ...] [--retention-days N] [--run-id UUID]
 
-Loads the three sources into DATABASE_URL through the same code as the hourly refresh: files
+Loads the sources into DATABASE_URL through the same code as the hourly refresh: files
 unchanged since the last successful run are skipped, the rest load in one transaction. Bad rows
 are skipped and reported; a bad file fails the run and leaves the data as it was.
 
 Options:
   --data-dir DIR        folder holding store_status.csv, business_hours.csv (or menu_hours.csv),
-                        timezones.csv (or bq-results-*.csv); default DATA_DIR
+                        timezones.csv (or bq-results-*.csv) and, optionally, special_hours.csv;
+                        default DATA_DIR
   --url URL             one per file (repeat it), instead of a folder; default DATA_SOURCE_URLS.
-                        Write kind=URL (store_status, business_hours, timezones) when the URL's
-                        file name does not tell which file it is
+                        Write kind=URL (store_status, business_hours, timezones, special_hours)
+                        when the URL's file name does not tell which file it is; the special_hours
+                        URL is optional
   --retention-days N    status days older than this before the newest poll are dropped
                         (default STATUS_RETENTION_DAYS, 35)
   --run-id UUID         record the run under this id

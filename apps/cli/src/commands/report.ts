@@ -6,11 +6,12 @@ import { parseCommandLine } from '../command-line.js';
 
 const HELP = `Usage: pnpm cli report --data-dir DIR --out FILE [--as-of ISO] [--interpolation nearest|carry_forward]
 
-Computes the uptime/downtime report straight from the three CSV files in DIR, without Postgres or
+Computes the uptime/downtime report straight from the CSV files in DIR, without Postgres or
 Redis. Same rule, same code and same bytes as a report of the service over the same data.
 
 Options:
   --data-dir DIR        folder holding store_status.csv, business_hours.csv (or menu_hours.csv), timezones.csv
+                        and, when there are special dates, special_hours.csv
   --out FILE            where to write the report CSV (written to a temporary name, then renamed)
   --as-of ISO           the report's "now" (ISO-8601 instant); default: the latest poll in the status file
   --interpolation MODE  nearest (default) or carry_forward

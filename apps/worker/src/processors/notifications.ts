@@ -1,4 +1,5 @@
 import type { JobName, JobProcessor } from '@store-monitoring/jobs';
+import { refreshStoreStates } from '@store-monitoring/notifications';
 import type { WorkerContext } from '../worker-context.js';
 
 /** One attempt of one delivery; the retry schedule lives in the notification service. */
@@ -10,9 +11,14 @@ export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<type
   };
 }
 
-/** Downtime alerts from the data a successful ingest run left. */
+/** Downtime alerts from the data a successful ingest run left, then every store's state for the live board. */
 export function evaluateIncidentsProcessor(context: WorkerContext): JobProcessor<typeof JobName.EvaluateIncidents> {
-  return (job) => context.notifications.evaluateIncidents(job.data.ingestRunId);
+  return async (job) => {
+    const alerts = await context.notifications.evaluateIncidents(job.data.ingestRunId);
+    const states = await refreshStoreStates(context.db, { noDataAfterMinutes: context.config.NO_DATA_AFTER_MINUTES }, job.data.ingestRunId);
+    if (states.evaluated) context.logger.info({ ingestRunId: job.data.ingestRunId, ...states }, 'store states refreshed');
+    return { ...alerts, states };
+  };
 }
 
 /**

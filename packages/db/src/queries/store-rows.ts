@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
 
 /**
@@ -94,6 +94,10 @@ export interface StoreRow {
   poll_active: Buffer | null;
   earlier_time: Buffer | null;
   earlier_active: Buffer | null;
+  /** Special hours in effect ('YYYY-MM-DD' local dates, parallel to the two times; null times = closed). */
+  special_date: string[] | null;
+  special_start: Array<number | null> | null;
+  special_end: Array<number | null> | null;
 }
 
 /** A version column of a versioned source (hours, zones) equal to the pinned version; none pinned = no rows. */
@@ -133,8 +137,56 @@ function zoneOf(timezonesVersion: string | null) {
   return sql<string | null>`(SELECT tz.timezone_str FROM timezones AS tz WHERE tz.store_id = s.store_id AND ${sourceVersionIs('tz.version_id', timezonesVersion)})`.as('timezone_str');
 }
 
-/** The columns of a StoreRow besides store_id and the zone, from the polls (`p`), hours (`h`) and earlier poll. */
-const PACKED_COLUMNS = ['h.hours_day', 'h.hours_start', 'h.hours_end', 'p.poll_times', 'p.poll_active', 'earlier.earlier_time', 'earlier.earlier_active'] as const;
+/** The columns of a StoreRow besides store_id and the zone, from the polls (`p`), hours (`h`), special hours (`sp`) and earlier poll. */
+const PACKED_COLUMNS = [
+  'h.hours_day',
+  'h.hours_start',
+  'h.hours_end',
+  'p.poll_times',
+  'p.poll_active',
+  'earlier.earlier_time',
+  'earlier.earlier_active',
+  'sp.special_date',
+  'sp.special_start',
+  'sp.special_end',
+] as const;
+
+/**
+ * The special hours in effect in the pinned data version for local dates from UTC day `firstDay`
+ * − 2 to `lastDay` + 2 (local dates reach a day either side of UTC ones), aggregated per store. For
+ * a store and date set both ways, the API's entry wins over the file's.
+ */
+function specialHoursInEffect(db: QueryCreator<Database>, storeCondition: (column: string) => RawBuilder<boolean>, version: string | null, firstDay: number, lastDay: number) {
+  return db
+    .selectFrom('special_hours as sh')
+    .select([
+      'sh.store_id',
+      sql<string[]>`array_agg(to_char(sh.local_date, 'YYYY-MM-DD'))`.as('special_date'),
+      sql<Array<number | null>>`array_agg(extract(epoch FROM sh.start_time_local)::int4)`.as('special_start'),
+      sql<Array<number | null>>`array_agg(extract(epoch FROM sh.end_time_local)::int4)`.as('special_end'),
+    ])
+    .where(storeCondition('sh.store_id'))
+    .where(visibleIn('sh', version))
+    .where('sh.local_date', '>=', utcDay(firstDay - 2))
+    .where('sh.local_date', '<=', utcDay(lastDay + 2))
+    .where((eb) =>
+      eb.or([
+        eb('sh.source', '=', 'api'),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('special_hours as api')
+              .select('api.id')
+              .whereRef('api.store_id', '=', 'sh.store_id')
+              .whereRef('api.local_date', '=', 'sh.local_date')
+              .where('api.source', '=', 'api')
+              .where(visibleIn('api', version)),
+          ),
+        ),
+      ]),
+    )
+    .groupBy('sh.store_id');
+}
 
 /**
  * One row per store of the range, ordered by store_id, with its zone, its hours and its polls of
@@ -146,6 +198,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
   const { firstDay, weekStartDay, lastDay } = days;
 
   return db
+    .with('special', (qb) => specialHoursInEffect(qb, (column) => inSelection(column, selection), pinned.dataVersion, firstDay, lastDay))
     .with('polls', (qb) =>
       qb
         .selectFrom((inner) =>
@@ -185,6 +238,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
     .leftJoin('hours as h', 'h.store_id', 's.store_id')
+    .leftJoin('special as sp', 'sp.store_id', 's.store_id')
     .leftJoinLateral(
       (eb) =>
         eb
@@ -324,6 +378,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
         : ownedBy(column, pinned.ownerId);
 
   return db
+    .with('special', (qb) => specialHoursInEffect(qb, inSelection, pinned.dataVersion, firstDay, lastDay))
     .with('polls', (qb) =>
       qb
         .selectFrom('poll_days as pd')
@@ -349,6 +404,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
     .selectFrom('stores as s')
     .leftJoin('polls as p', 'p.store_id', 's.store_id')
     .leftJoin('hours as h', 'h.store_id', 's.store_id')
+    .leftJoin('special as sp', 'sp.store_id', 's.store_id')
     .leftJoinLateral(
       (eb) =>
         eb

@@ -66,6 +66,22 @@ export class DataVersionRepository {
     return String(row.id);
   }
 
+  /**
+   * A new version that says what the latest one says (polls, hours, zones and totals), for a change
+   * made outside an ingest run (special hours through the API). Same lock and transaction rule as
+   * `create`.
+   */
+  async createSuccessor(): Promise<string> {
+    const result = await sql<{ id: string }>`
+      INSERT INTO data_versions (business_hours_version, timezones_version, latest_observation, oldest_day, store_count, poll_count, store_days_written)
+      SELECT latest.business_hours_version, latest.timezones_version, latest.latest_observation, latest.oldest_day,
+             coalesce(latest.store_count, 0), coalesce(latest.poll_count, 0), 0
+      FROM (SELECT 1) AS one
+      LEFT JOIN (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS latest ON true
+      RETURNING id`.execute(this.db);
+    return String(result.rows[0]!.id);
+  }
+
   /** Records what the version holds, in its ingest's transaction once writes and retention are done. */
   async finish(id: string, totals: DataVersionTotals): Promise<void> {
     await this.db

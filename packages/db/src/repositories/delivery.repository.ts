@@ -59,6 +59,17 @@ export class DeliveryRepository {
       .execute();
   }
 
+  /** Which of the (subscription, event key) pairs already have a delivery, as `subscription_id event_key`. */
+  async existingEventKeys(pairs: readonly { subscriptionId: string; eventKey: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['subscription_id', 'event_key'])
+      .where((eb) => eb.or(pairs.map((pair) => eb.and([eb('subscription_id', '=', pair.subscriptionId), eb('event_key', '=', pair.eventKey)]))))
+      .execute();
+    return new Set(rows.map((row) => `${row.subscription_id} ${row.event_key}`));
+  }
+
   find(id: string): Promise<Delivery | undefined> {
     return this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -135,4 +135,34 @@ export class IncidentRepository {
     }
     return query.orderBy('i.started_at', 'desc').limit(limit).execute();
   }
+
+  /** Every open incident's exact start (the step that keeps every store's state reads them all at once). */
+  async allOpenIncidentStarts(): Promise<Map<string, { id: string; startedUs: number }>> {
+    const rows = await this.db
+      .selectFrom('store_incidents')
+      .select(['id', 'store_id', sql<string>`(extract(epoch FROM started_at) * 1000000)::int8`.as('started_us')])
+      .where('ended_at', 'is', null)
+      .execute();
+    return new Map(rows.map((row) => [row.store_id, { id: row.id, startedUs: Number(row.started_us) }]));
+  }
+
+  /**
+   * Keeps the open incident of every store: first ends the incidents that are over, then records
+   * (or extends) the ongoing ones, each in one statement whatever the number of stores.
+   */
+  async syncOpen(ended: readonly { id: string; endedAt: string; endedBy: 'active_poll' | 'closed' }[], ongoing: readonly { storeId: string; startedAt: string }[], observedUntil: string): Promise<void> {
+    if (ended.length > 0) {
+      await sql`
+        UPDATE store_incidents AS i SET ended_at = given.ended_at, ended_by = given.ended_by, observed_until = ${observedUntil}::timestamptz, updated_at = now()
+        FROM unnest(${ended.map((row) => row.id)}::uuid[], ${ended.map((row) => row.endedAt)}::timestamptz[], ${ended.map((row) => row.endedBy)}::text[]) AS given(id, ended_at, ended_by)
+        WHERE i.id = given.id AND i.ended_at IS NULL`.execute(this.db);
+    }
+    if (ongoing.length > 0) {
+      await sql`
+        INSERT INTO store_incidents (id, store_id, started_at, ended_at, ended_by, observed_until)
+        SELECT gen_random_uuid(), given.store_id, given.started_at, NULL, NULL, ${observedUntil}::timestamptz
+        FROM unnest(${ongoing.map((row) => row.storeId)}::text[], ${ongoing.map((row) => row.startedAt)}::timestamptz[]) AS given(store_id, started_at)
+        ON CONFLICT (store_id, started_at) DO UPDATE SET ended_at = NULL, ended_by = NULL, observed_until = excluded.observed_until, updated_at = now()`.execute(this.db);
+    }
+  }
 }

@@ -4,7 +4,7 @@
  * minute. Exact when every boundary falls on a whole minute: whole-minute hours, polls on even
  * minutes (so midpoints are whole minutes), `now` on a whole minute.
  */
-import type { HoursRow, Interpolation } from '../../src/types.js';
+import type { HoursRow, Interpolation, SpecialHoursRow } from '../../src/types.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -17,6 +17,7 @@ export interface ReferencePoll {
 export interface ReferenceStore {
   timezone: string | null;
   hours: readonly HoursRow[];
+  specialHours?: readonly SpecialHoursRow[];
   /** Ascending by time; equal times keep their input order. */
   polls: readonly ReferencePoll[];
 }
@@ -94,21 +95,40 @@ function searchInstant(zone: string, wallMs: number): number {
   }
 }
 
-function businessIntervals(zone: string, hours: readonly HoursRow[], fromMs: number, toMs: number): Array<[number, number]> {
-  if (hours.length === 0) return [[Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]];
+/** One row's [start, end) instants when it starts on local day `day` (days since 1970-01-01). */
+function rowInterval(zone: string, day: number, startSec: number, endSec: number): [number, number] {
+  const endDay = endSec <= startSec ? day + 1 : day;
+  const endWallMs = endSec === 86_399 ? (endDay + 1) * DAY_MS : endDay * DAY_MS + endSec * 1000;
+  return [referenceLocalToUtcMs(zone, day * DAY_MS + startSec * 1000), referenceLocalToUtcMs(zone, endWallMs)];
+}
+
+function businessIntervals(
+  zone: string,
+  hours: readonly HoursRow[],
+  specialHours: readonly SpecialHoursRow[],
+  fromMs: number,
+  toMs: number,
+): Array<[number, number]> {
+  if (hours.length === 0 && specialHours.length === 0) return [[Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]];
   const intervals: Array<[number, number]> = [];
   const firstDay = Math.floor(wallClockMs(zone, fromMs) / DAY_MS) - 3;
   const lastDay = Math.floor(wallClockMs(zone, toMs) / DAY_MS) + 1;
   for (let day = firstDay; day <= lastDay; day++) {
+    const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    const special = specialHours.filter((row) => row.date === date);
+    if (special.length > 0) {
+      for (const row of special) {
+        if (row.startSec !== null && row.endSec !== null) intervals.push(rowInterval(zone, day, row.startSec, row.endSec));
+      }
+      continue;
+    }
+    if (hours.length === 0) {
+      intervals.push([referenceLocalToUtcMs(zone, day * DAY_MS), referenceLocalToUtcMs(zone, (day + 1) * DAY_MS)]);
+      continue;
+    }
     const weekday = (new Date(day * DAY_MS).getUTCDay() + 6) % 7;
     for (const row of hours) {
-      if (row.dayOfWeek !== weekday) continue;
-      const endDay = row.endSec <= row.startSec ? day + 1 : day;
-      const endWallMs = row.endSec === 86_399 ? (endDay + 1) * DAY_MS : endDay * DAY_MS + row.endSec * 1000;
-      intervals.push([
-        referenceLocalToUtcMs(zone, day * DAY_MS + row.startSec * 1000),
-        referenceLocalToUtcMs(zone, endWallMs),
-      ]);
+      if (row.dayOfWeek === weekday) intervals.push(rowInterval(zone, day, row.startSec, row.endSec));
     }
   }
   return intervals;
@@ -141,7 +161,7 @@ export function referenceCompute(store: ReferenceStore, nowMs: number, interpola
   const dayStartMs = nowMs - DAY_MS;
   const hourStartMs = nowMs - 3_600_000;
   const polls = store.polls.filter((poll) => poll.atMs <= nowMs);
-  const intervals = businessIntervals(zone, store.hours, weekStartMs, nowMs);
+  const intervals = businessIntervals(zone, store.hours, store.specialHours ?? [], weekStartMs, nowMs);
   const result: ReferenceResult = {
     hasData: polls.length > 0,
     uptime: { hour: 0, day: 0, week: 0 },

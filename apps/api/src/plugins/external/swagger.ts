@@ -27,6 +27,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: ApiTags.Reports, description: 'Trigger, poll and download uptime/downtime reports' },
         { name: ApiTags.Data, description: 'Freshness of the source data and on-demand refresh' },
         { name: ApiTags.Stores, description: 'One store in detail: business hours, polls and derived segments' },
+        { name: ApiTags.SpecialHours, description: 'Planned closures and changed hours of single dates (holidays, remodels, late nights), set by file or through the API' },
         { name: ApiTags.History, description: 'Day-by-day uptime and downtime incidents of a store or of all the caller’s stores' },
         { name: ApiTags.Owners, description: 'Operator: restaurant owners, their store sets and their API keys' },
         { name: ApiTags.Operations, description: 'Health checks and Prometheus metrics' },

@@ -8,6 +8,7 @@ import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { HistoryPageQuery, HistoryQuery, SetHistoryResponse, StoreHistoryResponse, StoreStripsResponse } from '../../schemas/history.js';
 import { StoreIdParams } from '../../schemas/timeline.js';
+import { specialDateView } from '../../special-hours/special-hours-input.js';
 
 const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
@@ -69,6 +70,7 @@ function storeHistoryView(history: StoreHistory, interpolation: Interpolation) {
       has_data: day.hasData,
       ...periodFigures(day),
       incidents: day.incidents.map((incident) => ({ start: usToIso(incident.startUs), end: usToIso(incident.endUs), minutes: fromHundredths(minutesOf.get(incident)!) })),
+      special_hours: specialDateView(day.specialHours),
     })),
     totals: {
       ...periodFigures(history.totals),
@@ -165,6 +167,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
           downtime_hours: fromHundredths(dayHundredths(day).downtime),
           incident_count: day.incidents.length,
+          special_hours: specialDateView(day.specialHours),
         })),
       }));
       return { as_of: usToIso(period.nowUs), interpolation: period.interpolation, total: page.total, limit, offset, stores };

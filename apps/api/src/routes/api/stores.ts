@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
 import { ApiError } from '../../errors.js';
+import { specialDatesView } from '../../special-hours/special-hours-input.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
@@ -81,6 +82,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           start_time_local: localTime(row.startSec),
           end_time_local: localTime(row.endSec),
         })),
+        special_hours: specialDatesView(input.specialHours ?? []),
         business_intervals: timeline.businessIntervals.map(([start, end]) => ({ start: usToIso(start), end: usToIso(end) })),
         polls: timeline.polls.map((poll) => ({ at: usToIso(poll.atUs), status: poll.active ? ('active' as const) : ('inactive' as const) })),
         segments: timeline.segments.map((segment) => ({ start: usToIso(segment.startUs), end: usToIso(segment.endUs), status: segment.active ? ('up' as const) : ('down' as const) })),
