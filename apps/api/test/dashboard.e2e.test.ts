@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
+import { REPORT_HEADER_LINE as REPORT_HEADER } from '@store-monitoring/metrics';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { loadApiConfig } from '../src/config.js';
@@ -23,7 +24,6 @@ const artifactsDir = process.env.TEST_ARTIFACTS_DIR ?? join(repoRoot, 'test-arti
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
-const REPORT_HEADER = 'store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week';
 
 // Scripts run inside the page. They are strings because this package compiles without the DOM library.
 /** Records every value the progress bar takes, in order, on window.progressSeen. */
@@ -178,17 +178,7 @@ describe('owner dashboard in a real browser', () => {
       await exited;
       clearTimeout(timer);
     }
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteQueuePrefix(prefix, redisUrl);
     await database?.drop();
     if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
   }, 60_000);

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ReportRepository } from '@store-monitoring/db';
 import { QueueName } from '@store-monitoring/jobs';
+import { seedStores } from '@store-monitoring/reports/testing';
 import { Redis } from 'ioredis';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -52,6 +55,33 @@ describe('a private Redis that fails', () => {
     admin?.disconnect();
     redisServer?.kill('SIGKILL');
   });
+
+  it('a report whose enqueue fails releases at once the reports that already share its computation', async () => {
+    await seedStores(api.database.db, [{ storeId: 'shared-store', polls: [['2023-01-25T18:00:00Z', true]] }]);
+    // Redis holds every write (BullMQ adds with scripts) longer than the API waits for an add.
+    await admin.call('CLIENT', 'PAUSE', '4000', 'WRITE');
+    try {
+      const refusedTrigger = api.app.inject({ method: 'POST', url: '/api/trigger_report' });
+      const reports = new ReportRepository(api.database.db);
+      let source: { id: string } | undefined;
+      await until('the report to be recorded', () => {
+        void reports.list(1).then(([row]) => (source = row));
+        return source !== undefined;
+      });
+      // An identical report recorded meanwhile (another trigger, a schedule slot) shares its computation.
+      const sharing = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest' });
+      expect(sharing.computed_by).toBe(source!.id);
+
+      const refused = await refusedTrigger;
+      expect(refused.statusCode).toBe(503);
+      expect(await reports.find(source!.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /) });
+      // Released at once, not at the next sweep: it computes on its own.
+      expect(await reports.find(sharing.id)).toMatchObject({ status: 'pending', computed_by: null });
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      await api.database.db.deleteFrom('reports').execute();
+    }
+  }, 30_000);
 
   it('refusing the enqueue: the report is marked failed with the reason and the answer is 503; once Redis accepts again, triggering works', async () => {
     await admin.call('ACL', 'SETUSER', 'default', '-eval', '-evalsha');

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPORT_HEADER_LINE } from '@store-monitoring/metrics';
 
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -44,7 +45,7 @@ describe('pnpm cli report', () => {
     const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ as_of: '2023-01-25T17:45:00.000000Z', interpolation: 'nearest', rows: 3, rejected_rows: 1 });
     const lines = (await readFile(out, 'utf8')).split('\n');
-    expect(lines[0]).toBe('store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week');
+    expect(lines[0]).toBe(REPORT_HEADER_LINE);
     expect(lines.slice(1, -1).map((line) => line.split(',')[0])).toEqual(['a', 'b', 'c']);
   });
 

@@ -2,16 +2,24 @@ import type { Database, Kysely } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { EmailSender, NotificationService } from '@store-monitoring/notifications';
+import type { ReportPipeline } from '@store-monitoring/reports';
 import type { WorkerConfig } from './config.js';
 
 /** The worker's notification service, configured from its environment. */
-export function createNotificationService(config: WorkerConfig, db: Kysely<Database>, queues: JobQueues, logger: Logger): { service: NotificationService; close(): void } {
+export function createNotificationService(
+  config: WorkerConfig,
+  db: Kysely<Database>,
+  queues: JobQueues,
+  reports: ReportPipeline,
+  logger: Logger,
+): { service: NotificationService; close(): void } {
   const email = config.SMTP_URL ? new EmailSender(config.SMTP_URL, config.SMTP_FROM) : null;
   const service = new NotificationService({
     db,
     queues,
     email,
     logger,
+    reports,
     settings: {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       reportsDir: config.REPORTS_DIR,

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { ReportRepository } from '@store-monitoring/db';
 import { JobName, JobQueues, QueueWorkers, assertOneProcessorPerJob, createRedisConnection } from '@store-monitoring/jobs';
 import { redactUrl, type Logger } from '@store-monitoring/logging';
+import { ReportPipeline } from '@store-monitoring/reports';
 import { createNotificationService } from './notifications.js';
 import type { WorkerConfig } from './config.js';
 import { createWorkerDatabase } from './database.js';
@@ -24,13 +25,33 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const queues = new JobQueues({ connection, prefix: config.QUEUE_PREFIX });
   const metrics = new WorkerMetrics(queues, database.db);
-  const notifications = createNotificationService(config, database.db, queues, logger);
+  const pipeline = new ReportPipeline({
+    db: database.db,
+    queues,
+    logger,
+    settings: {
+      reportsDir: config.REPORTS_DIR,
+      shardCount: config.REPORT_SHARDS,
+      statementTimeoutMs: config.REPORT_STATEMENT_TIMEOUT_MS,
+      sweepStaleSeconds: config.SWEEP_INTERVAL_SECONDS,
+    },
+    hooks: {
+      reportCompleted: (reportId) => notifications.service.reportCompleted(reportId),
+      measured: ({ totalMs, rowCount, byteSize }) => {
+        metrics.reportDuration.observe(totalMs / 1_000);
+        if (byteSize !== undefined) metrics.reportBytes.observe(byteSize);
+        if (rowCount !== undefined) metrics.reportRows.observe(rowCount);
+      },
+    },
+  });
+  const notifications = createNotificationService(config, database.db, queues, pipeline, logger);
   const context: WorkerContext = {
     config,
     logger,
     db: database.db,
     pool: database.pool,
     reports: new ReportRepository(database.db),
+    pipeline,
     queues,
     metrics,
     notifications: notifications.service,

@@ -2,6 +2,7 @@ import type { Database, Kysely, ReportRepository } from '@store-monitoring/db';
 import type { JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import type { NotificationService } from '@store-monitoring/notifications';
+import type { ReportPipeline } from '@store-monitoring/reports';
 import type { DbHandle } from '@store-monitoring/db';
 import type { WorkerConfig } from './config.js';
 import type { WorkerMetrics } from './worker-metrics.js';
@@ -13,6 +14,8 @@ export interface WorkerContext {
   db: Kysely<Database>;
   pool: DbHandle['pool'];
   reports: ReportRepository;
+  /** A report's lifecycle: the report processors call one method each. */
+  pipeline: ReportPipeline;
   queues: JobQueues;
   metrics: WorkerMetrics;
   notifications: NotificationService;

@@ -45,6 +45,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly ingestRuns = new Counter({
+    name: 'sm_ingest_runs_total',
+    help: 'Ingest runs made by this worker, by outcome (succeeded, unchanged, failed; unrecorded: Postgres could not be reached even to record the failure)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly deliveryAttempts = new Counter({
     name: 'sm_delivery_attempts_total',
     help: 'Webhook and e-mail delivery attempts made by this worker, by outcome (delivered, retry, failed, dead, disabled)',

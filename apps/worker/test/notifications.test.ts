@@ -1,20 +1,19 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DeliveryRepository, ReportRepository, SubscriptionRepository, sql, type Subscription } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
+import type { TestDatabase } from '@store-monitoring/db/testing';
+import { JobName, QueueName, type JobQueues } from '@store-monitoring/jobs';
 import { generateSigningSecret, verifyDownloadLink } from '@store-monitoring/notifications';
-import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { MailReceiver, WebhookReceiver } from './support/receivers.js';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { deletePrefix } from './support/redis-keys.js';
 import { reportFile, waitFor, waitForReport } from './support/reports.js';
-import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
+import { startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
+import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 
 const PUBLIC_BASE_URL = 'https://monitoring.example.com';
 const LINK_SECRET = 'link-secret-for-notification-tests';
@@ -38,21 +37,18 @@ const POLLS_V1: [string, boolean, string][] = [
 const POLLS_V2: [string, boolean, string][] = [...POLLS_V1, ['alert-store', true, '12:00'], ['alert-store', true, '12:20'], ['blip-store', true, '12:20']];
 
 describe('notifications: real worker processes, Postgres, Redis, an HTTP receiver and an SMTP server', () => {
+  let suite: WorkerSuite;
   let database: TestDatabase;
   let reportsDir: string;
   let dataDir: string;
   let prefix: string;
-  let connection: Redis;
   let queues: JobQueues;
   const receiver = new WebhookReceiver();
   const mail = new MailReceiver();
   let worker: WorkerProcess;
 
   const env = (extra: Record<string, string> = {}) => ({
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    REPORTS_DIR: reportsDir,
+    ...suite.env(),
     DATA_DIR: dataDir,
     REPORT_SHARDS: '2',
     SWEEP_INTERVAL_SECONDS: '1',
@@ -119,13 +115,10 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
   const deliveriesOf = (subscriptionId: string) => new DeliveryRepository(database.db).listForSubscription(subscriptionId);
 
   beforeAll(async () => {
-    await assertRedisReachable();
-    database = await createTestDatabase('notify');
-    reportsDir = await mkdtemp(join(tmpdir(), 'notify-reports-'));
-    dataDir = await mkdtemp(join(tmpdir(), 'notify-data-'));
-    prefix = `test-${randomUUID()}`;
-    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix });
+    suite = await openWorkerSuite('notify');
+    ({ database, prefix, queues, reportsDir } = suite);
+    dataDir = join(suite.workDir, 'data');
+    await mkdir(dataDir);
     await receiver.start();
     await mail.start();
     await writeSources(POLLS_V1);
@@ -134,15 +127,9 @@ describe('notifications: real worker processes, Postgres, Redis, an HTTP receive
   }, 120_000);
 
   afterAll(async () => {
-    await killAllWorkers();
-    await queues?.close();
-    connection?.disconnect();
+    await suite?.close();
     await receiver.stop();
     await mail.stop();
-    if (prefix) await deletePrefix(prefix);
-    await database?.drop();
-    await rm(reportsDir, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('a report of an owner arrives signed (verified by the standardwebhooks verifier) and by e-mail with its CSV', async () => {

@@ -6,36 +6,31 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ReportRepository, RetentionRepository } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobName, JobQueues, QueueName, createRedisConnection } from '@store-monitoring/jobs';
+import type { TestDatabase } from '@store-monitoring/db/testing';
+import { JobName, type JobQueues, QueueName } from '@store-monitoring/jobs';
 import { planShards } from '@store-monitoring/reports';
 import { seedStores, seedSyntheticStores, type SeededVersions } from '@store-monitoring/reports/testing';
-import type { Redis } from 'ioredis';
 import { exportSourceFiles } from './support/csv-export.js';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { reportFile, sha256OfFile, triggerReport, waitFor, waitForReport } from './support/reports.js';
-import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
+import { startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const run = promisify(execFile);
 const END = '2023-01-25T18:13:22.479221Z';
 
 describe('report pipeline: real worker processes, Postgres and Redis', () => {
+  let suite: WorkerSuite;
   let database: TestDatabase;
   let reportsDir: string;
   let dataDir: string;
-  let prefix: string;
-  let connection: Redis;
   let queues: JobQueues;
   let versions: SeededVersions;
   /** sha256 of the default report (latest poll, nearest), from the first run; every other way of computing it must match. */
   let baselineSha: string;
 
   const workerEnv = (extra: Record<string, string> = {}) => ({
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    REPORTS_DIR: reportsDir,
+    ...suite.env(),
     SWEEP_INTERVAL_SECONDS: '1',
     LOCK_DURATION_MS: '5000',
     STALLED_INTERVAL_MS: '2000',
@@ -53,11 +48,9 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
   }
 
   beforeAll(async () => {
-    await assertRedisReachable();
-    database = await createTestDatabase('pipeline');
-    reportsDir = await mkdtemp(join(tmpdir(), 'pipeline-reports-'));
+    suite = await openWorkerSuite('pipeline');
+    ({ database, queues, reportsDir } = suite);
     dataDir = await mkdtemp(join(tmpdir(), 'pipeline-data-'));
-    prefix = `test-${randomUUID()}`;
     await seedSyntheticStores(database.db, { stores: 800, pollsPerStore: 200, endIso: END });
     versions = await seedStores(database.db, [
       { storeId: 'zz-kathmandu', timezone: 'Asia/Kathmandu', polls: [['2023-01-25T17:59:59.999999Z', true]] },
@@ -82,17 +75,10 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       )
       .execute();
     await exportSourceFiles(database.db, dataDir, versions);
-    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix });
   }, 60_000);
 
   afterAll(async () => {
-    await killAllWorkers();
-    await queues?.close();
-    connection?.disconnect();
-    if (prefix) await deletePrefix(prefix);
-    await database?.drop();
-    await rm(reportsDir, { recursive: true, force: true });
+    await suite?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -199,7 +185,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
       const id = await triggerReport(database.db, null, { skipEnqueue: true });
       const reports = new ReportRepository(database.db);
       const ranges = await planShards(database.db, 2);
-      await reports.savePlan(id, ranges.map((range) => ({ shard_index: range.shardIndex, from_store_id: range.fromStoreId, to_store_id: range.toStoreId })));
+      await reports.savePlan(id, ranges);
       for (const range of ranges) {
         await queues.add(JobName.ComputeReportShard, { reportId: id, shardIndex: range.shardIndex, shardCount: 2, fromStoreId: range.fromStoreId, toStoreId: range.toStoreId });
       }

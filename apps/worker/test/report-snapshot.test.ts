@@ -1,18 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ReportRepository } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import type { TestDatabase } from '@store-monitoring/db/testing';
+import type { JobQueues } from '@store-monitoring/jobs';
 import { assembleReport, loadReportSettings, planShards, writeShardPart } from '@store-monitoring/reports';
-import type { Redis } from 'ioredis';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { reportFile, triggerReport, waitForReport } from './support/reports.js';
-import { killAllWorkers, startReadyWorker, stopWorker } from './support/worker-process.js';
+import { startReadyWorker, stopWorker } from './support/worker-process.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const run = promisify(execFile);
@@ -39,11 +37,10 @@ async function rewriteDays(fromDir: string, toDir: string, days: string[]): Prom
 }
 
 describe('reports are snapshots of the data at trigger time', () => {
+  let suite: WorkerSuite;
   let database: TestDatabase;
   let workDir: string;
   let reportsDir: string;
-  let prefix: string;
-  let connection: Redis;
   let queues: JobQueues;
   const dataDir = (name: string) => join(workDir, name);
 
@@ -56,27 +53,15 @@ describe('reports are snapshots of the data at trigger time', () => {
   }
 
   beforeAll(async () => {
-    await assertRedisReachable();
-    database = await createTestDatabase('snapshot');
-    workDir = await mkdtemp(join(tmpdir(), 'snapshot-'));
-    reportsDir = join(workDir, 'reports');
-    prefix = `test-${randomUUID()}`;
-    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix });
+    suite = await openWorkerSuite('snapshot');
+    ({ database, queues, reportsDir, workDir } = suite);
     await cli(['generate', '--out', dataDir('before'), '--stores', '400', '--days', '4', '--end', END, '--seed', '7']);
     await cli(['ingest', '--data-dir', dataDir('before')]);
     // Two past days rewritten; the latest poll (2023-01-25) stays, so `now` stays too.
     expect(await rewriteDays(dataDir('before'), dataDir('after'), ['2023-01-22', '2023-01-23'])).toBeGreaterThan(1_000);
   }, 120_000);
 
-  afterAll(async () => {
-    await killAllWorkers();
-    await queues?.close();
-    connection?.disconnect();
-    if (prefix) await deletePrefix(prefix);
-    await database?.drop();
-    await rm(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => suite?.close());
 
   it('computes reports triggered before an ingest that rewrites the past from the data as it was, and later ones from the new data', async () => {
     const pinnedNearest = await triggerReport(database.db, queues);
@@ -84,7 +69,7 @@ describe('reports are snapshots of the data at trigger time', () => {
     await cli(['ingest', '--data-dir', dataDir('after')]);
     const fresh = await triggerReport(database.db, queues);
 
-    const worker = await startReadyWorker({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, REPORTS_DIR: reportsDir, REPORT_SHARDS: '4', INGEST_ON_START: 'false' });
+    const worker = await startReadyWorker(suite.env({ REPORT_SHARDS: '4', INGEST_ON_START: 'false' }));
     try {
       for (const id of [pinnedNearest, pinnedCarry, fresh]) expect((await waitForReport(database.db, id, ['complete', 'failed'], 60_000)).status).toBe('complete');
     } finally {
@@ -107,7 +92,7 @@ describe('reports are snapshots of the data at trigger time', () => {
   it('reads one data state when an ingest lands between two shards of one report', async () => {
     const id = await triggerReport(database.db, queues, { skipEnqueue: true });
     const settings = (await loadReportSettings(database.db, id))!;
-    const pinned = { asOfUs: settings.asOfUs!, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion };
+    const pinned = settings.pinned!;
     const shards = await planShards(database.db, 4);
     const partsDir = join(workDir, 'interleaved');
     const shard = (index: number) =>

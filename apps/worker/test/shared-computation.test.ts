@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
 import { OwnerRepository, ReportRepository } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import type { TestDatabase } from '@store-monitoring/db/testing';
+import type { JobQueues } from '@store-monitoring/jobs';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
-import type { Redis } from 'ioredis';
 import { undisturbedSha } from './support/baseline.js';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { reportFile, sha256OfFile, triggerReport, waitForReport } from './support/reports.js';
-import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
+import { startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
 
 /**
  * Identical reports (same data version, as_of, interpolation and store set) share one
@@ -18,36 +15,24 @@ import { killAllWorkers, startReadyWorker, stopWorker, type WorkerProcess } from
  * one that computes does.
  */
 describe('identical reports share one computation', () => {
+  let suite: WorkerSuite;
   let database: TestDatabase;
   let reportsDir: string;
-  let prefix: string;
-  let connection: Redis;
   let queues: JobQueues;
   let worker: WorkerProcess;
   let reports: ReportRepository;
 
   beforeAll(async () => {
-    await assertRedisReachable();
-    database = await createTestDatabase('shared');
-    reportsDir = await mkdtemp(join(tmpdir(), 'shared-reports-'));
-    prefix = `test-${randomUUID()}`;
+    suite = await openWorkerSuite('shared');
+    ({ database, queues, reportsDir } = suite);
     await seedSyntheticStores(database.db, { stores: 400, pollsPerStore: 120, endIso: '2023-01-25T18:13:22.479221Z' });
-    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix });
     reports = new ReportRepository(database.db);
   });
 
-  afterAll(async () => {
-    await killAllWorkers();
-    await queues?.close();
-    connection?.disconnect();
-    if (prefix) await deletePrefix(prefix);
-    await database?.drop();
-    await rm(reportsDir, { recursive: true, force: true });
-  });
+  afterAll(() => suite?.close());
 
   const start = () =>
-    startReadyWorker({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, REPORTS_DIR: reportsDir, REPORT_SHARDS: '3', SWEEP_INTERVAL_SECONDS: '1' });
+    startReadyWorker(suite.env({ REPORT_SHARDS: '3', SWEEP_INTERVAL_SECONDS: '1' }));
   const planned = (id: string) => worker.logs.filter((line) => line['msg'] === 'report planned' && line['reportId'] === id).length;
 
   it('computes once for reports triggered together, and each has its own file with the same bytes', async () => {

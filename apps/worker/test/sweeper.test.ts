@@ -1,70 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ReportRepository, sql } from '@store-monitoring/db';
-import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
-import { type JobName, JobQueues, QueueName, createRedisConnection, type QueuedJob } from '@store-monitoring/jobs';
+import { sql } from '@store-monitoring/db';
+import type { TestDatabase } from '@store-monitoring/db/testing';
+import { type JobQueues, QueueName } from '@store-monitoring/jobs';
 import { createLogger } from '@store-monitoring/logging';
+import { ReportPipeline } from '@store-monitoring/reports';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
-import type { Redis } from 'ioredis';
-import { loadWorkerConfig } from '../src/config.js';
-import { sweepReportsProcessor } from '../src/processors/sweep-reports.js';
-import type { WorkerContext } from '../src/worker-context.js';
-import { createNotificationService } from '../src/notifications.js';
-import { WorkerMetrics } from '../src/worker-metrics.js';
-import { TEST_REDIS_URL, assertRedisReachable, deletePrefix } from './support/redis-keys.js';
+import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { triggerReport, waitFor, waitForReport } from './support/reports.js';
-import { killAllWorkers, startReadyWorker, stopWorker } from './support/worker-process.js';
+import { startReadyWorker, stopWorker } from './support/worker-process.js';
 
 const END = '2023-01-25T18:13:22.479221Z';
 
 /**
- * The sweeper against real Postgres and Redis. It runs here in this process (no worker consumes
+ * The sweep (ReportPipeline.sweep) against real Postgres and Redis. It runs here in this process (no worker consumes
  * the queues it fills), so what one sweep does can be seen before anything else moves.
  */
 describe('report sweeper', () => {
+  let suite: WorkerSuite;
   let database: TestDatabase;
   let reportsDir: string;
-  let prefix: string;
-  let connection: Redis;
   let queues: JobQueues;
-  let context: WorkerContext;
+  let pipeline: ReportPipeline;
 
-  const sweepOnce = async () => (await sweepReportsProcessor(context)({} as QueuedJob<typeof JobName.SweepReports>)) as Record<string, number>;
+  const sweepOnce = () => pipeline.sweep();
   /** Makes reports look as if they had not moved for an hour. */
   const ageReports = (ids: string[]) =>
     database.db.updateTable('reports').set({ updated_at: sql<Date>`now() - interval '1 hour'` }).where('id', 'in', ids).execute();
 
   beforeAll(async () => {
-    await assertRedisReachable();
-    database = await createTestDatabase('sweeper');
-    reportsDir = await mkdtemp(join(tmpdir(), 'sweeper-reports-'));
-    prefix = `test-${randomUUID()}`;
+    suite = await openWorkerSuite('sweeper');
+    ({ database, queues, reportsDir } = suite);
     await seedSyntheticStores(database.db, { stores: 20, pollsPerStore: 20, endIso: END });
-    connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-    queues = new JobQueues({ connection, prefix });
-    const config = loadWorkerConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, REPORTS_DIR: reportsDir, SWEEP_INTERVAL_SECONDS: '30' });
-    context = {
-      config,
-      logger: createLogger({ name: 'test', level: 'silent' }),
+    pipeline = new ReportPipeline({
       db: database.db,
-      pool: database.pool,
-      reports: new ReportRepository(database.db),
       queues,
-      metrics: new WorkerMetrics(queues, database.db),
-      notifications: createNotificationService(config, database.db, queues, createLogger({ name: 'test', level: 'silent' })).service,
-    };
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      settings: { reportsDir, shardCount: 2, sweepStaleSeconds: 30 },
+    });
   }, 60_000);
 
-  afterAll(async () => {
-    await killAllWorkers();
-    await queues?.close();
-    connection?.disconnect();
-    if (prefix) await deletePrefix(prefix);
-    await database?.drop();
-    if (reportsDir) await rm(reportsDir, { recursive: true, force: true });
-  });
+  afterAll(() => suite?.close());
 
   it('re-enqueues every lost report in one sweep, however many there are', async () => {
     const count = 1_234;
@@ -88,14 +65,7 @@ describe('report sweeper', () => {
   it("records a failed flow with the failing shard's own reason, read from BullMQ", async () => {
     const blocked = join(reportsDir, 'blocked');
     await writeFile(blocked, 'a file where a directory should be');
-    const worker = await startReadyWorker({
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      REPORTS_DIR: join(blocked, 'reports'),
-      REPORT_SHARDS: '2',
-      SWEEP_INTERVAL_SECONDS: '600',
-    });
+    const worker = await startReadyWorker(suite.env({ REPORTS_DIR: join(blocked, 'reports'), REPORT_SHARDS: '2', SWEEP_INTERVAL_SECONDS: '600' }));
     const id = await triggerReport(database.db, queues);
     await waitFor(async () => (await queues.jobState(QueueName.Reports, `${id}.assemble`)) === 'failed', 30_000, 'the report flow to fail');
     expect(await stopWorker(worker)).toBe(0);

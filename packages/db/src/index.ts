@@ -17,7 +17,7 @@ export {
 export { isDatabaseUnavailable, isForeignKeyViolation } from './database-errors.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
-export { ReportRepository, type ReportTimings, type ReportVisibility } from './repositories/report.repository.js';
+export { ReportRepository, type PlannedShard, type ReportTimings, type ReportVisibility, type ShardRange } from './repositories/report.repository.js';
 export {
   OwnerRepository,
   type OwnerKeyMatch,
@@ -43,7 +43,7 @@ export {
   BUSINESS_HOURS_COPY_STATEMENT,
   TIMEZONES_COPY_STATEMENT,
 } from './repositories/source-version.repository.js';
-export { IngestSession, INGEST_LOCK_KEY } from './ingest-session.js';
+export { IngestSession, INGEST_LOCK_KEY, INGEST_RUN_LOCK_CLASS } from './ingest-session.js';
 export { writeDataVersion } from './data-version-write.js';
 export {
   SpecialHoursRepository,
@@ -64,26 +64,11 @@ export {
   type StoreStateRow,
 } from './repositories/store-state.repository.js';
 export { StoreMuteRepository, type StoreMuteView } from './repositories/store-mute.repository.js';
-export {
-  DataVersionDroppedError,
-  exactMicroseconds,
-  explainReportStoreRows,
-  historyStoreRowsQuery,
-  inSelection,
-  ownedBy,
-  pageOfVisibleStores,
-  reportStoreRowsQuery,
-  streamHistoryStoreRows,
-  streamReportStoreRows,
-  utcDay,
-  visibleIn,
-  type HistorySelection,
-  type ReportDays,
-  type StoreRange,
-  type StoreRow,
-  type StoreScope,
-  type StoreSelection,
-} from './queries/store-rows.js';
+export { inSelection, ownedBy, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './queries/store-scope.js';
+export type { StoreRow } from './queries/store-row.js';
+export { exactMicroseconds } from './queries/read-cursor.js';
+export { DataVersionDroppedError, explainReportStoreRows, reportStoreRowsQuery, streamReportStoreRows, type ReportDays } from './queries/report-store-rows.js';
+export { historyStoreRowsQuery, pageOfVisibleStores, streamHistoryStoreRows, type HistorySelection } from './queries/history-store-rows.js';
 export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
 export {
   WorkerProcessRepository,

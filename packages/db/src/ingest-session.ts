@@ -4,6 +4,13 @@ import type pg from 'pg';
 export const INGEST_LOCK_KEY = 7_301_245_118;
 
 /**
+ * Each run also holds a lock of its own, (this class, hashtext(run id)), for as long as its
+ * connection lives: a row left `running` whose lock is free belongs to a process that stopped,
+ * while one whose lock is held is a run still waiting for its turn.
+ */
+export const INGEST_RUN_LOCK_CLASS = 7_301;
+
+/**
  * The session statements of an ingest run on its one connection: the advisory lock that
  * serialises runs across every process, and the run's transaction with the settings its loads
  * want. Everything else the run does goes through repositories on the same connection.
@@ -24,6 +31,15 @@ export class IngestSession {
 
   async unlock(): Promise<void> {
     await this.client.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
+  }
+
+  /** Marks run `runId` as alive on this connection (see INGEST_RUN_LOCK_CLASS). */
+  async claimRun(runId: string): Promise<void> {
+    await this.client.query('SELECT pg_advisory_lock($1, hashtext($2))', [INGEST_RUN_LOCK_CLASS, runId]);
+  }
+
+  async releaseRun(runId: string): Promise<void> {
+    await this.client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [INGEST_RUN_LOCK_CLASS, runId]);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { createDb, type DbHandle } from '@store-monitoring/db';
+import { randomUUID } from 'node:crypto';
+import { IngestRunRepository, createDb, type DbHandle } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import { INGEST_LOCK_KEY, runIngest } from '../src/index.js';
 import { removeTemporaryDirs, sourceDir, withDatabase } from './support.js';
@@ -40,5 +41,59 @@ describe("an ingest run's own time bounds", () => {
     } finally {
       clients.forEach((client) => client.release());
     }
+  });
+
+  it('a run that cannot take the lock in time is recorded as failed with the reason, and frees its connection', async () => {
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 12:00:00 UTC'], hours: ['1,0,09:00,17:00'], timezones: ['1,America/New_York'] });
+    const other = await database.pool.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    const runId = randomUUID();
+    try {
+      const failing = runIngest({ db: strict.db, pool: strict.pool, source: { dataDir: dir }, trigger: 'manual', runId, statementTimeoutMs: 300 });
+      await expect(failing).rejects.toMatchObject({ name: 'IngestRunError', recorded: true });
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
+      other.release();
+    }
+    expect(await new IngestRunRepository(database.db).find(runId)).toMatchObject({ outcome: 'failed', trigger: 'manual', error: expect.stringMatching(/statement timeout/) });
+    // The next run finds the failed one as it was, not as interrupted, and loads the data.
+    const summary = await runIngest({ db: strict.db, pool: strict.pool, source: { dataDir: dir }, trigger: 'cli', statementTimeoutMs: 20_000 });
+    expect(summary.outcome).not.toBe('failed');
+    expect(await new IngestRunRepository(database.db).find(runId)).toMatchObject({ error: expect.stringMatching(/statement timeout/) });
+  });
+
+  it('a run that cannot reach Postgres at all says it could not be recorded', async () => {
+    const dir = await sourceDir({ status: ['1,active,2023-01-22 12:00:00 UTC'], hours: ['1,0,09:00,17:00'], timezones: ['1,America/New_York'] });
+    const unreachable = createDb({ connectionString: 'postgres://postgres@127.0.0.1:1/none', poolSize: 3, connectTimeoutMs: 1_000 });
+    try {
+      const failing = runIngest({ db: unreachable.db, pool: unreachable.pool, source: { dataDir: dir }, trigger: 'schedule' });
+      await expect(failing).rejects.toMatchObject({ name: 'IngestRunError', recorded: false, summary: { outcome: 'failed', error: expect.stringMatching(/^Postgres: /) } });
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('a run waiting for the lock is not taken for an interrupted one', async () => {
+    const dir = await sourceDir({ status: ['1,active,2023-01-23 12:00:00 UTC'], hours: ['1,0,09:00,17:00'], timezones: ['1,America/New_York'] });
+    const other = await database.pool.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [INGEST_LOCK_KEY]);
+    const waitingId = randomUUID();
+    const runs = new IngestRunRepository(database.db);
+    let waiting: Promise<unknown>;
+    try {
+      waiting = runIngest({ db: strict.db, pool: strict.pool, source: { dataDir: dir }, trigger: 'manual', runId: waitingId, statementTimeoutMs: 20_000 });
+      for (let tries = 0; (await runs.find(waitingId))?.outcome !== 'running'; tries++) {
+        if (tries > 100) throw new Error('the waiting run was not recorded');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // What the run holding the lock does first: runs left running by a stopped process fail.
+      expect(await runs.failInterrupted(randomUUID())).toEqual([]);
+      expect(await runs.find(waitingId)).toMatchObject({ outcome: 'running' });
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
+      other.release();
+    }
+    await waiting;
+    expect(await runs.find(waitingId)).toMatchObject({ outcome: 'succeeded' });
   });
 });

@@ -21,3 +21,4 @@ export {
 export { QueueWorkers, type QueueWorkersLogger, type QueueWorkersSettings } from './queue-workers.js';
 export { createRedisConnection, type RedisRole } from './redis-connection.js';
 export { cronProblem, nextCronRun, refreshIntervalSeconds } from './cron-schedule.js';
+export { deterministicUuid } from './deterministic-uuid.js';

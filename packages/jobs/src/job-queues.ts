@@ -221,8 +221,8 @@ export class JobQueues {
 
   /** Scheduler ids missing from Redis (a Redis that restarted empty has none). */
   async missingSchedules(): Promise<string[]> {
-    const present = await Promise.all(SCHEDULERS.map(({ queue, id }) => this.queues[queue].getJobScheduler(id)));
-    return SCHEDULERS.filter((_, index) => !present[index]).map(({ id }) => id);
+    const present = await Promise.all(SCHEDULES.map(({ queue, id }) => this.queues[queue].getJobScheduler(id)));
+    return SCHEDULES.filter((_, index) => !present[index]).map(({ id }) => id);
   }
 
   /** The queues themselves, for the queue board (bull-board's adapter needs the instances). */
@@ -238,7 +238,8 @@ export class JobQueues {
    */
   async syncSchedules(settings: ScheduleSettings): Promise<string[]> {
     const written: string[] = [];
-    for (const { queue, id, repeat, template } of scheduleSpecs(settings)) {
+    for (const { queue, id, timing, template } of SCHEDULES) {
+      const repeat = timing(settings);
       const current = await this.queues[queue].getJobScheduler(id);
       if (current && sameTiming(current, repeat)) continue;
       await this.queues[queue].upsertJobScheduler(id, repeat, template);
@@ -250,6 +251,18 @@ export class JobQueues {
   /** One job per attempt of a delivery: a repeated add of the same attempt is a no-op. */
   enqueueDelivery(deliveryId: string, attemptNumber: number, delayMs = 0): Promise<string | undefined> {
     return this.add(JobName.SendDelivery, { deliveryId, attemptNumber }, { jobId: jobIds.delivery(deliveryId, attemptNumber), delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  /** The first attempt of each of many new deliveries, in one round trip (addBulk); repeated adds are no-ops. */
+  async enqueueFirstAttempts(deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.queues[QueueName.Deliveries].addBulk(
+      deliveryIds.map((deliveryId) => ({
+        name: JobName.SendDelivery,
+        data: { deliveryId, attemptNumber: 1 },
+        opts: { ...jobOptions(JobName.SendDelivery), jobId: jobIds.delivery(deliveryId, 1) },
+      })),
+    );
   }
 
   /** The job of one attempt, if Redis still has it (the sweeper's check). */
@@ -322,42 +335,36 @@ interface ScheduleTiming {
   tz?: string;
 }
 
-/** Every scheduler of the system and the queue it feeds. */
-const SCHEDULERS = [
-  { queue: QueueName.Ingest, id: SchedulerId.HourlyRefresh },
-  { queue: QueueName.Maintenance, id: SchedulerId.ReportSweeper },
-  { queue: QueueName.Maintenance, id: SchedulerId.Retention },
-  { queue: QueueName.Maintenance, id: SchedulerId.DeliverySweeper },
+/**
+ * Every job scheduler of the system, in one table: the queue it feeds, its timing from the
+ * settings and the job it makes. Syncing and the check for missing ones both read it.
+ */
+const SCHEDULES = [
+  {
+    queue: QueueName.Ingest,
+    id: SchedulerId.HourlyRefresh,
+    timing: ({ refreshCron }: ScheduleSettings): ScheduleTiming => ({ pattern: refreshCron, tz: 'UTC' }),
+    template: { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
+  },
+  {
+    queue: QueueName.Maintenance,
+    id: SchedulerId.ReportSweeper,
+    timing: ({ sweepEverySeconds }: ScheduleSettings): ScheduleTiming => ({ every: sweepEverySeconds * 1_000 }),
+    template: { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
+  },
+  {
+    queue: QueueName.Maintenance,
+    id: SchedulerId.Retention,
+    timing: ({ retentionCron }: ScheduleSettings): ScheduleTiming => ({ pattern: retentionCron, tz: 'UTC' }),
+    template: { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
+  },
+  {
+    queue: QueueName.Maintenance,
+    id: SchedulerId.DeliverySweeper,
+    timing: ({ sweepEverySeconds }: ScheduleSettings): ScheduleTiming => ({ every: sweepEverySeconds * 1_000 }),
+    template: { name: JobName.SweepDeliveries, data: {}, opts: jobOptions(JobName.SweepDeliveries) },
+  },
 ] as const;
-
-function scheduleSpecs({ refreshCron, sweepEverySeconds, retentionCron }: ScheduleSettings) {
-  return [
-    {
-      queue: QueueName.Ingest,
-      id: SchedulerId.HourlyRefresh,
-      repeat: { pattern: refreshCron, tz: 'UTC' } as ScheduleTiming,
-      template: { name: JobName.RunIngest, data: { trigger: 'schedule' }, opts: jobOptions(JobName.RunIngest) },
-    },
-    {
-      queue: QueueName.Maintenance,
-      id: SchedulerId.ReportSweeper,
-      repeat: { every: sweepEverySeconds * 1_000 } as ScheduleTiming,
-      template: { name: JobName.SweepReports, data: {}, opts: jobOptions(JobName.SweepReports) },
-    },
-    {
-      queue: QueueName.Maintenance,
-      id: SchedulerId.Retention,
-      repeat: { pattern: retentionCron, tz: 'UTC' } as ScheduleTiming,
-      template: { name: JobName.ApplyRetention, data: {}, opts: jobOptions(JobName.ApplyRetention) },
-    },
-    {
-      queue: QueueName.Maintenance,
-      id: SchedulerId.DeliverySweeper,
-      repeat: { every: sweepEverySeconds * 1_000 } as ScheduleTiming,
-      template: { name: JobName.SweepDeliveries, data: {}, opts: jobOptions(JobName.SweepDeliveries) },
-    },
-  ];
-}
 
 function sameTiming(current: { pattern?: string | null; every?: number | string | null; tz?: string | null }, wanted: ScheduleTiming): boolean {
   const every = current.every === undefined || current.every === null ? undefined : Number(current.every);

@@ -1,4 +1,5 @@
 import { BusinessTimeBuilder, type IntervalList } from './business-time.js';
+import { IncidentRecorder, type Incident } from './incidents.js';
 import { endOfPollsAtOrBefore, firstPollAtOrAfter, sweepStatus, type PollRange, type StatusPieceSink } from './status-timeline.js';
 import { DEFAULT_TIMEZONE, INTERPOLATIONS, type Interpolation, type SpecialHoursRow, type StoreInput } from './types.js';
 import { DAY_US, HOUR_US } from './windows.js';
@@ -15,11 +16,6 @@ export interface HistorySettings {
   interpolation: Interpolation;
 }
 
-/** A maximal stretch of downtime inside business time: [startUs, endUs). */
-export interface Incident {
-  startUs: number;
-  endUs: number;
-}
 
 /** One local calendar day of a store: [startUs, endUs), 23, 24 or 25 hours (the last ends at `now`). */
 export interface HistoryDay {
@@ -59,25 +55,18 @@ export function historyReadStartUs(nowUs: number, days: number): number {
   return nowUs - days * 25 * HOUR_US - DAY_US;
 }
 
-/** Sums the status pieces into days and joins touching down pieces into incidents. */
+/** Sums the status pieces into days, and hands them to the incident rule. */
 class DaySplitter implements StatusPieceSink {
   private dayIndex = 0;
-  private open: Incident | null = null;
-  readonly incidents: Incident[] = [];
 
-  constructor(private readonly days: HistoryDay[]) {}
+  constructor(
+    private readonly days: HistoryDay[],
+    readonly incidents: IncidentRecorder,
+  ) {}
 
   piece(startUs: number, endUs: number, active: boolean): void {
-    if (!active) {
-      // Pieces come in time order; a gap (closed hours) or an up piece in between ends the incident.
-      if (this.open !== null && this.open.endUs === startUs) this.open.endUs = endUs;
-      else {
-        this.open = { startUs, endUs };
-        this.incidents.push(this.open);
-      }
-      return;
-    }
-    this.open = null;
+    this.incidents.piece(startUs, endUs, active);
+    if (!active) return;
     let from = startUs;
     while (from < endUs && this.dayIndex < this.days.length) {
       const day = this.days[this.dayIndex] as HistoryDay;
@@ -198,7 +187,7 @@ export class HistoryEngine {
     polls.active = input.pollActive;
     polls.endIndex = endIndex;
     polls.firstIndex = Math.max(0, firstPollAtOrAfter(times, endIndex, dataFromUs) - 1);
-    const splitter = new DaySplitter(days);
+    const splitter = new DaySplitter(days, new IncidentRecorder(nowUs));
     sweepStatus(polls, interpolation, business, splitter);
 
     for (const day of days) {
@@ -209,7 +198,7 @@ export class HistoryEngine {
       history.totals.uptimeUs += day.uptimeUs;
       history.totals.downtimeUs += day.downtimeUs;
     }
-    for (const incident of splitter.incidents) {
+    for (const incident of splitter.incidents.incidents()) {
       const index = dayIndexOf(days, incident.startUs);
       if (index >= 0) (days[index] as HistoryDay).incidents.push(incident);
     }
@@ -239,7 +228,7 @@ export function dayHundredths(day: Pick<HistoryDay, 'businessUs' | 'downtimeUs'>
  * Incident lengths in hundredths of a minute that add up exactly to the period's downtime in
  * hundredths of a minute (largest-remainder rounding), in the order given.
  */
-export function incidentHundredthsOfMinute(incidents: readonly Incident[]): number[] {
+export function incidentHundredthsOfMinute(incidents: readonly Pick<Incident, 'startUs' | 'endUs'>[]): number[] {
   const exact = incidents.map((incident) => (incident.endUs - incident.startUs) / US_PER_HUNDREDTH_MINUTE);
   const total = Math.round(exact.reduce((sum, value) => sum + value, 0));
   const rounded = exact.map(Math.floor);

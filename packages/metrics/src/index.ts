@@ -18,9 +18,9 @@ export {
   uptimePercent,
   type HistoryDay,
   type HistorySettings,
-  type Incident,
   type SetDay,
   type StoreHistory,
   type StorePeriod,
 } from './history.js';
 export { storeStateAt, type StoreStateName, type StoreStateNow, type StoreStateSettings } from './store-state.js';
+export { IncidentRecorder, incidentMinutes, timelineIncidents, type Incident } from './incidents.js';

@@ -5,7 +5,12 @@ export { MAX_RESPONSE_BYTES, WEBHOOK_TIMEOUT_MS, sendWebhook, type WebhookReques
 export { EmailSender, type EmailMessage, type EmailResult } from './email-sender.js';
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
 export { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
-export { NotificationService, deterministicUuid, type NotificationDependencies, type NotificationSettings } from './notification-service.js';
+export { NotificationService, type NotificationDependencies, type NotificationSettings } from './notification-service.js';
+export { ReportEvents } from './report-events.js';
+export { ScheduledReports } from './scheduled-reports.js';
+export { IncidentEvaluation } from './incident-evaluation.js';
+export { DeliveryAttempts } from './delivery-attempts.js';
+export { DeliverySweep } from './delivery-sweep.js';
 export { validateSchedule } from './schedule.js';
 export { ReportSchedules, wantsSchedule } from './report-schedules.js';
 export {

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { DeliveryRepository, SubscriptionRepository, type Subscription } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, createRedisConnection } from '@store-monitoring/jobs';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
 import { createLogger } from '@store-monitoring/logging';
+import { ReportPipeline } from '@store-monitoring/reports';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { EmailSender } from '../src/email-sender.js';
@@ -40,8 +42,10 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
     sweepStaleSeconds: 1,
     ...overrides,
   });
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const reports = () => new ReportPipeline({ db: database.db, queues, logger, settings: { reportsDir: '/nonexistent' } });
   const service = (overrides: Partial<NotificationSettings> = {}, resolve?: Resolver) =>
-    new NotificationService({ db: database.db, queues, settings: settings(overrides), email: null, logger: createLogger({ name: 'test', level: 'silent' }), resolve });
+    new NotificationService({ db: database.db, queues, settings: settings(overrides), email: null, logger, reports: reports(), resolve });
 
   async function webhookSubscription(path: string, url = `${base}${path}`): Promise<Subscription> {
     return new SubscriptionRepository(database.db).create({ id: randomUUID(), owner_id: ownerId, channel: 'webhook', url, events: ['report.completed'], secret: generateSigningSecret() });
@@ -74,13 +78,7 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
 
   afterAll(async () => {
     await queues?.close();
-    // The test's own key prefix only.
-    let cursor = '0';
-    do {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await connection.del(...keys);
-    } while (cursor !== '0');
+    await deleteQueuePrefix(prefix, REDIS_URL);
     connection?.disconnect();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
@@ -110,7 +108,8 @@ describe('delivery attempts against Postgres, Redis and a real receiver', () => 
         queues,
         settings: settings({ reportsDir, emailAttachmentMaxBytes: csv.length * 2 }),
         email,
-        logger: createLogger({ name: 'test', level: 'silent' }),
+        logger,
+        reports: reports(),
       });
       const deliveries = await new DeliveryRepository(database.db).createMany(
         [small, large].map((reportId) => ({

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
-import { REPORT_HEADER_LINE } from '@store-monitoring/metrics';
-import { AtomicFile, ReportStorageError, reportPaths } from './report-files.js';
+import { CsvFile } from './csv-file.js';
+import { reportPaths } from './report-files.js';
 
 export interface AssembleRequest {
   reportsDir: string;
@@ -27,8 +26,6 @@ export class MissingPartError extends Error {
   }
 }
 
-const LINE_FEED = 0x0a;
-
 /**
  * Header + every part in shard order into `<reportId>.csv`, written under a temporary name,
  * fsynced and renamed, with sha256, size and row count taken from the bytes as they are written.
@@ -43,45 +40,18 @@ export async function assembleReport({ reportsDir, reportId, shardCount, expecte
     });
   }
 
-  const hash = createHash('sha256');
-  let byteSize = 0;
-  let lineCount = 0;
-  let file: AtomicFile;
-  try {
-    file = await AtomicFile.create(paths.reportFile);
-  } catch (error) {
-    throw new ReportStorageError(error, reportsDir);
-  }
-  const append = async (chunk: Buffer): Promise<void> => {
-    hash.update(chunk);
-    byteSize += chunk.length;
-    for (let at = chunk.indexOf(LINE_FEED); at !== -1; at = chunk.indexOf(LINE_FEED, at + 1)) lineCount += 1;
-    try {
-      await file.write(chunk);
-    } catch (error) {
-      throw new ReportStorageError(error, reportsDir);
-    }
-  };
-
-  try {
-    await append(Buffer.from(`${REPORT_HEADER_LINE}\n`));
+  const file = await CsvFile.create(paths.reportFile, reportsDir);
+  const written = await file.fill(async () => {
+    await file.writeHeader();
     for (const path of partFiles) {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await append(chunk as Buffer);
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await file.write(chunk as Buffer);
     }
-    const rowCount = lineCount - 1;
+    const rowCount = file.lineCount - 1;
     if (expectedRows !== undefined && rowCount !== expectedRows) {
       throw new Error(`Report parts hold ${rowCount} rows but the shards recorded ${expectedRows}; the report must be recomputed`);
     }
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
-  try {
-    await file.commit();
-  } catch (error) {
-    throw new ReportStorageError(error, reportsDir);
-  }
-  return { fileName: paths.fileName, rowCount: lineCount - 1, byteSize, sha256: hash.digest('hex') };
+  });
+  return { fileName: paths.fileName, rowCount: written.lineCount - 1, byteSize: written.byteSize, sha256: written.sha256 };
 }
 
 /** Deletes the shard parts of a report (after assembly, failure or expiry). */

@@ -37,3 +37,17 @@ export {
   type SourceRejection,
 } from './offline-report.js';
 export { asOfProblem, type RetainedRange } from './as-of-range.js';
+export { CsvFile, writeReportRows, type WrittenCsv } from './csv-file.js';
+export {
+  NO_OBSERVATIONS_MESSAGE,
+  ReportNotQueuedError,
+  ReportPipeline,
+  type NewReport,
+  type ReportPipelineDependencies,
+  type ReportPipelineHooks,
+  type ReportPipelineLogger,
+  type ReportPipelineSettings,
+  type ReportQueues,
+  type SharingOutcome,
+  type SweepOutcome,
+} from './report-pipeline.js';

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Interpolation } from '@store-monitoring/db';
-import { REPORT_HEADER_LINE, createReportEngine, formatReportRow, windowBounds, type HoursRow, type SpecialHoursRow } from '@store-monitoring/metrics';
+import { createReportEngine, windowBounds, type HoursRow, type SpecialHoursRow, type StoreInput } from '@store-monitoring/metrics';
 import { discoverSourceFiles, readHoursRows, readSpecialHoursRows, readStatusBatches, readTimezoneRows, type RowRejection } from '@store-monitoring/sources';
 import { normalizeHours, normalizeSpecialHours } from './business-hours.js';
 import { GrowableFloat64Array, GrowableInt32Array, GrowableUint8Array } from './growable-arrays.js';
-import { AtomicFile, LineBuffer } from './report-files.js';
+import { CsvFile, writeReportRows } from './csv-file.js';
 import { pollsThatMatter } from './poll-window.js';
 import { compareStoreIds } from './store-order.js';
 
@@ -49,9 +47,9 @@ const PROGRESS_EVERY_ROWS = 100_000;
 const PROGRESS_EVERY_STORES = 1_000;
 
 /**
- * The report computed straight from the three CSV files (and special_hours.csv when it is there),
- * with the same readers, the same duplicate rules as ingest (same store and instant: the later line
- * wins; a store's time zone: the later row wins), the same engine and the same line formatter as the service, so the same
+ * The report computed straight from the three CSV files (and special_hours.csv when it is there), with the same readers, the same
+ * duplicate rules as ingest (same store and instant: the later line wins; a store's time zone:
+ * the later row wins), the same engine and the same line formatter as the service, so the same
  * data gives byte-identical output.
  */
 export async function writeReportFromDirectory(options: OfflineReportOptions): Promise<OfflineReportSummary> {
@@ -129,44 +127,29 @@ export async function writeReportFromDirectory(options: OfflineReportOptions): P
   const engine = createReportEngine({ nowUs: asOfUs, interpolation });
   const order = Array.from(storeIds.keys()).sort((a, b) => compareStoreIds(storeIds[a]!, storeIds[b]!));
 
-  const file = await AtomicFile.create(outFile);
-  const hash = createHash('sha256');
-  let byteSize = 0;
-  const lines = new LineBuffer(async (chunk) => {
-    const bytes = Buffer.from(chunk);
-    hash.update(bytes);
-    byteSize += bytes.length;
-    await file.write(bytes);
-  });
-  try {
-    const header = Buffer.from(`${REPORT_HEADER_LINE}\n`);
-    hash.update(header);
-    byteSize += header.length;
-    await file.write(header);
-    for (const [done, index] of order.entries()) {
+  function* storeInputs(): Generator<StoreInput> {
+    for (const index of order) {
       const storePolls = pollsThatMatter(pollsByStore.storePolls(index), weekStartUs, asOfUs);
-      const metrics = engine.computeStore({
+      yield {
         storeId: storeIds[index]!,
         timezone: timezoneByStore.get(index) ?? null,
         hours: normalizeHours(hoursByStore.get(index) ?? []),
         specialHours: normalizeSpecialHours(specialByStore.get(index) ?? []),
         pollTimesUs: storePolls.timesUs,
         pollActive: storePolls.active,
-      });
-      await lines.push(formatReportRow(metrics));
-      if ((done + 1) % PROGRESS_EVERY_STORES === 0) {
-        onProgress({ phase: 'computing', storesDone: done + 1, storeCount: order.length });
-        await nextTurn();
-      }
+      };
     }
-    await lines.flush();
-  } catch (error) {
-    await file.abort();
-    throw error;
   }
-  await file.commit();
+  const file = await CsvFile.create(outFile);
+  const written = await file.fill(async () => {
+    await file.writeHeader();
+    await writeReportRows(file, storeInputs(), engine, {
+      every: PROGRESS_EVERY_STORES,
+      onRows: (storesDone) => onProgress({ phase: 'computing', storesDone, storeCount: order.length }),
+    });
+  });
   onProgress({ phase: 'computing', storesDone: order.length, storeCount: order.length });
-  return { outFile, asOfUs, interpolation, rowCount: order.length, byteSize, sha256: hash.digest('hex'), pollsRead };
+  return { outFile, asOfUs, interpolation, rowCount: order.length, byteSize: written.byteSize, sha256: written.sha256, pollsRead };
 }
 
 /**

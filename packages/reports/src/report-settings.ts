@@ -1,36 +1,40 @@
 import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
 import type { PinnedData } from './store-reader.js';
 
-/** What a worker needs to compute a report, with `as_of` read as exact microseconds. */
-export interface ReportSettings extends PinnedData {
+/** A report's settings as fixed when it was triggered: the one shape every step of its lifecycle reads. */
+export interface ReportSettings {
   reportId: string;
   status: ReportStatus;
   interpolation: Interpolation;
-  ownerId: string | null;
   /** The identical report whose computation this one shares, or null. */
   computedBy: string | null;
+  /**
+   * What it reads: `now` as exact microseconds, the data version with its hours and zones, and the
+   * owner's set. Null when the report was triggered before any poll was stored (no `as_of`).
+   */
+  pinned: PinnedData | null;
 }
 
-/**
- * The report's pinned settings, or undefined when no such report exists. `asOfUs` is null when the
- * report was triggered before any poll was stored.
- */
-export async function loadReportSettings(
-  db: Kysely<Database>,
-  reportId: string,
-): Promise<(Omit<ReportSettings, 'asOfUs'> & { asOfUs: number | null }) | undefined> {
+/** The report's settings, or undefined when no such report exists. */
+export async function loadReportSettings(db: Kysely<Database>, reportId: string): Promise<ReportSettings | undefined> {
   const row = await new ReportRepository(db).pins(reportId);
   if (!row) return undefined;
+  const text = (value: string | number | bigint | null) => (value === null ? null : String(value));
   return {
     reportId,
     status: row.status,
     interpolation: row.interpolation,
-    asOfUs: row.as_of_us === null ? null : Number(row.as_of_us),
-    dataVersion: row.data_version === null ? null : String(row.data_version),
-    businessHoursVersion: row.business_hours_version === null ? null : String(row.business_hours_version),
-    timezonesVersion: row.timezones_version === null ? null : String(row.timezones_version),
-    ownerId: row.owner_id,
-    ownerSetVersion: row.owner_store_set_version === null ? null : String(row.owner_store_set_version),
     computedBy: row.computed_by,
+    pinned:
+      row.as_of_us === null
+        ? null
+        : {
+            asOfUs: Number(row.as_of_us),
+            dataVersion: text(row.data_version),
+            businessHoursVersion: text(row.business_hours_version),
+            timezonesVersion: text(row.timezones_version),
+            ownerId: row.owner_id,
+            ownerSetVersion: text(row.owner_store_set_version),
+          },
   };
 }

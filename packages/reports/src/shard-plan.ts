@@ -1,8 +1,6 @@
-import { countStores, everyNthStoreId, type Database, type Kysely, type StoreRange } from '@store-monitoring/db';
+import { countStores, everyNthStoreId, type Database, type Kysely, type ShardRange } from '@store-monitoring/db';
 
-export interface ShardRange extends StoreRange {
-  shardIndex: number;
-}
+export type { ShardRange };
 
 /**
  * Splits the store registry (byte order, COLLATE "C") into at most `shardCount` contiguous

@@ -1,19 +1,35 @@
-import { randomUUID } from 'node:crypto';
 import type { Interpolation, Report } from '@store-monitoring/db';
+import { ReportNotQueuedError, ReportPipeline } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
-import { withTimeout } from '../with-timeout.js';
 import { assertAsOfInRange } from './as-of-range.js';
 
 export const DEFAULT_INTERPOLATION: Interpolation = 'nearest';
 /** An add normally takes a millisecond; past this Redis is as good as down. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
+/** The report lifecycle, built once per app on its pool and queues. */
+const pipelines = new WeakMap<FastifyInstance, ReportPipeline>();
+function reportPipeline(app: FastifyInstance): ReportPipeline {
+  let pipeline = pipelines.get(app);
+  if (!pipeline) {
+    pipeline = new ReportPipeline({
+      db: app.database.db,
+      queues: app.jobQueues,
+      logger: app.log,
+      settings: { reportsDir: app.config.REPORTS_DIR, enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS },
+    });
+    pipelines.set(app, pipeline);
+  }
+  return pipeline;
+}
+
 /**
- * Records a report and queues it. Redis is checked first so an outage costs nothing; the row is
- * written before the job (Postgres is the source of truth, the sweeper re-queues what Redis loses);
- * a failed add marks the row failed so no one waits for a report that will never run.
+ * Records a report and queues it (ReportPipeline.create). Redis is checked first so an outage
+ * costs nothing; the row is written before the job (Postgres is the source of truth, the sweeper
+ * re-queues what Redis loses); a failed add fails the report at once, and releases the reports
+ * that already share its computation, so no one waits for a report that will never run.
  */
 export async function triggerReport(app: FastifyInstance, request: FastifyRequest, body: TriggerReportBody): Promise<Report> {
   if (!app.isRedisReady()) {
@@ -24,26 +40,20 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (body.as_of !== undefined) await assertAsOfInRange(app, body.as_of);
   // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
   // pinned data version's latest observation is taken in the same statement.
-  const report = await app.reportRepository.create({
-    id: randomUUID(),
-    asOf: body.as_of ?? null,
-    interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
-    requestId: String(request.id),
-    ownerId,
-    share: body.recompute !== true,
-  });
-  const log = request.log.child({ report_id: report.id });
+  let report: Report;
   try {
-    await withTimeout(app.jobQueues.enqueueReport(report.id), ENQUEUE_TIMEOUT_MS, 'redis');
-  } catch (error) {
-    const reason = (error as Error).message;
-    log.error({ reason }, 'report recorded but not enqueued; marked failed');
-    await app.reportRepository.markFailed(report.id, `could not enqueue: ${reason}`).catch((markError: unknown) => {
-      // The sweeper will find the pending row and enqueue it once Redis is back.
-      log.error({ reason: (markError as Error).message }, 'could not mark the report failed either');
+    report = await reportPipeline(app).create({
+      asOf: body.as_of ?? null,
+      interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
+      requestId: String(request.id),
+      ownerId,
+      share: body.recompute !== true,
     });
+  } catch (error) {
+    if (!(error instanceof ReportNotQueuedError)) throw error;
     throw new ApiError(503, 'The job queue (Redis) did not accept the report; retry shortly', { 'retry-after': '5' });
   }
+  const log = request.log.child({ report_id: report.id });
   log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId, computed_by: report.computed_by }, 'report triggered');
   return report;
 }

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import type { NewReport, Report } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { deleteQueuePrefix } from '@store-monitoring/jobs/testing';
+import { REPORT_HEADER_LINE } from '@store-monitoring/metrics';
 import { buildApp, type AppDependencies } from '../../src/app.js';
 import { loadApiConfig, type ApiConfig } from '../../src/config.js';
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export const REPORT_HEADER = 'store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week';
+/** The report's header line, from the engine that writes it (its test pins the text). */
+export const REPORT_HEADER = REPORT_HEADER_LINE;
 
 export interface TestApi {
   app: FastifyInstance;
@@ -80,18 +82,8 @@ export async function waitForRedis(app: FastifyInstance): Promise<void> {
 }
 
 /** Removes every key of a test's queue prefix. */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function deleteKeys(prefix: string): Promise<void> {
+  return deleteQueuePrefix(prefix, redisUrl);
 }
 
 export const sampleCsv = (rows: string[]) => `${REPORT_HEADER}\n${rows.map((row) => `${row}\n`).join('')}`;

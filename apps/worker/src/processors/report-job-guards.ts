@@ -1,8 +1,7 @@
 import { PermanentJobError, isFinalAttempt, type JobName, type QueuedJob } from '@store-monitoring/jobs';
-import { isReportId, removeReportParts } from '@store-monitoring/reports';
+import { isReportId } from '@store-monitoring/reports';
 import { describeFailure } from '../failure-reason.js';
 import type { WorkerContext } from '../worker-context.js';
-import { releaseSharingReports } from './shared-computation.js';
 
 /** A payload whose report id is malformed can never succeed: fail it without retries. */
 export function reportIdOf(job: { id?: string; data: { reportId: unknown } }): string {
@@ -11,12 +10,12 @@ export function reportIdOf(job: { id?: string; data: { reportId: unknown } }): s
   return reportId;
 }
 
-/**
- * Runs a report job; when it fails for the last time, the report is marked Failed with a reason a
- * person can act on and its partial files are removed. Earlier failures only retry.
- */
 type ReportJobName = typeof JobName.PlanReport | typeof JobName.AssembleReport | typeof JobName.ComputeReportShard;
 
+/**
+ * Runs a report job; when it fails for the last time, the report fails with a reason a person can
+ * act on (ReportPipeline.fail). Earlier failures only retry.
+ */
 export function failReportOnLastAttempt<J extends QueuedJob<ReportJobName>>(
   context: WorkerContext,
   processor: (job: J) => Promise<unknown>,
@@ -28,17 +27,11 @@ export function failReportOnLastAttempt<J extends QueuedJob<ReportJobName>>(
       const reportId = job.data.reportId;
       if (!isReportId(reportId) || !isFinalAttempt(job, error)) throw error;
       const reason = describeFailure(error);
-      try {
-        if (await context.reports.markFailed(reportId, reason)) {
-          context.logger.warn({ reportId, jobId: job.id, reason }, 'report failed');
-        }
-        await releaseSharingReports(context, reportId);
-        await removeReportParts(context.config.REPORTS_DIR, reportId);
-      } catch (markError) {
+      await context.pipeline.fail(reportId, reason).catch((markError: unknown) => {
         // Postgres may be the very thing that is down; the sweeper records the failure later,
         // from the job's failed reason, which therefore carries the same wording.
         context.logger.error({ err: markError, reportId }, 'could not record the report failure');
-      }
+      });
       throw new PermanentJobError(reason);
     }
   };

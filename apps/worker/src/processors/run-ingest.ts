@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
-import { PermanentJobError, type JobName, type JobProcessor } from '@store-monitoring/jobs';
+import { PermanentJobError, deterministicUuid, type JobName, type JobProcessor } from '@store-monitoring/jobs';
 import type { WorkerContext } from '../worker-context.js';
 
 /**
@@ -8,10 +7,7 @@ import type { WorkerContext } from '../worker-context.js';
  * same slot is recorded as another attempt of the same run rather than as a second run.
  */
 export function runIdForJob(jobId: string): string {
-  const hex = createHash('sha256').update(`ingest-run:${jobId}`).digest('hex');
-  // Shaped as a UUIDv4 (version and variant bits set) for the uuid column.
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return deterministicUuid(`ingest-run:${jobId}`);
 }
 
 /**
@@ -42,11 +38,13 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     } catch (error) {
       if (error instanceof IngestRunError) {
         recordIngestRows(context, error.summary);
+        context.metrics.ingestRuns.inc({ outcome: error.recorded ? 'failed' : 'unrecorded' });
         if (!error.retryable) throw new PermanentJobError(error.message);
       }
       throw error;
     }
     recordIngestRows(context, summary);
+    context.metrics.ingestRuns.inc({ outcome: summary.outcome });
     // Downtime alerts follow every successful run; should this enqueue fail, the sweeper finds the run.
     await context.queues.enqueueIncidentEvaluation(runId).catch((error: unknown) => context.logger.warn({ err: error, runId }, 'could not enqueue the downtime evaluation'));
     return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };

@@ -11,7 +11,7 @@ import { assembleReport, loadReportSettings, planShards, writeShardPart } from '
  */
 export async function undisturbedSha(db: Kysely<Database>, reportId: string): Promise<string> {
   const settings = await loadReportSettings(db, reportId);
-  if (!settings || settings.asOfUs === null) throw new Error(`report ${reportId} has no as_of`);
+  if (!settings?.pinned) throw new Error(`report ${reportId} has no as_of`);
   const dir = await mkdtemp(join(tmpdir(), 'baseline-'));
   try {
     const id = randomUUID();
@@ -22,7 +22,7 @@ export async function undisturbedSha(db: Kysely<Database>, reportId: string): Pr
       reportId: id,
       shardIndex: 0,
       range: shard!,
-      pinned: { asOfUs: settings.asOfUs, dataVersion: settings.dataVersion, businessHoursVersion: settings.businessHoursVersion, timezonesVersion: settings.timezonesVersion },
+      pinned: { ...settings.pinned, ownerId: null, ownerSetVersion: null },
       interpolation: settings.interpolation,
     });
     return (await assembleReport({ reportsDir: dir, reportId: id, shardCount: 1 })).sha256;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy, type StoreRange } from './store-rows.js';
+import { ownedBy, type StoreRange } from './store-scope.js';
 
 /** An owner's store set (in the state `setVersion`, or the current one); null owner = every store. */
 export interface StoreSetScope {

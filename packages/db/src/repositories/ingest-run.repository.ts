@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, IngestOutcome, IngestRun, IngestTrigger } from '../database.js';
+import { INGEST_RUN_LOCK_CLASS } from '../ingest-session.js';
 
 export interface IngestRunStart {
   id: string;
@@ -66,9 +67,29 @@ export class IngestRunRepository {
       .executeTakeFirst();
   }
 
+  /** The run took the ingest lock and begins its work now (it was recorded while it waited). */
+  async lockTaken(id: string): Promise<void> {
+    await this.db.updateTable('ingest_runs').set({ started_at: sql<Date>`clock_timestamp()` }).where('id', '=', id).execute();
+  }
+
   /**
-   * Marks runs left `running` by a process that died as failed. Only call this while holding the
-   * ingest lock: then no other run can be in progress.
+   * A run that failed, recorded whether or not its row was written before (a failure connecting, or
+   * taking the lock, comes before anything else): one id always names one row.
+   */
+  async recordFailure(run: IngestRunStart, result: { error: string; files: unknown }): Promise<void> {
+    await this.db
+      .insertInto('ingest_runs')
+      .values({ id: run.id, trigger: run.trigger, source: run.source, outcome: 'failed', error: result.error, files: JSON.stringify(result.files), attempt: 1, finished_at: sql<Date>`clock_timestamp()` })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ outcome: 'failed', error: result.error, files: JSON.stringify(result.files), finished_at: sql<Date>`clock_timestamp()` }),
+      )
+      .execute();
+  }
+
+  /**
+   * Marks runs left `running` by a process that died as failed: those whose run lock nobody holds
+   * (see INGEST_RUN_LOCK_CLASS; a run waiting for the ingest lock holds its own). The lock is only
+   * tried, for the length of this statement.
    */
   async failInterrupted(exceptId: string): Promise<string[]> {
     const rows = await this.db
@@ -76,6 +97,7 @@ export class IngestRunRepository {
       .set({ outcome: 'failed', error: 'interrupted: the process running it stopped before it finished', finished_at: sql<Date>`clock_timestamp()` })
       .where('outcome', '=', 'running')
       .where('id', '<>', exceptId)
+      .where(sql<boolean>`pg_try_advisory_xact_lock(${INGEST_RUN_LOCK_CLASS}, hashtext(id::text))`)
       .returning('id')
       .execute();
     return rows.map((row) => row.id);

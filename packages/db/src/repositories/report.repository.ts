@@ -1,6 +1,26 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Interpolation, Report, ReportShard } from '../database.js';
 
+/** One shard of a report's plan: a contiguous store range (byte order). */
+export interface ShardRange {
+  shardIndex: number;
+  /** Inclusive lower bound; null = from the first store. */
+  fromStoreId: string | null;
+  /** Exclusive upper bound; null = through the last store. */
+  toStoreId: string | null;
+}
+
+/** A shard as recorded in Postgres, with how far it got. */
+export interface PlannedShard extends ShardRange {
+  status: ReportShard['status'];
+  rowCount: number | null;
+}
+
+/** The one place shard rows are read into the shape the rest of the code uses. */
+function plannedShard(row: ReportShard): PlannedShard {
+  return { shardIndex: row.shard_index, fromStoreId: row.from_store_id, toStoreId: row.to_store_id, status: row.status, rowCount: row.row_count };
+}
+
 /** Restricts report reads to the reports made for one owner. */
 export interface ReportVisibility {
   ownerId: string;
@@ -167,12 +187,20 @@ export class ReportRepository {
   }
 
   /** Records the shard plan once; a re-plan after a crash keeps the first plan. */
-  async savePlan(reportId: string, shards: Omit<ReportShard, 'report_id' | 'status' | 'row_count' | 'completed_at'>[]): Promise<ReportShard[]> {
+  async savePlan(reportId: string, shards: ShardRange[]): Promise<PlannedShard[]> {
     await this.db.transaction().execute(async (trx) => {
       if (shards.length > 0) {
         await trx
           .insertInto('report_shards')
-          .values(shards.map((shard) => ({ ...shard, report_id: reportId, status: 'pending' as const })))
+          .values(
+            shards.map((shard) => ({
+              report_id: reportId,
+              shard_index: shard.shardIndex,
+              from_store_id: shard.fromStoreId,
+              to_store_id: shard.toStoreId,
+              status: 'pending' as const,
+            })),
+          )
           .onConflict((oc) => oc.columns(['report_id', 'shard_index']).doNothing())
           .execute();
       }
@@ -187,8 +215,15 @@ export class ReportRepository {
     return this.shards(reportId);
   }
 
-  shards(reportId: string): Promise<ReportShard[]> {
-    return this.db.selectFrom('report_shards').selectAll().where('report_id', '=', reportId).orderBy('shard_index').execute();
+  async shards(reportId: string): Promise<PlannedShard[]> {
+    const rows = await this.db.selectFrom('report_shards').selectAll().where('report_id', '=', reportId).orderBy('shard_index').execute();
+    return rows.map(plannedShard);
+  }
+
+  /** One shard of the plan, or undefined when the report has no such shard (yet). */
+  async shard(reportId: string, shardIndex: number): Promise<PlannedShard | undefined> {
+    const row = await this.db.selectFrom('report_shards').selectAll().where('report_id', '=', reportId).where('shard_index', '=', shardIndex).executeTakeFirst();
+    return row && plannedShard(row);
   }
 
   /**

@@ -1,17 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, SourceKind } from '../database.js';
+import type { Selectable } from 'kysely';
+import type { Database, SourceFilesTable, SourceKind } from '../database.js';
 
 /** What the last successful load recorded about a source file. */
-export interface SourceFileState {
-  kind: SourceKind;
-  location: string;
-  content_hash: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  ingest_run_id: string | null;
+export type SourceFileState = Omit<Selectable<SourceFilesTable>, 'updated_at'> & {
   /** Size of the file that run loaded, from its report. */
   bytes: number | null;
-}
+};
 
 export interface SourceFileRecord {
   kind: SourceKind;

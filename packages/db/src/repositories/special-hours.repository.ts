@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy, visibleIn } from '../queries/store-rows.js';
+import { ownedBy, visibleIn } from '../queries/store-scope.js';
 
 /** One interval of a special date, local times 'HH:MM:SS'. */
 export interface SpecialInterval {

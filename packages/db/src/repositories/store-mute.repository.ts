@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy } from '../queries/store-rows.js';
+import { ownedBy } from '../queries/store-scope.js';
 
 export interface StoreMuteView {
   store_id: string;

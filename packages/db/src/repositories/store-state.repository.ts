@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ClosedBy, Database, StoreStateName } from '../database.js';
-import { ownedBy } from '../queries/store-rows.js';
+import { ownedBy } from '../queries/store-scope.js';
 
 /** One store's state at the latest observation, as the step after each ingest derives it. */
 export interface StoreStateRow {

@@ -1,0 +1,82 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/*
+ * Which stores and which data a store read sees, as conditions on its columns: the selection (a
+ * range, one store), the owner's set, the data version and the versioned sources. Every poll read
+ * is keyed by store_id and joins nothing across stores.
+ */
+
+/** A contiguous slice of the store registry in byte order: [fromStoreId, toStoreId), null = open. */
+export interface StoreRange {
+  fromStoreId: string | null;
+  toStoreId: string | null;
+}
+
+/** The stores a read covers: a shard's range, or one store (the timeline). */
+export type StoreSelection = StoreRange | { storeId: string };
+
+/** The selection as a condition on a store_id column (every table read is keyed by store_id). */
+export function inSelection(column: string, selection: StoreSelection): RawBuilder<boolean> {
+  const storeId = sql.ref(column);
+  if ('storeId' in selection) return sql<boolean>`${storeId} = ${selection.storeId}`;
+  const bounds = [
+    ...(selection.fromStoreId === null ? [] : [sql`${storeId} >= ${selection.fromStoreId}`]),
+    ...(selection.toStoreId === null ? [] : [sql`${storeId} < ${selection.toStoreId}`]),
+  ];
+  return bounds.length === 0 ? sql<boolean>`true` : sql<boolean>`${sql.join(bounds, sql` AND `)}`;
+}
+
+/**
+ * Which data a read sees: a data version (with its hours and zones), and for an owner the stores
+ * of its set (in the state a report pinned, or the current one).
+ */
+export interface StoreScope {
+  /** The data version whose polls and store registry are read; null = nothing was ever ingested. */
+  dataVersion: string | null;
+  businessHoursVersion: string | null;
+  timezonesVersion: string | null;
+  /** Only the stores of this owner's set; null or absent = every store. */
+  ownerId?: string | null;
+  /** The state of the owner's set a report pinned (owners.store_set_version); null = the current set. */
+  ownerSetVersion?: string | null;
+}
+
+/**
+ * The owner's store set as a condition on a store_id column: a semi-join on owner_stores (primary
+ * key (owner_id, store_id, since_set_version)), so an owner's read never yields another owner's
+ * store. `setVersion` reads the set as it stood in that state (a report's pinned set), otherwise
+ * the current set. The column must be qualified with its table: a bare name would resolve to
+ * owner_stores' own store_id.
+ */
+export function ownedBy(column: string, ownerId: string | null | undefined, setVersion?: string | null): RawBuilder<boolean> {
+  if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
+  const inSet =
+    setVersion === null || setVersion === undefined
+      ? sql<boolean>`os.until_set_version IS NULL`
+      : sql<boolean>`os.since_set_version <= ${setVersion}::int8 AND (os.until_set_version IS NULL OR os.until_set_version > ${setVersion}::int8)`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND ${inSet})`;
+}
+
+/** A poll_days row is in a data version when the version lies in [valid_from, valid_to). */
+export function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
+  if (version === null) return sql<boolean>`false`;
+  const from = sql.ref(`${table}.valid_from`);
+  const to = sql.ref(`${table}.valid_to`);
+  return sql<boolean>`${from} <= ${version}::int8 AND (${to} IS NULL OR ${to} > ${version}::int8)`;
+}
+
+/** A UTC day number (days since 1970-01-01) as a date literal. */
+export function utcDay(dayNumber: number): RawBuilder<string> {
+  return sql<string>`(DATE '1970-01-01' + ${dayNumber}::int)`;
+}
+
+/** A version column of a versioned source (hours, zones) equal to the pinned version; none pinned = no rows. */
+export function sourceVersionIs(column: string, version: string | null): RawBuilder<boolean> {
+  return version === null ? sql<boolean>`false` : sql<boolean>`${sql.ref(column)} = ${version}`;
+}
+
+/** The registry's stores (alias `s`) that the data version knows. */
+export function inRegistry(version: string | null): RawBuilder<boolean> {
+  return version === null ? sql<boolean>`false` : sql<boolean>`s.since_version <= ${version}::int8`;
+}
+
