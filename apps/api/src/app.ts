@@ -9,6 +9,8 @@ import principal from './plugins/app/principal.js';
 import prometheus from './plugins/app/prometheus.js';
 import queueBoard from './plugins/app/queue-board.js';
 import queues from './plugins/app/queues.js';
+import scope from './plugins/app/scope.js';
+import subscriptions from './plugins/app/subscriptions.js';
 import rateLimit from './plugins/external/rate-limit.js';
 import securityHeaders from './plugins/external/security-headers.js';
 import swagger from './plugins/external/swagger.js';
@@ -39,7 +41,7 @@ const MAX_PARAM_LENGTH = 1_000;
 
 /**
  * Builds the HTTP app: external plugins (headers, load shedding, rate limit, OpenAPI), then the app's
- * own (database, queues, metrics, who is calling, queue board), then the routes. `main.ts` listens;
+ * own (database, queues, metrics, subscriptions, who is calling and whose data it sees, queue board), then the routes. `main.ts` listens;
  * tests call `inject`.
  */
 export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
@@ -77,7 +79,9 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
   await app.register(database);
   await app.register(queues);
   await app.register(prometheus);
+  await app.register(subscriptions);
   await app.register(principal);
+  await app.register(scope);
   await app.register(queueBoard);
 
   await app.register(healthRoutes);

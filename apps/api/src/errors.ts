@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, isPoolExhausted, isQueryTimeout } from '@store-monitoring/db';
+import { SubscriptionRefusal } from '@store-monitoring/notifications';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 /** An answer whose message is meant for the client (a 4xx, or a 503 saying which dependency is down). */
@@ -65,7 +66,13 @@ export function formatValidationError(errors: FastifySchemaValidationError[], da
  * Client mistakes keep their status and message; anything else becomes a generic 5xx whose detail
  * only reaches the log, so no stack trace or internal message ever leaves the server.
  */
-export function handleError(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
+/** The HTTP answer to each way a service refuses a request. */
+const REFUSAL_STATUS = { invalid: 400, not_found: 404, conflict: 409 } as const;
+
+export function handleError(error: FastifyError | ApiError | SubscriptionRefusal, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof SubscriptionRefusal) {
+    error = new ApiError(REFUSAL_STATUS[error.kind], error.message, error.existingId ? { location: `/api/subscriptions/${error.existingId}` } : {});
+  }
   if (error instanceof ApiError) {
     const level = error.statusCode >= 500 ? 'warn' : 'info';
     request.log[level]({ statusCode: error.statusCode, reason: error.message }, 'request refused');

@@ -1,8 +1,10 @@
-import type { DataStatusRepository, DbHandle, OwnerRepository, ReadSources, ReportRepository } from '@store-monitoring/db';
+import type { DataStatusRepository, DbHandle, DeliveryRepository, IncidentRepository, OwnerRepository, ReadSources, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
+import type { SubscriptionService } from '@store-monitoring/notifications';
 import type { JobQueues, RedisConnection } from '@store-monitoring/jobs';
 import type { Registry } from 'prom-client';
 import type { OwnerKeyCache } from './auth/owner-keys.js';
 import type { Principal, RouteAccess } from './auth/principal.js';
+import type { Scope } from './auth/scope.js';
 import type { ApiConfig } from './config.js';
 
 /** What the app plugins decorate the Fastify instance with; routes read their dependencies from here. */
@@ -15,17 +17,23 @@ declare module 'fastify' {
     reportRepository: ReportRepository;
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
+    subscriptionRepository: SubscriptionRepository;
+    deliveryRepository: DeliveryRepository;
+    incidentRepository: IncidentRepository;
     ownerKeyCache: OwnerKeyCache;
     redis: RedisConnection;
     jobQueues: JobQueues;
     /** True while the producer connection to Redis is usable; enqueueing is refused otherwise. */
     isRedisReady(): boolean;
     metricsRegistry: Registry;
+    subscriptionService: SubscriptionService;
   }
 
   interface FastifyRequest {
     /** Who is calling; set on every /api and /admin route (the others are open and have none). */
     principal: Principal;
+    /** Whose data the request may see and act on, given the owner it names (plugins/app/scope.ts). */
+    scope(requestedOwnerId?: string): Promise<Scope>;
   }
 
   interface FastifyContextConfig {

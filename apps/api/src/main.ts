@@ -1,22 +1,10 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError } from '@store-monitoring/config';
+import { loadConfigOrExit } from '@store-monitoring/config';
 import { createLogger, redactUrl } from '@store-monitoring/logging';
 import { buildApp } from './app.js';
-import { loadApiConfig, type ApiConfig } from './config.js';
+import { loadApiConfig } from './config.js';
 
-function readConfig(): ApiConfig {
-  try {
-    return loadApiConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit(() => loadApiConfig());
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 const app = await buildApp(config, { logger });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryRepository } from '@store-monitoring/db';
+import { DeliveryRepository, SubscriptionRepository } from '@store-monitoring/db';
 import { QueueName, jobIds } from '@store-monitoring/jobs';
-import { downloadLinkPath } from '@store-monitoring/notifications';
+import { ReportSchedules, downloadLinkPath } from '@store-monitoring/notifications';
+import { buildApp } from '../src/app.js';
 import { insertCompleteReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
 const OPERATOR_KEY = 'operator-key-for-subscription-tests-0123';
@@ -105,6 +106,46 @@ describe('subscriptions: webhook and e-mail, scoped to their owner', () => {
     expect(made.json().owner_id).toBe(ownerB);
     const unknown = await create(operator, { channel: 'email', to: 'b@example.com', events: ['store.down'], owner_id: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('takes an owner id in any case, as the reports and the history do', async () => {
+    const upper = ownerA.toUpperCase();
+    const made = await create(asKey(keyA), { channel: 'email', to: 'case@example.com', events: ['store.down'], owner_id: upper });
+    expect({ status: made.statusCode, owner: made.json().owner_id }).toEqual({ status: 201, owner: ownerA });
+    for (const url of [`/api/subscriptions?owner_id=${upper}`, `/api/incidents?owner_id=${upper}`, `/api/reports?owner_id=${upper}`, `/api/history?owner_id=${upper}&days=1`]) {
+      const answer = await api.app.inject({ method: 'GET', url, headers: asKey(keyA) });
+      expect({ url, status: answer.statusCode }).toEqual({ url, status: 200 });
+    }
+    const listed = await api.app.inject({ method: 'GET', url: `/api/subscriptions?owner_id=${upper}`, headers: operator });
+    expect(listed.json().subscriptions.map((row: { owner_id: string }) => row.owner_id)).toContain(ownerA);
+    expect(new Set(listed.json().subscriptions.map((row: { owner_id: string }) => row.owner_id))).toEqual(new Set([ownerA]));
+    const shown = await api.app.inject({ method: 'GET', url: `/api/subscriptions/${made.json().subscription_id.toUpperCase()}`, headers: asKey(keyA) });
+    expect(shown.statusCode).toBe(200);
+  });
+
+  it("keeps the job scheduler's next run in Postgres, readable while Redis is away, and moves it on at each sync", async () => {
+    const made = await create(asKey(keyA), { channel: 'email', to: 'weekly@example.com', events: ['report.scheduled'], schedule: '30 6 * * 2', timezone: 'Asia/Kolkata' });
+    const id = made.json().subscription_id as string;
+    const scheduler = (await api.app.jobQueues.reportSchedules()).get(id);
+    expect(scheduler?.next).toEqual(expect.any(Number));
+    expect(made.json().next_run_at).toBe(new Date(scheduler!.next!).toISOString());
+    const stored = await api.database.db.selectFrom('subscriptions').select('next_run_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.next_run_at?.toISOString()).toBe(made.json().next_run_at);
+
+    // An API instance without Redis reads the same next run from Postgres.
+    const offline = await buildApp({ ...api.config, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const shown = await offline.inject({ method: 'GET', url: `/api/subscriptions/${id}`, headers: asKey(keyA) });
+      expect({ status: shown.statusCode, next: shown.json().next_run_at }).toEqual({ status: 200, next: made.json().next_run_at });
+    } finally {
+      await offline.close();
+    }
+
+    // A slot that fired leaves an old next run behind: the sweeper's sync records the scheduler's new one.
+    await api.database.db.updateTable('subscriptions').set({ next_run_at: new Date('2020-01-07T01:00:00Z') }).where('id', '=', id).execute();
+    await new ReportSchedules({ queues: api.app.jobQueues, subscriptions: new SubscriptionRepository(api.database.db) }).reconcile();
+    const after = await api.app.inject({ method: 'GET', url: `/api/subscriptions/${id}`, headers: asKey(keyA) });
+    expect(after.json().next_run_at).toBe(new Date((await api.app.jobQueues.reportSchedules()).get(id)!.next!).toISOString());
   });
 
   it("another owner's subscriptions and deliveries answer 404 on every route", async () => {

@@ -1,26 +1,13 @@
 #!/usr/bin/env node
-import { ConfigError } from '@store-monitoring/config';
+import { loadConfigOrExit } from '@store-monitoring/config';
 import { createLogger } from '@store-monitoring/logging';
 import closeWithGrace from 'close-with-grace';
-import { loadWorkerConfig, type WorkerConfig } from './config.js';
+import { loadWorkerConfig } from './config.js';
 import { startWorkerApp } from './worker-app.js';
 
 process.env.TZ = 'UTC';
 
-function readConfig(): WorkerConfig {
-  try {
-    return loadWorkerConfig();
-  } catch (error) {
-    // A bad setting (a pool too small for WORKER_CONCURRENCY, say) is the operator's to fix: say which, no stack trace.
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit(() => loadWorkerConfig());
 const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 
 // A stray rejection (e.g. from a Redis client during an outage) is logged, not fatal: the workers

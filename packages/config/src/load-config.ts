@@ -54,3 +54,19 @@ function redact(key: string, value: string): string {
   if (/KEY|SECRET|PASSWORD|TOKEN/i.test(key)) return '***';
   return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
 }
+
+/**
+ * A process's configuration at start, or exit 1 with every bad setting named (no stack trace: the
+ * operator's to fix). The one start-up step every process's `main.ts` shares.
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

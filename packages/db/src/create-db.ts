@@ -17,8 +17,9 @@ export interface DbSettings {
   idleInTransactionTimeoutMs?: number;
   /**
    * How long the client waits for any one query's answer (0 = as long as the server takes). Covers
-   * a server or network too slow to deliver even the statement timeout's cancellation. Only for
-   * pools that never stream with a cursor: the bound would cut a cursor's whole read.
+   * a server or network too slow to deliver even the statement timeout's cancellation. A cursor's
+   * read is bounded fetch by fetch, not as a whole: a long stream of prompt fetches goes on, and a
+   * fetch that outlives the bound fails the read (never ends it early as if it were complete).
    */
   queryTimeoutMs?: number;
   /** Told when a connection dies (Postgres restarted, network cut); the pool replaces it. */
@@ -160,9 +161,18 @@ class DatabasePool extends pg.Pool {
 export class ConnectionSafeCursor<Row = unknown> extends Cursor<Row> {
   private submittedTo: pg.Connection | undefined;
   private connectionEnded = false;
+  /**
+   * The first error of the read. pg-cursor turns to `done` once the server has acknowledged the
+   * error, and a `done` cursor answers "no more rows": without this, a read that failed between two
+   * fetches would look like one that completed, and the caller would use part of the answer.
+   */
+  private failure: Error | undefined;
+  /** The client's bound on each fetch (0 = none): see `fetchBoundedCursor`. */
+  protected fetchTimeoutMs = 0;
 
   constructor(...args: ConstructorParameters<typeof Cursor<Row>>) {
     super(...args);
+    this.once('end', () => this.settle());
     const submit = this.submit.bind(this);
     this.submit = (connection) => {
       this.submittedTo = connection;
@@ -173,9 +183,67 @@ export class ConnectionSafeCursor<Row = unknown> extends Cursor<Row> {
     };
   }
 
+  /** pg-cursor's hook for an error of the read (the server's, or the client's timeout). */
+  handleError(error: Error): void {
+    this.failure ??= error;
+    this.settle();
+    (Cursor.prototype as unknown as { handleError(this: Cursor, error: Error): void }).handleError.call(this, error);
+  }
+
+  override read(maxRows: number): Promise<Row[]>;
+  override read(maxRows: number, callback: Cursor.ResultCallback<Row>): undefined;
+  override read(maxRows: number, callback?: Cursor.ResultCallback<Row>): Promise<Row[]> | undefined {
+    if (callback) return super.read(maxRows, callback);
+    return this.readOrFail(maxRows);
+  }
+
+  private async readOrFail(maxRows: number): Promise<Row[]> {
+    if (this.failure) throw this.failure;
+    const rows = await this.withinFetchBound(super.read(maxRows));
+    if (rows.length === 0 && this.failure) throw this.failure;
+    return rows;
+  }
+
+  /**
+   * A fetch the server does not answer within the bound fails the read, and the connection is
+   * dropped: it may still be busy with the fetch, so it must serve no one again.
+   */
+  private async withinFetchBound(fetching: Promise<Row[]>): Promise<Row[]> {
+    if (this.fetchTimeoutMs <= 0) return fetching;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(CLIENT_QUERY_TIMEOUT);
+        this.handleError(error);
+        this.submittedTo?.stream.destroy();
+        reject(error);
+      }, this.fetchTimeoutMs);
+    });
+    try {
+      return await Promise.race([fetching, expired]);
+    } finally {
+      clearTimeout(timer);
+      // Whichever lost the race settles later; nobody waits for it.
+      fetching.catch(() => undefined);
+      expired.catch(() => undefined);
+    }
+  }
+
+  /**
+   * pg arms its `query_timeout` timer when the cursor is queued and clears it only through the
+   * query's callback, which pg-cursor never calls: called here once the read is over, so no timer
+   * outlives it (and keeps the process alive, or fires on a cursor long finished).
+   */
+  private settle(): void {
+    const callback = (this as { callback?: () => void }).callback;
+    (this as { callback?: () => void }).callback = undefined;
+    callback?.();
+  }
+
   override close(): Promise<void>;
   override close(callback: (err: Error) => void): undefined;
   override close(callback?: (err: Error) => void): Promise<void> | undefined {
+    this.settle();
     const closing = this.closeUnlessEnded();
     if (!callback) return closing;
     closing.then(() => callback(undefined as unknown as Error), callback);
@@ -204,6 +272,22 @@ export class ConnectionSafeCursor<Row = unknown> extends Cursor<Row> {
       );
     });
   }
+}
+
+/** Node's longest timer: pg's bound on a query, disarmed for a cursor whose fetches are bounded one by one. */
+const NO_WHOLE_READ_BOUND_MS = 2 ** 31 - 1;
+
+/**
+ * The cursor of a pool with a client-side `query_timeout`. pg applies that bound to a cursor's
+ * whole life (and a read that outlived it used to end early without an error); this cursor bounds
+ * each fetch instead, so a long stream of prompt fetches goes on and a stalled one fails.
+ */
+export function fetchBoundedCursor(fetchTimeoutMs: number): typeof ConnectionSafeCursor {
+  return class FetchBoundedCursor<Row = unknown> extends ConnectionSafeCursor<Row> {
+    /** Read by pg's `Client.query` in place of the pool's `query_timeout`. */
+    readonly query_timeout = NO_WHOLE_READ_BOUND_MS;
+    protected override fetchTimeoutMs = fetchTimeoutMs;
+  };
 }
 
 export interface DbHandle {
@@ -239,7 +323,7 @@ export function createDb({
   // replaces it and the query that was using it fails (and is retried by its job).
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: ConnectionSafeCursor }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: queryTimeoutMs > 0 ? fetchBoundedCursor(queryTimeoutMs) : ConnectionSafeCursor }) });
   return {
     db,
     pool,

@@ -19,3 +19,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
 }
+
+/** A row names a parent that does not exist (SQLSTATE 23503), e.g. a subscription for an unknown owner. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23503';
+}

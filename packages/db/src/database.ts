@@ -265,6 +265,8 @@ export interface SubscriptionsTable {
   status_reason: string | null;
   /** Start of the current run of failed attempts; cleared by a success. */
   failing_since: Timestamp | null;
+  /** The schedule's next slot as the job scheduler has it, written at each sync; null = none. */
+  next_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

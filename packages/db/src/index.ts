@@ -14,7 +14,7 @@ export {
   type DbHandle,
   type DbSettings,
 } from './create-db.js';
-export { isDatabaseUnavailable } from './database-errors.js';
+export { isDatabaseUnavailable, isForeignKeyViolation } from './database-errors.js';
 export { migrateToLatest, migrateTo, MigrationError } from './migrate.js';
 export { sql, type Kysely, type Transaction } from 'kysely';
 export { ReportRepository, type PlannedShard, type ReportTimings, type ReportVisibility, type ShardRange } from './repositories/report.repository.js';

@@ -11,6 +11,7 @@ import * as specialHours from './migrations/2026_12_07_0040_special_hours.js';
 import * as workerProcesses from './migrations/2026_12_07_0040_worker_processes.js';
 import * as reportWalPosition from './migrations/2026_12_07_0050_report_wal_position.js';
 import * as storeStatesAndMutes from './migrations/2026_12_07_0050_store_states_and_mutes.js';
+import * as subscriptionNextRun from './migrations/2026_12_07_0060_subscription_next_run.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_07_0040_worker_processes': workerProcesses,
   '2026_12_07_0050_report_wal_position': reportWalPosition,
   '2026_12_07_0050_store_states_and_mutes': storeStatesAndMutes,
+  '2026_12_07_0060_subscription_next_run': subscriptionNextRun,
 };
 
 export class MigrationError extends Error {

@@ -20,5 +20,5 @@ export {
 } from './processor-table.js';
 export { QueueWorkers, type QueueWorkersLogger, type QueueWorkersSettings } from './queue-workers.js';
 export { createRedisConnection, type RedisConnection, type RedisRole } from './redis-connection.js';
-export { refreshIntervalSeconds } from './refresh-interval.js';
+export { cronProblem, nextCronRun, refreshIntervalSeconds } from './cron-schedule.js';
 export { deterministicUuid } from './deterministic-uuid.js';

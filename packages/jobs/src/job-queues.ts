@@ -290,12 +290,16 @@ export class JobQueues {
    * A subscription's report schedule: one BullMQ job scheduler per subscription, so every slot
    * produces one job (id `repeat:<scheduler>:<slot ms>`) however many workers upsert it.
    */
-  async upsertReportSchedule(subscriptionId: string, cron: string, timezone: string): Promise<void> {
-    await this.queues[QueueName.Deliveries].upsertJobScheduler(
+  async upsertReportSchedule(subscriptionId: string, cron: string, timezone: string): Promise<Date | null> {
+    const queue = this.queues[QueueName.Deliveries];
+    await queue.upsertJobScheduler(
       jobIds.reportSchedule(subscriptionId),
       { pattern: cron, tz: timezone },
       { name: JobName.RunScheduledReport, data: { subscriptionId }, opts: jobOptions(JobName.RunScheduledReport) },
     );
+    // The slot the scheduler will fire next, as it computed it (kept in Postgres by the caller).
+    const scheduler = await queue.getJobScheduler(jobIds.reportSchedule(subscriptionId));
+    return scheduler?.next ? new Date(scheduler.next) : null;
   }
 
   async removeReportSchedule(subscriptionId: string): Promise<void> {

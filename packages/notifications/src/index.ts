@@ -1,6 +1,6 @@
 export { EVENT_TYPES, TEST_EVENT, envelope, renderEmail, type EventEnvelope, type EventType, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
 export { generateSigningSecret, signWebhook, type SignedHeaders, type SigningSecrets } from './signing.js';
-export { checkWebhookUrl, isPublicAddress, resolveSafeTarget, systemResolver, TargetUnreachableError, UnsafeTargetError, type Resolver, type SafeTarget, type TargetPolicy } from './target-guard.js';
+export { checkWebhookUrl, isMetadataAddress, isPublicAddress, resolveSafeTarget, systemResolver, TargetUnreachableError, UnsafeTargetError, type Resolver, type SafeTarget, type TargetPolicy } from './target-guard.js';
 export { MAX_RESPONSE_BYTES, WEBHOOK_TIMEOUT_MS, sendWebhook, type WebhookRequest, type WebhookResult, type WebhookSenderOptions } from './webhook-sender.js';
 export { EmailSender, type EmailMessage, type EmailResult } from './email-sender.js';
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs, verdictForSmtpCode, verdictForStatus, type AttemptVerdict, type RetrySettings } from './retry-policy.js';
@@ -11,6 +11,16 @@ export { ScheduledReports } from './scheduled-reports.js';
 export { IncidentEvaluation } from './incident-evaluation.js';
 export { DeliveryAttempts } from './delivery-attempts.js';
 export { DeliverySweep } from './delivery-sweep.js';
-export { nextSlots, validateSchedule } from './schedule.js';
+export { validateSchedule } from './schedule.js';
+export { ReportSchedules, wantsSchedule } from './report-schedules.js';
+export {
+  SECRET_OVERLAP_SECONDS,
+  SubscriptionRefusal,
+  SubscriptionService,
+  type NewSubscriptionInput,
+  type SubscriptionChange,
+  type SubscriptionOwner,
+  type SubscriptionServiceDependencies,
+} from './subscription-service.js';
 export { downloadLinkPath, verifyDownloadLink } from './download-link.js';
 export { refreshStoreStates, type StoreStateRefresh, type StoreStateRefreshSettings } from './store-states.js';

@@ -2,6 +2,7 @@ import { SubscriptionRepository } from '@store-monitoring/db';
 import { deterministicUuid } from '@store-monitoring/jobs';
 import type { NotificationDependencies } from './notification-dependencies.js';
 import { REPORT_SCHEDULED } from './report-events.js';
+import { ReportSchedules } from './report-schedules.js';
 
 /** Subscriptions' report schedules: one report per slot, and Redis's job schedulers kept in line with Postgres. */
 export class ScheduledReports {
@@ -33,24 +34,8 @@ export class ScheduledReports {
     return { reportId };
   }
 
-  /** Makes Redis hold exactly one job scheduler per active scheduled subscription. */
-  async reconcile(): Promise<number> {
-    const wanted = await this.subscriptions.scheduled();
-    const present = await this.deps.queues.reportSchedules();
-    let changed = 0;
-    for (const subscription of wanted) {
-      const current = present.get(subscription.id);
-      const timezone = subscription.timezone ?? 'UTC';
-      if (!current || current.pattern !== subscription.schedule || (current.tz ?? 'UTC') !== timezone) {
-        await this.deps.queues.upsertReportSchedule(subscription.id, subscription.schedule!, timezone);
-        changed += 1;
-      }
-      present.delete(subscription.id);
-    }
-    for (const stale of present.keys()) {
-      await this.deps.queues.removeReportSchedule(stale);
-      changed += 1;
-    }
-    return changed;
+  /** Makes Redis hold exactly one job scheduler per active scheduled subscription, and Postgres their next runs. */
+  reconcile(): Promise<number> {
+    return new ReportSchedules({ queues: this.deps.queues, subscriptions: this.subscriptions }).reconcile();
   }
 }

@@ -1,4 +1,4 @@
-import { UnsafeTargetError, isPublicAddress, resolveSafeTarget, type Resolver } from './target-guard.js';
+import { UnsafeTargetError, isMetadataAddress, isPublicAddress, resolveSafeTarget, type Resolver } from './target-guard.js';
 
 const strict = { allowHttp: false, allowPrivate: false };
 
@@ -39,6 +39,33 @@ describe('webhook target guard', () => {
 
   it('allows private targets only when told to', async () => {
     await expect(resolveSafeTarget('http://127.0.0.1:8080/hook', { allowHttp: true, allowPrivate: true })).resolves.toMatchObject({ address: '127.0.0.1' });
+  });
+
+  const allowPrivate = { allowHttp: true, allowPrivate: true };
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://169.254.170.2/v2/credentials',
+    'http://100.100.100.200/latest/meta-data/',
+    'http://[fd00:ec2::254]/latest/meta-data/',
+    'http://[fd00:ec2:0:0:0:0:0:254]/latest/meta-data/',
+    'http://[::ffff:169.254.169.254]/latest/meta-data/',
+    'http://[::ffff:a9fe:aa02]/v2/credentials',
+    'http://[::ffff:100.100.100.200]/latest/meta-data/',
+  ])('refuses the cloud-metadata address in %s even with WEBHOOK_ALLOW_PRIVATE', async (url) => {
+    await expect(resolveSafeTarget(url, allowPrivate)).rejects.toThrow(/cloud-metadata address/);
+  });
+
+  it('refuses a name that resolves to a metadata address even with WEBHOOK_ALLOW_PRIVATE, checked after DNS', async () => {
+    const toMetadata: Resolver = async () => [{ address: '::ffff:169.254.170.2', family: 6 }];
+    await expect(resolveSafeTarget('http://metadata.internal/x', allowPrivate, toMetadata)).rejects.toThrow(/resolves to ::ffff:169\.254\.170\.2, a cloud-metadata address/);
+    const toLocal: Resolver = async () => [{ address: '192.168.1.20', family: 4 }];
+    await expect(resolveSafeTarget('http://receiver.local/x', allowPrivate, toLocal)).resolves.toMatchObject({ address: '192.168.1.20' });
+  });
+
+  it('tells metadata addresses from their neighbours', () => {
+    expect(['169.254.169.254', '169.254.170.2', '100.100.100.200', 'fd00:ec2::254', '::ffff:169.254.169.254'].every(isMetadataAddress)).toBe(true);
+    expect(['169.254.169.253', '100.100.100.201', 'fd00:ec2::253', '10.0.0.1', 'not an address'].some(isMetadataAddress)).toBe(false);
   });
 
   it('refuses credentials in the URL', async () => {

@@ -5,7 +5,7 @@ import ipaddr from 'ipaddr.js';
 export interface TargetPolicy {
   /** WEBHOOK_ALLOW_HTTP: plain http for local use. */
   allowHttp: boolean;
-  /** WEBHOOK_ALLOW_PRIVATE: loopback, private, link-local and metadata addresses. */
+  /** WEBHOOK_ALLOW_PRIVATE: loopback, private and link-local addresses (a local receiver); never a cloud-metadata address. */
   allowPrivate: boolean;
 }
 
@@ -45,6 +45,22 @@ export function isPublicAddress(address: string): boolean {
   return parsed.range() === 'unicast';
 }
 
+/**
+ * The cloud providers' instance-metadata services (AWS, GCP, Azure, OpenStack: 169.254.169.254;
+ * ECS task metadata: 169.254.170.2; Alibaba: 100.100.100.200; AWS over IPv6: fd00:ec2::254). A
+ * webhook there would hand the instance's credentials to whoever set the URL: refused whatever
+ * WEBHOOK_ALLOW_PRIVATE says.
+ */
+const METADATA_ADDRESSES = ['169.254.169.254', '169.254.170.2', '100.100.100.200', 'fd00:ec2::254'].map((address) => ipaddr.parse(address).toNormalizedString());
+
+/** Whether an address is a cloud-metadata service's, also written as an IPv4-mapped IPv6 address. */
+export function isMetadataAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return METADATA_ADDRESSES.includes(parsed.toNormalizedString());
+}
+
 /** Checks the URL's form: scheme, no credentials, a host. Done at creation without DNS as well. */
 export function checkWebhookUrl(raw: string, policy: TargetPolicy): URL {
   let url: URL;
@@ -81,6 +97,8 @@ export async function resolveSafeTarget(raw: string, policy: TargetPolicy, resol
     }
   }
   if (answers.length === 0) throw new TargetUnreachableError(`url: ${host} has no address`);
+  const metadata = answers.find((answer) => isMetadataAddress(answer.address));
+  if (metadata) throw new UnsafeTargetError(`url: ${host} resolves to ${metadata.address}, a cloud-metadata address, which is never a webhook target`);
   if (!policy.allowPrivate) {
     const refused = answers.find((answer) => !isPublicAddress(answer.address));
     if (refused) {

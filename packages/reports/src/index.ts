@@ -18,6 +18,7 @@ export {
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
 export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
+export { computeFleetHistory, computeStoreHistories, computeStoreHistory, type HistoryPeriod } from './history-computation.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, shareReportFile, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
 export {

@@ -1,5 +1,3 @@
-import type { ReportVisibility } from '@store-monitoring/db';
-
 /**
  * Who is calling. The operator (the server's API_KEY, or anyone when no API_KEY is set) sees
  * everything; an owner (one of its keys) sees its own stores and the reports made for it.
@@ -8,15 +6,10 @@ export type Principal = { kind: 'operator' } | { kind: 'owner'; ownerId: string;
 
 export const OPERATOR: Principal = Object.freeze({ kind: 'operator' });
 
-/** The report filter for a principal: none for the operator, the owner's own reports for an owner. */
-export function reportVisibility(principal: Principal): ReportVisibility | undefined {
-  return principal.kind === 'owner' ? { ownerId: principal.ownerId } : undefined;
-}
+/** Who may call a route: everyone with a valid key (default), or the operator alone. */
+export type RouteAccess = 'any' | 'operator';
 
-/** The owner whose stores a read is limited to, or null for every store. */
+/** The owner whose stores a read is limited to, or null for every store (the scope resolver, `request.scope`, also takes an `owner_id` the request names). */
 export function storeOwnerOf(principal: Principal): string | null {
   return principal.kind === 'owner' ? principal.ownerId : null;
 }
-
-/** Who may call a route: everyone with a valid key (default), or the operator alone. */
-export type RouteAccess = 'any' | 'operator';

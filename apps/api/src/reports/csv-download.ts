@@ -1,4 +1,5 @@
 import type { Report } from '@store-monitoring/db';
+import fresh from 'fresh';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { openReportFile } from './report-file.js';
@@ -8,22 +9,13 @@ export function reportEtag(report: Pick<Report, 'sha256'>): string | null {
   return report.sha256 && /^[0-9a-f]{64}$/i.test(report.sha256) ? `"${report.sha256.toLowerCase()}"` : null;
 }
 
-function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
-}
-
-/** RFC 9110: If-None-Match wins over If-Modified-Since; dates compare at one-second precision. */
+/**
+ * Whether the client's copy is current (answer 304), by `fresh`: If-None-Match wins over
+ * If-Modified-Since (RFC 9110), ETags compare weakly, and a request's `Cache-Control: no-cache`
+ * always gets the file.
+ */
 export function isNotModified(request: FastifyRequest, etag: string | null, lastModified: Date | null): boolean {
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (typeof ifNoneMatch === 'string' && ifNoneMatch.length > 0) return etag !== null && etagMatches(ifNoneMatch, etag);
-  const ifModifiedSince = request.headers['if-modified-since'];
-  if (typeof ifModifiedSince === 'string' && lastModified !== null) {
-    const since = Date.parse(ifModifiedSince);
-    if (Number.isNaN(since)) return false;
-    return Math.floor(lastModified.getTime() / 1_000) * 1_000 <= since;
-  }
-  return false;
+  return fresh(request.headers, { ...(etag ? { etag } : {}), ...(lastModified ? { 'last-modified': lastModified.toUTCString() } : {}) });
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Interpolation, Report } from '@store-monitoring/db';
 import { ReportNotQueuedError, ReportPipeline } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
 import { assertAsOfInRange } from './as-of-range.js';
@@ -36,7 +35,8 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
-  const ownerId = await reportOwner(app, request.principal, body.owner_id);
+  // An owner key always makes its own report; the operator names an owner or covers every store.
+  const { ownerId } = await request.scope(body.owner_id);
   if (body.as_of !== undefined) await assertAsOfInRange(app, body.as_of);
   // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
   // pinned data version's latest observation is taken in the same statement.
@@ -56,19 +56,4 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   const log = request.log.child({ report_id: report.id });
   log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId, computed_by: report.computed_by }, 'report triggered');
   return report;
-}
-
-/**
- * The owner a report is made for: an owner key always makes its own; the operator names one or
- * covers every store. An owner naming another owner learns nothing about it (404 as for no owner).
- */
-async function reportOwner(app: FastifyInstance, principal: Principal, requested: string | undefined): Promise<string | null> {
-  if (principal.kind === 'owner') {
-    if (requested !== undefined && requested.toLowerCase() !== principal.ownerId) throw new ApiError(404, `No owner with id ${requested}`);
-    return principal.ownerId;
-  }
-  if (requested === undefined) return null;
-  const ownerId = requested.toLowerCase();
-  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
-  return ownerId;
 }

@@ -42,15 +42,28 @@ export function canonicalUuid(value: unknown): unknown {
   return typeof value === 'string' && value.length <= MAX_ID_INPUT_LENGTH ? value.trim().toLowerCase() : value;
 }
 
+/** Fields that hold a UUID: `id` and every `…_id`, except a store's id, which is the sources' own text. */
+function isUuidField(name: string): boolean {
+  return (name === 'id' || name.endsWith('_id')) && name !== 'store_id';
+}
+
+function canonicalizeFields(fields: unknown): void {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return;
+  const record = fields as Record<string, unknown>;
+  for (const name of Object.keys(record)) {
+    if (isUuidField(name) && typeof record[name] === 'string') record[name] = canonicalUuid(record[name]);
+  }
+}
+
 /**
- * preValidation hook: the UUIDs a request names (`report_id` in the query string, `id` in the path)
- * in canonical form, before validation and before any lookup, file path or log line uses them.
+ * preValidation hook: every UUID a request names (report, owner, key, subscription, delivery and
+ * run ids, in the query string, the path or the body) in canonical form, before validation and
+ * before any lookup, comparison, file path or log line uses them: the one place ids are canonicalised.
  */
 export async function canonicalIds(request: FastifyRequest): Promise<void> {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query && typeof query.report_id === 'string') query.report_id = canonicalUuid(query.report_id);
-  const params = request.params as Record<string, unknown> | undefined;
-  if (params && typeof params.id === 'string') params.id = canonicalUuid(params.id);
+  canonicalizeFields(request.query);
+  canonicalizeFields(request.params);
+  canonicalizeFields(request.body);
 }
 
 /** A string enum as one `{ type, enum }` schema, which Swagger UI shows as a drop-down. */

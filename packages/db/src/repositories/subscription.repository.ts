@@ -120,11 +120,16 @@ export class SubscriptionRepository {
       .execute();
   }
 
+  /** Records the schedule's next slot as the job scheduler computed it (null: no schedule). */
+  async recordNextRun(id: string, nextRunAt: Date | null): Promise<void> {
+    await this.db.updateTable('subscriptions').set({ next_run_at: nextRunAt }).where('id', '=', id).execute();
+  }
+
   /** Every active subscription with a report schedule: the job schedulers Redis must hold. */
-  scheduled(): Promise<Pick<Subscription, 'id' | 'schedule' | 'timezone'>[]> {
+  scheduled(): Promise<Pick<Subscription, 'id' | 'schedule' | 'timezone' | 'next_run_at'>[]> {
     return this.db
       .selectFrom('subscriptions')
-      .select(['id', 'schedule', 'timezone'])
+      .select(['id', 'schedule', 'timezone', 'next_run_at'])
       .where('status', '=', 'active')
       .where('schedule', 'is not', null)
       .where(sql<boolean>`'report.scheduled' = ANY(events)`)

@@ -1,4 +1,4 @@
-import { createDb, createReadSources, databaseSettings, DataStatusRepository, OwnerRepository, redactedReadError, replicaUrlList, ReportRepository } from '@store-monitoring/db';
+import { createDb, createReadSources, databaseSettings, DataStatusRepository, DeliveryRepository, IncidentRepository, OwnerRepository, redactedReadError, replicaUrlList, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -16,7 +16,8 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
       ...databaseSettings(app.config),
       connectionString,
       applicationName: 'store-monitoring-api',
-      // The API never streams with a cursor, so every query can carry a client-side bound.
+      // Every answer carries a client-side bound; a cursor's read (the history routes) is bounded
+      // fetch by fetch, and one that cannot finish fails instead of answering part of the fleet.
       queryTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS + ANSWER_MARGIN_MS,
       onConnectionError: (error) => app.log.warn({ err: error }, 'Postgres connection lost'),
     });
@@ -31,6 +32,9 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
   app.decorate('ownerRepository', new OwnerRepository(database.db));
+  app.decorate('subscriptionRepository', new SubscriptionRepository(database.db));
+  app.decorate('deliveryRepository', new DeliveryRepository(database.db));
+  app.decorate('incidentRepository', new IncidentRepository(database.db));
   app.addHook('onClose', async () => {
     await Promise.all([database.close(), readSources.close()]);
   });

@@ -7,7 +7,6 @@ import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses, operatorSecurity } from '../../schemas/common.js';
 import { DataStatus, DataStatusQuery, IngestRunView, RefreshResponse, RunIdParams } from '../../schemas/data.js';
 import { withTimeout } from '../../with-timeout.js';
-import { viewedOwner } from './history.js';
 
 const REDIS_READ_TIMEOUT_MS = 1_000;
 
@@ -80,7 +79,7 @@ const dataRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const repository = app.dataStatusRepository;
       // An owner sees its own; the operator may look through an owner's eyes with `owner_id`.
-      const ownerId = await viewedOwner(app, request, request.query.owner_id);
+      const { ownerId } = await request.scope(request.query.owner_id);
       const [lastRun, lastSuccessAt, owner, stores, rows, latestObservation, nextRefresh, workers] = await Promise.all([
         repository.lastRun(),
         repository.lastSuccessAt(),

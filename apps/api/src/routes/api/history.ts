@@ -1,19 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  HistoryEngine,
-  HistoryRollup,
-  MAX_HISTORY_DAYS,
-  dayHundredths,
-  fromHundredths,
-  historyReadStartUs,
-  incidentHundredthsOfMinute,
-  uptimePercent,
-  type Interpolation,
-  type StoreHistory,
-} from '@store-monitoring/metrics';
-import { parseTimestampUs, pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from '@store-monitoring/reports';
+import { MAX_HISTORY_DAYS, dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
+import { computeFleetHistory, computeStoreHistories, computeStoreHistory, pageOfVisibleStores, parseTimestampUs, type HistoryPeriod } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
 import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
@@ -25,20 +13,12 @@ import { specialDateView } from '../../special-hours/special-hours-input.js';
 const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 
-interface HistoryRequest {
-  nowUs: number;
-  days: number;
-  interpolation: Interpolation;
-  fromUs: number;
-  pinned: HistoryPinned;
-}
-
 /** The period, the data versions and the caller's store scope every history route starts from. */
 async function historyRequest(
   app: FastifyInstance,
   request: FastifyRequest,
   query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
-): Promise<HistoryRequest> {
+): Promise<HistoryPeriod> {
   // No history beyond the polls the workers keep.
   const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
   if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
@@ -53,12 +33,12 @@ async function historyRequest(
     nowUs,
     days: query.days,
     interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
-    fromUs: historyReadStartUs(nowUs, query.days),
     pinned: {
       dataVersion: version?.dataVersion ?? null,
       businessHoursVersion: version?.businessHoursVersion ?? null,
       timezonesVersion: version?.timezonesVersion ?? null,
-      ownerId: await viewedOwner(app, request, query.owner_id),
+      // Whose stores: an owner's own always; the operator's choice of owner, or every store.
+      ownerId: (await request.scope(query.owner_id)).ownerId,
     },
   };
 }
@@ -67,21 +47,8 @@ async function historyRequest(
  * Runs a history read on a standby that has already replayed the pinned data version, else on the
  * primary: never waits for a standby. A read lost with its standby runs again on the primary.
  */
-async function readHistory<T>(app: FastifyInstance, period: HistoryRequest, read: (db: FastifyInstance['database']['db']) => Promise<T>): Promise<T> {
+async function readHistory<T>(app: FastifyInstance, period: HistoryPeriod, read: (db: FastifyInstance['database']['db']) => Promise<T>): Promise<T> {
   return app.readSources.read(await app.readSources.versionPosition(period.pinned.dataVersion), 'history', { wait: false }, read);
-}
-
-/** Whose stores the history covers: an owner's own always; the operator's choice of owner, or every store. */
-export async function viewedOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
-  const own = storeOwnerOf(request.principal);
-  const ownerId = requested?.toLowerCase();
-  if (own !== null) {
-    if (ownerId !== undefined && ownerId !== own) throw new ApiError(404, `No owner with id ${requested}`);
-    return own;
-  }
-  if (ownerId === undefined) return null;
-  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
-  return ownerId;
 }
 
 function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
@@ -148,9 +115,8 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const storeId = request.params.store_id;
       const period = await historyRequest(app, request, request.query);
       // For an owner the read is limited to its set, so another owner's store is simply not found.
-      const input = await readHistory(app, period, (db) => readStoreHistoryInput(db, storeId, period.fromUs, period.nowUs, period.pinned));
-      if (!input) throw new ApiError(404, `No store with id ${storeId}`);
-      const history = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation }).computeStore(input);
+      const history = await readHistory(app, period, (db) => computeStoreHistory(db, storeId, period));
+      if (!history) throw new ApiError(404, `No store with id ${storeId}`);
       return storeHistoryView(history, period.interpolation);
     },
   );
@@ -171,12 +137,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const period = await historyRequest(app, request, request.query);
-      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const rollup = await readHistory(app, period, async (db) => {
-        const read = new HistoryRollup();
-        for await (const input of streamStoreHistoryInputs(db, period.fromUs, period.nowUs, period.pinned)) read.add(engine.computeStore(input));
-        return read;
-      });
+      const rollup = await readHistory(app, period, (db) => computeFleetHistory(db, period));
       return {
         as_of: usToIso(period.nowUs),
         interpolation: period.interpolation,
@@ -205,29 +166,21 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit, offset } = request.query;
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
       const period = await historyRequest(app, request, request.query);
-      const engine = new HistoryEngine({ nowUs: period.nowUs, days: period.days, interpolation: period.interpolation });
-      const { page, stores } = await readHistory(app, period, async (db) => {
+      const { page, histories } = await readHistory(app, period, async (db) => {
         const page = await pageOfVisibleStores(db, period.pinned, limit, offset);
-        const stores = [];
-        if (page.storeIds.length > 0) {
-          for await (const input of streamStoreHistoryInputs(db, period.fromUs, period.nowUs, period.pinned, { storeIds: page.storeIds })) {
-            const history = engine.computeStore(input);
-            const incidentCount = history.days.reduce((sum, day) => sum + day.incidents.length, 0);
-            stores.push({
-              ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount }),
-              timezone: history.timezone,
-              days: history.days.map((day) => ({
-                date: day.date,
-                uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
-                downtime_hours: fromHundredths(dayHundredths(day).downtime),
-                incident_count: day.incidents.length,
-                special_hours: specialDateView(day.specialHours),
-              })),
-            });
-          }
-        }
-        return { page, stores };
+        return { page, histories: await computeStoreHistories(db, page.storeIds, period) };
       });
+      const stores = histories.map((history) => ({
+        ...storePeriodView({ storeId: history.storeId, ...history.totals, incidentCount: history.days.reduce((sum, day) => sum + day.incidents.length, 0) }),
+        timezone: history.timezone,
+        days: history.days.map((day) => ({
+          date: day.date,
+          uptime_percent: day.hasData ? uptimePercent(day.uptimeUs, day.businessUs) : null,
+          downtime_hours: fromHundredths(dayHundredths(day).downtime),
+          incident_count: day.incidents.length,
+          special_hours: specialDateView(day.specialHours),
+        })),
+      }));
       return { as_of: usToIso(period.nowUs), interpolation: period.interpolation, total: page.total, limit, offset, stores };
     },
   );

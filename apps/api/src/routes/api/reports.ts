@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Report, ReportVisibility } from '@store-monitoring/db';
+import type { Report } from '@store-monitoring/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { reportVisibility, type Principal } from '../../auth/principal.js';
+import { reportVisibility } from '../../auth/scope.js';
 import { ApiError, errorBody } from '../../errors.js';
 import { prefersJson } from '../../reports/content-negotiation.js';
 import { sendReportCsv } from '../../reports/csv-download.js';
@@ -27,19 +27,9 @@ async function defaultEmptyBody(request: FastifyRequest): Promise<void> {
 
 /** An owner finds only the reports made for it; any other id reads as unknown (404, never 403). */
 async function findReport(app: FastifyInstance, request: FastifyRequest, id: string): Promise<Report> {
-  const report = await app.reportRepository.find(id, reportVisibility(request.principal));
+  const report = await app.reportRepository.find(id, reportVisibility(await request.scope()));
   if (!report) throw new ApiError(404, `No report with id ${id}`);
   return report;
-}
-
-/** Whose reports a list shows: an owner's own always (naming another owner finds nothing), or the operator's pick. */
-function listVisibility(principal: Principal, ownerId: string | undefined): ReportVisibility | undefined {
-  const own = reportVisibility(principal);
-  if (own !== undefined) {
-    if (ownerId !== undefined && ownerId.toLowerCase() !== own.ownerId) throw new ApiError(404, `No owner with id ${ownerId}`);
-    return own;
-  }
-  return ownerId === undefined ? undefined : { ownerId: ownerId.toLowerCase() };
 }
 
 function sendExpired(request: FastifyRequest, reply: FastifyReply, report: Report): FastifyReply {
@@ -159,7 +149,8 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Ajv coerces "1e309" to Infinity and then skips the range checks for non-finite numbers.
       if (!Number.isSafeInteger(limit)) throw new ApiError(400, 'limit: must be an integer from 1 to 100');
       if (!Number.isSafeInteger(offset)) throw new ApiError(400, 'offset: must be an integer from 0 to 100000');
-      const reports = await app.reportRepository.list(limit, offset, listVisibility(request.principal, request.query.owner_id));
+      // An owner's own always (naming another owner finds nothing), or the operator's pick.
+      const reports = await app.reportRepository.list(limit, offset, reportVisibility(await request.scope(request.query.owner_id)));
       return { reports: reports.map(toReportMetadata), limit, offset };
     },
   );

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
-import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { specialDatesView } from '../../special-hours/special-hours-input.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
@@ -65,7 +64,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         dataVersion: version?.dataVersion ?? null,
         businessHoursVersion: version?.businessHoursVersion ?? null,
         timezonesVersion: version?.timezonesVersion ?? null,
-        ownerId: storeOwnerOf(request.principal),
+        ownerId: (await request.scope()).ownerId,
       });
       // For an owner the read itself is limited to its set, so another owner's store is simply not found.
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);

@@ -1,19 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DeliveryRepository, IncidentRepository, SubscriptionRepository, WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription, type SubscriptionPatch } from '@store-monitoring/db';
-import {
-  TEST_EVENT,
-  TargetUnreachableError,
-  UnsafeTargetError,
-  envelope,
-  generateSigningSecret,
-  nextSlots,
-  resolveSafeTarget,
-  validateSchedule,
-} from '@store-monitoring/notifications';
-import type { FastifyRequest } from 'fastify';
+import { WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription } from '@store-monitoring/db';
 import { Type } from 'typebox';
-import { OPERATOR, type Principal } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -32,36 +19,12 @@ import {
   SubscriptionView,
   UpdateSubscriptionBody,
 } from '../../schemas/subscriptions.js';
-import { withTimeout } from '../../with-timeout.js';
-
-/** After a rotation the old secret keeps signing this long, so receivers can switch without a gap. */
-const SECRET_OVERLAP_SECONDS = 24 * 3_600;
-const REDIS_TIMEOUT_MS = 2_000;
-/** Who calls, as the principal plugin decided. */
-function callerOf(request: FastifyRequest): Principal {
-  return request.principal ?? OPERATOR;
-}
-
-/** The owner a read is limited to (null = every owner, for the operator without `owner_id`). */
-function ownerScope(request: FastifyRequest, requested?: string): string | null {
-  const caller = callerOf(request);
-  if (caller.kind === 'owner') {
-    // Another owner's id reads as nothing at all, never as "forbidden".
-    if (requested !== undefined && requested !== caller.ownerId) throw new ApiError(404, `No owner with id ${requested}`);
-    return caller.ownerId;
-  }
-  return requested ?? null;
-}
 
 function iso(value: Date | null): string | null {
   return value ? value.toISOString() : null;
 }
 
 function toView(subscription: Subscription) {
-  let nextRunAt: string | null = null;
-  if (subscription.schedule && subscription.status === 'active' && subscription.events.includes('report.scheduled')) {
-    nextRunAt = nextSlots(subscription.schedule, subscription.timezone ?? 'UTC', 1)[0]?.toISOString() ?? null;
-  }
   return {
     subscription_id: subscription.id,
     owner_id: subscription.owner_id,
@@ -71,7 +34,8 @@ function toView(subscription: Subscription) {
     events: subscription.events,
     schedule: subscription.schedule,
     timezone: subscription.timezone,
-    next_run_at: nextRunAt,
+    // As the job scheduler computed it at the last sync, so it reads the same while Redis is away.
+    next_run_at: iso(subscription.next_run_at),
     interpolation: subscription.interpolation,
     down_threshold_minutes: subscription.down_threshold_minutes,
     description: subscription.description,
@@ -115,48 +79,11 @@ function toDeliveryView(delivery: Delivery & { attempts: DeliveryAttempt[] }) {
   };
 }
 
+const queuedView = (delivery: Delivery) => ({ delivery_id: delivery.id, webhook_id: delivery.webhook_id, status: delivery.status, redelivery_of: delivery.redelivery_of });
+
+/** Validate, scope, call the subscription service, shape the answer: the rules live in packages/notifications. */
 const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const subscriptions = new SubscriptionRepository(app.database.db);
-  const deliveries = new DeliveryRepository(app.database.db);
-  const incidents = new IncidentRepository(app.database.db);
-  const targetPolicy = { allowHttp: app.config.WEBHOOK_ALLOW_HTTP, allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE };
-
-  /** The URL is checked now, DNS included; the workers check it again before every delivery. */
-  async function checkUrl(url: string): Promise<void> {
-    try {
-      await resolveSafeTarget(url, targetPolicy);
-    } catch (error) {
-      if (error instanceof UnsafeTargetError || error instanceof TargetUnreachableError) throw new ApiError(400, error.message);
-      throw error;
-    }
-  }
-
-  function checkSchedule(events: readonly string[], schedule: string | null | undefined, timezone: string | null | undefined): void {
-    const scheduled = events.includes('report.scheduled');
-    if (scheduled && !schedule) throw new ApiError(400, 'schedule: is required with the report.scheduled event, e.g. "0 8 * * 1"');
-    if (!scheduled && schedule) throw new ApiError(400, 'schedule: only applies to the report.scheduled event; add it to events');
-    if (schedule) {
-      const problem = validateSchedule(schedule, timezone ?? 'UTC');
-      if (problem) throw new ApiError(400, problem);
-    }
-  }
-
-  /** Redis holds the job scheduler; when it is away the workers' sweeper restores it from Postgres. */
-  async function syncSchedule(request: FastifyRequest, subscription: Subscription | null, id: string): Promise<void> {
-    if (!app.isRedisReady()) return;
-    const wanted = subscription && subscription.status === 'active' && subscription.schedule && subscription.events.includes('report.scheduled');
-    const change = wanted ? app.jobQueues.upsertReportSchedule(id, subscription.schedule!, subscription.timezone ?? 'UTC') : app.jobQueues.removeReportSchedule(id).then(() => undefined);
-    await withTimeout(change, REDIS_TIMEOUT_MS, 'redis').catch((error: unknown) =>
-      request.log.warn({ subscription_id: id, reason: (error as Error).message }, 'report schedule not synced; the sweeper will'),
-    );
-  }
-
-  async function enqueue(request: FastifyRequest, delivery: Delivery): Promise<void> {
-    if (!app.isRedisReady()) return;
-    await withTimeout(app.jobQueues.enqueueDelivery(delivery.id, 1), REDIS_TIMEOUT_MS, 'redis').catch((error: unknown) =>
-      request.log.warn({ delivery_id: delivery.id, reason: (error as Error).message }, 'delivery recorded but not enqueued; the sweeper will'),
-    );
-  }
+  const service = app.subscriptionService;
 
   /** The workers send e-mail, not the API: what they recorded says whether an e-mail can go out now. */
   async function emailWarning(): Promise<{ warning?: string }> {
@@ -168,12 +95,6 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ? 'No worker is running, so no e-mail can be sent yet: deliveries wait until a worker with SMTP_URL set starts'
           : 'No running worker can send e-mail (SMTP_URL is not set on any): deliveries wait and retry until a worker has it',
     };
-  }
-
-  async function findOwned(request: FastifyRequest, id: string): Promise<Subscription> {
-    const subscription = await subscriptions.find(id, ownerScope(request));
-    if (!subscription) throw new ApiError(404, `No subscription with id ${id}`);
-    return subscription;
   }
 
   app.post(
@@ -194,47 +115,20 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const caller = callerOf(request);
-      const ownerId = caller.kind === 'owner' ? caller.ownerId : body.owner_id;
-      if (caller.kind === 'owner' && body.owner_id !== undefined && body.owner_id !== caller.ownerId) throw new ApiError(404, `No owner with id ${body.owner_id}`);
-      if (!ownerId) throw new ApiError(400, 'owner_id: is required when the operator creates a subscription');
-      if (body.channel === 'webhook') {
-        if (!body.url) throw new ApiError(400, 'url: is required for a webhook subscription');
-        if (body.to) throw new ApiError(400, 'to: only applies to e-mail subscriptions');
-        await checkUrl(body.url);
-      } else {
-        if (!body.to) throw new ApiError(400, 'to: is required for an e-mail subscription');
-        if (body.url) throw new ApiError(400, 'url: only applies to webhook subscriptions');
-      }
-      checkSchedule(body.events, body.schedule, body.timezone);
-      const secret = body.channel === 'webhook' ? generateSigningSecret() : null;
-      let subscription: Subscription;
-      try {
-        const outcome = await subscriptions.createUnlessIdentical({
-          id: randomUUID(),
-          owner_id: ownerId,
-          channel: body.channel,
-          url: body.url ?? null,
-          email_to: body.to ?? null,
-          events: [...body.events],
-          schedule: body.schedule ?? null,
-          timezone: body.schedule ? (body.timezone ?? 'UTC') : null,
-          interpolation: body.interpolation,
-          down_threshold_minutes: body.down_threshold_minutes,
-          description: body.description ?? null,
-          secret,
-        });
-        if ('existing' in outcome) {
-          throw new ApiError(409, `This owner already has an identical subscription: ${outcome.existing.id}; change any setting to add another, or PATCH that one`, {
-            location: `/api/subscriptions/${outcome.existing.id}`,
-          });
-        }
-        subscription = outcome.created;
-      } catch (error) {
-        if ((error as { code?: string }).code === '23503') throw new ApiError(404, `No owner with id ${ownerId}`);
-        throw error;
-      }
-      await syncSchedule(request, subscription, subscription.id);
+      const { ownerId } = await request.scope(body.owner_id);
+      if (ownerId === null) throw new ApiError(400, 'owner_id: is required when the operator creates a subscription');
+      const { subscription, secret } = await service.create({
+        ownerId,
+        channel: body.channel,
+        url: body.url,
+        to: body.to,
+        events: body.events,
+        schedule: body.schedule,
+        timezone: body.timezone,
+        interpolation: body.interpolation,
+        downThresholdMinutes: body.down_threshold_minutes,
+        description: body.description,
+      });
       request.log.info({ subscription_id: subscription.id, owner_id: ownerId, channel: body.channel, events: body.events }, 'subscription created');
       return reply
         .code(201)
@@ -258,8 +152,8 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { owner_id: ownerId, limit = 50, offset = 0 } = request.query;
-      const rows = await subscriptions.list(ownerScope(request, ownerId), limit, offset);
-      return { subscriptions: rows.map(toView) };
+      const scope = await request.scope(ownerId);
+      return { subscriptions: (await service.list(scope.ownerId, limit, offset)).map(toView) };
     },
   );
 
@@ -275,7 +169,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SubscriptionView, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
-    async (request) => toView(await findOwned(request, request.params.id)),
+    async (request) => toView(await service.find(request.params.id, (await request.scope()).ownerId)),
   );
 
   app.patch(
@@ -293,31 +187,18 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const current = await findOwned(request, request.params.id);
       const body = request.body;
-      if (body.url !== undefined) {
-        if (current.channel !== 'webhook') throw new ApiError(400, 'url: only applies to webhook subscriptions');
-        await checkUrl(body.url);
-      }
-      if (body.to !== undefined && current.channel !== 'email') throw new ApiError(400, 'to: only applies to e-mail subscriptions');
-      const events = body.events ?? current.events;
-      // Dropping report.scheduled from the events drops its schedule too.
-      const schedule = body.schedule !== undefined ? body.schedule : events.includes('report.scheduled') ? current.schedule : null;
-      const timezone = body.timezone === undefined ? current.timezone : body.timezone;
-      checkSchedule(events, schedule, timezone);
-      const patch: SubscriptionPatch = {
-        ...(body.status ? { status: body.status } : {}),
-        ...(body.events ? { events: [...body.events] } : {}),
-        ...(body.url !== undefined ? { url: body.url } : {}),
-        ...(body.to !== undefined ? { email_to: body.to } : {}),
-        ...(schedule !== current.schedule || body.timezone !== undefined ? { schedule, timezone: schedule ? (timezone ?? 'UTC') : null } : {}),
-        ...(body.interpolation ? { interpolation: body.interpolation } : {}),
-        ...(body.down_threshold_minutes !== undefined ? { down_threshold_minutes: body.down_threshold_minutes } : {}),
-        ...(body.description !== undefined ? { description: body.description } : {}),
-      };
-      const updated = await subscriptions.update(current.id, ownerScope(request), patch);
-      if (!updated) throw new ApiError(404, `No subscription with id ${current.id}`);
-      await syncSchedule(request, updated, updated.id);
+      const updated = await service.update(request.params.id, (await request.scope()).ownerId, {
+        status: body.status,
+        events: body.events,
+        url: body.url,
+        to: body.to,
+        schedule: body.schedule,
+        timezone: body.timezone,
+        interpolation: body.interpolation,
+        downThresholdMinutes: body.down_threshold_minutes,
+        description: body.description,
+      });
       request.log.info({ subscription_id: updated.id, changed: Object.keys(body) }, 'subscription updated');
       return toView(updated);
     },
@@ -336,9 +217,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const removed = await subscriptions.remove(request.params.id, ownerScope(request));
-      if (!removed) throw new ApiError(404, `No subscription with id ${request.params.id}`);
-      await syncSchedule(request, null, request.params.id);
+      await service.remove(request.params.id, (await request.scope()).ownerId);
       request.log.info({ subscription_id: request.params.id }, 'subscription deleted');
       return reply.code(204).send(null);
     },
@@ -358,13 +237,9 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const current = await findOwned(request, request.params.id);
-      if (current.channel !== 'webhook') throw new ApiError(400, 'Only webhook subscriptions have a signing secret');
-      const secret = generateSigningSecret();
-      const rotated = await subscriptions.rotateSecret(current.id, ownerScope(request), secret, SECRET_OVERLAP_SECONDS);
-      if (!rotated) throw new ApiError(404, `No subscription with id ${current.id}`);
-      request.log.info({ subscription_id: current.id }, 'signing secret rotated');
-      return { subscription_id: rotated.id, secret, previous_secret_expires_at: rotated.previous_secret_expires_at!.toISOString() };
+      const { subscription, secret } = await service.rotateSecret(request.params.id, (await request.scope()).ownerId);
+      request.log.info({ subscription_id: subscription.id }, 'signing secret rotated');
+      return { subscription_id: subscription.id, secret, previous_secret_expires_at: subscription.previous_secret_expires_at!.toISOString() };
     },
   );
 
@@ -381,20 +256,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 202: QueuedDelivery, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
-    async (request, reply) => {
-      const subscription = await findOwned(request, request.params.id);
-      const at = new Date();
-      const [created] = await deliveries.createMany([
-        {
-          subscriptionId: subscription.id,
-          eventType: TEST_EVENT,
-          eventKey: `${TEST_EVENT}:${randomUUID()}`,
-          payload: envelope(TEST_EVENT, { subscription_id: subscription.id, message: 'Test event from Store Monitoring' }, at),
-        },
-      ]);
-      await enqueue(request, created!);
-      return reply.code(202).send({ delivery_id: created!.id, webhook_id: created!.webhook_id, status: created!.status, redelivery_of: null });
-    },
+    async (request, reply) => reply.code(202).send(queuedView(await service.sendTest(request.params.id, (await request.scope()).ownerId))),
   );
 
   app.get(
@@ -412,8 +274,8 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const subscription = await findOwned(request, request.params.id);
-      const rows = await deliveries.listForSubscription(subscription.id, request.query.limit ?? 50, request.query.offset ?? 0, request.query.status);
+      const { limit = 50, offset = 0, status } = request.query;
+      const rows = await service.deliveryLog(request.params.id, (await request.scope()).ownerId, limit, offset, status);
       return { deliveries: rows.map(toDeliveryView) };
     },
   );
@@ -432,7 +294,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const rows = await incidents.openForOwner(ownerScope(request, request.query.owner_id));
+      const rows = await service.openIncidents((await request.scope(request.query.owner_id)).ownerId);
       return { incidents: rows.map((row) => ({ incident_id: row.id, store_id: row.store_id, started_at: row.started_iso, observed_until: row.observed_iso })) };
     },
   );
@@ -451,13 +313,9 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const found = await deliveries.findWithSubscription(request.params.id, ownerScope(request));
-      if (!found) throw new ApiError(404, `No delivery with id ${request.params.id}`);
-      if (found.subscription.status !== 'active') throw new ApiError(409, `The subscription is ${found.subscription.status}; resume it first (PATCH "status": "active")`);
-      const created = await deliveries.createRedelivery(found.delivery);
-      await enqueue(request, created);
-      request.log.info({ delivery_id: created.id, redelivery_of: found.delivery.id }, 'redelivery queued');
-      return reply.code(202).send({ delivery_id: created.id, webhook_id: created.webhook_id, status: created.status, redelivery_of: created.redelivery_of });
+      const created = await service.redeliver(request.params.id, (await request.scope()).ownerId);
+      request.log.info({ delivery_id: created.id, redelivery_of: created.redelivery_of }, 'redelivery queued');
+      return reply.code(202).send(queuedView(created));
     },
   );
 };

@@ -1,0 +1,30 @@
+import type { ReportVisibility } from '@store-monitoring/db';
+
+/**
+ * What a key may do inside its scope. Today every key is `owner` (an owner's key, or the operator
+ * acting for itself or an owner); keys limited to a group of an owner's stores will carry
+ * `viewer` (read) or `manager` (read and act) as well.
+ */
+export type ScopeRole = 'viewer' | 'manager' | 'owner';
+
+/**
+ * Whose data a request reads and acts on, decided once per request by the scope plugin from the
+ * key (`request.principal`) and the `owner_id` the request names:
+ * - an owner key: that owner, whatever it names (naming another owner answers 404, never 403);
+ * - the operator naming an owner: that owner (404 when there is none);
+ * - the operator naming none: every owner (`ownerId` null).
+ */
+export interface Scope {
+  /** The owner whose stores, reports and subscriptions are in scope; null = every owner (the operator's own view). */
+  ownerId: string | null;
+  /** Who acts: an owner's key, or the operator (for itself or on an owner's behalf). */
+  actor: 'owner' | 'operator';
+  /** The group of the owner's stores a key is limited to; null = all of the owner's stores (every key today). */
+  groupId: string | null;
+  role: ScopeRole;
+}
+
+/** The report filter of a scope: none for the operator's own view, the owner's reports otherwise. */
+export function reportVisibility(scope: Scope): ReportVisibility | undefined {
+  return scope.ownerId === null ? undefined : { ownerId: scope.ownerId };
+}
