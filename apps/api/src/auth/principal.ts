@@ -9,7 +9,3 @@ export const OPERATOR: Principal = Object.freeze({ kind: 'operator' });
 /** Who may call a route: everyone with a valid key (default), or the operator alone. */
 export type RouteAccess = 'any' | 'operator';
 
-/** The owner whose stores a read is limited to, or null for every store (the scope resolver, `request.scope`, also takes an `owner_id` the request names). */
-export function storeOwnerOf(principal: Principal): string | null {
-  return principal.kind === 'owner' ? principal.ownerId : null;
-}

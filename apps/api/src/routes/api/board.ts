@@ -1,27 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { StoreMuteRepository, StoreStateRepository, type StoreMuteView } from '@store-monitoring/db';
 import { parseTimestampUs } from '@store-monitoring/reports';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { storeOwnerOf } from '../../auth/principal.js';
-import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { BoardQuery, BoardResponse } from '../../schemas/board.js';
 
 /** ISO text with microseconds, shown with milliseconds like every instant the API answers with. */
 const display = (iso: string | null) => (iso === null ? null : new Date(Math.floor(parseTimestampUs(iso)! / 1_000)).toISOString());
-
-/** The owner whose stores the board shows: the calling owner, or (for the operator) `owner_id` or everyone. */
-async function boardOwner(app: FastifyInstance, request: FastifyRequest, requested: string | undefined): Promise<string | null> {
-  const own = storeOwnerOf(request.principal);
-  const ownerId = requested?.toLowerCase();
-  if (own !== null) {
-    if (ownerId !== undefined && ownerId !== own) throw new ApiError(404, `No owner with id ${requested}`);
-    return own;
-  }
-  if (ownerId === undefined) return null;
-  if (!(await app.ownerRepository.exists(ownerId))) throw new ApiError(404, `No owner with id ${requested}`);
-  return ownerId;
-}
 
 /** The latest-ending mute of each store. */
 function latestMutes(mutes: StoreMuteView[]): Map<string, StoreMuteView> {
@@ -56,7 +40,7 @@ const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit, offset, state } = request.query;
-      const ownerId = await boardOwner(app, request, request.query.owner_id);
+      const ownerId = (await request.scope(request.query.owner_id)).ownerId;
       const [evaluation, board, mutedCount] = await Promise.all([
         states.latestEvaluation(),
         states.board(ownerId, { limit, offset, state }),

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { StoreMuteRepository, type StoreMuteView } from '@store-monitoring/db';
 import type { FastifyRequest } from 'fastify';
-import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { BulkMuteBody, BulkMuteResponse, BulkUnmuteBody, BulkUnmuteResponse, MuteBody, MuteList, MuteView } from '../../schemas/mutes.js';
@@ -36,7 +35,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The caller's stores among `requested` (every one of them when omitted); unknown and foreign ids are refused alike. */
   async function callerStores(request: FastifyRequest, requested: string[] | undefined): Promise<string[]> {
-    const ownerId = storeOwnerOf(request.principal);
+    const ownerId = (await request.scope()).ownerId;
     if (requested === undefined) return mutes.allOf(ownerId);
     const ids = [...new Set(requested)];
     const known = await mutes.knownTo(ownerId, ids);
@@ -55,7 +54,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   async function oneStore(request: FastifyRequest): Promise<void> {
     const storeId = (request.params as { store_id?: unknown }).store_id;
-    const known = typeof storeId === 'string' ? await mutes.knownTo(storeOwnerOf(request.principal), [storeId]) : new Set<string>();
+    const known = typeof storeId === 'string' ? await mutes.knownTo((await request.scope()).ownerId, [storeId]) : new Set<string>();
     if (typeof storeId !== 'string' || !known.has(storeId)) throw new ApiError(404, `No store with id ${String(storeId)}`);
   }
 
@@ -80,7 +79,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const storeId = request.params.store_id;
       const until = untilOf(request.body.until);
-      const ownerId = storeOwnerOf(request.principal);
+      const ownerId = (await request.scope()).ownerId;
       await mutes.mute([storeId], ownerId, until, request.body.reason ?? null, setterOf(request));
       const [mute] = (await mutes.active(ownerId, [storeId])).filter((row) => row.owner_id === ownerId);
       if (!mute) throw new ApiError(409, `The mute of store ${storeId} ended at once; try again`);
@@ -104,7 +103,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const storeId = request.params.store_id;
-      await mutes.unmute([storeId], storeOwnerOf(request.principal));
+      await mutes.unmute([storeId], (await request.scope()).ownerId);
       return reply.code(204).send(null);
     },
   );
@@ -121,7 +120,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MuteList, ...errorResponses(401, 429, 503) },
       },
     },
-    async (request) => ({ mutes: (await mutes.active(storeOwnerOf(request.principal), null)).map(view) }),
+    async (request) => ({ mutes: (await mutes.active((await request.scope()).ownerId, null)).map(view) }),
   );
 
   app.post(
@@ -142,7 +141,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const until = untilOf(request.body.until);
       const stores = await callerStores(request, request.body.store_ids);
-      const muted = await mutes.mute(stores, storeOwnerOf(request.principal), until, request.body.reason ?? null, setterOf(request));
+      const muted = await mutes.mute(stores, (await request.scope()).ownerId, until, request.body.reason ?? null, setterOf(request));
       return { muted, until: until.toISOString() };
     },
   );
@@ -162,7 +161,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const stores = await callerStores(request, request.body?.store_ids);
-      return { unmuted: await mutes.unmute(stores, storeOwnerOf(request.principal)) };
+      return { unmuted: await mutes.unmute(stores, (await request.scope()).ownerId) };
     },
   );
 };

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SpecialHoursRepository, writeDataVersion } from '@store-monitoring/db';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { storeOwnerOf } from '../../auth/principal.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -35,7 +34,7 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const storeId = (request.params as { store_id?: unknown }).store_id;
     // A malformed id is left to the schema (400).
     if (typeof storeId !== 'string' || !STORE_ID.test(storeId)) return;
-    const reachable = await repository.reachableStores([storeId], storeOwnerOf(request.principal));
+    const reachable = await repository.reachableStores([storeId], (await request.scope()).ownerId);
     if (reachable.length === 0) throw new ApiError(404, `No store with id ${storeId}`);
   }
 
@@ -61,7 +60,7 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const date = requestDate(request.params.date);
       const intervals = requestIntervals(request.body);
       const dataVersion = await writeDataVersion(app.database.db, async (trx, version) => {
-        await new SpecialHoursRepository(trx).setApiEntries([storeId], date, intervals, storeOwnerOf(request.principal), version);
+        await new SpecialHoursRepository(trx).setApiEntries([storeId], date, intervals, (await request.scope()).ownerId, version);
         return version;
       });
       const entry = (await repository.list(storeId, date, date)).find((candidate) => candidate.source === 'api')!;
@@ -143,7 +142,7 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const date = requestDate(request.body.date);
       const intervals = requestIntervals(request.body);
-      const ownerId = storeOwnerOf(request.principal);
+      const ownerId = (await request.scope()).ownerId;
       const requested = request.body.store_ids === undefined ? null : [...new Set(request.body.store_ids)];
       const stores = await repository.reachableStores(requested, ownerId);
       if (requested !== null && stores.length < requested.length) {
