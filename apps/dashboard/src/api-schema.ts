@@ -794,7 +794,20 @@ export interface operations {
                             /** @enum {string} */
                             redis: "up" | "down";
                         };
-                        /** @description Which dependency is down */
+                        /** @description Present when DATABASE_REPLICA_URLS is set */
+                        replicas?: {
+                            /** @description host:port of the standby (DATABASE_REPLICA_URLS) */
+                            name: string;
+                            /** @enum {string} */
+                            state: "up" | "lagging" | "down";
+                            /** @description WAL bytes it has yet to replay to reach the primary's position */
+                            lag_bytes: number | null;
+                            /** @description Seconds since the newest transaction it replayed (0 while it has replayed all it received) */
+                            lag_seconds: number | null;
+                            /** @description Why it is lagging or down */
+                            reason?: string;
+                        }[];
+                        /** @description Which dependency is down, or which read replica lags or is unreachable */
                         message?: string;
                     };
                 };
@@ -824,7 +837,20 @@ export interface operations {
                             /** @enum {string} */
                             redis: "up" | "down";
                         };
-                        /** @description Which dependency is down */
+                        /** @description Present when DATABASE_REPLICA_URLS is set */
+                        replicas?: {
+                            /** @description host:port of the standby (DATABASE_REPLICA_URLS) */
+                            name: string;
+                            /** @enum {string} */
+                            state: "up" | "lagging" | "down";
+                            /** @description WAL bytes it has yet to replay to reach the primary's position */
+                            lag_bytes: number | null;
+                            /** @description Seconds since the newest transaction it replayed (0 while it has replayed all it received) */
+                            lag_seconds: number | null;
+                            /** @description Why it is lagging or down */
+                            reason?: string;
+                        }[];
+                        /** @description Which dependency is down, or which read replica lags or is unreachable */
                         message?: string;
                     };
                 };

@@ -137,14 +137,17 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       clearInterval(scheduleCheck);
       redisState.stop();
       await workers.close(config.SHUTDOWN_GRACE_MS);
-      await settleWithin(CONNECTIONS_CLOSE_MS, [presence.retire()]);
       // A job abandoned at the end of the grace period may still hold a connection on a server
-      // that stopped answering: closing must not wait for it.
+      // that stopped answering: closing must not wait for it. One bound for all of it, the
+      // process's presence record (retired before its pool closes) included.
       await settleWithin(CONNECTIONS_CLOSE_MS, [
+        presence
+          .retire()
+          .catch(() => undefined)
+          .then(() => database.close()),
         queues.close(),
         connection.quit().catch(() => connection.disconnect()),
         metricsServer.close(),
-        database.close(),
         readSources.close(),
         Promise.resolve(notifications.close()),
       ]);
