@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DeliveryRepository, SubscriptionRepository, sql } from '@store-monitoring/db';
-import { redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
 
 const OPERATOR_KEY = 'operator-key-for-holiday-closure-0123456789';
 const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
@@ -113,22 +113,12 @@ describe('a holiday closure through the API', () => {
 
     workers.push(
       spawn(process.execPath, [workerMain], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          TZ: 'UTC',
-          DATABASE_URL: api.database.url,
-          REDIS_URL: redisUrl,
-          QUEUE_PREFIX: api.prefix,
-          REPORTS_DIR: api.reportsDir,
-          DATA_DIR: dataDir,
+        env: workerEnvFor(api, dataDir, {
           REPORT_SHARDS: '2',
-          INGEST_ON_START: 'false',
           SWEEP_INTERVAL_SECONDS: '1',
           WEBHOOK_ALLOW_HTTP: 'true',
           WEBHOOK_ALLOW_PRIVATE: 'true',
-          METRICS_PORT: '0',
-          LOG_LEVEL: 'warn',
-        },
+        }),
         stdio: 'ignore',
       }),
     );

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@store-monitoring/db';
-import { redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -102,22 +102,12 @@ describe('muting through the API, the worker and a webhook receiver', () => {
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
     worker = spawn(process.execPath, [workerMain], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TZ: 'UTC',
-        DATABASE_URL: api.database.url,
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: api.prefix,
-        REPORTS_DIR: api.reportsDir,
-        DATA_DIR: dataDir,
-        INGEST_ON_START: 'false',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
+      env: workerEnvFor(api, dataDir, {
         WEBHOOK_ALLOW_HTTP: 'true',
         WEBHOOK_ALLOW_PRIVATE: 'true',
         DELIVERY_BACKOFF_MS: '200',
         SWEEP_INTERVAL_SECONDS: '1',
-      },
+      }),
       stdio: 'ignore',
     });
 

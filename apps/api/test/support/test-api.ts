@@ -125,3 +125,23 @@ export async function insertCompleteReport(api: TestApi, csv: string, values: Pa
     ...values,
   });
 }
+
+/**
+ * The environment of a real worker process serving `api`'s database, queue prefix and reports
+ * directory, reading `dataDir`; `extra` adds or overrides settings.
+ */
+export function workerEnvFor(api: TestApi, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    TZ: 'UTC',
+    DATABASE_URL: api.database.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: api.prefix,
+    REPORTS_DIR: api.reportsDir,
+    DATA_DIR: dataDir,
+    INGEST_ON_START: 'false',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
