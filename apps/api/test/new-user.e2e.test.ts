@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -157,20 +157,7 @@ describe('a new user on the first run, at 1280x800 and on a phone', () => {
     // The worker as the README's "Without Docker" starts it: the bundled sample, no PUBLIC_BASE_URL, no SMTP_URL.
     worker = spawn(process.execPath, [workerMain], {
       cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        TZ: 'UTC',
-        DATABASE_URL: api.database.url,
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: api.prefix,
-        REPORTS_DIR: api.reportsDir,
-        DATA_DIR: sampleDir,
-        INGEST_ON_START: 'true',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'info',
-        WEBHOOK_ALLOW_HTTP: 'true',
-        WEBHOOK_ALLOW_PRIVATE: 'true',
-      },
+      env: workerEnvFor(api, sampleDir, { INGEST_ON_START: 'true', LOG_LEVEL: 'info', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keepLog = (chunk: Buffer) => {
