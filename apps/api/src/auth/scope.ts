@@ -1,4 +1,5 @@
 import type { ReportVisibility } from '@store-monitoring/db';
+import { ApiError } from '../errors.js';
 
 /**
  * What a key may do inside its scope. Today every key is `owner` (an owner's key, or the operator
@@ -27,4 +28,15 @@ export interface Scope {
 /** The report filter of a scope: none for the operator's own view, the owner's reports otherwise. */
 export function reportVisibility(scope: Scope): ReportVisibility | undefined {
   return scope.ownerId === null ? undefined : { ownerId: scope.ownerId };
+}
+
+const ROLE_RANK: Record<ScopeRole, number> = { viewer: 0, manager: 1, owner: 2 };
+
+/**
+ * Refuses an action beyond the key's role, on stores the key can see (stores it cannot see answer
+ * 404 before this is asked): 403 naming the role the action needs and the key's own.
+ */
+export function requireRole(scope: Scope, needed: ScopeRole, action: string): void {
+  if (ROLE_RANK[scope.role] >= ROLE_RANK[needed]) return;
+  throw new ApiError(403, `${action} needs a key with the ${needed} role; this key's role is ${scope.role}`);
 }
