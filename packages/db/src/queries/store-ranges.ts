@@ -41,3 +41,10 @@ export async function everyNthStoreId(db: Kysely<Database>, scope: StoreSetScope
     ORDER BY store_id`.execute(db);
   return boundaries.rows.map((row) => row.store_id);
 }
+
+/** The store ids of a store set (in the state `setVersion`, or the current one), in store-id order; an index range scan of the set alone. */
+export async function storeSetIds(db: Kysely<Database>, scope: StoreSetScope & { ownerId: string }): Promise<string[]> {
+  const set = storeSetOf({ ownerId: scope.ownerId, ownerSetVersion: scope.setVersion ?? null })!;
+  const result = await storeSetMembers(set).execute(db);
+  return result.rows.map((row) => row.store_id);
+}
