@@ -7,6 +7,7 @@ import { runIngest } from '@store-monitoring/ingest';
 import { CleanupStack } from './cleanup-stack.js';
 import { cachedDataset } from './dataset-cache.js';
 import { measureBoard, type BoardSection } from './board-measure.js';
+import { datasetHoursLater } from './later-dataset.js';
 import { measureEngine, type EngineSection } from './engine-measure.js';
 import { runIngestBench, type IngestSection } from './ingest-bench.js';
 import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
@@ -123,7 +124,9 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
           redisUrl: redis,
           queuePrefix,
           scratchDir: join(scratchDir, scale.label.replace(/[^a-z0-9]+/gi, '-')),
+          logDir: join(options.cacheDir, 'logs', runId, scale.label.replace(/[^a-z0-9]+/gi, '-')),
           dataDir: dataset.outDir,
+          laterDataDir: async (hours) => (await datasetHoursLater(dataset, scale, options.seed, hours, log)).outDir,
           runs: options.runs,
           workerCounts: options.workers,
           expectedRows: Number(stores.rows[0]!.n),

@@ -16,10 +16,17 @@ export interface CompletedReport {
 }
 
 /**
- * Triggers a report with default settings through the API and polls until it is Complete. Each
- * run computes (`recompute`): an identical report would otherwise share the previous run's work.
+ * Triggers a report with default settings through the API and polls until it is Complete, every
+ * `pollIntervalMs`. Each run computes (`recompute`): an identical report would otherwise share the
+ * previous run's work.
  */
-export async function runReport(apiUrl: string, timeoutMs: number, recompute = true, settings: Record<string, string> = {}): Promise<CompletedReport> {
+export async function runReport(
+  apiUrl: string,
+  timeoutMs: number,
+  recompute = true,
+  settings: Record<string, string> = {},
+  pollIntervalMs = POLL_INTERVAL_MS,
+): Promise<CompletedReport> {
   const started = performance.now();
   const trigger = await fetch(`${apiUrl}/api/trigger_report`, {
     method: 'POST',
@@ -48,6 +55,6 @@ export async function runReport(apiUrl: string, timeoutMs: number, recompute = t
     }
     if (body.status === 'Failed') throw new Error(`report ${reportId} failed: ${String(body.error)}`);
     if (Date.now() > deadline) throw new Error(`report ${reportId} was not complete after ${timeoutMs} ms (last answer ${JSON.stringify(body)})`);
-    await sleep(POLL_INTERVAL_MS);
+    await sleep(pollIntervalMs);
   }
 }
