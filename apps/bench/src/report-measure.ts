@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
@@ -67,11 +67,11 @@ export interface ReportSectionSettings {
 /** A cron that does not fire during a benchmark (1 January, 00:00 UTC). */
 const NEVER_DURING_THE_RUN = '0 0 1 1 *';
 
-/** Points the workers' DATA_DIR (a directory of links) at the files of `dataDir`. */
+/** Points the workers' DATA_DIR (a directory of hard links) at the files of `dataDir`. */
 function linkDataDir(linkDir: string, dataDir: string): void {
   rmSync(linkDir, { recursive: true, force: true });
   mkdirSync(linkDir, { recursive: true });
-  for (const name of readdirSync(dataDir)) if (name.endsWith('.csv')) symlinkSync(resolve(dataDir, name), join(linkDir, name));
+  for (const name of readdirSync(dataDir)) if (name.endsWith('.csv')) linkSync(resolve(dataDir, name), join(linkDir, name));
 }
 
 /** The report's `now` exactly as the worker reads it (microseconds; a Date would drop three digits). */
