@@ -233,7 +233,12 @@ export class ReportPipeline {
       if (fleet) {
         if (fleet.created) {
           this.deps.logger.info({ reportId, fleetReportId: fleet.id }, 'store-set reports cover much of the fleet: one computation of every store started for them');
-          await this.enqueue(fleet.id);
+          // Planned here, so its shards are queued now rather than after the plans of the storm's
+          // other reports; its own plan job is queued only when that fails (the sweep would too).
+          await this.plan(fleet.id).catch(async (error: unknown) => {
+            this.deps.logger.warn({ err: error, reportId: fleet.id }, 'computation of every store not planned at once; queued');
+            await this.enqueue(fleet.id);
+          });
         }
         const outcome = await this.followComputation(reportId, fleet.id, true);
         if (outcome !== 'alone') return { sharedWith: fleet.id, outcome };
