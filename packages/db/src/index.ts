@@ -81,7 +81,7 @@ export type { StoreRow } from './queries/store-row.js';
 export { exactMicroseconds } from './queries/read-cursor.js';
 export { DataVersionDroppedError, explainReportStoreRows, reportStoreRowsQuery, streamReportStoreRows, type ReportDays } from './queries/report-store-rows.js';
 export { historyStoreRowsQuery, pageOfVisibleStores, streamHistoryStoreRows, type HistorySelection } from './queries/history-store-rows.js';
-export { countStores, everyNthStoreId, storeSetIds, type StoreSetScope } from './queries/store-ranges.js';
+export { countStores, everyNthStoreId, storeSetIds, unfinishedSetReports, type StoreSetScope, type UnfinishedSetReport } from './queries/store-ranges.js';
 export {
   WorkerProcessRepository,
   type WorkerCapabilities,

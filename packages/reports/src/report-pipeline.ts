@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { access, rm } from 'node:fs/promises';
-import { ReportRepository, countStores, storeSetIds, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
+import { ReportRepository, countStores, unfinishedSetReports, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
 import { PermanentJobError, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
@@ -465,14 +465,8 @@ export class ReportPipeline {
    */
   private async completeSubsets(source: Report, reportIds: string[]): Promise<string[]> {
     const reportsDir = this.settings.reportsDir;
-    // A storm completes a hundred reports here at once: a few at a time rather than one by one.
-    const prepared = await inBatches(reportIds, SUBSET_CONCURRENCY, async (reportId) => {
-      const settings = await this.load(reportId);
-      if (!settings || !isUnfinished(settings.status) || !settings.pinned?.ownerId) return undefined;
-      const storeIds = await storeSetIds(this.deps.db, { ownerId: settings.pinned.ownerId, setVersion: settings.pinned.ownerSetVersion ?? null });
-      return { reportId, storeIds, createdAt: (await this.reports.find(reportId))?.created_at };
-    });
-    const targets = prepared.filter((target) => target !== undefined);
+    // A storm completes a hundred reports here at once: their sets in one statement, then a few at a time.
+    const targets = await unfinishedSetReports(this.deps.db, reportIds);
     let written;
     try {
       written = await writeSubsets(reportsDir, source.id, targets);
@@ -485,7 +479,7 @@ export class ReportPipeline {
       // Parts of a plan of its own it had started before it followed `source`.
       await removeReportParts(reportsDir, target.reportId);
       const subset = written.get(target.reportId)!;
-      const totalMs = Date.now() - (target.createdAt?.getTime() ?? Date.now());
+      const totalMs = Date.now() - target.createdAt.getTime();
       const won = await this.reports.markComplete(target.reportId, { ...subset, timings: { totalMs } });
       if (won) {
         this.hooks.measured?.({ totalMs, rowCount: subset.rowCount, byteSize: subset.byteSize });
