@@ -5,7 +5,7 @@ import { PermanentJobError, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
 import { reportPaths, shareReportFile } from './report-files.js';
-import { loadReportSettings, type ReportSettings } from './report-settings.js';
+import { loadReportSettings, pinnedStoreSet, type ReportSettings } from './report-settings.js';
 import { planShards } from './shard-plan.js';
 import { writeShardPart } from './shard-writer.js';
 import { DataVersionDroppedError, type PinnedData } from './store-reader.js';
@@ -58,6 +58,8 @@ export interface NewReport {
   asOf: string | null;
   interpolation: Interpolation;
   ownerId?: string | null;
+  /** A group of the owner's stores: the report covers only them (the group's set is pinned with the owner's). */
+  groupId?: string | null;
   requestId?: string;
   /** false: compute on its own even when an identical report exists (default true). */
   share?: boolean;
@@ -120,6 +122,7 @@ export class ReportPipeline {
       interpolation: request.interpolation,
       requestId: request.requestId,
       ownerId: request.ownerId ?? null,
+      groupId: request.groupId ?? null,
       share: request.share,
     });
   }
@@ -195,8 +198,7 @@ export class ReportPipeline {
     }
     let shards: ShardRange[] = await this.reports.shards(reportId);
     if (shards.length === 0) {
-      const { ownerId = null, ownerSetVersion = null } = settings.pinned;
-      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, ownerId, ownerSetVersion));
+      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, pinnedStoreSet(settings.pinned)));
     }
     await this.deps.queues.enqueueReportFlow(
       reportId,
@@ -228,7 +230,7 @@ export class ReportPipeline {
     const pinned = settings.pinned;
     let storesProgress: ((storesDone: number) => Promise<void>) | undefined;
     if (onProgress) {
-      const storeCount = await countStores(this.deps.db, { ownerId: pinned.ownerId ?? null, setVersion: pinned.ownerSetVersion ?? null }, shard);
+      const storeCount = await countStores(this.deps.db, pinnedStoreSet(pinned), shard);
       let lastProgressAt = 0;
       storesProgress = async (storesDone) => {
         const now = Date.now();

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { streamReadOnly } from './read-cursor.js';
 import { PACKED_COLUMNS, hoursCte, specialHoursInEffect, lastPollOf, zoneOf, type StoreRow } from './store-row.js';
-import { inRegistry, inSelection, ownedBy, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './store-scope.js';
+import { inRegistry, inSelection, inStoreSet, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './store-scope.js';
 
 /** The read of a report's shard (and of a timeline's store): a week of polls of one pinned data version. */
 
@@ -36,7 +36,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
             .where(inSelection('store_id', selection))
             // An owner's stores are spread over the whole registry: reading only theirs keeps an
             // owner's report proportional to its own set, not to every store in the shard's range.
-            .where(ownedBy('poll_days.store_id', pinned.ownerId, pinned.ownerSetVersion))
+            .where(inStoreSet('poll_days.store_id', pinned))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -79,7 +79,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
     .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id', selection))
     .where(inRegistry(pinned.dataVersion))
-    .where(ownedBy('s.store_id', pinned.ownerId, pinned.ownerSetVersion))
+    .where(inStoreSet('s.store_id', pinned))
     .orderBy('s.store_id');
 }
 
