@@ -137,6 +137,18 @@ export class StoreGroupRepository {
       .execute();
   }
 
+  /** The current sets of the groups (only ids also in the owner's current set), by group. */
+  async currentStoreSets(groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const sets = new Map<string, Set<string>>(groupIds.map((groupId) => [groupId, new Set<string>()]));
+    if (groupIds.length === 0) return sets;
+    const rows = await sql<{ group_id: string; store_id: string }>`
+      SELECT gs.group_id, gs.store_id FROM group_stores AS gs JOIN store_groups AS g ON g.id = gs.group_id
+      WHERE gs.group_id = ANY (${[...groupIds]}::uuid[]) AND gs.until_set_version IS NULL
+        AND EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = g.owner_id AND os.store_id = gs.store_id AND os.until_set_version IS NULL)`.execute(this.db);
+    for (const row of rows.rows) sets.get(row.group_id)?.add(row.store_id);
+    return sets;
+  }
+
   /**
    * Deletes the group unless an active key or a subscription uses it: then nothing changes and
    * the users are returned. Revoked keys forget the group. Locks the group's row, so a key or
