@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { isForeignKeyViolation, type OwnerKeySummary, type OwnerSummary } from '@store-monitoring/db';
 import type { FastifyRequest } from 'fastify';
 import { newOwnerKey } from '../../auth/owner-keys.js';
@@ -240,6 +239,10 @@ const ownerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/owners/:owner_id/keys',
     {
+      // No body at all is today's call: a key for all of the owner's stores with the owner role.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         summary: 'Make an API key for an owner, for all of its stores or one group, with a role',
         description:
@@ -250,7 +253,7 @@ const ownerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Owners],
         security: apiSecurity,
         params: OwnerIdParams,
-        body: Type.Optional(CreateKeyBody),
+        body: CreateKeyBody,
         response: { 201: CreatedKey, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
@@ -258,7 +261,7 @@ const ownerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ownerId = request.params.owner_id;
       const manager = await keyManager(request, ownerId);
       await requireOwner(ownerId);
-      const body = request.body ?? {};
+      const body = request.body;
       const groupId = body.group_id ?? manager.groupId;
       // A group key hands out keys of its own group only; another group reads as not found.
       if (manager.groupId !== null && groupId !== manager.groupId) throw new ApiError(404, `No group with id ${groupId}`);
