@@ -9,7 +9,7 @@ import { requireRole, type Scope } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { historyRequest, periodFigures, readHistory } from '../../history/history-request.js';
 import { storeIdsFromCsv, validateStoreSet } from '../../owners/store-set.js';
-import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
+import { ApiTags, UUID_PATTERN, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
   CreateGroupBody,
   GroupDetail,
@@ -25,6 +25,7 @@ import {
 } from '../../schemas/groups.js';
 import { StoreSetCsvBody } from '../../schemas/owners.js';
 
+const UUID = new RegExp(UUID_PATTERN);
 /** As for an owner's set: room for 100,000 ids. */
 const STORE_SET_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 /** Ids outside the owner's set named in a 400; the count says how many more there were. */
@@ -88,6 +89,17 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const group = await groups.find(groupId, scope.ownerId);
     if (!group) throw new ApiError(404, `No group with id ${groupId}`);
     return { group, scope };
+  }
+
+  /**
+   * 404 for a group the caller cannot see, checked before the body is validated: another owner's
+   * group answers the same whatever is sent, so its existence cannot be probed.
+   */
+  async function requireVisibleGroup(request: FastifyRequest): Promise<void> {
+    const groupId = (request.params as { group_id?: unknown }).group_id;
+    // A malformed id is left to the schema (400).
+    if (typeof groupId !== 'string' || !UUID.test(groupId)) return;
+    await visibleGroup(request, groupId);
   }
 
   function storeIdsOfBody(body: unknown): string[] | Promise<string[]> {
@@ -217,6 +229,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/groups/:group_id/stores',
     {
+      preValidation: requireVisibleGroup,
       bodyLimit: STORE_SET_BODY_LIMIT_BYTES,
       schema: {
         summary: 'Replace a group’s store set',
@@ -245,6 +258,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/groups/:group_id',
     {
+      preValidation: requireVisibleGroup,
       schema: {
         summary: 'Rename a group',
         operationId: 'patchGroup',
@@ -272,6 +286,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/groups/:group_id',
     {
+      preValidation: requireVisibleGroup,
       schema: {
         summary: 'Delete a group',
         description: 'Its stores stay the owner’s. While an active key or a subscription uses the group, the answer is 409 naming them: revoke or change them first.',
