@@ -6,8 +6,9 @@ export type { ShardRange };
  * Splits the store registry (byte order, COLLATE "C") into at most `shardCount` contiguous
  * ranges of similar size. Boundaries are store ids taken every ceil(n / shardCount) stores in
  * one index-only scan; an empty registry still gets one (empty) shard so the report completes.
- * With a store set (an owner's, or a group of its stores) the registry is narrowed to that set
- * first, so the shards are balanced over its own stores (in the pinned states, when given).
+ * With a store set (an owner's, or a group of its stores) the boundaries are taken from that set
+ * itself (an owner's own ids in store-id order, in the pinned states when given, narrowed to the
+ * group's), so a set's plan costs its own stores and its shards are balanced over them.
  */
 export async function planShards(db: Kysely<Database>, shardCount: number, set: StoreSetScope | null = null): Promise<ShardRange[]> {
   if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shardCount must be a positive integer, got ${shardCount}`);
