@@ -55,7 +55,7 @@ describe("a storm of owners' reports", () => {
       await ownerRepository.replaceStores(owner.id, storeIds.filter((_, position) => position % OWNERS === index));
       owners.push(owner.id);
     }
-    worker = await startReadyWorker(suite.env({ DATA_DIR: later, REPORT_SHARDS: '3', SWEEP_INTERVAL_SECONDS: '1' }));
+    worker = await startReadyWorker(suite.env({ DATA_DIR: later, REPORT_SHARDS: '3' }));
   }, 180_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OwnerRepository, ReportRepository } from '@store-monitoring/db';
+import { OwnerRepository, ReportRepository, StoreGroupRepository } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, PermanentJobError, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { TEST_REDIS_URL, assertRedisReachable, deleteQueuePrefix } from '@store-monitoring/jobs/testing';
@@ -139,6 +139,9 @@ describe('ReportPipeline', () => {
 
     const alone = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: first });
     expect(await pipeline.plan(alone.id)).toEqual({ shards: 3 });
+    // A group's report waiting for the same pins reads its own set: never the subset of the fleet's rows.
+    const group = await new StoreGroupRepository(database.db).create({ id: randomUUID(), ownerId: second, name: 'Two of them', storeIds: [storeId(5), storeId(88)] });
+    const groupReport = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: second, groupId: group.id });
     const [shard] = await reports.shards(alone.id);
     const storm = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: second });
     const joined = await pipeline.plan(storm.id);
@@ -161,5 +164,7 @@ describe('ReportPipeline', () => {
     expect(subset?.sha256).toBe(byOwnRead?.sha256);
     expect((await readFile(reportPaths(reportsDir, alone.id).reportFile)).equals(await readFile(reportPaths(reportsDir, own.id).reportFile))).toBe(true);
     expect(announced).toEqual(expect.arrayContaining([alone.id, storm.id]));
+    expect(await reports.find(groupReport.id)).toMatchObject({ status: 'pending', computed_by: null });
+    expect(await pipeline.plan(groupReport.id)).toEqual({ shards: expect.any(Number) });
   });
 });

@@ -56,7 +56,7 @@ export async function storeSetIds(db: Kysely<Database>, scope: StoreSetScope & {
   return result.rows.map((row) => row.store_id);
 }
 
-/** A store-set report still to finish, with the store ids of the set state it pinned. */
+/** An owner's report still to finish, with the store ids of the set state it pinned. */
 export interface UnfinishedSetReport {
   reportId: string;
   createdAt: Date;
@@ -64,7 +64,7 @@ export interface UnfinishedSetReport {
 }
 
 /**
- * Of `reportIds`, the store-set reports still pending or running, each with its set's store ids
+ * Of `reportIds`, the owners' reports (not a group's) still pending or running, each with its set's store ids
  * (in the state it pinned, or the current one, in store-id order): one statement for a storm's hundred reports, each
  * set an index range of its members.
  */
@@ -78,7 +78,7 @@ export async function unfinishedSetReports(db: Kysely<Database>, reportIds: stri
             ELSE m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version) END
         ORDER BY m.store_id) AS store_ids
     FROM reports AS r
-    WHERE r.id = ANY(${reportIds}::uuid[]) AND r.owner_id IS NOT NULL AND r.status IN ('pending', 'running')
+    WHERE r.id = ANY(${reportIds}::uuid[]) AND r.owner_id IS NOT NULL AND r.group_id IS NULL AND r.status IN ('pending', 'running')
     ORDER BY r.id`.execute(db);
   return result.rows.map((row) => ({ reportId: row.id, createdAt: row.created_at, storeIds: row.store_ids }));
 }

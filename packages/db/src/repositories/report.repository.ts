@@ -211,7 +211,8 @@ export class ReportRepository {
       const { data_version: dataVersion, interpolation, as_of_text: asOf } = report;
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`fleet-computation:${dataVersion}:${asOf}:${interpolation}`}))`.execute(trx);
       const samePins = sql<boolean>`r.data_version = ${dataVersion}::int8 AND r.as_of = ${asOf}::timestamptz AND r.interpolation = ${interpolation}`;
-      const waitingSet = sql<boolean>`${samePins} AND r.owner_id IS NOT NULL AND NOT r.recompute AND r.computed_by IS NULL
+      // An owner's report (a group's reads its own set, narrower than the owner's).
+      const waitingSet = sql<boolean>`${samePins} AND r.owner_id IS NOT NULL AND r.group_id IS NULL AND NOT r.recompute AND r.computed_by IS NULL
         AND (r.status = 'pending' OR (r.status = 'running' AND r.shards_done = 0))`;
 
       const existing = await sql<{ id: string; status: string }>`
