@@ -130,6 +130,13 @@ describe('groups on the dashboard in a real browser', () => {
       await expect(south.getAttribute('aria-expanded')).resolves.toBe('true');
       await expect(page.locator(`#groups-list > .group-row[data-group-id="${groupIds.South}"] #group-stores`).count()).resolves.toBe(1);
       await expect(page.locator('#group-stores .pager').isVisible()).resolves.toBe(false);
+      // Its stores with the most downtime first, as the group's history ranks them.
+      const southHistory = await call(`/api/history?days=30&group_id=${groupIds.South}`, aliceKey);
+      const worst = (southHistory.most_downtime as { store_id: string }[]).slice(0, 10).map((store) => store.store_id);
+      expect(worst.length).toBeGreaterThan(0);
+      expect(worst.every((store) => GROUPS.South.includes(store))).toBe(true);
+      await page.waitForFunction(`document.querySelectorAll('#group-worst-list > li[data-store-id]').length === ${worst.length}`);
+      expect(await page.locator('#group-worst-list > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-store-id')))).toEqual(worst);
 
       // A store of the group shows its incidents right below its row, as many as the API counts.
       const strips = (await call(`/api/history/stores?days=30&limit=50&offset=0&group_id=${groupIds.South}`, aliceKey)).stores as Strip[];

@@ -148,6 +148,13 @@ export class ApiClient {
     return this.json(`/api/history/stores?${query.toString()}`, { signal });
   }
 
+  /** A group's stores together: their day-by-day uptime and the ones with the most downtime. */
+  groupHistory(groupId: string, days: number, ownerId: string | null, signal?: AbortSignal): Promise<SetHistory> {
+    const query = new URLSearchParams({ days: String(days), group_id: groupId });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history?${query.toString()}`, { signal });
+  }
+
   setHistory(days: number, ownerId: string | null): Promise<SetHistory> {
     const query = new URLSearchParams({ days: String(days) });
     if (ownerId) query.set('owner_id', ownerId);

@@ -1,6 +1,6 @@
 import './groups.css';
 import { describeError, isAbort, type ApiClient } from './api-client.js';
-import type { GroupSummary, GroupSummaryRow, StoreStrip } from './api-types.js';
+import type { GroupSummary, GroupSummaryRow, SetHistory, StoreStrip } from './api-types.js';
 import { byId, h, setText } from './dom.js';
 import { formatCount, formatInstant, formatPercent, formatShortDate } from './format.js';
 import { groupDayLabel, groupFigures } from './group-text.js';
@@ -9,6 +9,8 @@ import { cellClass, cellLabel, dateAxis, onAxis, uptimeBand } from './uptime-str
 /** The groups' strips cover as many days as the stores' strips. */
 const GROUP_DAYS = 30;
 const STORE_PAGE_SIZE = 25;
+/** The stores of an opened group with the most downtime, named first: where a regional manager looks. */
+const WORST_STORES = 10;
 
 /** Where a group's stores show their incidents: below a store's row, closed again before the rows go. */
 export interface StoreIncidents {
@@ -52,6 +54,9 @@ export class GroupsPanel {
   private readonly list = h('ul', { id: 'groups-list', class: 'strip-list', 'aria-label': 'Groups with their uptime by day, worst first' });
   private readonly storesHeading = h('h3', { id: 'group-stores-heading', tabindex: -1 });
   private readonly storesStatus = h('p', { id: 'group-stores-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
+  private readonly worstHeading = h('h4', { id: 'group-worst-heading' }, `Most downtime in ${GROUP_DAYS} days`);
+  private readonly worstList = h('ol', { id: 'group-worst-list', class: 'worst-list', 'aria-labelledby': 'group-worst-heading' });
+  private readonly worst = h('div', { class: 'group-worst', hidden: true }, this.worstHeading, this.worstList);
   private readonly storesAxis = h('div', { class: 'strip-row strip-axis-row', hidden: true });
   private readonly storesList = h('ul', { id: 'group-stores-list', class: 'strip-list', 'aria-labelledby': 'group-stores-heading' });
   private readonly prev = h('button', { type: 'button', class: 'secondary' }, 'Previous stores of the group');
@@ -62,6 +67,7 @@ export class GroupsPanel {
     'div',
     { id: 'group-stores', class: 'group-stores' },
     h('div', { class: 'result-header' }, this.storesHeading, this.closeButton()),
+    this.worst,
     this.storesStatus,
     this.storesAxis,
     this.storesList,
@@ -71,6 +77,7 @@ export class GroupsPanel {
   private groupCount = 0;
   private opened: OpenGroup | null = null;
   private storesLoad: AbortController | null = null;
+  private worstLoad: AbortController | null = null;
   /** Bumped by every show, so an answer for an earlier view is dropped. */
   private generation = 0;
 
@@ -159,18 +166,21 @@ export class GroupsPanel {
     button.setAttribute('aria-expanded', 'true');
     setText(this.storesHeading, `Stores of ${group.name}`);
     row.append(this.stores);
-    await this.loadStores(0);
+    await Promise.all([this.loadStores(0), this.loadWorst()]);
     if (this.opened?.group.group_id === group.group_id) this.storesHeading.focus();
   }
 
   /** Folds the open group away; the focus goes back to its name. */
   private closeGroup({ restoreFocus = true }: { restoreFocus?: boolean } = {}): void {
     this.storesLoad?.abort();
+    this.worstLoad?.abort();
     const opened = this.opened;
     this.opened = null;
     this.incidents.closeIncidentsWithin(this.stores);
     this.stores.remove();
     this.storesList.replaceChildren();
+    this.worstList.replaceChildren();
+    this.worst.hidden = true;
     if (opened === null) return;
     opened.button.setAttribute('aria-expanded', 'false');
     if (restoreFocus && opened.button.isConnected) opened.button.focus();
@@ -204,6 +214,37 @@ export class GroupsPanel {
       this.storesAxis.hidden = true;
       setText(this.storesStatus, `Could not load the group's stores: ${describeError(error)}`);
     }
+  }
+
+  /** The group's stores with the most downtime, as GET /api/history?group_id= ranks them. */
+  private async loadWorst(): Promise<void> {
+    const opened = this.opened;
+    if (opened === null) return;
+    const controller = new AbortController();
+    this.worstLoad = controller;
+    try {
+      const history = await this.api.groupHistory(opened.group.group_id, GROUP_DAYS, this.ownerId, controller.signal);
+      if (this.opened !== opened) return;
+      this.renderWorst(history.most_downtime.slice(0, WORST_STORES));
+    } catch (error) {
+      if (isAbort(error) || this.opened !== opened) return;
+      this.worst.hidden = false;
+      this.worstList.replaceChildren(h('li', { class: 'muted' }, `Could not load the group's history: ${describeError(error)}`));
+    }
+  }
+
+  private renderWorst(stores: SetHistory['most_downtime']): void {
+    this.worst.hidden = false;
+    this.worstList.replaceChildren(
+      ...(stores.length === 0
+        ? [h('li', { class: 'muted' }, 'No downtime in business hours.')]
+        : stores.map((store) => {
+            const open = h('button', { type: 'button', class: 'link-button store-id', 'aria-label': `Incidents of store ${store.store_id}` }, store.store_id);
+            const item = h('li', { 'data-store-id': store.store_id }, open, ` ${store.downtime_hours.toFixed(2)} h down · ${formatCount(store.incident_count, 'incident')}`);
+            open.addEventListener('click', () => void this.incidents.openStoreIncidents(store.store_id, open, item));
+            return item;
+          })),
+    );
   }
 
   private storeRow(store: StoreStrip, axis: readonly string[]): HTMLElement {
