@@ -148,6 +148,11 @@ describe('groups on the dashboard in a real browser', () => {
       await expect(page.locator('#incidents-body tr').count()).resolves.toBe(withIncidents.incident_count);
       await page.screenshot({ path: join(artifactsDir, 'groups-dashboard.png'), fullPage: true });
       await section.screenshot({ path: join(artifactsDir, 'groups-section.png') });
+      // Escape closes the incidents, not the group: the focus returns to the store.
+      await page.keyboard.press('Escape');
+      await page.locator('#incidents-panel').waitFor({ state: 'hidden' });
+      await expect(page.getByRole('heading', { name: 'Stores of South' }).isVisible()).resolves.toBe(true);
+      await expect(page.evaluate('document.activeElement.getAttribute("aria-label")')).resolves.toBe(`Incidents of store ${withIncidents.store_id}`);
 
       // A group of 30 stores pages through them 25 at a time; opening it closes South and its incidents.
       await page.getByRole('button', { name: 'Everywhere', exact: true }).click();

@@ -89,7 +89,8 @@ export class GroupsPanel {
     this.prev.addEventListener('click', () => void this.loadStores(Math.max(0, (this.opened?.offset ?? 0) - STORE_PAGE_SIZE)));
     this.next.addEventListener('click', () => void this.loadStores((this.opened?.offset ?? 0) + STORE_PAGE_SIZE));
     this.stores.addEventListener('keydown', (event) => {
-      if (event.key !== 'Escape') return;
+      // Escape in a store's incidents closes those only.
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
       event.preventDefault();
       this.closeGroup();
     });
