@@ -1,0 +1,44 @@
+import { IncidentAcknowledgementRepository, type Acknowledgement, type AcknowledgerRole, type Database, type Kysely, type OpenIncident, type VisibleIncident } from '@store-monitoring/db';
+
+/** Who acknowledges: the owner whose acknowledgement it is, and the key (null: the operator for the owner) and role acting. */
+export interface Acknowledger {
+  ownerId: string;
+  keyId: string | null;
+  role: AcknowledgerRole;
+  actor: 'owner' | 'operator';
+}
+
+export type AcknowledgeOutcome =
+  | { kind: 'not_found' }
+  | { kind: 'ended'; incident: VisibleIncident }
+  | { kind: 'acknowledged'; incident: VisibleIncident; acknowledgement: Acknowledgement; created: boolean };
+
+/**
+ * "I'm on it": an owner's acknowledgement of an incident of its stores. One per incident and owner
+ * (owners sharing a store acknowledge apart, and one's does not stop the other's reminders or
+ * escalation); acknowledging again answers the first acknowledgement unchanged. An incident that
+ * ended without one can no longer be acknowledged.
+ */
+export class IncidentAcknowledgements {
+  private readonly acknowledgements: IncidentAcknowledgementRepository;
+
+  constructor(db: Kysely<Database>) {
+    this.acknowledgements = new IncidentAcknowledgementRepository(db);
+  }
+
+  async acknowledge(incidentId: string, by: Acknowledger, note: string | null): Promise<AcknowledgeOutcome> {
+    const incident = await this.acknowledgements.visibleIncident(incidentId, by.ownerId);
+    if (!incident) return { kind: 'not_found' };
+    if (incident.ended_iso !== null) {
+      const existing = (await this.acknowledgements.ofIncidents(by.ownerId, [incident.id])).get(incident.id);
+      return existing ? { kind: 'acknowledged', incident, acknowledgement: existing, created: false } : { kind: 'ended', incident };
+    }
+    const { acknowledgement, created } = await this.acknowledgements.acknowledge({ incidentId: incident.id, ownerId: by.ownerId, keyId: by.keyId, role: by.role, actor: by.actor, note });
+    return { kind: 'acknowledged', incident, acknowledgement, created };
+  }
+
+  /** The owner's open incidents (null: every store's, with the earliest acknowledgement of any owner). */
+  open(ownerId: string | null, filter: { acknowledged?: boolean; storeIds?: readonly string[] } = {}): Promise<OpenIncident[]> {
+    return this.acknowledgements.open(ownerId, filter);
+  }
+}
