@@ -26,9 +26,19 @@ export class IncidentAcknowledgements {
     this.acknowledgements = new IncidentAcknowledgementRepository(db);
   }
 
-  async acknowledge(incidentId: string, by: Acknowledger, note: string | null): Promise<AcknowledgeOutcome> {
+  /** The incident when the owner can see it (null owner: any incident). */
+  find(incidentId: string, ownerId: string | null): Promise<VisibleIncident | undefined> {
+    return this.acknowledgements.visibleIncident(incidentId, ownerId);
+  }
+
+  /**
+   * `authorize` is asked once the incident is known to be the owner's (so an incident the caller
+   * cannot see answers not found whatever its role) and throws to refuse.
+   */
+  async acknowledge(incidentId: string, by: Acknowledger, note: string | null, authorize: () => void = () => undefined): Promise<AcknowledgeOutcome> {
     const incident = await this.acknowledgements.visibleIncident(incidentId, by.ownerId);
     if (!incident) return { kind: 'not_found' };
+    authorize();
     if (incident.ended_iso !== null) {
       const existing = (await this.acknowledgements.ofIncidents(by.ownerId, [incident.id])).get(incident.id);
       return existing ? { kind: 'acknowledged', incident, acknowledgement: existing, created: false } : { kind: 'ended', incident };

@@ -256,10 +256,6 @@ export class SubscriptionService {
     return created;
   }
 
-  openIncidents(owner: SubscriptionOwner): Promise<{ id: string; store_id: string; started_iso: string; observed_iso: string }[]> {
-    return this.deps.incidents.openForOwner(owner);
-  }
-
   /** The URL is checked now, DNS included; the workers check it again before every delivery. */
   private async checkTarget(url: string): Promise<void> {
     try {
