@@ -115,9 +115,10 @@ export function renderEmail(event: EventEnvelope): { subject: string; text: stri
     case 'stores.down': {
       const batch = data as unknown as StoresDownData;
       const lines = batch.stores.map((store) => `- ${store.store_id} down since ${store.started_at}`).join('\n');
+      const count = batch.stores.length === 1 ? '1 store is' : `${batch.stores.length} stores are`;
       return {
-        subject: `Store Monitoring: ${batch.stores.length} stores are down`,
-        text: `${batch.stores.length} stores went down together (batch ${batch.batch_id}):\n${lines}\n\n${json}\n`,
+        subject: `Store Monitoring: ${count} down (batch ${batch.batch_id.slice(0, 8)})`,
+        text: `${count} down, in batch ${batch.batch_id} of stores that went down together:\n${lines}\n\n${json}\n`,
       };
     }
     case 'store.still_down': {
