@@ -1335,7 +1335,7 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;
@@ -1586,7 +1586,7 @@ export interface operations {
                             shard_count: number | null;
                             /** @description The owner whose stores the report covers; null = every store */
                             owner_id: string | null;
-                            /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                            /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                             computed_by: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -1849,7 +1849,7 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;
@@ -2109,7 +2109,7 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;

@@ -176,6 +176,13 @@ export interface ReportsTable {
    */
   computed_by: string | null;
   /**
+   * The report named in `computed_by` covers every store and this one (a store set's) is the subset
+   * of its rows; false when `computed_by` is an identical report.
+   */
+  computed_as_subset: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Asked to compute on its own: never shares another report's computation nor subsets one. */
+  recompute: ColumnType<boolean, boolean | undefined, never>;
+  /**
    * The primary's WAL position (`pg_current_wal_lsn()`) when the report was recorded: a standby
    * that has replayed up to it may serve the report's reads. Null for reports older than the column.
    */

@@ -6,8 +6,12 @@ export interface ReportSettings {
   reportId: string;
   status: ReportStatus;
   interpolation: Interpolation;
-  /** The identical report whose computation this one shares, or null. */
+  /** The identical report whose computation this one shares, or the report of every store it is the subset of, or null. */
   computedBy: string | null;
+  /** `computedBy` covers every store and this report takes its set's rows from it. */
+  computedAsSubset: boolean;
+  /** Asked to compute on its own: it never shares nor subsets. */
+  recompute: boolean;
   /**
    * What it reads: `now` as exact microseconds, the data version with its hours and zones, and the
    * owner's set. Null when the report was triggered before any poll was stored (no `as_of`).
@@ -27,6 +31,8 @@ export async function loadReportSettings(db: Kysely<Database>, reportId: string)
     status: row.status,
     interpolation: row.interpolation,
     computedBy: row.computed_by,
+    computedAsSubset: row.computed_as_subset,
+    recompute: row.recompute,
     pinned:
       row.as_of_us === null
         ? null

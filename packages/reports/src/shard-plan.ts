@@ -6,8 +6,9 @@ export type { ShardRange };
  * Splits the store registry (byte order, COLLATE "C") into at most `shardCount` contiguous
  * ranges of similar size. Boundaries are store ids taken every ceil(n / shardCount) stores in
  * one index-only scan; an empty registry still gets one (empty) shard so the report completes.
- * With `ownerId` the registry is narrowed to that owner's set first, so an owner's shards are
- * balanced over its own stores (in the state `ownerSetVersion` of the set, when given).
+ * With `ownerId` the boundaries are taken from that owner's store set itself (its own ids in
+ * store-id order, in the state `ownerSetVersion` of the set, when given), so an owner's plan costs
+ * its own stores and its shards are balanced over them.
  */
 export async function planShards(db: Kysely<Database>, shardCount: number, ownerId: string | null = null, ownerSetVersion: string | null = null): Promise<ShardRange[]> {
   if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shardCount must be a positive integer, got ${shardCount}`);

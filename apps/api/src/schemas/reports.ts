@@ -91,7 +91,7 @@ export const ReportMetadata = Type.Object(
     owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
     computed_by: Type.Union([Type.String(), Type.Null()], {
       description:
-        'The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself.',
+        "The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself.",
     }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),

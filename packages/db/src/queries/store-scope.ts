@@ -57,6 +57,51 @@ export function ownedBy(column: string, ownerId: string | null | undefined, setV
   return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND ${inSet})`;
 }
 
+/**
+ * A versioned store set: an owner's (a group's has the same shape). Its members table holds one row
+ * per (set, store, since_set_version), in the states [since_set_version, until_set_version) of the
+ * set (until null = the current set), keyed by (set id, store_id, since_set_version), so the set's
+ * own ids are one ordered index range, in store-id order.
+ */
+export interface VersionedStoreSet {
+  kind: StoreSetKind;
+  setId: string;
+  /** The state of the set a report pinned; null = the current set. */
+  setVersion: string | null;
+}
+
+/** Where each kind of store set keeps its members: the table and its set-id column. */
+const STORE_SET_MEMBERS = {
+  owner: { table: 'owner_stores', key: 'owner_id' },
+} as const;
+
+export type StoreSetKind = keyof typeof STORE_SET_MEMBERS;
+
+/** The versioned store set a scope reads, or null when it reads every store. */
+export function storeSetOf(scope: Pick<StoreScope, 'ownerId' | 'ownerSetVersion'>): VersionedStoreSet | null {
+  if (scope.ownerId === null || scope.ownerId === undefined) return null;
+  return { kind: 'owner', setId: scope.ownerId, setVersion: scope.ownerSetVersion ?? null };
+}
+
+/** A members row (alias `m`) is in the set's state. */
+function inSetState(set: VersionedStoreSet): RawBuilder<boolean> {
+  return set.setVersion === null
+    ? sql<boolean>`m.until_set_version IS NULL`
+    : sql<boolean>`m.since_set_version <= ${set.setVersion}::int8 AND (m.until_set_version IS NULL OR m.until_set_version > ${set.setVersion}::int8)`;
+}
+
+/**
+ * The set's store ids within the range, in store-id order, as a subquery with one column
+ * `store_id`: an index range scan of the members table's primary key, touching only the set's rows.
+ * A store is in one state of the set at most once, so each id appears once.
+ */
+export function storeSetMembers(set: VersionedStoreSet, range: StoreRange = { fromStoreId: null, toStoreId: null }): RawBuilder<{ store_id: string }> {
+  const { table, key } = STORE_SET_MEMBERS[set.kind];
+  return sql<{ store_id: string }>`SELECT m.store_id FROM ${sql.table(table)} AS m
+    WHERE ${sql.ref(`m.${key}`)} = ${set.setId}::uuid AND ${inSetState(set)} AND ${inSelection('m.store_id', range)}
+    ORDER BY m.store_id`;
+}
+
 /** A poll_days row is in a data version when the version lies in [valid_from, valid_to). */
 export function visibleIn(table: string, version: string | null): RawBuilder<boolean> {
   if (version === null) return sql<boolean>`false`;
