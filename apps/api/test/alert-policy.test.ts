@@ -211,6 +211,15 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
       [`${hooks}/first-line`, null, 20, false],
       [`${hooks}/escalation`, null, null, true],
     ]);
+    // A change replaces the parts it names (null turns one off) and keeps the others.
+    const scratch = await subscribe('chain', '/scratch', { group_alerts: { min_stores: 3, window_minutes: 10 }, remind_every_minutes: 15 });
+    const changed = await call('PATCH', `/api/subscriptions/${scratch}`, as('chain'), { group_alerts: null, escalate: true });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ group_alerts: null, remind_every_minutes: 15, escalate: true });
+    const dropped = await call('PATCH', `/api/subscriptions/${scratch}`, as('chain'), { events: ['store.recovered'] });
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.message).toMatch(/remind_every_minutes, escalate: .*store\.down/);
+    expect((await call('DELETE', `/api/subscriptions/${scratch}`, as('chain'))).status).toBe(204);
   });
 
   it('8 stores going down in one refresh make one stores.down for the grouped subscription and 8 store.down for the other', async () => {
@@ -260,6 +269,15 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
     const foreign = await call('POST', `/api/incidents/${shared.incident_id}/acknowledge`, as('chain'), {});
     expect(foreign.status).toBe(404);
     expect((await call('POST', '/api/incidents/00000000-0000-4000-8000-000000000000/acknowledge', as('district'), {})).status).toBe(404);
+
+    // The operator acknowledges for an owner it names.
+    const fleet = await openIncident('chain', 'fleet-1');
+    const withoutOwner = await call('POST', `/api/incidents/${fleet.incident_id}/acknowledge`, operator, {});
+    expect(withoutOwner.status).toBe(400);
+    expect(withoutOwner.body.message).toContain('owner_id');
+    const byOperator = await call('POST', `/api/incidents/${fleet.incident_id}/acknowledge`, operator, { owner_id: keys.chain.ownerId, note: 'platform outage' });
+    expect(byOperator.status).toBe(200);
+    expect(byOperator.body.acknowledgement).toMatchObject({ key_id: null, role: 'owner', note: 'platform outage' });
 
     // Listed with it, on the board too.
     const open = (await call('GET', '/api/incidents?state=open', as('district'))).body.incidents as { store_id: string; acknowledgement: unknown }[];
