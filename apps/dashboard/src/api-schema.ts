@@ -747,7 +747,128 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "report.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report made for the owner completed
+         * @description Subscribed by name in `events`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The report of the subscription’s schedule completed
+         * @description Subscribed by name in `events`, with `schedule`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportScheduledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store went down
+         * @description An incident reached the subscription’s `down_threshold_minutes` (with `escalate`: only if still unacknowledged then); once per incident. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stores.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores went down together
+         * @description With `group_alerts`: `min_stores` or more reached the threshold at one evaluation (in place of their `store.down`s), or more joined the batch within `window_minutes` of the polls’ time. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storesDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.still_down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder: still down, nobody on it
+         * @description With `remind_every_minutes`: while the incident is open and the owner has not acknowledged it, at most one per evaluation. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeStillDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store recovered
+         * @description The incident ended (an active poll, or the end of business hours); per store, also after a `stores.down`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeRecoveredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
@@ -9948,6 +10069,311 @@ export interface operations {
                         request_id: string;
                     };
                 };
+            };
+        };
+    };
+    reportCompletedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reportScheduledEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.scheduled";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storesDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "stores.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description The same on every stores.down of the batch
+                         */
+                        batch_id: string;
+                        /** @description Only the stores new to the batch */
+                        stores: {
+                            store_id: string;
+                            /**
+                             * Format: uuid
+                             * @description The incident (as in GET /api/incidents and the acknowledge route)
+                             */
+                            incident_id: string;
+                            /**
+                             * @description Start of the incident (UTC, microseconds)
+                             * @example 2023-01-25T10:30:00.000000Z
+                             */
+                            started_at: string;
+                        }[];
+                        /** @description The group the subscription is limited to, when it is */
+                        group_id?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeStillDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.still_down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                        remind_every_minutes: number;
+                        /** @description The k-th reminder: sent once the downtime reaches threshold + k × remind_every_minutes */
+                        reminder: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeRecoveredEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.recovered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /**
+                         * @description End of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        ended_at: string;
+                        duration_minutes: number;
+                        /** @description `active_poll`: the store answered again; `closed`: its business hours ended */
+                        ended_by: "active_poll" | "closed";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
