@@ -191,13 +191,15 @@ describe('report shards on read replicas', () => {
     // included, sent every second) still sees them: run it until it has.
     const vacuum = () => sql`VACUUM poll_days`.execute(database.db);
     if (mode === 'conflicting') {
+      // The other standby's feedback holds the primary's horizon until it has replayed the delete.
+      await topology.waitForReplay(1);
       await waitFor(
         async () => {
           await vacuum();
           await new Promise((resolve) => setTimeout(resolve, 400));
           return (await standbyConflicts(topology, 0)) > conflictsBefore;
         },
-        30_000,
+        60_000,
         'the standby to cancel the read in a recovery conflict',
       );
     } else {
@@ -213,7 +215,7 @@ describe('report shards on read replicas', () => {
     else expect(retriesLogged(worker)).toEqual([]);
     expect(await stopWorker(worker)).toBe(0);
     await link.close();
-  }, 120_000);
+  }, 180_000);
 });
 
 /** Reads the standby cancelled in recovery conflicts so far, in the suite's database. */

@@ -25,6 +25,7 @@ export {
   type OwnerSummary,
   type StoreSetCounts,
 } from './repositories/owner.repository.js';
+export { StoreGroupRepository, type StoreGroupSummary, type StoreGroupUsers } from './repositories/store-group.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
 export { RetentionRepository, type RetentionCount } from './repositories/retention.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';
@@ -74,6 +75,7 @@ export {
 export { StoreMuteRepository, type StoreMuteView } from './repositories/store-mute.repository.js';
 export {
   inSelection,
+  inStoreSet,
   ownedBy,
   storeSetMembers,
   storeSetOf,
@@ -83,6 +85,7 @@ export {
   type StoreScope,
   type StoreSelection,
   type StoreSetKind,
+  type StoreSetRef,
   type VersionedStoreSet,
 } from './queries/store-scope.js';
 export type { StoreRow } from './queries/store-row.js';

@@ -101,7 +101,7 @@ export class AlertPolicy {
     const alerted = goingDown.filter((candidate) => fresh.has(candidate.incidentId)).sort((a, b) => (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0));
     if (alerted.length === 0) return [];
     if (batchId === null) return alerted.map((candidate) => this.down(subscription, candidate, context));
-    const groupId = (subscription as { group_id?: string | null }).group_id;
+    const groupId = subscription.group_id;
     const data: StoresDownData = {
       batch_id: batchId,
       stores: alerted.map((candidate) => ({ store_id: candidate.storeId, incident_id: candidate.incidentId, started_at: usIso(candidate.incident.startUs) })),

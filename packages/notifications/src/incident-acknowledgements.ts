@@ -1,8 +1,10 @@
 import { IncidentAcknowledgementRepository, type Acknowledgement, type AcknowledgerRole, type Database, type Kysely, type OpenIncident, type VisibleIncident } from '@store-monitoring/db';
 
-/** Who acknowledges: the owner whose acknowledgement it is, and the key (null: the operator for the owner) and role acting. */
+/** Who acknowledges: the owner whose acknowledgement it is, the group its key is limited to, and the key (null: the operator for the owner) and role acting. */
 export interface Acknowledger {
   ownerId: string;
+  /** The group the key sees (null: all of the owner's stores); an incident outside it is not found. */
+  groupId: string | null;
   keyId: string | null;
   role: AcknowledgerRole;
   actor: 'owner' | 'operator';
@@ -26,9 +28,9 @@ export class IncidentAcknowledgements {
     this.acknowledgements = new IncidentAcknowledgementRepository(db);
   }
 
-  /** The incident when the owner can see it (null owner: any incident). */
-  find(incidentId: string, ownerId: string | null): Promise<VisibleIncident | undefined> {
-    return this.acknowledgements.visibleIncident(incidentId, ownerId);
+  /** The incident when the owner (and the group, when given) can see it (null owner: any incident). */
+  find(incidentId: string, ownerId: string | null, groupId: string | null = null): Promise<VisibleIncident | undefined> {
+    return this.acknowledgements.visibleIncident(incidentId, ownerId, groupId);
   }
 
   /**
@@ -36,7 +38,7 @@ export class IncidentAcknowledgements {
    * cannot see answers not found whatever its role) and throws to refuse.
    */
   async acknowledge(incidentId: string, by: Acknowledger, note: string | null, authorize: () => void = () => undefined): Promise<AcknowledgeOutcome> {
-    const incident = await this.acknowledgements.visibleIncident(incidentId, by.ownerId);
+    const incident = await this.acknowledgements.visibleIncident(incidentId, by.ownerId, by.groupId);
     if (!incident) return { kind: 'not_found' };
     authorize();
     if (incident.ended_iso !== null) {
@@ -47,8 +49,8 @@ export class IncidentAcknowledgements {
     return { kind: 'acknowledged', incident, acknowledgement, created };
   }
 
-  /** The owner's open incidents (null: every store's, with the earliest acknowledgement of any owner). */
-  open(ownerId: string | null, filter: { acknowledged?: boolean; storeIds?: readonly string[] } = {}): Promise<OpenIncident[]> {
+  /** The owner's open incidents, a group's only when given (null owner: every store's, with the earliest acknowledgement of any owner). */
+  open(ownerId: string | null, filter: { acknowledged?: boolean; storeIds?: readonly string[]; groupId?: string | null } = {}): Promise<OpenIncident[]> {
     return this.acknowledgements.open(ownerId, filter);
   }
 }

@@ -1,4 +1,4 @@
-import { DataStatusRepository, DeliveryRepository, IncidentAcknowledgementRepository, IncidentRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery } from '@store-monitoring/db';
+import { DataStatusRepository, DeliveryRepository, IncidentAcknowledgementRepository, IncidentRepository, StoreGroupRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery } from '@store-monitoring/db';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
 import { AlertPolicy, type AlertCandidate } from './alert-policy.js';
@@ -49,6 +49,8 @@ export class IncidentEvaluation {
       storesOfOwner.set(ownerId, stores);
     }
     const storeIds = [...detectedByStore.keys()];
+    // A subscription limited to a group alerts on its group's stores only.
+    const storesOfGroup = await new StoreGroupRepository(this.deps.db).currentStoreSets([...new Set(targets.flatMap((target) => (target.group_id === null ? [] : [target.group_id])))]);
 
     const created = await this.deps.db.transaction().execute(async (trx) => {
       const incidents = new IncidentRepository(trx);
@@ -87,6 +89,7 @@ export class IncidentEvaluation {
           });
           for (const subscription of targets) {
             if (!storesOfOwner.get(subscription.owner_id)?.has(storeId)) continue;
+            if (subscription.group_id !== null && !storesOfGroup.get(subscription.group_id)?.has(storeId)) continue;
             const setters = mutes.get(storeId);
             const isMuted = setters !== undefined && (setters.has(subscription.owner_id) || setters.has(null));
             candidates.get(subscription.id)!.push({ storeId, incidentId, incident, muted: isMuted });

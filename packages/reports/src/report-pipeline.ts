@@ -6,7 +6,7 @@ import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
 import { reportPaths, shareReportFile } from './report-files.js';
 import { writeSubsets } from './report-subset.js';
-import { loadReportSettings, type ReportSettings } from './report-settings.js';
+import { loadReportSettings, pinnedStoreSet, type ReportSettings } from './report-settings.js';
 import { planShards } from './shard-plan.js';
 import { writeShardPart } from './shard-writer.js';
 import { DataVersionDroppedError, type PinnedData } from './store-reader.js';
@@ -72,6 +72,8 @@ export interface NewReport {
   asOf: string | null;
   interpolation: Interpolation;
   ownerId?: string | null;
+  /** A group of the owner's stores: the report covers only them (the group's set is pinned with the owner's). */
+  groupId?: string | null;
   requestId?: string;
   /** false: compute on its own even when an identical report exists (default true). */
   share?: boolean;
@@ -134,6 +136,7 @@ export class ReportPipeline {
       interpolation: request.interpolation,
       requestId: request.requestId,
       ownerId: request.ownerId ?? null,
+      groupId: request.groupId ?? null,
       share: request.share,
     });
   }
@@ -208,7 +211,8 @@ export class ReportPipeline {
       if (outcome !== 'alone') return { sharedWith: settings.computedBy, outcome };
     }
     let shards: ShardRange[] = await this.reports.shards(reportId);
-    if (shards.length === 0 && settings.computedBy === null && !settings.recompute && settings.pinned.ownerId) {
+    // A group's report reads its own set (subsets of every store's computation are taken by owner).
+    if (shards.length === 0 && settings.computedBy === null && !settings.recompute && settings.pinned.ownerId && !settings.pinned.groupId) {
       const fleet = await this.reports.joinFleetComputation(reportId, this.settings.fleetShare ?? DEFAULT_FLEET_SHARE);
       if (fleet) {
         if (fleet.created) {
@@ -220,8 +224,7 @@ export class ReportPipeline {
       }
     }
     if (shards.length === 0) {
-      const { ownerId = null, ownerSetVersion = null } = settings.pinned;
-      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, ownerId, ownerSetVersion));
+      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, pinnedStoreSet(settings.pinned)));
     }
     await this.deps.queues.enqueueReportFlow(
       reportId,
@@ -253,7 +256,7 @@ export class ReportPipeline {
     const pinned = settings.pinned;
     let storesProgress: ((storesDone: number) => Promise<void>) | undefined;
     if (onProgress) {
-      const storeCount = await countStores(this.deps.db, { ownerId: pinned.ownerId ?? null, setVersion: pinned.ownerSetVersion ?? null }, shard);
+      const storeCount = await countStores(this.deps.db, pinnedStoreSet(pinned), shard);
       let lastProgressAt = 0;
       storesProgress = async (storesDone) => {
         const now = Date.now();

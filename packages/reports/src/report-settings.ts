@@ -1,4 +1,4 @@
-import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
+import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus, type StoreScope, type StoreSetScope } from '@store-monitoring/db';
 import type { PinnedData } from './store-reader.js';
 
 /** A report's settings as fixed when it was triggered: the one shape every step of its lifecycle reads. */
@@ -43,7 +43,14 @@ export async function loadReportSettings(db: Kysely<Database>, reportId: string)
             timezonesVersion: text(row.timezones_version),
             ownerId: row.owner_id,
             ownerSetVersion: text(row.owner_store_set_version),
+            groupId: row.group_id,
+            groupSetVersion: text(row.group_store_set_version),
           },
     walLsn: row.wal_lsn,
   };
+}
+
+/** The store set a report reads (every store, an owner's, or a group of its stores), in the states it pinned. */
+export function pinnedStoreSet(pinned: StoreScope): StoreSetScope {
+  return { ownerId: pinned.ownerId ?? null, setVersion: pinned.ownerSetVersion ?? null, groupId: pinned.groupId ?? null, groupSetVersion: pinned.groupSetVersion ?? null };
 }

@@ -77,7 +77,7 @@ describe('report query plan on a realistically sized poll store', () => {
       ['one shard', 1, 0],
       ['a middle shard of four', 4, 2],
     ])('starts from the set\'s ids and probes the poll store per store (%s), never a range of it', async (_label, shardCount, index) => {
-      const shards = await planShards(database.db, shardCount, ownerId);
+      const shards = await planShards(database.db, shardCount, { ownerId });
       expect(shards).toHaveLength(shardCount);
       const [explained] = (await explainStoresQuery(database.db, shards[index]!, { ...pinned, ownerId })) as [{ Plan: PlanNode }];
       const all = nodes(explained.Plan);

@@ -19,6 +19,8 @@ const base: Report = {
   timings: {},
   owner_id: null,
   owner_store_set_version: null,
+  group_id: null,
+  group_store_set_version: null,
   computed_by: null,
   computed_as_subset: false,
   recompute: false,

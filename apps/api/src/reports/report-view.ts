@@ -69,6 +69,7 @@ export function toReportMetadata(report: Report, viewer: Pick<Scope, 'actor'>): 
     shards_done: report.shards_done,
     shard_count: report.shard_count,
     owner_id: report.owner_id,
+    group_id: report.group_id,
     computed_by: visibleComputedBy(report, viewer),
     created_at: new Date(report.created_at).toISOString(),
     started_at: isoOrNull(report.started_at),

@@ -46,6 +46,7 @@ export const IncidentsQuery = Type.Object(
     state: Type.Optional(stringEnum(['open'] as const, { description: 'Which incidents: `open` (the default), those still going on' })),
     acknowledged: Type.Optional(Type.Boolean({ description: 'Only the acknowledged (true) or unacknowledged (false) ones' })),
     owner_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, description: "Operator only: one owner's incidents" })),
+    group_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, description: "Only one group's stores (a group key sees its group's alone)" })),
   },
   { additionalProperties: false },
 );

@@ -5,7 +5,7 @@ import { PACKED_COLUMNS, hoursCte, specialHoursInEffect, lastPollOf, zoneOf, typ
 import {
   inRegistry,
   inSelection,
-  ownedBy,
+  inStoreSet,
   storeSetMembers,
   storeSetOf,
   utcDay,
@@ -53,7 +53,7 @@ function storeRangeRowsQuery(db: Kysely<Database>, selection: StoreSelection, pi
             .selectFrom('poll_days')
             .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
-            .where(ownedBy('poll_days.store_id', pinned.ownerId, pinned.ownerSetVersion))
+            .where(inStoreSet('poll_days.store_id', pinned))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -96,7 +96,7 @@ function storeRangeRowsQuery(db: Kysely<Database>, selection: StoreSelection, pi
     .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id', selection))
     .where(inRegistry(pinned.dataVersion))
-    .where(ownedBy('s.store_id', pinned.ownerId, pinned.ownerSetVersion))
+    .where(inStoreSet('s.store_id', pinned))
     .orderBy('s.store_id');
 }
 
@@ -154,6 +154,8 @@ function storeSetRowsQuery(db: Kysely<Database>, set: VersionedStoreSet, range: 
     )
     .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inRegistry(pinned.dataVersion))
+    // A group's read: the owner's members narrowed to the group's set in its pinned state.
+    .where(inStoreSet('m.store_id', { ownerId: null, groupId: pinned.groupId, groupSetVersion: pinned.groupSetVersion }))
     .orderBy('m.store_id');
 }
 

@@ -1,11 +1,16 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
-import { inSelection, storeSetMembers, storeSetOf, type StoreRange } from './store-scope.js';
+import { inSelection, inStoreSet, storeSetMembers, storeSetOf, type StoreRange } from './store-scope.js';
 
-/** An owner's store set (in the state `setVersion`, or the current one); null owner = every store. */
+/**
+ * An owner's store set (in the state `setVersion`, or the current one), narrowed to one of its
+ * groups (in the state `groupSetVersion`) when `groupId` is given; null owner = every store.
+ */
 export interface StoreSetScope {
   ownerId: string | null;
   setVersion?: string | null;
+  groupId?: string | null;
+  groupSetVersion?: string | null;
 }
 
 const WHOLE_REGISTRY: StoreRange = { fromStoreId: null, toStoreId: null };
@@ -18,7 +23,9 @@ const WHOLE_REGISTRY: StoreRange = { fromStoreId: null, toStoreId: null };
 function scopeStoreIds(scope: StoreSetScope, range: StoreRange): RawBuilder<{ store_id: string }> {
   const set = storeSetOf({ ownerId: scope.ownerId, ownerSetVersion: scope.setVersion ?? null });
   if (set === null) return sql`SELECT s.store_id FROM stores AS s WHERE ${inSelection('s.store_id', range)}`;
-  return sql`SELECT m.store_id FROM (${storeSetMembers(set, range)}) AS m JOIN stores AS s ON s.store_id = m.store_id`;
+  // A group's read is the owner's set narrowed to the group's set in its pinned state.
+  const inGroup = inStoreSet('m.store_id', { ownerId: null, groupId: scope.groupId ?? null, groupSetVersion: scope.groupSetVersion ?? null });
+  return sql`SELECT m.store_id FROM (${storeSetMembers(set, range)}) AS m JOIN stores AS s ON s.store_id = m.store_id WHERE ${inGroup}`;
 }
 
 /** Stores of the registry in the scope, within [fromStoreId, toStoreId) when given. */

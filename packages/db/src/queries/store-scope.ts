@@ -39,6 +39,35 @@ export interface StoreScope {
   ownerId?: string | null;
   /** The state of the owner's set a report pinned (owners.store_set_version); null = the current set. */
   ownerSetVersion?: string | null;
+  /** Only the stores of this group of the owner's stores (read as its intersection with the owner's set); null or absent = all of them. */
+  groupId?: string | null;
+  /** The state of the group's set a report pinned (store_groups.store_set_version); null = the current set. */
+  groupSetVersion?: string | null;
+}
+
+/** Whose set a read is limited to: an owner's (in a pinned state or the current one), narrowed to one of its groups. */
+export type StoreSetRef = Pick<StoreScope, 'ownerId' | 'ownerSetVersion' | 'groupId' | 'groupSetVersion'>;
+
+/** Rows of a versioned set table (alias) in the state `setVersion`, or the current state. */
+function versionedRowsIn(alias: string, setVersion: string | null | undefined): RawBuilder<boolean> {
+  const since = sql.ref(`${alias}.since_set_version`);
+  const until = sql.ref(`${alias}.until_set_version`);
+  return setVersion === null || setVersion === undefined
+    ? sql<boolean>`${until} IS NULL`
+    : sql<boolean>`${since} <= ${setVersion}::int8 AND (${until} IS NULL OR ${until} > ${setVersion}::int8)`;
+}
+
+/**
+ * The store set a read is limited to, as a condition on a qualified store_id column: the owner's
+ * set (ownedBy) and, for a group, a semi-join on group_stores (primary key (group_id, store_id,
+ * since_set_version)) in the group's pinned or current state. A group's set is thus always read as
+ * its intersection with the owner's set, in the same query.
+ */
+export function inStoreSet(column: string, set: StoreSetRef): RawBuilder<boolean> {
+  const owned = ownedBy(column, set.ownerId, set.ownerSetVersion);
+  if (set.groupId === null || set.groupId === undefined) return owned;
+  const inGroup = sql<boolean>`EXISTS (SELECT 1 FROM group_stores AS gs WHERE gs.group_id = ${set.groupId}::uuid AND gs.store_id = ${sql.ref(column)} AND ${versionedRowsIn('gs', set.groupSetVersion)})`;
+  return sql<boolean>`(${owned} AND ${inGroup})`;
 }
 
 /**
@@ -50,11 +79,7 @@ export interface StoreScope {
  */
 export function ownedBy(column: string, ownerId: string | null | undefined, setVersion?: string | null): RawBuilder<boolean> {
   if (ownerId === null || ownerId === undefined) return sql<boolean>`true`;
-  const inSet =
-    setVersion === null || setVersion === undefined
-      ? sql<boolean>`os.until_set_version IS NULL`
-      : sql<boolean>`os.since_set_version <= ${setVersion}::int8 AND (os.until_set_version IS NULL OR os.until_set_version > ${setVersion}::int8)`;
-  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND ${inSet})`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM owner_stores AS os WHERE os.owner_id = ${ownerId}::uuid AND os.store_id = ${sql.ref(column)} AND ${versionedRowsIn('os', setVersion)})`;
 }
 
 /**

@@ -44,8 +44,8 @@ export interface OpenIncident extends VisibleIncident {
 export class IncidentAcknowledgementRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The incident when the owner's current store set holds its store (null owner: any incident). */
-  visibleIncident(incidentId: string, ownerId: string | null): Promise<VisibleIncident | undefined> {
+  /** The incident when the owner's current store set (and the group's, when given) holds its store (null owner: any incident). */
+  visibleIncident(incidentId: string, ownerId: string | null, groupId: string | null = null): Promise<VisibleIncident | undefined> {
     return this.db
       .selectFrom('store_incidents as i')
       .select(['i.id', 'i.store_id', isoUs('i.started_at').as('started_iso'), isoUs('i.ended_at').as('ended_iso'), isoUs('i.observed_until').as('observed_iso')])
@@ -53,6 +53,11 @@ export class IncidentAcknowledgementRepository {
       .$if(ownerId !== null, (qb) =>
         qb.where((eb) =>
           eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId!).where('os.until_set_version', 'is', null)),
+        ),
+      )
+      .$if(groupId !== null, (qb) =>
+        qb.where((eb) =>
+          eb.exists(eb.selectFrom('group_stores as gs').select('gs.store_id').whereRef('gs.store_id', '=', 'i.store_id').where('gs.group_id', '=', groupId!).where('gs.until_set_version', 'is', null)),
         ),
       )
       .executeTakeFirst();
@@ -98,8 +103,9 @@ export class IncidentAcknowledgementRepository {
     return byIncident;
   }
 
-  /** The open incidents of the owner's stores (null: every store), newest first, each with the owner's acknowledgement. */
-  async open(ownerId: string | null, filter: { acknowledged?: boolean; storeIds?: readonly string[] } = {}, limit = 500): Promise<OpenIncident[]> {
+  /** The open incidents of the owner's stores (null: every store; a group's only, when given), newest first, each with the owner's acknowledgement. */
+  async open(ownerId: string | null, filter: { acknowledged?: boolean; storeIds?: readonly string[]; groupId?: string | null } = {}, limit = 500): Promise<OpenIncident[]> {
+    const groupId = filter.groupId ?? null;
     if (filter.storeIds?.length === 0) return [];
     const rows = await this.db
       .selectFrom('store_incidents as i')
@@ -108,6 +114,11 @@ export class IncidentAcknowledgementRepository {
       .$if(ownerId !== null, (qb) =>
         qb.where((eb) =>
           eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId!).where('os.until_set_version', 'is', null)),
+        ),
+      )
+      .$if(groupId !== null, (qb) =>
+        qb.where((eb) =>
+          eb.exists(eb.selectFrom('group_stores as gs').select('gs.store_id').whereRef('gs.store_id', '=', 'i.store_id').where('gs.group_id', '=', groupId!).where('gs.until_set_version', 'is', null)),
         ),
       )
       .$if(filter.storeIds !== undefined, (qb) => qb.where('i.store_id', 'in', [...filter.storeIds!]))

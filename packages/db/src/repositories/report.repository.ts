@@ -24,6 +24,8 @@ function plannedShard(row: ReportShard): PlannedShard {
 /** Restricts report reads to the reports made for one owner. */
 export interface ReportVisibility {
   ownerId: string;
+  /** Only the reports made for this group of the owner's stores (a group key's view). */
+  groupId?: string | null;
 }
 
 export interface ReportTimings {
@@ -57,16 +59,20 @@ export class ReportRepository {
     interpolation: Interpolation;
     requestId?: string;
     ownerId?: string | null;
+    /** A group of the owner's stores; its set's state is pinned too. */
+    groupId?: string | null;
     /** false: compute this report on its own even when an identical one exists (default true). */
     share?: boolean;
   }): Promise<Report> {
     const ownerId = input.ownerId ?? null;
+    const groupId = input.groupId ?? null;
     const share = input.share ?? true;
     const result = await sql<Report>`
       WITH pinned AS (
         SELECT version.id AS data_version, version.business_hours_version, version.timezones_version,
           coalesce(${input.asOf}::timestamptz, version.latest_observation) AS as_of,
-          (SELECT store_set_version FROM owners WHERE id = ${ownerId}::uuid) AS owner_store_set_version
+          (SELECT store_set_version FROM owners WHERE id = ${ownerId}::uuid) AS owner_store_set_version,
+          (SELECT store_set_version FROM store_groups WHERE id = ${groupId}::uuid AND owner_id = ${ownerId}::uuid) AS group_store_set_version
         FROM (SELECT 1) AS one
         LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
       ),
@@ -76,23 +82,25 @@ export class ReportRepository {
           AND same.data_version = pinned.data_version AND same.as_of = pinned.as_of AND same.interpolation = ${input.interpolation}
           AND same.owner_id IS NOT DISTINCT FROM ${ownerId}::uuid
           AND same.owner_store_set_version IS NOT DISTINCT FROM pinned.owner_store_set_version
+          AND same.group_id IS NOT DISTINCT FROM ${groupId}::uuid
+          AND same.group_store_set_version IS NOT DISTINCT FROM pinned.group_store_set_version
         ORDER BY same.status = 'complete' DESC, same.created_at, same.id
         LIMIT 1
       ),
       -- A store set's report takes its rows from the computation of every store, when there is one.
       fleet AS (
         SELECT every.id FROM reports AS every, pinned
-        WHERE ${share} AND ${ownerId}::uuid IS NOT NULL AND every.owner_id IS NULL
+        WHERE ${share} AND ${ownerId}::uuid IS NOT NULL AND ${groupId}::uuid IS NULL AND every.owner_id IS NULL
           AND every.computed_by IS NULL AND every.status IN ('pending', 'running', 'complete')
           AND every.data_version = pinned.data_version AND every.as_of = pinned.as_of AND every.interpolation = ${input.interpolation}
         ORDER BY every.status = 'complete' DESC, every.created_at, every.id
         LIMIT 1
       )
       INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version,
-        request_id, owner_id, owner_store_set_version, computed_by, computed_as_subset, recompute, wal_lsn)
+        request_id, owner_id, owner_store_set_version, group_id, group_store_set_version, computed_by, computed_as_subset, recompute, wal_lsn)
       SELECT ${input.id}, 'pending', pinned.as_of, ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
         pinned.data_version, pinned.business_hours_version, pinned.timezones_version, ${input.requestId ?? null}, ${ownerId},
-        pinned.owner_store_set_version,
+        pinned.owner_store_set_version, ${groupId}::uuid, pinned.group_store_set_version,
         coalesce((SELECT id FROM identical), (SELECT id FROM fleet)),
         NOT EXISTS (SELECT 1 FROM identical) AND EXISTS (SELECT 1 FROM fleet),
         NOT ${share},
@@ -149,6 +157,8 @@ export class ReportRepository {
         'computed_as_subset',
         'recompute',
         'owner_store_set_version',
+        'group_id',
+        'group_store_set_version',
         sql<string | null>`wal_lsn::text`.as('wal_lsn'),
         sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
       ])
@@ -249,6 +259,7 @@ export class ReportRepository {
       .selectAll()
       .where('id', '=', id)
       .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .$if(visibleTo?.groupId != null, (qb) => qb.where('group_id', '=', visibleTo!.groupId!))
       .executeTakeFirst();
   }
 
@@ -258,6 +269,7 @@ export class ReportRepository {
       .selectFrom('reports')
       .selectAll()
       .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .$if(visibleTo?.groupId != null, (qb) => qb.where('group_id', '=', visibleTo!.groupId!))
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(limit)

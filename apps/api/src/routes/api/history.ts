@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MAX_HISTORY_DAYS, dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
 import { IncidentAcknowledgementRepository, type Acknowledgement } from '@store-monitoring/db';
-import { computeFleetHistory, computeStoreHistories, computeStoreHistory, formatTimestampUs, pageOfVisibleStores, parseTimestampUs, type HistoryPeriod } from '@store-monitoring/reports';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
+import { computeFleetHistory, computeStoreHistories, computeStoreHistory, formatTimestampUs, pageOfVisibleStores } from '@store-monitoring/reports';
 import { ApiError } from '../../errors.js';
-import { assertAsOfInRange } from '../../reports/as-of-range.js';
-import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
+import { historyRequest, periodFigures, readHistory } from '../../history/history-request.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { HistoryPageQuery, HistoryQuery, SetHistoryResponse, StoreHistoryResponse, StoreStripsResponse } from '../../schemas/history.js';
 import { StoreIdParams } from '../../schemas/timeline.js';
@@ -15,54 +13,6 @@ import { acknowledgementView } from './incidents.js';
 const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 const usIsoExact = (us: number) => formatTimestampUs(us);
-
-/** The period, the data versions and the caller's store scope every history route starts from. */
-async function historyRequest(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
-): Promise<HistoryPeriod> {
-  // No history beyond the polls the workers keep.
-  const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
-  if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
-    throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
-  }
-  if (query.as_of !== undefined) await assertAsOfInRange(app, query.as_of);
-  const version = await app.dataStatusRepository.latestVersion();
-  const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
-  const nowUs = parseTimestampUs(asOf);
-  if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
-  return {
-    nowUs,
-    days: query.days,
-    interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
-    pinned: {
-      dataVersion: version?.dataVersion ?? null,
-      businessHoursVersion: version?.businessHoursVersion ?? null,
-      timezonesVersion: version?.timezonesVersion ?? null,
-      // Whose stores: an owner's own always; the operator's choice of owner, or every store.
-      ownerId: (await request.scope(query.owner_id)).ownerId,
-    },
-  };
-}
-
-/**
- * Runs a history read on a standby that has already replayed the pinned data version, else on the
- * primary: never waits for a standby. A read lost with its standby runs again on the primary.
- */
-async function readHistory<T>(app: FastifyInstance, period: HistoryPeriod, read: (db: FastifyInstance['database']['db']) => Promise<T>): Promise<T> {
-  return app.readSources.read(await app.readSources.versionPosition(period.pinned.dataVersion), 'history', { wait: false }, read);
-}
-
-function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
-  const hundredths = dayHundredths(figures);
-  return {
-    business_hours: fromHundredths(hundredths.business),
-    uptime_hours: fromHundredths(hundredths.uptime),
-    downtime_hours: fromHundredths(hundredths.downtime),
-    uptime_percent: uptimePercent(figures.uptimeUs, figures.businessUs),
-  };
-}
 
 type RecordedIncidents = Map<number, { incident_id: string; acknowledgement: Acknowledgement | null }>;
 

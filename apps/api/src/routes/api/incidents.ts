@@ -20,7 +20,7 @@ const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Stores down right now, with their acknowledgement',
         description:
-          "Open downtime incidents of the caller's stores (an owner's set; every store, or one owner's with `owner_id`, for the operator), newest first, as of the " +
+          "Open downtime incidents of the caller's stores (an owner's set, a group key's group, or one group's with `group_id`; every store, or one owner's with `owner_id`, for the operator), newest first, as of the " +
           "latest evaluated ingest, each with the owner's acknowledgement (null: nobody is on it yet; for the operator's own view, the first of any owner). " +
           '`acknowledged=false` lists those nobody is on.',
         operationId: 'listOpenIncidents',
@@ -31,8 +31,8 @@ const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const scope = await request.scope(request.query.owner_id);
-      const rows = await acknowledgements.open(scope.ownerId, { acknowledged: request.query.acknowledged });
+      const scope = await request.scope(request.query.owner_id, request.query.group_id);
+      const rows = await acknowledgements.open(scope.ownerId, { acknowledged: request.query.acknowledged, groupId: scope.groupId });
       return {
         incidents: rows.map((row) => ({
           incident_id: row.id,
@@ -74,7 +74,7 @@ const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const outcome = await acknowledgements.acknowledge(
         incidentId,
-        { ownerId: scope.ownerId, keyId: principal.kind === 'owner' ? principal.keyId : null, role: scope.role, actor: scope.actor },
+        { ownerId: scope.ownerId, groupId: scope.groupId, keyId: principal.kind === 'owner' ? principal.keyId : null, role: scope.role, actor: scope.actor },
         request.body?.note ?? null,
         () => requireRole(scope, 'manager', 'Acknowledging an incident'),
       );
