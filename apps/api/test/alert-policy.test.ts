@@ -3,7 +3,8 @@
  * SMTP server: stores going down together make one stores.down for a grouped subscription (and
  * later ones join its batch within the window), an escalation policy hears only of incidents nobody
  * acknowledged by its threshold, reminders stop on acknowledgement and on recovery, owners sharing
- * a store acknowledge apart, and re-ingesting the same data sends nothing twice.
+ * a store acknowledge apart, a group viewer may not acknowledge (403) nor see outside its group
+ * (404), and re-ingesting the same data sends nothing twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -71,7 +72,8 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
   const mails: ParsedMail[] = [];
   let hooks: string;
   const secrets = new Map<string, string>();
-  const keys: Record<'chain' | 'district' | 'other', { key: string; keyId: string; ownerId: string }> = {} as never;
+  const keys: Record<'chain' | 'district' | 'other' | 'northViewer' | 'northManager', { key: string; keyId: string; ownerId: string }> = {} as never;
+  let eastGroupId: string;
 
   const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -174,7 +176,21 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
       const key = (await call('POST', `/api/owners/${ownerId}/keys`, operator)).body;
       keys[who] = { key: key.key as string, keyId: key.key_id as string, ownerId };
     }
-    // The chain: one grouped subscription (webhook and e-mail), one without.
+    // The district's team: a viewer and a manager limited to its north group.
+    const north = await call('POST', '/api/groups', as('district'), { name: 'North', store_ids: ['acked-late', 'recovers'] });
+    expect(north.status).toBe(201);
+    for (const [who, role] of [
+      ['northViewer', 'viewer'],
+      ['northManager', 'manager'],
+    ] as const) {
+      const key = (await call('POST', `/api/owners/${keys.district.ownerId}/keys`, as('district'), { group_id: north.body.group_id, role })).body;
+      keys[who] = { key: key.key as string, keyId: key.key_id as string, ownerId: keys.district.ownerId };
+    }
+    // The chain: one grouped subscription (webhook and e-mail), one without, one grouped for its east group.
+    const east = await call('POST', '/api/groups', as('chain'), { name: 'East', store_ids: FLEET.slice(0, 6) });
+    expect(east.status).toBe(201);
+    eastGroupId = east.body.group_id as string;
+    await subscribe('chain', '/grouped-east', { down_threshold_minutes: 25, group_alerts: { min_stores: 5, window_minutes: 20 }, group_id: eastGroupId });
     await subscribe('chain', '/grouped', { down_threshold_minutes: 25, group_alerts: { min_stores: 5, window_minutes: 20 } });
     await subscribe('chain', '/plain', { down_threshold_minutes: 25 });
     const mail = await call('POST', '/api/subscriptions', as('chain'), { channel: 'email', to: 'regional@example.com', events: ['store.down'], down_threshold_minutes: 25, group_alerts: { min_stores: 5, window_minutes: 20 } });
@@ -245,6 +261,12 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
     expect(mails[0]!.subject).toMatch(/^Store Monitoring: 8 stores are down/);
     for (const store of FLEET) expect(mails[0]!.text).toContain(store);
 
+    // Limited to the east group: its 6 stores, and the group named.
+    const east = at('/grouped-east');
+    expect(east.map((event) => event.json.type)).toEqual(['stores.down']);
+    expect(east[0]!.json.data.group_id).toBe(eastGroupId);
+    expect((east[0]!.json.data.stores as { store_id: string }[]).map((store) => store.store_id).sort()).toEqual(FLEET.slice(0, 6).sort());
+
     // The district's first line hears of its three stores; the escalation policy not yet (its threshold is an hour).
     expect(storesOf('/first-line', 'store.down')).toEqual(['acked-late', 'recovers', 'shared']);
     expect(at('/escalation')).toEqual([]);
@@ -269,6 +291,18 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
     const foreign = await call('POST', `/api/incidents/${shared.incident_id}/acknowledge`, as('chain'), {});
     expect(foreign.status).toBe(404);
     expect((await call('POST', '/api/incidents/00000000-0000-4000-8000-000000000000/acknowledge', as('district'), {})).status).toBe(404);
+
+    // A group viewer: 403 naming the role on its group's incidents, 404 outside its group.
+    const recovers = await openIncident('district', 'recovers');
+    const viewer = await call('POST', `/api/incidents/${recovers.incident_id}/acknowledge`, as('northViewer'), { note: 'looking' });
+    expect(viewer.status).toBe(403);
+    expect(viewer.body.message).toMatch(/manager/);
+    expect((await call('POST', `/api/incidents/${shared.incident_id}/acknowledge`, as('northViewer'), {})).status).toBe(404);
+    expect((await call('POST', `/api/incidents/${shared.incident_id}/acknowledge`, as('northManager'), {})).status).toBe(404);
+    // It reads its group's incidents only.
+    const viewerIncidents = (await call('GET', '/api/incidents?state=open', as('northViewer'))).body.incidents as { store_id: string }[];
+    expect(viewerIncidents.map((incident) => incident.store_id).sort()).toEqual(['acked-late', 'recovers']);
+    expect((await openIncident('district', 'recovers')).acknowledgement).toBeNull();
 
     // The operator acknowledges for an owner it names.
     const fleet = await openIncident('chain', 'fleet-1');
@@ -323,8 +357,11 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
   }, 120_000);
 
   it('stops reminders on acknowledgement and on recovery; recovery stays per store; a late store outside the window goes out alone', async () => {
-    const late = await openIncident('district', 'acked-late');
-    expect((await call('POST', `/api/incidents/${late.incident_id}/acknowledge`, as('district'), { note: 'on it' })).status).toBe(200);
+    // The north group's manager acknowledges: its key and role are recorded.
+    const late = await openIncident('northManager', 'acked-late');
+    const byManager = await call('POST', `/api/incidents/${late.incident_id}/acknowledge`, as('northManager'), { note: 'on it' });
+    expect(byManager.status).toBe(200);
+    expect(byManager.body.acknowledgement).toMatchObject({ key_id: keys.northManager.keyId, role: 'manager', note: 'on it' });
     const remindersBefore = { first: storesOf('/first-line', 'store.still_down'), other: storesOf('/other', 'store.still_down') };
 
     // Observed until 12:20: `recovers` answered again at 12:00; the others are down for nearly two hours.
