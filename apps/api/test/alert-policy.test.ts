@@ -228,7 +228,9 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
       [`${hooks}/escalation`, null, null, true],
     ]);
     // A change replaces the parts it names (null turns one off) and keeps the others.
-    const scratch = await subscribe('chain', '/scratch', { group_alerts: { min_stores: 3, window_minutes: 10 }, remind_every_minutes: 15 });
+    const scratch = await subscribe('chain', '/scratch', { group_alerts: { min_stores: 3 }, remind_every_minutes: 15 });
+    // The window defaults to an hour.
+    expect((await call('GET', `/api/subscriptions/${scratch}`, as('chain'))).body.group_alerts).toEqual({ min_stores: 3, window_minutes: 60 });
     const changed = await call('PATCH', `/api/subscriptions/${scratch}`, as('chain'), { group_alerts: null, escalate: true });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ group_alerts: null, remind_every_minutes: 15, escalate: true });

@@ -8981,8 +8981,8 @@ export interface operations {
                     group_alerts?: {
                         /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
                         min_stores: number;
-                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
-                        window_minutes: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
                     } | null;
                     /** @description Reminders (default off) */
                     remind_every_minutes?: number | null;
@@ -9703,8 +9703,8 @@ export interface operations {
                     group_alerts?: {
                         /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
                         min_stores: number;
-                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
-                        window_minutes: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
                     } | null;
                     /** @description null turns reminders off */
                     remind_every_minutes?: number | null;

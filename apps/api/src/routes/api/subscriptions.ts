@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireRole } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
+import { DEFAULT_GROUP_WINDOW_MINUTES } from '../../schemas/alert-policy.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
   CreateSubscriptionBody,
@@ -61,9 +62,10 @@ function alertPolicyView(subscription: Subscription) {
 }
 
 /** The alert policy of a body: parts given (null = off), parts omitted left out. */
-function alertPolicyOf(body: { group_alerts?: { min_stores: number; window_minutes: number } | null; remind_every_minutes?: number | null; escalate?: boolean }): AlertPolicySettings {
+function alertPolicyOf(body: { group_alerts?: { min_stores: number; window_minutes?: number } | null; remind_every_minutes?: number | null; escalate?: boolean }): AlertPolicySettings {
+  const groupAlerts = body.group_alerts;
   return {
-    ...(body.group_alerts !== undefined ? { groupAlerts: body.group_alerts && { minStores: body.group_alerts.min_stores, windowMinutes: body.group_alerts.window_minutes } } : {}),
+    ...(groupAlerts !== undefined ? { groupAlerts: groupAlerts && { minStores: groupAlerts.min_stores, windowMinutes: groupAlerts.window_minutes ?? DEFAULT_GROUP_WINDOW_MINUTES } } : {}),
     ...(body.remind_every_minutes !== undefined ? { remindEveryMinutes: body.remind_every_minutes } : {}),
     ...(body.escalate !== undefined ? { escalate: body.escalate } : {}),
   };
