@@ -550,7 +550,7 @@ export interface paths {
         };
         /**
          * One store's history: day by day, with its downtime incidents
-         * @description One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, listed on the day it starts. An owner key sees its own stores only (404 for any other).
+         * @description One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, listed on the day it starts, with its `incident_id` and the owner’s `acknowledgement` when the downtime alerts recorded it. An owner key sees its own stores only (404 for any other).
          */
         get: operations["getStoreHistory"];
         put?: never;
@@ -616,7 +616,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to events by webhook or e-mail
-         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.
+         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail. The alert policy (with `store.down` in `events`): `group_alerts` `{min_stores, window_minutes}` sends one `stores.down` when that many stores go down at one evaluation; `remind_every_minutes` sends `store.still_down` while an incident is open and unacknowledged; `escalate` sends `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes`.
          */
         post: operations["createSubscription"];
         delete?: never;
@@ -641,8 +641,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a subscription: pause or resume, events, threshold, schedule, target
-         * @description Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.
+         * Change a subscription: pause or resume, events, threshold, alert policy, schedule, target
+         * @description A part of the alert policy given replaces it (null turns it off); omitted, it stays. Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.
          */
         patch: operations["updateSubscription"];
         trace?: never;
@@ -707,26 +707,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/incidents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Stores down right now
-         * @description Open downtime incidents of the caller's stores (an owner's set; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest.
-         */
-        get: operations["listOpenIncidents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/deliveries/{id}/redeliver": {
         parameters: {
             query?: never;
@@ -756,7 +736,7 @@ export interface paths {
         };
         /**
          * The live board: which of the caller’s stores are down right now, and since when
-         * @description Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
+         * @description Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`, its `incident_id` and the owner’s `acknowledgement`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
          */
         get: operations["getStatusNow"];
         put?: never;
@@ -819,8 +799,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stores down right now, with their acknowledgement
+         * @description Open downtime incidents of the caller's stores (an owner's set, a group key's group, or one group's with `group_id`; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest, each with the owner's acknowledgement (null: nobody is on it yet; for the operator's own view, the first of any owner). `acknowledged=false` lists those nobody is on.
+         */
+        get: operations["listOpenIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{incident_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an incident: someone is on it
+         * @description Records who (the key’s id and role), when and the `note`, for the caller’s owner: the incident’s reminders (`store.still_down`) stop and escalation policies (`escalate`) do not get its `store.down`. Owners sharing a store acknowledge apart. Shown in GET /api/incidents, the board and the store’s history. Idempotent: acknowledging again answers the first acknowledgement unchanged. Needs a manager or owner key (403 names the role); an incident of a store the caller cannot see answers 404; one that ended unacknowledged answers 409.
+         */
+        post: operations["acknowledgeIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "report.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report made for the owner completed
+         * @description Subscribed by name in `events`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The report of the subscription’s schedule completed
+         * @description Subscribed by name in `events`, with `schedule`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportScheduledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store went down
+         * @description An incident reached the subscription’s `down_threshold_minutes` (with `escalate`: only if still unacknowledged then); once per incident. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stores.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores went down together
+         * @description With `group_alerts`: `min_stores` or more reached the threshold at one evaluation (in place of their `store.down`s), or more joined the batch within `window_minutes` of the polls’ time. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storesDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.still_down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder: still down, nobody on it
+         * @description With `remind_every_minutes`: while the incident is open and the owner has not acknowledged it, at most one per evaluation. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeStillDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store recovered
+         * @description The incident ended (an active poll, or the end of business hours); per store, also after a `stores.down`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeRecoveredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
@@ -7935,7 +8076,9 @@ export interface operations {
                      *             {
                      *               "start": "2023-03-12T15:10:00.000Z",
                      *               "end": "2023-03-12T15:55:00.000Z",
-                     *               "minutes": 45
+                     *               "minutes": 45,
+                     *               "incident_id": null,
+                     *               "acknowledgement": null
                      *             }
                      *           ],
                      *           "special_hours": null
@@ -7992,6 +8135,21 @@ export interface operations {
                                 end: string;
                                 /** @description Length in minutes, two decimals; the minutes of all incidents of the period add up to its downtime */
                                 minutes: number;
+                                /** @description The incident as the downtime alerts recorded it (null when they did not: no subscription was watching) */
+                                incident_id: string | null;
+                                /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                                acknowledgement: {
+                                    /** Format: date-time */
+                                    acknowledged_at: string;
+                                    /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                    key_id: string | null;
+                                    /**
+                                     * @description The role of that key
+                                     * @enum {string}
+                                     */
+                                    role: "viewer" | "manager" | "owner";
+                                    note: string | null;
+                                } | null;
                             }[];
                             /** @description The date's special hours, which replaced its weekly hours; null on an ordinary day */
                             special_hours: {
@@ -8603,6 +8761,16 @@ export interface operations {
                             interpolation: string;
                             down_threshold_minutes: number;
                             description: string | null;
+                            /** @description Grouped alerts; null = off */
+                            group_alerts: {
+                                /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                                min_stores: number;
+                                /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                                window_minutes: number;
+                            } | null;
+                            /** @description Reminder interval in minutes; null = off */
+                            remind_every_minutes: number | null;
+                            escalate: boolean;
                             /**
                              * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                              * @enum {string}
@@ -8809,6 +8977,20 @@ export interface operations {
                     owner_id?: string;
                     /** @description Limits the alerts and scheduled reports to this group of the owner’s stores (a group key’s subscriptions always are) */
                     group_id?: string;
+                    /** @description Grouped alerts (default off: one `store.down` per store) */
+                    group_alerts?: {
+                        /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                        min_stores: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
+                    } | null;
+                    /** @description Reminders (default off) */
+                    remind_every_minutes?: number | null;
+                    /**
+                     * @description An escalation policy: `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes` (give it a longer threshold than the first-line subscription)
+                     * @default false
+                     */
+                    escalate?: boolean;
                 };
             };
         };
@@ -8836,6 +9018,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -9097,6 +9289,9 @@ export interface operations {
                      *       "interpolation": "nearest",
                      *       "down_threshold_minutes": 30,
                      *       "description": null,
+                     *       "group_alerts": null,
+                     *       "remind_every_minutes": null,
+                     *       "escalate": false,
                      *       "status": "active",
                      *       "status_reason": null,
                      *       "failing_since": null,
@@ -9122,6 +9317,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -9494,6 +9699,17 @@ export interface operations {
                      */
                     down_threshold_minutes?: number;
                     description?: string | null;
+                    /** @description null turns grouped alerts off */
+                    group_alerts?: {
+                        /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                        min_stores: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
+                    } | null;
+                    /** @description null turns reminders off */
+                    remind_every_minutes?: number | null;
+                    /** @description An escalation policy: `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes` (give it a longer threshold than the first-line subscription) */
+                    escalate?: boolean;
                 };
             };
         };
@@ -9523,6 +9739,9 @@ export interface operations {
                      *       "interpolation": "nearest",
                      *       "down_threshold_minutes": 30,
                      *       "description": null,
+                     *       "group_alerts": null,
+                     *       "remind_every_minutes": null,
+                     *       "escalate": false,
                      *       "status": "active",
                      *       "status_reason": null,
                      *       "failing_since": null,
@@ -9548,6 +9767,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -10296,178 +10525,6 @@ export interface operations {
             };
         };
     };
-    listOpenIncidents: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The owner the subscription belongs to; for the operator only (an owner key acts for its owner)
-                 * @example 0e2f4a6c-8b1d-4f3e-9a5c-7d9e1f3a5b7c
-                 */
-                owner_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "incidents": [
-                     *         {
-                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
-                     *           "store_id": "2492131989990483260",
-                     *           "started_at": "2023-01-25T10:30:00.000000Z",
-                     *           "observed_until": "2023-01-25T11:40:00.000000Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        incidents: {
-                            incident_id: string;
-                            store_id: string;
-                            /** @description UTC instant with microseconds */
-                            started_at: string;
-                            /** @description The latest data the alerting saw */
-                            observed_until: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Invalid input; the message names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "error": "Bad Request",
-                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "error": "Unauthorized",
-                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description No such report, run, owner or store (or not one of the calling owner's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "error": "Not Found",
-                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description Rate limit reached; Retry-After says when to come back */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "error": "Too Many Requests",
-                     *       "message": "Rate limit exceeded, retry in 1 minute",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "error": "Service Unavailable",
-                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-        };
-    };
     redeliver: {
         parameters: {
             query?: never;
@@ -10733,7 +10790,14 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": true,
                      *           "muted_until": "2023-01-26T06:00:00.000Z",
-                     *           "mute_reason": "remodel"
+                     *           "mute_reason": "remodel",
+                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *           "acknowledgement": {
+                     *             "acknowledged_at": "2023-01-25T17:02:41.000Z",
+                     *             "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *             "role": "manager",
+                     *             "note": "on it"
+                     *           }
                      *         },
                      *         {
                      *           "store_id": "6069798455074389010",
@@ -10744,7 +10808,9 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": false,
                      *           "muted_until": null,
-                     *           "mute_reason": null
+                     *           "mute_reason": null,
+                     *           "incident_id": null,
+                     *           "acknowledgement": null
                      *         },
                      *         {
                      *           "store_id": "8419537941919820732",
@@ -10755,7 +10821,9 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": false,
                      *           "muted_until": null,
-                     *           "mute_reason": null
+                     *           "mute_reason": null,
+                     *           "incident_id": null,
+                     *           "acknowledgement": null
                      *         }
                      *       ]
                      *     }
@@ -10801,6 +10869,21 @@ export interface operations {
                             /** @description When the mute ends (the latest, when there are several) */
                             muted_until: string | null;
                             mute_reason: string | null;
+                            /** @description A down store’s open incident (to acknowledge it); null otherwise */
+                            incident_id: string | null;
+                            /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                            acknowledgement: {
+                                /** Format: date-time */
+                                acknowledged_at: string;
+                                /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                key_id: string | null;
+                                /**
+                                 * @description The role of that key
+                                 * @enum {string}
+                                 */
+                                role: "viewer" | "manager" | "owner";
+                                note: string | null;
+                            } | null;
                         }[];
                     };
                 };
@@ -11763,6 +11846,757 @@ export interface operations {
                         request_id: string;
                     };
                 };
+            };
+        };
+    };
+    listOpenIncidents: {
+        parameters: {
+            query?: {
+                /** @description Which incidents: `open` (the default), those still going on */
+                state?: "open";
+                /** @description Only the acknowledged (true) or unacknowledged (false) ones */
+                acknowledged?: boolean;
+                /** @description Operator only: one owner's incidents */
+                owner_id?: string;
+                /** @description Only one group's stores (a group key sees its group's alone) */
+                group_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them, with the owner's acknowledgement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "incidents": [
+                     *         {
+                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *           "store_id": "2492131989990483260",
+                     *           "started_at": "2023-01-25T10:30:00.000000Z",
+                     *           "observed_until": "2023-01-25T11:40:00.000000Z",
+                     *           "acknowledgement": {
+                     *             "acknowledged_at": "2023-01-25T11:52:10.000Z",
+                     *             "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *             "role": "manager",
+                     *             "note": "Called the store: tablet offline, on it"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        incidents: {
+                            incident_id: string;
+                            store_id: string;
+                            /** @description UTC instant with microseconds */
+                            started_at: string;
+                            /** @description The latest data the alerting saw */
+                            observed_until: string;
+                            /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                            acknowledgement: {
+                                /** Format: date-time */
+                                acknowledged_at: string;
+                                /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                key_id: string | null;
+                                /**
+                                 * @description The role of that key
+                                 * @enum {string}
+                                 */
+                                role: "viewer" | "manager" | "owner";
+                                note: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Incident id (as in `store.down`, GET /api/incidents and the board)
+                 * @example 9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f
+                 */
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Called the store: tablet offline, on it"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What is being done, for whoever reads the board
+                     * @example Called the store: tablet offline, on it
+                     */
+                    note?: string;
+                    /** @description Operator only: the owner acknowledging (an owner key acknowledges for its owner) */
+                    owner_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The incident with the owner’s acknowledgement: the first one, unchanged, when it was already acknowledged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *       "store_id": "2492131989990483260",
+                     *       "started_at": "2023-01-25T10:30:00.000000Z",
+                     *       "ended_at": null,
+                     *       "acknowledgement": {
+                     *         "acknowledged_at": "2023-01-25T11:52:10.000Z",
+                     *         "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *         "role": "manager",
+                     *         "note": "Called the store: tablet offline, on it"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        incident_id: string;
+                        store_id: string;
+                        /** @description UTC instant with microseconds */
+                        started_at: string;
+                        /** @description Null while the incident is open */
+                        ended_at: string | null;
+                        /** @description Who acknowledged the incident for the owner ("I’m on it"), when, and the note */
+                        acknowledgement: {
+                            /** Format: date-time */
+                            acknowledged_at: string;
+                            /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                            key_id: string | null;
+                            /**
+                             * @description The role of that key
+                             * @enum {string}
+                             */
+                            role: "viewer" | "manager" | "owner";
+                            note: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    reportCompletedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reportScheduledEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.scheduled";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storesDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "stores.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description The same on every stores.down of the batch
+                         */
+                        batch_id: string;
+                        /** @description Only the stores new to the batch */
+                        stores: {
+                            store_id: string;
+                            /**
+                             * Format: uuid
+                             * @description The incident (as in GET /api/incidents and the acknowledge route)
+                             */
+                            incident_id: string;
+                            /**
+                             * @description Start of the incident (UTC, microseconds)
+                             * @example 2023-01-25T10:30:00.000000Z
+                             */
+                            started_at: string;
+                        }[];
+                        /** @description The group the subscription is limited to, when it is */
+                        group_id?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeStillDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.still_down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                        remind_every_minutes: number;
+                        /** @description The k-th reminder: sent once the downtime reaches threshold + k × remind_every_minutes */
+                        reminder: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeRecoveredEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.recovered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /**
+                         * @description End of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        ended_at: string;
+                        duration_minutes: number;
+                        /** @description `active_poll`: the store answered again; `closed`: its business hours ended */
+                        ended_by: "active_poll" | "closed";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

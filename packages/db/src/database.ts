@@ -309,6 +309,14 @@ export interface SubscriptionsTable {
   failing_since: Timestamp | null;
   /** The schedule's next slot as the job scheduler has it, written at each sync; null = none. */
   next_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Grouped alerts: this many stores going down at one evaluation make one `stores.down`; null = off. */
+  group_alerts_min_stores: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Minutes of the polls' time a batch stays open to stores that go down later (set with the minimum). */
+  group_alerts_window_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** `store.still_down` every this many minutes of an open, unacknowledged incident; null = none. */
+  remind_every_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** `store.down` only for an incident still unacknowledged when it reaches the threshold. */
+  escalate: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -383,6 +391,36 @@ export interface ScheduledReportsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** A subscription's `stores.down` batch: opened at an instant of the polls' time. */
+export interface AlertBatchesTable {
+  id: string;
+  subscription_id: string;
+  opened_at: Timestamp;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** An incident whose going down a subscription was told of (in a `store.down` or a `stores.down`). */
+export interface IncidentDownAlertsTable {
+  subscription_id: string;
+  incident_id: string;
+  batch_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type AcknowledgerRole = 'viewer' | 'manager' | 'owner';
+
+/** An owner's acknowledgement of an incident ("I'm on it"): who, when, and a note. */
+export interface IncidentAcknowledgementsTable {
+  incident_id: string;
+  owner_id: string;
+  /** The owner key that acknowledged; null when the operator did, for the owner. */
+  key_id: string | null;
+  role: AcknowledgerRole;
+  actor: 'owner' | 'operator';
+  note: string | null;
+  acknowledged_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export type StoreStateName = 'closed' | 'no_data' | 'down' | 'up';
 export type ClosedBy = 'weekly' | 'special';
 
@@ -450,6 +488,9 @@ export interface Database {
   store_alert_state: StoreAlertStateTable;
   incident_evaluations: IncidentEvaluationsTable;
   scheduled_reports: ScheduledReportsTable;
+  alert_batches: AlertBatchesTable;
+  incident_down_alerts: IncidentDownAlertsTable;
+  incident_acknowledgements: IncidentAcknowledgementsTable;
   owners: OwnersTable;
   owner_stores: OwnerStoresTable;
   owner_keys: OwnerKeysTable;

@@ -57,6 +57,14 @@ export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } 
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
 export {
+  IncidentAcknowledgementRepository,
+  type Acknowledgement,
+  type NewAcknowledgement,
+  type OpenIncident,
+  type VisibleIncident,
+} from './repositories/incident-acknowledgement.repository.js';
+export { AlertPolicyRepository } from './repositories/alert-policy.repository.js';
+export {
   BOARD_RANK,
   StoreStateRepository,
   type BoardPage,

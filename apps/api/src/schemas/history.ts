@@ -1,3 +1,4 @@
+import { NullableAcknowledgement } from './incidents.js';
 import { Type } from 'typebox';
 import { InterpolationSchema, UUID_PATTERN, utcInstant } from './common.js';
 
@@ -26,6 +27,8 @@ export const IncidentView = Type.Object(
     start: Instant,
     end: Instant,
     minutes: Type.Number({ description: 'Length in minutes, two decimals; the minutes of all incidents of the period add up to its downtime' }),
+    incident_id: Type.Union([Type.String(), Type.Null()], { description: 'The incident as the downtime alerts recorded it (null when they did not: no subscription was watching)' }),
+    acknowledgement: NullableAcknowledgement,
   },
   { description: 'A maximal stretch of downtime inside business hours; closed hours end it' },
 );
@@ -93,7 +96,7 @@ export const StoreHistoryResponse = Type.Object(
             uptime_hours: 7.25,
             downtime_hours: 0.75,
             uptime_percent: 90.63,
-            incidents: [{ start: '2023-03-12T15:10:00.000Z', end: '2023-03-12T15:55:00.000Z', minutes: 45 }],
+            incidents: [{ start: '2023-03-12T15:10:00.000Z', end: '2023-03-12T15:55:00.000Z', minutes: 45, incident_id: null, acknowledgement: null }],
             special_hours: null,
           },
         ],

@@ -1,17 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { IncidentAcknowledgementRepository, type Acknowledgement } from '@store-monitoring/db';
 import { dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
-import { computeFleetHistory, computeStoreHistories, computeStoreHistory, pageOfVisibleStores } from '@store-monitoring/reports';
+import { computeFleetHistory, computeStoreHistories, computeStoreHistory, formatTimestampUs, pageOfVisibleStores } from '@store-monitoring/reports';
 import { ApiError } from '../../errors.js';
 import { historyRequest, periodFigures, readHistory } from '../../history/history-request.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { HistoryPageQuery, HistoryQuery, SetHistoryResponse, StoreHistoryResponse, StoreStripsResponse } from '../../schemas/history.js';
 import { StoreIdParams } from '../../schemas/timeline.js';
 import { specialDateView } from '../../special-hours/special-hours-input.js';
+import { acknowledgementView } from './incidents.js';
 
 const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
+const usIsoExact = (us: number) => formatTimestampUs(us);
 
-function storeHistoryView(history: StoreHistory, interpolation: Interpolation) {
+type RecordedIncidents = Map<number, { incident_id: string; acknowledgement: Acknowledgement | null }>;
+
+function storeHistoryView(history: StoreHistory, interpolation: Interpolation, recorded: RecordedIncidents = new Map()) {
   const incidents = history.days.flatMap((day) => day.incidents);
   const minutes = incidentHundredthsOfMinute(incidents);
   const minutesOf = new Map(incidents.map((incident, index) => [incident, minutes[index]!]));
@@ -27,7 +32,16 @@ function storeHistoryView(history: StoreHistory, interpolation: Interpolation) {
       end: usToIso(day.endUs),
       has_data: day.hasData,
       ...periodFigures(day),
-      incidents: day.incidents.map((incident) => ({ start: usToIso(incident.startUs), end: usToIso(incident.endUs), minutes: fromHundredths(minutesOf.get(incident)!) })),
+      incidents: day.incidents.map((incident) => {
+        const alerting = recorded.get(Math.floor(incident.startUs));
+        return {
+          start: usToIso(incident.startUs),
+          end: usToIso(incident.endUs),
+          minutes: fromHundredths(minutesOf.get(incident)!),
+          incident_id: alerting?.incident_id ?? null,
+          acknowledgement: alerting?.acknowledgement ? acknowledgementView(alerting.acknowledgement) : null,
+        };
+      }),
       special_hours: specialDateView(day.specialHours),
     })),
     totals: {
@@ -43,6 +57,8 @@ function storePeriodView(period: { storeId: string; businessUs: number; uptimeUs
 }
 
 const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const acknowledgements = new IncidentAcknowledgementRepository(app.database.db);
+
   app.get(
     '/stores/:store_id/history',
     {
@@ -51,7 +67,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. ' +
           'Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, ' +
-          'listed on the day it starts. An owner key sees its own stores only (404 for any other).',
+          'listed on the day it starts, with its `incident_id` and the owner’s `acknowledgement` when the downtime alerts recorded it. An owner key sees its own stores only (404 for any other).',
         operationId: 'getStoreHistory',
         // One tag: Swagger UI lists an operation once under each of its tags.
         tags: [ApiTags.History],
@@ -67,7 +83,12 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // For an owner the read is limited to its set, so another owner's store is simply not found.
       const history = await readHistory(app, period, (db) => computeStoreHistory(db, storeId, period));
       if (!history) throw new ApiError(404, `No store with id ${storeId}`);
-      return storeHistoryView(history, period.interpolation);
+      const starts = history.days.flatMap((day) => day.incidents.map((incident) => Math.floor(incident.startUs)));
+      const recorded =
+        starts.length === 0
+          ? undefined
+          : await acknowledgements.ofStoreBetween(period.pinned.ownerId, storeId, usIsoExact(Math.min(...starts)), usIsoExact(Math.max(...starts) + 1));
+      return storeHistoryView(history, period.interpolation, recorded);
     },
   );
 
