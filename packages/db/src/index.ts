@@ -90,3 +90,20 @@ export {
   type ReplicaState,
 } from './read-sources.js';
 export { registerReadSourceMetrics } from './read-source-metrics.js';
+export {
+  HistoryFiguresRepository,
+  type DayFigures,
+  type FigureInputChanges,
+  type FigureStore,
+  type FigureVersion,
+} from './repositories/history-figures.repository.js';
+export {
+  historyFigureRollup,
+  historyFigureStoreDays,
+  rollupScope,
+  type FleetRollup,
+  type RollupFigures,
+  type RollupRequest,
+  type RollupStores,
+  type StoreFigureDays,
+} from './queries/history-figure-rollup.js';

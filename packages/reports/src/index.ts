@@ -51,3 +51,4 @@ export {
   type SharingOutcome,
   type SweepOutcome,
 } from './report-pipeline.js';
+export { HISTORY_FIGURES_INTERPOLATION, maintainHistoryFigures, type HistoryFigureOutcome, type HistoryFigureSettings } from './history-figures.js';
