@@ -402,9 +402,10 @@ export interface HistoryDayFiguresTable {
   local_date: ColumnType<string, string, string>;
   since_version: Int8;
   until_version: Int8 | null;
-  business_us: Int8;
-  uptime_us: Int8;
-  downtime_us: Int8;
+  /** Half microseconds: the interpolation splits at midpoints between polls. */
+  business_half_us: Int8;
+  uptime_half_us: Int8;
+  downtime_half_us: Int8;
   incident_count: number;
   /** An incident was already running at the day's start (it counts on the day it began). */
   incident_carried: boolean;

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 /**
  * The fleet's history, computed once per data version by the workers.
  * - `history_day_figures`: per store and local calendar day, what a history day carries (business
- *   time, uptime, downtime, incidents starting that day, whether an incident was already running
+ *   time, uptime, downtime in half microseconds (interpolation splits at midpoints), incidents starting that day, whether an incident was already running
  *   at the day's start), valid for data versions [since_version, until_version). A version writes
  *   rows only for the store-days whose figures changed and closes the rows they replace. Days
  *   without data have no row.
@@ -22,9 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       local_date date NOT NULL,
       since_version bigint NOT NULL,
       until_version bigint,
-      business_us bigint NOT NULL,
-      uptime_us bigint NOT NULL,
-      downtime_us bigint NOT NULL,
+      business_half_us bigint NOT NULL,
+      uptime_half_us bigint NOT NULL,
+      downtime_half_us bigint NOT NULL,
       incident_count integer NOT NULL,
       incident_carried boolean NOT NULL,
       PRIMARY KEY (store_id, local_date, since_version),

@@ -61,7 +61,7 @@ function scopeCte(request: RollupRequest) {
  */
 function figuresCte(request: RollupRequest) {
   return sql`
-    SELECT f.store_id, f.local_date, f.business_us, f.uptime_us, f.downtime_us,
+    SELECT f.store_id, f.local_date, f.business_half_us, f.uptime_half_us, f.downtime_half_us,
       f.incident_count + CASE WHEN f.incident_carried AND f.local_date = s.first_date THEN 1 ELSE 0 END AS incidents
     FROM scope AS s
     JOIN history_day_figures AS f ON f.store_id = s.store_id AND f.local_date BETWEEN s.first_date AND s.last_date
@@ -69,6 +69,8 @@ function figuresCte(request: RollupRequest) {
 }
 
 const num = (value: string | number | null) => (value === null ? 0 : Number(value));
+/** Figures are kept in half microseconds. */
+const half = (value: string | number | null) => num(value) / 2;
 
 /**
  * The rollup of the stores in scope: per date, totals, store count and the stores with the most
@@ -83,21 +85,21 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
       const count = await sql<{ n: string }>`WITH scope AS (${scopeCte(request)}) SELECT count(*) AS n FROM scope`.execute(trx);
       const days = await sql<{ date: string; business: string; uptime: string; downtime: string; stores: string }>`
         WITH scope AS (${scopeCte(request)}), figures AS (${figuresCte(request)})
-        SELECT to_char(local_date, 'YYYY-MM-DD') AS date, sum(business_us) AS business, sum(uptime_us) AS uptime, sum(downtime_us) AS downtime, count(*) AS stores
+        SELECT to_char(local_date, 'YYYY-MM-DD') AS date, sum(business_half_us) AS business, sum(uptime_half_us) AS uptime, sum(downtime_half_us) AS downtime, count(*) AS stores
         FROM figures GROUP BY local_date ORDER BY local_date`.execute(trx);
       const worst =
         request.mostDowntime <= 0
           ? { rows: [] }
           : await sql<{ store_id: string; business: string; uptime: string; downtime: string; incidents: string }>`
         WITH scope AS (${scopeCte(request)}), figures AS (${figuresCte(request)})
-        SELECT store_id, sum(business_us) AS business, sum(uptime_us) AS uptime, sum(downtime_us) AS downtime, sum(incidents) AS incidents
-        FROM figures GROUP BY store_id HAVING sum(downtime_us) > 0
-        ORDER BY sum(downtime_us) DESC, store_id LIMIT ${request.mostDowntime}`.execute(trx);
+        SELECT store_id, sum(business_half_us) AS business, sum(uptime_half_us) AS uptime, sum(downtime_half_us) AS downtime, sum(incidents) AS incidents
+        FROM figures GROUP BY store_id HAVING sum(downtime_half_us) > 0
+        ORDER BY sum(downtime_half_us) DESC, store_id LIMIT ${request.mostDowntime}`.execute(trx);
       const rollupDays = days.rows.map((row) => ({
         date: row.date,
-        businessUs: num(row.business),
-        uptimeUs: num(row.uptime),
-        downtimeUs: num(row.downtime),
+        businessUs: half(row.business),
+        uptimeUs: half(row.uptime),
+        downtimeUs: half(row.downtime),
         stores: num(row.stores),
       }));
       const totals = rollupDays.reduce(
@@ -110,9 +112,9 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
         totals,
         mostDowntime: worst.rows.map((row) => ({
           storeId: row.store_id,
-          businessUs: num(row.business),
-          uptimeUs: num(row.uptime),
-          downtimeUs: num(row.downtime),
+          businessUs: half(row.business),
+          uptimeUs: half(row.uptime),
+          downtimeUs: half(row.downtime),
           incidentCount: num(row.incidents),
         })),
       };
@@ -140,14 +142,14 @@ export async function historyFigureStoreDays(db: Kysely<Database>, request: Omit
     first_date: string;
     last_date: string;
     date: string | null;
-    business_us: string | null;
-    uptime_us: string | null;
-    downtime_us: string | null;
+    business_half_us: string | null;
+    uptime_half_us: string | null;
+    downtime_half_us: string | null;
     incidents: number | null;
   }>`
     WITH scope AS (${scopeCte(scoped)}), figures AS (${figuresCte(scoped)})
     SELECT s.store_id, fs.timezone, fs.timezone_fallback, to_char(s.first_date, 'YYYY-MM-DD') AS first_date, to_char(s.last_date, 'YYYY-MM-DD') AS last_date,
-      to_char(f.local_date, 'YYYY-MM-DD') AS date, f.business_us, f.uptime_us, f.downtime_us, f.incidents
+      to_char(f.local_date, 'YYYY-MM-DD') AS date, f.business_half_us, f.uptime_half_us, f.downtime_half_us, f.incidents
     FROM scope AS s
     JOIN history_figure_stores AS fs ON fs.store_id = s.store_id AND ${validAt('fs', request.dataVersion)}
     LEFT JOIN figures AS f ON f.store_id = s.store_id
@@ -160,7 +162,7 @@ export async function historyFigureStoreDays(db: Kysely<Database>, request: Omit
       stores.push(store);
     }
     if (row.date !== null) {
-      store.days.push({ date: row.date, businessUs: num(row.business_us), uptimeUs: num(row.uptime_us), downtimeUs: num(row.downtime_us), incidentCount: num(row.incidents) });
+      store.days.push({ date: row.date, businessUs: half(row.business_half_us), uptimeUs: half(row.uptime_half_us), downtimeUs: half(row.downtime_half_us), incidentCount: num(row.incidents) });
     }
   }
   return stores;

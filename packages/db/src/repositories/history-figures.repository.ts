@@ -122,7 +122,7 @@ export class HistoryFiguresRepository {
     if (storeIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('history_day_figures')
-      .select(['store_id', sql<string>`to_char(local_date, 'YYYY-MM-DD')`.as('date'), 'business_us', 'uptime_us', 'downtime_us', 'incident_count', 'incident_carried'])
+      .select(['store_id', sql<string>`to_char(local_date, 'YYYY-MM-DD')`.as('date'), 'business_half_us', 'uptime_half_us', 'downtime_half_us', 'incident_count', 'incident_carried'])
       .where(sql<boolean>`store_id = ANY(${[...storeIds]}::text[])`)
       .where('local_date', '>=', fromDate)
       .where('until_version', 'is', null)
@@ -130,9 +130,9 @@ export class HistoryFiguresRepository {
     return rows.map((row) => ({
       storeId: row.store_id,
       date: row.date,
-      businessUs: Number(row.business_us),
-      uptimeUs: Number(row.uptime_us),
-      downtimeUs: Number(row.downtime_us),
+      businessUs: Number(row.business_half_us) / 2,
+      uptimeUs: Number(row.uptime_half_us) / 2,
+      downtimeUs: Number(row.downtime_half_us) / 2,
       incidentCount: row.incident_count,
       incidentCarried: row.incident_carried,
     }));
@@ -166,13 +166,13 @@ export class HistoryFiguresRepository {
       }
       if (batch.days.length > 0) {
         await sql`
-          INSERT INTO history_day_figures (store_id, local_date, since_version, business_us, uptime_us, downtime_us, incident_count, incident_carried)
-          SELECT store_id, local_date, ${dataVersion}::int8, business_us, uptime_us, downtime_us, incident_count, incident_carried
+          INSERT INTO history_day_figures (store_id, local_date, since_version, business_half_us, uptime_half_us, downtime_half_us, incident_count, incident_carried)
+          SELECT store_id, local_date, ${dataVersion}::int8, business, uptime, downtime, incident_count, incident_carried
           FROM unnest(
             ${batch.days.map((day) => day.storeId)}::text[], ${batch.days.map((day) => day.date)}::date[],
-            ${batch.days.map((day) => day.businessUs)}::int8[], ${batch.days.map((day) => day.uptimeUs)}::int8[], ${batch.days.map((day) => day.downtimeUs)}::int8[],
+            ${batch.days.map((day) => day.businessUs * 2)}::int8[], ${batch.days.map((day) => day.uptimeUs * 2)}::int8[], ${batch.days.map((day) => day.downtimeUs * 2)}::int8[],
             ${batch.days.map((day) => day.incidentCount)}::int4[], ${batch.days.map((day) => day.incidentCarried)}::bool[]
-          ) AS n(store_id, local_date, business_us, uptime_us, downtime_us, incident_count, incident_carried)`.execute(trx);
+          ) AS n(store_id, local_date, business, uptime, downtime, incident_count, incident_carried)`.execute(trx);
       }
       if (batch.stores.length > 0) {
         await sql`
