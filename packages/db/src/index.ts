@@ -91,6 +91,7 @@ export {
 } from './read-sources.js';
 export { registerReadSourceMetrics } from './read-source-metrics.js';
 export {
+  HISTORY_FIGURES_LOCK_KEY,
   HistoryFiguresRepository,
   type DayFigures,
   type FigureInputChanges,
@@ -107,3 +108,4 @@ export {
   type RollupStores,
   type StoreFigureDays,
 } from './queries/history-figure-rollup.js';
+export { HistoryComputationRepository, type HistoryComputationRecord, type HistoryComputationRequest } from './repositories/history-computation.repository.js';

@@ -212,3 +212,29 @@ async function writeBatch(figures: HistoryFiguresRepository, dataVersion: string
   await figures.write(dataVersion, { days, removedDays, stores });
   return days.length + removedDays.length;
 }
+
+/** Passes one call makes at most: versions that commit while it works are caught up by the next ones. */
+const MAX_PASSES = 5;
+
+/**
+ * Brings the figures up to the newest data version, one pass per version that came meanwhile,
+ * holding the figures' lock; null when another worker's pass holds it (that one catches up).
+ */
+export async function catchUpHistoryFigures(db: Kysely<Database>, settings: HistoryFigureSettings): Promise<HistoryFigureOutcome[] | null> {
+  return new HistoryFiguresRepository(db).exclusively(async () => {
+    const outcomes: HistoryFigureOutcome[] = [];
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const outcome = await maintainHistoryFigures(db, settings);
+      if (outcome.dataVersion === null) break;
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  });
+}
+
+/** The newest data version when its figures are not complete yet (the sweeper's check), else null. */
+export async function historyFiguresBehind(db: Kysely<Database>): Promise<string | null> {
+  const [latest, complete] = await Promise.all([new DataVersionRepository(db).latest(), new HistoryFiguresRepository(db).newestComplete()]);
+  if (!latest || latest.latestObservationIso === null) return null;
+  return complete?.dataVersion === latest.dataVersion ? null : latest.dataVersion;
+}

@@ -44,6 +44,9 @@ export interface FigureInputChanges {
   hoursOrZonesChanged: boolean;
 }
 
+/** The advisory lock of the figures' passes: one at a time across every worker. */
+export const HISTORY_FIGURES_LOCK_KEY = 7_301_245_240;
+
 const isoOf = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
@@ -53,6 +56,22 @@ const isoOf = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME
  */
 export class HistoryFiguresRepository {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Runs `work` holding the figures' lock on a connection of its own (one pass at a time across
+   * workers); null without running it when another pass holds the lock.
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T | null> {
+    return this.db.connection().execute(async (connection) => {
+      const taken = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${HISTORY_FIGURES_LOCK_KEY}::int8) AS ok`.execute(connection);
+      if (!taken.rows[0]?.ok) return null;
+      try {
+        return await work();
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${HISTORY_FIGURES_LOCK_KEY}::int8)`.execute(connection);
+      }
+    });
+  }
 
   private versions() {
     return this.db
