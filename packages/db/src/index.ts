@@ -102,6 +102,7 @@ export {
   historyFigureRollup,
   historyFigureStoreDays,
   rollupScope,
+  specialHoursOfStores,
   type FleetRollup,
   type RollupFigures,
   type RollupRequest,

@@ -17,7 +17,7 @@ export {
   type StoreSelection,
 } from './store-reader.js';
 export { loadReportSettings, type ReportSettings } from './report-settings.js';
-export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
+export { pageOfVisibleStores, readSpecialHoursOf, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
 export { computeFleetHistory, computeStoreHistories, computeStoreHistory, rollupFigures, runHistoryComputation, type HistoryPeriod } from './history-computation.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, shareReportFile, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
+import { specialHoursInEffect } from './store-row.js';
 import { ownedBy } from './store-scope.js';
 
 /**
@@ -132,7 +133,7 @@ export interface StoreFigureDays {
 }
 
 /** The listed stores' days in the version (those the version knows), in store-id order. */
-export async function historyFigureStoreDays(db: Kysely<Database>, request: Omit<RollupRequest, 'mostDowntime'> & { storeIds: readonly string[] }): Promise<StoreFigureDays[]> {
+export async function historyFigureStoreDays(db: Kysely<Database>, request: Omit<RollupRequest, 'mostDowntime' | 'stores'> & { storeIds: readonly string[] }): Promise<StoreFigureDays[]> {
   if (request.storeIds.length === 0) return [];
   const scoped = { ...request, stores: rollupScope({ storeIds: request.storeIds }), mostDowntime: 0 };
   const rows = await sql<{
@@ -166,4 +167,10 @@ export async function historyFigureStoreDays(db: Kysely<Database>, request: Omit
     }
   }
   return stores;
+}
+
+/** The special hours in effect in a data version for the listed stores, local dates within [firstDay, lastDay] (days since 1970-01-01) and a little around. */
+export function specialHoursOfStores(db: Kysely<Database>, storeIds: readonly string[], dataVersion: string, firstDay: number, lastDay: number) {
+  const ids = [...storeIds];
+  return specialHoursInEffect(db, (column) => sql<boolean>`${sql.ref(column)} = ANY(${ids}::text[])`, dataVersion, firstDay, lastDay).execute();
 }
