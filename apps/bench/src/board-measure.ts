@@ -48,7 +48,7 @@ export function boardSamples(runs: number): number {
 }
 
 /** The dataset one hour later than the cached one (same seed and size), cached beside it. */
-async function oneHourLater(settings: BoardSectionSettings): Promise<GeneratedDataset> {
+export async function oneHourLater(settings: Pick<BoardSectionSettings, 'dataset' | 'scale' | 'seed' | 'log'>): Promise<GeneratedDataset> {
   const dir = `${settings.dataset.outDir.replace(/\/+$/, '')}-plus-1h`;
   const manifest = join(dir, 'dataset.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as GeneratedDataset;
@@ -66,7 +66,7 @@ async function oneHourLater(settings: BoardSectionSettings): Promise<GeneratedDa
 }
 
 /** A first request that may meet the API still settling (load shedding right after start): a few tries. */
-async function warmUp(request: () => Promise<number>): Promise<void> {
+export async function warmUp(request: () => Promise<number>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await request();

@@ -5,7 +5,7 @@ describe('parseBenchOptions', () => {
     const options = parseBenchOptions([]);
     expect(options.scales.map((scale) => [scale.label, scale.stores, scale.days])).toEqual([['1x', PUBLIC_STORES, 8]]);
     expect(options).toMatchObject({ runs: 5, workers: [1, 2, 4], write: false, check: false });
-    expect([...options.sections]).toEqual(['engine', 'ingest', 'report', 'board', 'polling']);
+    expect([...options.sections]).toEqual(['engine', 'ingest', 'report', 'board', 'history', 'polling']);
   });
 
   it('measures the public size too at --scale 10, so the linearity ratio is paired within the run', () => {
