@@ -69,11 +69,13 @@ interface PassPlan {
  * one, is computed whole. The read streams store batches; each batch is compared and written before
  * the next is read, and the event loop gets a turn between batches.
  */
-export async function maintainHistoryFigures(db: Kysely<Database>, settings: HistoryFigureSettings): Promise<HistoryFigureOutcome> {
+export async function maintainHistoryFigures(db: Kysely<Database>, settings: HistoryFigureSettings, session: Kysely<Database> = db): Promise<HistoryFigureOutcome> {
   const started = performance.now();
   const windowDays = Math.min(Math.max(1, settings.windowDays), MAX_HISTORY_DAYS);
-  const figures = new HistoryFiguresRepository(db);
-  const target = await new DataVersionRepository(db).latest();
+  // Every statement but the fleet's streamed read runs on `session` (the lock holder's connection):
+  // a pass takes two connections, as the ingest that runs on the same queue does.
+  const figures = new HistoryFiguresRepository(session);
+  const target = await new DataVersionRepository(session).latest();
   const base = await figures.newestComplete();
   const nothing: HistoryFigureOutcome = { dataVersion: null, baseVersion: base?.dataVersion ?? null, full: false, stores: 0, storeDaysComputed: 0, storeDaysWritten: 0, durationMs: 0 };
   const nowUs = target?.latestObservationIso ? parseTimestampUs(target.latestObservationIso) : null;
@@ -88,7 +90,10 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
 
   const engine = new HistoryEngine({ nowUs, days: plan.days, interpolation: HISTORY_FIGURES_INTERPOLATION });
   const wholeEngine = plan.days === windowDays ? engine : new HistoryEngine({ nowUs, days: windowDays, interpolation: HISTORY_FIGURES_INTERPOLATION });
-  const fromUs = historyReadStartUs(nowUs, plan.days);
+  // A whole pass reads what a history of the window reads. A partial one needs every poll from its
+  // first written day on (the read adds the latest poll before): that day starts after `now` less
+  // one 25-hour day per written day.
+  const fromUs = plan.firstWritten === 0 ? historyReadStartUs(nowUs, plan.days) : nowUs - (plan.days - 1) * 25 * HOUR_US - HOUR_US;
   const pinned = { dataVersion: target.dataVersion, businessHoursVersion: target.businessHoursVersion, timezonesVersion: target.timezonesVersion, ownerId: null };
   const batchSize = settings.batchSize ?? STORE_BATCH_SIZE;
   const totals = { stores: 0, storeDaysComputed: 0, storeDaysWritten: 0 };
@@ -109,7 +114,7 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
       let firstWritten = plan.firstWritten;
       if (plan.changeStartUs !== null && reachesBeforeWindow(input, plan.changeStartUs, history)) {
         // Interpolation from a poll before the computed days: this store is computed over the whole window.
-        const whole = await readStoreHistoryInput(db, input.storeId, historyReadStartUs(nowUs, windowDays), nowUs, pinned);
+        const whole = await readStoreHistoryInput(session, input.storeId, historyReadStartUs(nowUs, windowDays), nowUs, pinned);
         if (whole) history = wholeEngine.computeStore(whole);
         firstWritten = 0;
       }
@@ -221,10 +226,10 @@ const MAX_PASSES = 5;
  * holding the figures' lock; null when another worker's pass holds it (that one catches up).
  */
 export async function catchUpHistoryFigures(db: Kysely<Database>, settings: HistoryFigureSettings): Promise<HistoryFigureOutcome[] | null> {
-  return new HistoryFiguresRepository(db).exclusively(async () => {
+  return new HistoryFiguresRepository(db).exclusively(async (session) => {
     const outcomes: HistoryFigureOutcome[] = [];
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const outcome = await maintainHistoryFigures(db, settings);
+      const outcome = await maintainHistoryFigures(db, settings, session);
       if (outcome.dataVersion === null) break;
       outcomes.push(outcome);
     }

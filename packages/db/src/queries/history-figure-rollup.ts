@@ -84,20 +84,23 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
     .setAccessMode('read only')
     .execute(async (trx) => {
       const count = await sql<{ n: string }>`WITH scope AS (${scopeCte(request)}) SELECT count(*) AS n FROM scope`.execute(trx);
-      const days = await sql<{ date: string; business: string; uptime: string; downtime: string; stores: string }>`
-        WITH scope AS (${scopeCte(request)}), figures AS (${figuresCte(request)})
-        SELECT to_char(local_date, 'YYYY-MM-DD') AS date, sum(business_half_us) AS business, sum(uptime_half_us) AS uptime, sum(downtime_half_us) AS downtime, count(*) AS stores
-        FROM figures GROUP BY local_date ORDER BY local_date`.execute(trx);
-      const worst =
-        request.mostDowntime <= 0
-          ? { rows: [] }
-          : await sql<{ store_id: string; business: string; uptime: string; downtime: string; incidents: string }>`
-        WITH scope AS (${scopeCte(request)}), figures AS (${figuresCte(request)})
-        SELECT store_id, sum(business_half_us) AS business, sum(uptime_half_us) AS uptime, sum(downtime_half_us) AS downtime, sum(incidents) AS incidents
-        FROM figures GROUP BY store_id HAVING sum(downtime_half_us) > 0
-        ORDER BY sum(downtime_half_us) DESC, store_id LIMIT ${request.mostDowntime}`.execute(trx);
+      // One pass over the store-days: per date, and per store for the most downtime (the top ones only leave Postgres).
+      const grouped = await sql<{ date: string | null; store_id: string | null; business: string; uptime: string; downtime: string; stores: string; incidents: string }>`
+        WITH scope AS (${scopeCte(request)}), figures AS (${figuresCte(request)}),
+        grouped AS (
+          SELECT local_date, store_id,
+            sum(business_half_us) AS business, sum(uptime_half_us) AS uptime, sum(downtime_half_us) AS downtime, count(*) AS stores, sum(incidents) AS incidents
+          FROM figures GROUP BY GROUPING SETS ((local_date), (store_id))
+        )
+        (SELECT to_char(local_date, 'YYYY-MM-DD') AS date, NULL::text AS store_id, business, uptime, downtime, stores, incidents
+          FROM grouped WHERE store_id IS NULL AND local_date IS NOT NULL ORDER BY local_date)
+        UNION ALL
+        (SELECT NULL, store_id, business, uptime, downtime, stores, incidents
+          FROM grouped WHERE local_date IS NULL AND store_id IS NOT NULL AND downtime > 0 ORDER BY downtime DESC, store_id LIMIT ${Math.max(0, request.mostDowntime)})`.execute(trx);
+      const days = { rows: grouped.rows.filter((row) => row.date !== null).sort((a, b) => (a.date! < b.date! ? -1 : 1)) };
+      const worst = { rows: grouped.rows.filter((row) => row.date === null) };
       const rollupDays = days.rows.map((row) => ({
-        date: row.date,
+        date: row.date!,
         businessUs: half(row.business),
         uptimeUs: half(row.uptime),
         downtimeUs: half(row.downtime),
@@ -112,7 +115,7 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
         days: rollupDays,
         totals,
         mostDowntime: worst.rows.map((row) => ({
-          storeId: row.store_id,
+          storeId: row.store_id!,
           businessUs: half(row.business),
           uptimeUs: half(row.uptime),
           downtimeUs: half(row.downtime),

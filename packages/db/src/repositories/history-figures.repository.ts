@@ -58,15 +58,16 @@ export class HistoryFiguresRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Runs `work` holding the figures' lock on a connection of its own (one pass at a time across
-   * workers); null without running it when another pass holds the lock.
+   * Runs `work` holding the figures' lock (one pass at a time across workers) on one connection,
+   * which `work` gets to use for its own statements; null without running it when another pass
+   * holds the lock.
    */
-  async exclusively<T>(work: () => Promise<T>): Promise<T | null> {
+  async exclusively<T>(work: (session: Kysely<Database>) => Promise<T>): Promise<T | null> {
     return this.db.connection().execute(async (connection) => {
       const taken = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${HISTORY_FIGURES_LOCK_KEY}::int8) AS ok`.execute(connection);
       if (!taken.rows[0]?.ok) return null;
       try {
-        return await work();
+        return await work(connection);
       } finally {
         await sql`SELECT pg_advisory_unlock(${HISTORY_FIGURES_LOCK_KEY}::int8)`.execute(connection);
       }
