@@ -27,6 +27,7 @@ import metricsRoute from './routes/metrics.js';
 import downloadRoutes from './routes/downloads.js';
 import historyRoutes from './routes/api/history.js';
 import ownerRoutes from './routes/api/owners.js';
+import groupRoutes from './routes/api/groups.js';
 import boardRoutes from './routes/api/board.js';
 import muteRoutes from './routes/api/mutes.js';
 import specialHoursRoutes from './routes/api/special-hours.js';
@@ -96,6 +97,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(storeRoutes);
       await api.register(specialHoursRoutes);
       await api.register(ownerRoutes);
+      await api.register(groupRoutes);
       await api.register(historyRoutes);
       await api.register(subscriptionRoutes);
       await api.register(boardRoutes);

@@ -1,4 +1,4 @@
-import type { DataStatusRepository, DbHandle, DeliveryRepository, IncidentRepository, OwnerRepository, ReadSources, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
+import type { DataStatusRepository, DbHandle, DeliveryRepository, IncidentRepository, OwnerRepository, ReadSources, ReportRepository, StoreGroupRepository, SubscriptionRepository } from '@store-monitoring/db';
 import type { SubscriptionService } from '@store-monitoring/notifications';
 import type { JobQueues, RedisConnection } from '@store-monitoring/jobs';
 import type { Registry } from 'prom-client';
@@ -17,6 +17,7 @@ declare module 'fastify' {
     reportRepository: ReportRepository;
     dataStatusRepository: DataStatusRepository;
     ownerRepository: OwnerRepository;
+    storeGroupRepository: StoreGroupRepository;
     subscriptionRepository: SubscriptionRepository;
     deliveryRepository: DeliveryRepository;
     incidentRepository: IncidentRepository;
@@ -32,8 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; set on every /api and /admin route (the others are open and have none). */
     principal: Principal;
-    /** Whose data the request may see and act on, given the owner it names (plugins/app/scope.ts). */
-    scope(requestedOwnerId?: string): Promise<Scope>;
+    /** Whose data the request may see and act on, given the owner and the group it names (plugins/app/scope.ts). */
+    scope(requestedOwnerId?: string, requestedGroupId?: string): Promise<Scope>;
   }
 
   interface FastifyContextConfig {

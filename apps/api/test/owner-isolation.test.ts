@@ -14,7 +14,7 @@ type Operation = { security?: Record<string, string[]>[]; parameters?: { name: s
 describe("an owner cannot reach another owner's data on any route", () => {
   let api: TestApi;
   let aliceKey: string;
-  const bob = { ownerId: '', keyId: '', reportId: '', storeId: 'bob-only-store' };
+  const bob = { ownerId: '', keyId: '', reportId: '', groupId: '', storeId: 'bob-only-store' };
 
   beforeAll(async () => {
     api = await startTestApi('isolation', { API_KEY: OPERATOR_KEY });
@@ -33,6 +33,7 @@ describe("an owner cannot reach another owner's data on any route", () => {
     const bobOwner = await owner('Bob', [bob.storeId, 'shared-store']);
     bob.ownerId = bobOwner.ownerId;
     bob.keyId = bobOwner.keyId;
+    bob.groupId = (await api.app.inject({ method: 'POST', url: '/api/groups', headers: operator, payload: { name: 'Bob North', store_ids: [bob.storeId], owner_id: bob.ownerId } })).json().group_id;
     bob.reportId = (await insertCompleteReport(api, sampleCsv([`${bob.storeId},1.00,1.00,1.00,0.00,0.00,0.00`]), { owner_id: bob.ownerId })).id;
   });
   afterAll(async () => {
@@ -41,7 +42,7 @@ describe("an owner cannot reach another owner's data on any route", () => {
 
   it('answers 403, 404 or nothing of the other owner, route by route', async () => {
     const document = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
-    const ids: Record<string, string> = { id: bob.reportId, report_id: bob.reportId, store_id: bob.storeId, owner_id: bob.ownerId, key_id: bob.keyId };
+    const ids: Record<string, string> = { id: bob.reportId, report_id: bob.reportId, store_id: bob.storeId, owner_id: bob.ownerId, key_id: bob.keyId, group_id: bob.groupId };
     const outcomes: string[] = [];
     let checked = 0;
     for (const [path, operations] of Object.entries(document.paths)) {

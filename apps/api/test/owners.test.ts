@@ -159,8 +159,6 @@ describe('owners, their store sets and their keys', () => {
       ['GET', `/api/owners/${ownerId}`],
       ['PUT', `/api/owners/${ownerId}/stores`],
       ['GET', `/api/owners/${ownerId}/stores`],
-      ['POST', `/api/owners/${ownerId}/keys`],
-      ['DELETE', `/api/owners/${ownerId}/keys/00000000-0000-4000-8000-000000000000`],
       ['POST', '/api/data/refresh'],
       ['GET', '/api/data/runs/00000000-0000-4000-8000-000000000000'],
       ['GET', '/admin/queues'],
@@ -170,6 +168,11 @@ describe('owners, their store sets and their keys', () => {
       const response = await api.app.inject({ method: method as 'GET', url, headers: asKey(key), payload: method === 'GET' ? undefined : {} });
       expect({ method, url, status: response.statusCode }).toEqual({ method, url, status: 403 });
     }
+    // Its own keys are the owner's to manage (an owner-role key), another owner's are not found.
+    const own = await api.app.inject({ method: 'POST', url: `/api/owners/${ownerId}/keys`, headers: asKey(key) });
+    expect(own.statusCode).toBe(201);
+    expect((await api.app.inject({ method: 'DELETE', url: `/api/owners/${ownerId}/keys/${own.json().key_id}`, headers: asKey(key) })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'POST', url: `/api/owners/${await createOwner('Someone Else')}/keys`, headers: asKey(key) })).statusCode).toBe(404);
     const status = await api.app.inject({ method: 'GET', url: '/api/data/status', headers: asKey(key) });
     expect(status.statusCode).toBe(200);
     // The owner's own (empty) set, not the registry's four stores.

@@ -56,6 +56,14 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
   if (first.sharedSeconds.length > 0) {
     rows.push(row(label, `identical report while one is complete, ${workersLabel(first.workers)}: trigger → Complete (shared computation)`, 's', summarize(first.sharedSeconds)));
   }
+  const owners = report.owners;
+  if (owners && owners.ownerSeconds.length > 0) {
+    const allStores = summarize(seconds(first)).median;
+    rows.push(row(label, `one owner's report (${owners.ownerStores.toLocaleString('en-US')} stores, every 100th id), recompute, ${workersLabel(first.workers)}: trigger → Complete`, 's', summarize(owners.ownerSeconds)));
+    rows.push(row(label, `one owner's report ÷ the all-stores report (median), ${workersLabel(first.workers)}`, 'x', summarize(owners.ownerSeconds.map((value) => value / allStores))));
+    rows.push(row(label, `storm: 100 disjoint owners together, as_of never computed, ${workersLabel(first.workers)}: first trigger → last Complete`, 's', summarize(owners.stormSeconds)));
+    rows.push(row(label, `storm ÷ the all-stores report (median), ${workersLabel(first.workers)}`, 'x', summarize(owners.stormSeconds.map((value) => value / allStores))));
+  }
   for (const block of others) {
     rows.push(row(label, `report, ${workersLabel(block.workers)}: trigger → Complete`, 's', summarize(seconds(block))));
     rows.push(row(label, `report ÷ read limit, ${workersLabel(block.workers)} (pair by pair)`, 'x', summarize(pairedRatios(seconds(block), block.readLimitSeconds))));
@@ -183,6 +191,13 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
   const two = tenfoldBlocks.find((block) => block.workers === 2);
   const speedup = one && two ? summarize(pairedRatios(seconds(one), seconds(two))).median : null;
 
+  const ownersAt = tenfold?.report?.owners ? tenfold : base?.report?.owners ? base : undefined;
+  const ownersNote = ownersAt && ownersAt !== tenfold ? ` (at ${ownersAt.scale.label}, not 10x)` : '';
+  const ownersFirst = ownersAt?.report?.blocks[0];
+  const allStoresMedian = ownersFirst ? summarize(seconds(ownersFirst)).median : null;
+  const ownerRatio = ownersAt && allStoresMedian ? summarize(ownersAt.report!.owners!.ownerSeconds).median / allStoresMedian : null;
+  const stormRatio = ownersAt && allStoresMedian ? summarize(ownersAt.report!.owners!.stormSeconds).median / allStoresMedian : null;
+
   const boardAt = tenfold?.board ? tenfold : base?.board ? base : undefined;
   const boardP95 = boardAt?.board ? percentile95(boardAt.board.firstRequestMs) : null;
   const boardNote = boardAt && boardAt !== tenfold ? ` (at ${boardAt.scale.label}, not 10x)` : '';
@@ -220,6 +235,20 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
       (value) => value <= 0.2,
       (value) => `${(value * 100).toFixed(1)}% at most`,
       'the history section did not run',
+    ),
+    check(
+      `one owner's report (every 100th store, recompute) ≤ 0.2× the all-stores report${ownersNote}`,
+      ownerRatio,
+      (value) => value <= 0.2,
+      (value) => `${value.toFixed(2)}× (medians)`,
+      'the report section did not run',
+    ),
+    check(
+      `storm of 100 disjoint owners, as_of never computed, ≤ 1.5× the all-stores report${ownersNote}`,
+      stormRatio,
+      (value) => value <= 1.5,
+      (value) => `${value.toFixed(2)}× (medians)`,
+      'the report section did not run',
     ),
     check(
       `operator's live board with counts at 10x, first request after an ingest, p95 < 100 ms${boardNote}`,

@@ -19,12 +19,12 @@ export interface CompletedReport {
  * Triggers a report with default settings through the API and polls until it is Complete. Each
  * run computes (`recompute`): an identical report would otherwise share the previous run's work.
  */
-export async function runReport(apiUrl: string, timeoutMs: number, recompute = true): Promise<CompletedReport> {
+export async function runReport(apiUrl: string, timeoutMs: number, recompute = true, settings: Record<string, string> = {}): Promise<CompletedReport> {
   const started = performance.now();
   const trigger = await fetch(`${apiUrl}/api/trigger_report`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ recompute }),
+    body: JSON.stringify({ ...settings, recompute }),
   });
   const triggered = (await trigger.json()) as { report_id?: string; as_of?: string };
   if (trigger.status !== 200 || !triggered.report_id) throw new Error(`trigger_report answered ${trigger.status}: ${JSON.stringify(triggered)}`);

@@ -5,6 +5,7 @@ import type { TestDatabase } from '@store-monitoring/db/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import { PeakRssTracker } from './peak-rss.js';
 import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
+import { measureOwners, type OwnerFigures } from './owner-measure.js';
 import { measureReadLimit } from './read-limit.js';
 import { runReport, type CompletedReport } from './report-client.js';
 import { API_MAIN, ServiceProcess, WORKER_MAIN, freePort, waitForHttpOk } from './service-processes.js';
@@ -41,6 +42,8 @@ export interface ReportSection {
   reportRows: number;
   /** Every report of the section (warm-ups included) had the same sha256. */
   identicalBytes: boolean;
+  /** Owners' reports with the first block's workers, against its all-stores runs. */
+  owners?: OwnerFigures;
 }
 
 export interface ReportSectionSettings {
@@ -171,6 +174,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
       block.sharedSeconds.push(shared.seconds);
     }
     section.blocks.push(block);
+    if (section.blocks.length === 1) section.owners = await measureOwners(database, apiUrl, section.asOf, settings.runs, settings.timeoutMs, log);
     await stopWorkers();
   }
   await stopApi();

@@ -338,7 +338,7 @@ export interface paths {
         };
         /**
          * Who the key belongs to
-         * @description The operator, or the owner of an owner key with the size of its store set. The dashboard uses it to sign in.
+         * @description The operator, or the owner of an owner key with the size of its store set (of its group, for a group key), the group the key is limited to and its role. The dashboard uses it to sign in.
          */
         get: operations["whoAmI"];
         put?: never;
@@ -415,11 +415,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * An owner's keys
+         * @description Every key, revoked ones included, never the key itself. The operator, or an owner-role key of that owner (a group key: keys of its group only).
+         */
+        get: operations["listOwnerKeys"];
         put?: never;
         /**
-         * Make an API key for an owner
-         * @description The answer holds the key itself, shown this once: only its SHA-256 hash is stored. The owner sends it as `Authorization: Bearer` or `X-API-Key`.
+         * Make an API key for an owner, for all of its stores or one group, with a role
+         * @description The answer holds the key itself, shown this once: only its SHA-256 hash is stored. The owner sends it as `Authorization: Bearer` or `X-API-Key`. `group_id` limits the key to a group of the owner’s stores; `role` is `viewer` (reads), `manager` (also mutes, special hours, subscriptions, acknowledgements) or `owner` (also groups and keys; the default). The operator, or an owner-role key of that owner (a group key: keys of its group only).
          */
         post: operations["createOwnerKey"];
         delete?: never;
@@ -440,9 +444,98 @@ export interface paths {
         post?: never;
         /**
          * Revoke an owner's key
-         * @description Effective at once on this API instance and within a few seconds (at most 5) on every other one.
+         * @description Effective at once on this API instance and within a few seconds (at most 5) on every other one. The operator, or an owner-role key of that owner (a group key: keys of its group only).
          */
         delete: operations["revokeOwnerKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s groups
+         * @description By name: an owner’s groups (a group key: its own group); the operator every owner’s, or one owner’s with `owner_id`.
+         */
+        get: operations["listGroups"];
+        put?: never;
+        /**
+         * Create a group of the owner’s stores
+         * @description A region, a district, a brand: `{"name", "store_ids"}`. It holds only the owner’s stores: any other id (unknown or another owner’s alike) answers 400 naming it. A store may be in several groups; groups do not nest. An owner-role key for all of the owner’s stores, or the operator naming `owner_id`.
+         */
+        post: operations["createGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every group’s uptime, day by day, worst first
+         * @description Per group of the caller, per local date: the business-time-weighted uptime of its stores, downtime hours and incidents, from the same per-store-day history as GET /api/history (each group equals GET /api/history?group_id=). Ranked by the period’s uptime, worst first, so a chain sees its worst region first.
+         */
+        get: operations["getGroupSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One group, with its stores
+         * @description Its current set as read: within the owner’s current set. Another owner’s group (or, for a group key, another group) is not found.
+         */
+        get: operations["getGroup"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a group
+         * @description Its stores stay the owner’s. While an active key or a subscription uses the group, the answer is 409 naming them: revoke or change them first.
+         */
+        delete: operations["deleteGroup"];
+        options?: never;
+        head?: never;
+        /** Rename a group */
+        patch: operations["patchGroup"];
+        trace?: never;
+    };
+    "/api/groups/{group_id}/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a group’s store set
+         * @description The whole set at once, as JSON `{"store_ids": [...]}` or as `text/csv` with a `store_id` column, as for an owner. Any id not in the owner’s set answers 400 naming it, and the set is left as it was. The set is versioned: a report already triggered keeps the set it pinned.
+         */
+        put: operations["putGroupStores"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -683,7 +776,7 @@ export interface paths {
         };
         /**
          * The live board: which of the caller’s stores are down right now, and since when
-         * @description Every store of the caller (an owner’s set; every store for the operator, or one owner’s with `owner_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
+         * @description Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
          */
         get: operations["getStatusNow"];
         put?: never;
@@ -1085,6 +1178,8 @@ export interface operations {
                      * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
                      */
                     owner_id?: string;
+                    /** @description Only the stores of this group of the owner's stores (each row equal to the all-stores report's row of that store); the group's set is pinned with the report, like the owner's. A group key's reports always cover its group. */
+                    group_id?: string;
                     /**
                      * @description Compute this report on its own even when an identical one (same data, `as_of`, interpolation, and the same owner and state of its store set, or all stores) is running or complete. By default the two share one computation (`computed_by`).
                      * @default false
@@ -1335,7 +1430,9 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The group of the owner's stores the report covers; null = all of them */
+                        group_id: string | null;
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;
@@ -1586,7 +1683,9 @@ export interface operations {
                             shard_count: number | null;
                             /** @description The owner whose stores the report covers; null = every store */
                             owner_id: string | null;
-                            /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                            /** @description The group of the owner's stores the report covers; null = all of them */
+                            group_id: string | null;
+                            /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                             computed_by: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -1775,6 +1874,8 @@ export interface operations {
                      * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
                      */
                     owner_id?: string;
+                    /** @description Only the stores of this group of the owner's stores (each row equal to the all-stores report's row of that store); the group's set is pinned with the report, like the owner's. A group key's reports always cover its group. */
+                    group_id?: string;
                     /**
                      * @description Compute this report on its own even when an identical one (same data, `as_of`, interpolation, and the same owner and state of its store set, or all stores) is running or complete. By default the two share one computation (`computed_by`).
                      * @default false
@@ -1801,6 +1902,7 @@ export interface operations {
                      *       "shards_done": 8,
                      *       "shard_count": 8,
                      *       "owner_id": null,
+                     *       "group_id": null,
                      *       "computed_by": null,
                      *       "created_at": "2023-01-25T19:00:00.000Z",
                      *       "started_at": "2023-01-25T19:00:00.120Z",
@@ -1849,7 +1951,9 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The group of the owner's stores the report covers; null = all of them */
+                        group_id: string | null;
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;
@@ -2061,6 +2165,7 @@ export interface operations {
                      *       "shards_done": 8,
                      *       "shard_count": 8,
                      *       "owner_id": null,
+                     *       "group_id": null,
                      *       "computed_by": null,
                      *       "created_at": "2023-01-25T19:00:00.000Z",
                      *       "started_at": "2023-01-25T19:00:00.120Z",
@@ -2109,7 +2214,9 @@ export interface operations {
                         shard_count: number | null;
                         /** @description The owner whose stores the report covers; null = every store */
                         owner_id: string | null;
-                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself. */
+                        /** @description The group of the owner's stores the report covers; null = all of them */
+                        group_id: string | null;
+                        /** @description The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself. */
                         computed_by: string | null;
                         /** Format: date-time */
                         created_at: string;
@@ -3721,6 +3828,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description No such report, run, owner or store (or not one of the calling owner's) */
             404: {
                 headers: {
@@ -3861,6 +3993,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -4340,6 +4497,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description The body is larger than BODY_LIMIT_BYTES */
             413: {
                 headers: {
@@ -4426,7 +4608,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Who the key belongs to */
+            /** @description Who the key belongs to: owner, group and role (store counts are of the group for a group key) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4439,7 +4621,10 @@ export interface operations {
                      *       "name": "Northwind Pizza",
                      *       "key_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
                      *       "store_count": 300,
-                     *       "known_store_count": 298
+                     *       "known_store_count": 298,
+                     *       "group_id": null,
+                     *       "group_name": null,
+                     *       "role": "owner"
                      *     }
                      */
                     "application/json": {
@@ -4452,6 +4637,15 @@ export interface operations {
                         store_count: number | null;
                         /** @description Of those, the stores in the data (the rest no source names yet); null for the operator */
                         known_store_count: number | null;
+                        /** @description The group the key is limited to; null = all of the owner’s stores (and for the operator) */
+                        group_id: string | null;
+                        /** @description The name of that group */
+                        group_name: string | null;
+                        /**
+                         * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                         * @enum {string}
+                         */
+                        role: "viewer" | "manager" | "owner";
                     };
                 };
             };
@@ -4951,6 +5145,13 @@ export interface operations {
                             key_id: string;
                             /** @description The first characters of the key, to tell keys apart */
                             key_prefix: string;
+                            /** @description The group of the owner’s stores the key is limited to; null = all of them */
+                            group_id: string | null;
+                            /**
+                             * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                             * @enum {string}
+                             */
+                            role: "viewer" | "manager" | "owner";
                             /** Format: date-time */
                             created_at: string;
                             /** @description When the key was revoked; null while it works */
@@ -5557,7 +5758,7 @@ export interface operations {
             };
         };
     };
-    createOwnerKey: {
+    listOwnerKeys: {
         parameters: {
             query?: never;
             header?: never;
@@ -5572,6 +5773,227 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The owner’s keys (a group key’s owner role sees its group’s keys only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Owner id (UUID)
+                         * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                         */
+                        owner_id: string;
+                        /** @description Revoked ones included; never the key itself */
+                        keys: {
+                            key_id: string;
+                            /** @description The first characters of the key, to tell keys apart */
+                            key_prefix: string;
+                            /** @description The group of the owner’s stores the key is limited to; null = all of them */
+                            group_id: string | null;
+                            /**
+                             * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                             * @enum {string}
+                             */
+                            role: "viewer" | "manager" | "owner";
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description When the key was revoked; null while it works */
+                            revoked_at: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    createOwnerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Owner id (UUID)
+                 * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                 */
+                owner_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Default: a key for all of the owner’s stores with the owner role */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "group_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                 *       "role": "manager"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Group id (UUID)
+                     * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                     */
+                    group_id?: string;
+                    /**
+                     * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                     * @enum {string}
+                     */
+                    role?: "viewer" | "manager" | "owner";
+                };
+            };
+        };
+        responses: {
             /** @description A new key for the owner */
             201: {
                 headers: {
@@ -5584,6 +6006,8 @@ export interface operations {
                      *       "key": "smo_3q2-7wEXAMPLEexampleEXAMPLEexampleEXAMPLE0",
                      *       "key_prefix": "smo_3q2-7wEX",
                      *       "owner_id": "7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "group_id": null,
+                     *       "role": "owner",
                      *       "created_at": "2026-12-01T10:00:00.000Z"
                      *     }
                      */
@@ -5597,6 +6021,13 @@ export interface operations {
                          * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
                          */
                         owner_id: string;
+                        /** @description The group the key is limited to; null = all of the owner’s stores */
+                        group_id: string | null;
+                        /**
+                         * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                         * @enum {string}
+                         */
+                        role: "viewer" | "manager" | "owner";
                         /** Format: date-time */
                         created_at: string;
                     };
@@ -5784,6 +6215,13 @@ export interface operations {
                         key_id: string;
                         /** @description The first characters of the key, to tell keys apart */
                         key_prefix: string;
+                        /** @description The group of the owner’s stores the key is limited to; null = all of them */
+                        group_id: string | null;
+                        /**
+                         * @description viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys
+                         * @enum {string}
+                         */
+                        role: "viewer" | "manager" | "owner";
                         /** Format: date-time */
                         created_at: string;
                         /** @description When the key was revoked; null while it works */
@@ -5948,6 +6386,1519 @@ export interface operations {
             };
         };
     };
+    listGroups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Operator only: one owner’s groups (default: every owner’s)
+                 * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                 */
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s groups by name (a group key: its own group) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        groups: {
+                            /**
+                             * @description Group id (UUID)
+                             * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                             */
+                            group_id: string;
+                            /**
+                             * @description Owner id (UUID)
+                             * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                             */
+                            owner_id: string;
+                            name: string;
+                            /** @description Stores of the group that are in the owner’s current set (a group is always read so) */
+                            store_count: number;
+                            /** @description Of those, the stores the registry knows: the rows of the group’s reports */
+                            known_store_count: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    createGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "North region",
+                 *       "store_ids": [
+                 *         "6069798455074389010",
+                 *         "2492131989990483260"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A region, a district, a brand: unique among the owner’s groups, ignoring case */
+                    name: string;
+                    /** @description Ids of the owner’s set (any other id answers 400 naming it); duplicates count once */
+                    store_ids?: string[];
+                    /**
+                     * @description The operator names the owner; an owner key makes its own group
+                     * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                     */
+                    owner_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A group of an owner’s stores */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "group_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "owner_id": "7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "name": "North region",
+                     *       "store_count": 42,
+                     *       "known_store_count": 42,
+                     *       "created_at": "2026-12-08T10:00:00.000Z",
+                     *       "updated_at": "2026-12-08T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Group id (UUID)
+                         * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                         */
+                        group_id: string;
+                        /**
+                         * @description Owner id (UUID)
+                         * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                         */
+                        owner_id: string;
+                        name: string;
+                        /** @description Stores of the group that are in the owner’s current set (a group is always read so) */
+                        store_count: number;
+                        /** @description Of those, the stores the registry knows: the rows of the group’s reports */
+                        known_store_count: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getGroupSummary: {
+        parameters: {
+            query: {
+                /** @description Local calendar days, the last ending at the latest observation */
+                days: number;
+                /**
+                 * @description Operator only: one owner’s groups (default: every owner’s)
+                 * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                 */
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per group, per day: business-time-weighted uptime, downtime hours and incidents, ranked worst first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        as_of: string;
+                        days: number;
+                        /** @description Worst uptime first (groups without business time last), then by name */
+                        groups: {
+                            /**
+                             * @description Group id (UUID)
+                             * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                             */
+                            group_id: string;
+                            /**
+                             * @description Owner id (UUID)
+                             * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                             */
+                            owner_id: string;
+                            name: string;
+                            /** @description Stores of the group the data knows */
+                            store_count: number;
+                            /** @description 1 = the worst uptime of the period */
+                            rank: number;
+                            business_hours: number;
+                            uptime_hours: number;
+                            downtime_hours: number;
+                            /** @description Business-time-weighted; null without business time */
+                            uptime_percent: number | null;
+                            incident_count: number;
+                            days: {
+                                /** @description Local date YYYY-MM-DD */
+                                date: string;
+                                business_hours: number;
+                                uptime_hours: number;
+                                downtime_hours: number;
+                                /** @description Business-time-weighted; null without business time */
+                                uptime_percent: number | null;
+                                incident_count: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Group id (UUID)
+                 * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                 */
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A group with its stores */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Group id (UUID)
+                         * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                         */
+                        group_id: string;
+                        /**
+                         * @description Owner id (UUID)
+                         * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                         */
+                        owner_id: string;
+                        name: string;
+                        /** @description Stores of the group that are in the owner’s current set (a group is always read so) */
+                        store_count: number;
+                        /** @description Of those, the stores the registry knows: the rows of the group’s reports */
+                        known_store_count: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The group’s current set (as read: within the owner’s set), in byte order */
+                        stores: {
+                            store_id: string;
+                            /** @description Whether the store registry knows the store */
+                            known: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Group id (UUID)
+                 * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                 */
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    patchGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Group id (UUID)
+                 * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                 */
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "North-east region"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A region, a district, a brand: unique among the owner’s groups, ignoring case */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A group of an owner’s stores */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "group_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "owner_id": "7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "name": "North region",
+                     *       "store_count": 42,
+                     *       "known_store_count": 42,
+                     *       "created_at": "2026-12-08T10:00:00.000Z",
+                     *       "updated_at": "2026-12-08T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Group id (UUID)
+                         * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                         */
+                        group_id: string;
+                        /**
+                         * @description Owner id (UUID)
+                         * @example 7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b
+                         */
+                        owner_id: string;
+                        name: string;
+                        /** @description Stores of the group that are in the owner’s current set (a group is always read so) */
+                        store_count: number;
+                        /** @description Of those, the stores the registry knows: the rows of the group’s reports */
+                        known_store_count: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    putGroupStores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Group id (UUID)
+                 * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                 */
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "store_ids": [
+                 *         "6069798455074389010"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Ids of the owner’s set (any other id answers 400 naming it); duplicates count once */
+                    store_ids: string[];
+                };
+                /**
+                 * @example store_id
+                 *     6069798455074389010
+                 *     2492131989990483260
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The group’s new set, counted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "group_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "store_count": 42,
+                     *       "known_store_count": 42
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Group id (UUID)
+                         * @example 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
+                         */
+                        group_id: string;
+                        /** @description Store ids in the new set */
+                        store_count: number;
+                        /** @description Of those, the ones the store registry knows */
+                        known_store_count: number;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
     getStoreHistory: {
         parameters: {
             query: {
@@ -5962,6 +7913,8 @@ export interface operations {
                 as_of?: string;
                 /** @description Operator only: see the history as this owner sees it (the owner's stores only) */
                 owner_id?: string;
+                /** @description Only the stores of this group of the owner’s stores (a group key always sees its own group) */
+                group_id?: string;
             };
             header?: never;
             path: {
@@ -6229,6 +8182,8 @@ export interface operations {
                 as_of?: string;
                 /** @description Operator only: see the history as this owner sees it (the owner's stores only) */
                 owner_id?: string;
+                /** @description Only the stores of this group of the owner’s stores (a group key always sees its own group) */
+                group_id?: string;
             };
             header?: never;
             path?: never;
@@ -6673,6 +8628,8 @@ export interface operations {
                 as_of?: string;
                 /** @description Operator only: see the history as this owner sees it (the owner's stores only) */
                 owner_id?: string;
+                /** @description Only the stores of this group of the owner’s stores (a group key always sees its own group) */
+                group_id?: string;
                 limit: number;
                 offset: number;
             };
@@ -6892,6 +8849,8 @@ export interface operations {
                         subscriptions: {
                             subscription_id: string;
                             owner_id: string;
+                            /** @description The group of the owner’s stores its alerts and reports are limited to; null = all of them */
+                            group_id: string | null;
                             /** @enum {string} */
                             channel: "webhook" | "email";
                             url: string | null;
@@ -7108,6 +9067,8 @@ export interface operations {
                      * @example 0e2f4a6c-8b1d-4f3e-9a5c-7d9e1f3a5b7c
                      */
                     owner_id?: string;
+                    /** @description Limits the alerts and scheduled reports to this group of the owner’s stores (a group key’s subscriptions always are) */
+                    group_id?: string;
                 };
             };
         };
@@ -7121,6 +9082,8 @@ export interface operations {
                     "application/json": {
                         subscription_id: string;
                         owner_id: string;
+                        /** @description The group of the owner’s stores its alerts and reports are limited to; null = all of them */
+                        group_id: string | null;
                         /** @enum {string} */
                         channel: "webhook" | "email";
                         url: string | null;
@@ -7196,6 +9159,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -7354,6 +9342,7 @@ export interface operations {
                      * @example {
                      *       "subscription_id": "5b7c2e0a-9d3f-4a61-8f2e-1c4b6d8e0a92",
                      *       "owner_id": "0e2f4a6c-8b1d-4f3e-9a5c-7d9e1f3a5b7c",
+                     *       "group_id": null,
                      *       "channel": "webhook",
                      *       "url": "https://hooks.example.com/store-monitoring",
                      *       "to": null,
@@ -7379,6 +9368,8 @@ export interface operations {
                     "application/json": {
                         subscription_id: string;
                         owner_id: string;
+                        /** @description The group of the owner’s stores its alerts and reports are limited to; null = all of them */
+                        group_id: string | null;
                         /** @enum {string} */
                         channel: "webhook" | "email";
                         url: string | null;
@@ -7607,6 +9598,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description No such report, run, owner or store (or not one of the calling owner's) */
             404: {
                 headers: {
@@ -7752,6 +9768,7 @@ export interface operations {
                      * @example {
                      *       "subscription_id": "5b7c2e0a-9d3f-4a61-8f2e-1c4b6d8e0a92",
                      *       "owner_id": "0e2f4a6c-8b1d-4f3e-9a5c-7d9e1f3a5b7c",
+                     *       "group_id": null,
                      *       "channel": "webhook",
                      *       "url": "https://hooks.example.com/store-monitoring",
                      *       "to": null,
@@ -7777,6 +9794,8 @@ export interface operations {
                     "application/json": {
                         subscription_id: string;
                         owner_id: string;
+                        /** @description The group of the owner’s stores its alerts and reports are limited to; null = all of them */
+                        group_id: string | null;
                         /** @enum {string} */
                         channel: "webhook" | "email";
                         url: string | null;
@@ -7842,6 +9861,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -8023,6 +10067,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description No such report, run, owner or store (or not one of the calling owner's) */
             404: {
                 headers: {
@@ -8173,6 +10242,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -8721,6 +10815,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description No such report, run, owner or store (or not one of the calling owner's) */
             404: {
                 headers: {
@@ -8834,6 +10953,8 @@ export interface operations {
                 state?: "closed" | "no_data" | "down" | "up";
                 /** @description Operator only: one owner's board */
                 owner_id?: string;
+                /** @description Only the stores of this group of the owner’s stores (a group key always sees its own group) */
+                group_id?: string;
             };
             header?: never;
             path?: never;
@@ -9172,6 +11293,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description No such report, run, owner or store (or not one of the calling owner's) */
             404: {
                 headers: {
@@ -9282,6 +11428,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */
@@ -9573,6 +11744,31 @@ export interface operations {
                     };
                 };
             };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
             /** @description The body is larger than BODY_LIMIT_BYTES */
             413: {
                 headers: {
@@ -9714,6 +11910,31 @@ export interface operations {
                      *       "statusCode": 401,
                      *       "error": "Unauthorized",
                      *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
                      *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
                      *     }
                      */

@@ -68,11 +68,13 @@ describe('identical reports share one computation', () => {
     const owners = new OwnerRepository(database.db);
     const owner = await owners.create(randomUUID(), 'Shared Co');
     await owners.replaceStores(owner.id, ['S0000001', 'S0000002']);
-    const mine = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
-    const again = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
+    // An `as_of` no report of every store was computed for: the owner's reports compute their own set.
+    const ownerAsOf = '2023-01-25T17:30:00Z';
+    const mine = await reports.create({ id: randomUUID(), asOf: ownerAsOf, interpolation: 'nearest', ownerId: owner.id });
+    const again = await reports.create({ id: randomUUID(), asOf: ownerAsOf, interpolation: 'nearest', ownerId: owner.id });
     expect(again.computed_by).toBe(mine.id);
     await owners.replaceStores(owner.id, ['S0000001']);
-    const changedSet = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest', ownerId: owner.id });
+    const changedSet = await reports.create({ id: randomUUID(), asOf: ownerAsOf, interpolation: 'nearest', ownerId: owner.id });
     const otherMode = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'carry_forward' });
     const otherAsOf = await reports.create({ id: randomUUID(), asOf: '2023-01-25T17:00:00Z', interpolation: 'nearest' });
     const allStores = await reports.create({ id: randomUUID(), asOf: null, interpolation: 'nearest' });

@@ -170,11 +170,22 @@ export interface ReportsTable {
   owner_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** For an owner's report: the state of the owner's store set it covers (owners.store_set_version). */
   owner_store_set_version: ColumnType<string | null, string | number | null | undefined, never>;
+  /** The group of the owner's stores the report covers; null = all of the owner's stores. */
+  group_id: ColumnType<string | null, string | null | undefined, never>;
+  /** For a group's report: the state of the group's set it covers (store_groups.store_set_version). */
+  group_store_set_version: ColumnType<string | null, string | number | null | undefined, never>;
   /**
    * The identical report (same data version, `as_of`, interpolation and store set) whose
    * computation this one shares; null when the report computes for itself.
    */
   computed_by: string | null;
+  /**
+   * The report named in `computed_by` covers every store and this one (a store set's) is the subset
+   * of its rows; false when `computed_by` is an identical report.
+   */
+  computed_as_subset: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Asked to compute on its own: never shares another report's computation nor subsets one. */
+  recompute: ColumnType<boolean, boolean | undefined, never>;
   /**
    * The primary's WAL position (`pg_current_wal_lsn()`) when the report was recorded: a standby
    * that has replayed up to it may serve the report's reads. Null for reports older than the column.
@@ -219,10 +230,39 @@ export interface OwnerStoresTable {
   closed_at: ColumnType<Date | null, never, Date | string>;
 }
 
+/**
+ * A group of an owner's stores (a region, a district, a brand). Its set is versioned like the
+ * owner's and always read as its intersection with the owner's set.
+ */
+export interface StoreGroupsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** Raised by every replacement of the group's set: reports of different states never share. */
+  store_set_version: ColumnType<string, never, string | number>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A group's store set, versioned like owner_stores: a row belongs to the states [since, until). */
+export interface GroupStoresTable {
+  group_id: string;
+  store_id: string;
+  since_set_version: ColumnType<string, string | number | undefined, never>;
+  until_set_version: ColumnType<string | null, never, string | number>;
+  closed_at: ColumnType<Date | null, never, Date | string>;
+}
+
+/** What a key may do in its scope: read (viewer), also act on stores (manager), also manage groups and keys (owner). */
+export type KeyRole = 'viewer' | 'manager' | 'owner';
+
 /** An owner's API key, stored only as its SHA-256 hash; revoked keys stay for the audit trail. */
 export interface OwnerKeysTable {
   id: string;
   owner_id: string;
+  /** The group of the owner's stores the key is limited to; null = all of them. */
+  group_id: ColumnType<string | null, string | null | undefined, null>;
+  role: ColumnType<KeyRole, KeyRole | undefined, never>;
   key_hash: string;
   /** The first characters of the key, to tell keys apart in listings. */
   key_prefix: string;
@@ -246,6 +286,8 @@ export type SubscriptionStatus = 'active' | 'paused' | 'disabled';
 export interface SubscriptionsTable {
   id: string;
   owner_id: string;
+  /** Limits the subscription's alerts and reports to a group of the owner's stores; null = all of them. */
+  group_id: ColumnType<string | null, string | null | undefined, string | null>;
   channel: SubscriptionChannel;
   url: string | null;
   email_to: string | null;
@@ -442,6 +484,7 @@ export type HistoryComputationStatus = 'pending' | 'running' | 'complete' | 'fai
 export interface HistoryComputationsTable {
   id: string;
   owner_id: string | null;
+  group_id: string | null;
   data_version: Int8 | null;
   business_hours_version: Int8 | null;
   timezones_version: Int8 | null;
@@ -474,6 +517,8 @@ export interface Database {
   owners: OwnersTable;
   owner_stores: OwnerStoresTable;
   owner_keys: OwnerKeysTable;
+  store_groups: StoreGroupsTable;
+  group_stores: GroupStoresTable;
   stores: StoresTable;
   data_versions: DataVersionsTable;
   poll_days: PollDaysTable;

@@ -25,6 +25,7 @@ export {
   type OwnerSummary,
   type StoreSetCounts,
 } from './repositories/owner.repository.js';
+export { StoreGroupRepository, type StoreGroupSummary, type StoreGroupUsers } from './repositories/store-group.repository.js';
 export { DataStatusRepository, type SourceRowCounts } from './repositories/data-status.repository.js';
 export { RetentionRepository, type RetentionCount } from './repositories/retention.repository.js';
 export { IngestRunRepository, type IngestRunStart, type IngestRunResult } from './repositories/ingest-run.repository.js';
@@ -64,12 +65,26 @@ export {
   type StoreStateRow,
 } from './repositories/store-state.repository.js';
 export { StoreMuteRepository, type StoreMuteView } from './repositories/store-mute.repository.js';
-export { inSelection, ownedBy, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './queries/store-scope.js';
+export {
+  inSelection,
+  inStoreSet,
+  ownedBy,
+  storeSetMembers,
+  storeSetOf,
+  utcDay,
+  visibleIn,
+  type StoreRange,
+  type StoreScope,
+  type StoreSelection,
+  type StoreSetKind,
+  type StoreSetRef,
+  type VersionedStoreSet,
+} from './queries/store-scope.js';
 export type { StoreRow } from './queries/store-row.js';
 export { exactMicroseconds } from './queries/read-cursor.js';
 export { DataVersionDroppedError, explainReportStoreRows, reportStoreRowsQuery, streamReportStoreRows, type ReportDays } from './queries/report-store-rows.js';
 export { historyStoreRowsQuery, pageOfVisibleStores, streamHistoryStoreRows, type HistorySelection } from './queries/history-store-rows.js';
-export { countStores, everyNthStoreId, type StoreSetScope } from './queries/store-ranges.js';
+export { countStores, everyNthStoreId, storeSetIds, type StoreSetScope } from './queries/store-ranges.js';
 export {
   WorkerProcessRepository,
   type WorkerCapabilities,

@@ -12,6 +12,8 @@ import * as workerProcesses from './migrations/2026_12_07_0040_worker_processes.
 import * as reportWalPosition from './migrations/2026_12_07_0050_report_wal_position.js';
 import * as storeStatesAndMutes from './migrations/2026_12_07_0050_store_states_and_mutes.js';
 import * as subscriptionNextRun from './migrations/2026_12_07_0060_subscription_next_run.js';
+import * as storeGroups from './migrations/2026_12_08_0010_store_groups.js';
+import * as reportSubsets from './migrations/2026_12_08_0030_report_subsets.js';
 import * as historyFigures from './migrations/2026_12_08_0040_history_figures.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
@@ -28,6 +30,8 @@ const migrations: Record<string, Migration> = {
   '2026_12_07_0050_report_wal_position': reportWalPosition,
   '2026_12_07_0050_store_states_and_mutes': storeStatesAndMutes,
   '2026_12_07_0060_subscription_next_run': subscriptionNextRun,
+  '2026_12_08_0010_store_groups': storeGroups,
+  '2026_12_08_0030_report_subsets': reportSubsets,
   '2026_12_08_0040_history_figures': historyFigures,
 };
 

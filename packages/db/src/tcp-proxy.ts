@@ -24,18 +24,39 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   let down = false;
   let delayMs = 0;
 
-  /** Forwards `from` to `to`, each chunk `delayMs` after it arrived and never ahead of an earlier one. */
+  const drains = new Set<() => void>();
+
+  /**
+   * Forwards `from` to `to`, each chunk `delayMs` after it arrived, strictly in arrival order (one
+   * queue and one timer per direction: separate timers of slightly different lengths could fire
+   * out of order and corrupt the protocol stream). A frozen proxy delivers nothing, queued chunks
+   * included, until it thaws.
+   */
   const forward = (from: Socket, to: Socket) => {
-    let lastDueAt = 0;
+    const queue: { chunk: Buffer; dueAt: number }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const drain = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (frozen) return;
+      while (queue.length > 0 && queue[0]!.dueAt <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(drain, Math.max(1, queue[0]!.dueAt - Date.now()));
+    };
+    drains.add(drain);
+    from.on('close', () => {
+      drains.delete(drain);
+      if (timer) clearTimeout(timer);
+    });
     from.on('data', (chunk: Buffer) => {
-      if (delayMs === 0 && lastDueAt <= Date.now()) {
+      if (delayMs === 0 && queue.length === 0 && !frozen) {
         to.write(chunk);
         return;
       }
-      lastDueAt = Math.max(lastDueAt, Date.now() + delayMs);
-      setTimeout(() => {
-        if (!to.destroyed) to.write(chunk);
-      }, lastDueAt - Date.now());
+      queue.push({ chunk, dueAt: Date.now() + delayMs });
+      if (!timer && !frozen) timer = setTimeout(drain, delayMs);
     });
   };
 
@@ -71,6 +92,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     },
     thaw() {
       frozen = false;
+      drains.forEach((drain) => drain());
       each((socket) => socket.resume());
     },
     delay(ms: number) {

@@ -264,6 +264,8 @@ export interface SetDay {
   downtimeUs: number;
   /** Stores with data on that date. */
   stores: number;
+  /** Incidents of those stores starting on that date. */
+  incidents: number;
 }
 
 /**
@@ -281,13 +283,14 @@ export class HistoryRollup {
       if (!day.hasData) continue;
       let total = this.dates.get(day.date);
       if (total === undefined) {
-        total = { date: day.date, businessUs: 0, uptimeUs: 0, downtimeUs: 0, stores: 0 };
+        total = { date: day.date, businessUs: 0, uptimeUs: 0, downtimeUs: 0, stores: 0, incidents: 0 };
         this.dates.set(day.date, total);
       }
       total.businessUs += day.businessUs;
       total.uptimeUs += day.uptimeUs;
       total.downtimeUs += day.downtimeUs;
       total.stores += 1;
+      total.incidents += day.incidents.length;
     }
     this.periods.push({ storeId: history.storeId, ...history.totals, incidentCount });
   }
@@ -309,16 +312,18 @@ export class HistoryRollup {
       .slice(0, limit);
   }
 
-  totals(): { businessUs: number; uptimeUs: number; downtimeUs: number } {
+  totals(): { businessUs: number; uptimeUs: number; downtimeUs: number; incidentCount: number } {
     let businessUs = 0;
     let uptimeUs = 0;
     let downtimeUs = 0;
+    let incidentCount = 0;
     for (const period of this.periods) {
       businessUs += period.businessUs;
       uptimeUs += period.uptimeUs;
       downtimeUs += period.downtimeUs;
+      incidentCount += period.incidentCount;
     }
-    return { businessUs, uptimeUs, downtimeUs };
+    return { businessUs, uptimeUs, downtimeUs, incidentCount };
   }
 }
 

@@ -1,4 +1,4 @@
-import { DataStatusRepository, DeliveryRepository, IncidentRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery, type Subscription } from '@store-monitoring/db';
+import { DataStatusRepository, DeliveryRepository, IncidentRepository, StoreGroupRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery, type Subscription } from '@store-monitoring/db';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
 import { envelope, type StoreDownData, type StoreRecoveredData } from './events.js';
@@ -59,6 +59,8 @@ export class IncidentEvaluation {
       storesOfOwner.set(ownerId, stores);
     }
     const storeIds = [...detectedByStore.keys()];
+    // A subscription limited to a group alerts on its group's stores only.
+    const storesOfGroup = await new StoreGroupRepository(this.deps.db).currentStoreSets([...new Set(targets.flatMap((target) => (target.group_id === null ? [] : [target.group_id])))]);
 
     const created = await this.deps.db.transaction().execute(async (trx) => {
       const incidents = new IncidentRepository(trx);
@@ -98,6 +100,7 @@ export class IncidentEvaluation {
           });
           for (const subscription of targets) {
             if (!storesOfOwner.get(subscription.owner_id)?.has(storeId)) continue;
+            if (subscription.group_id !== null && !storesOfGroup.get(subscription.group_id)?.has(storeId)) continue;
             const setters = mutes.get(storeId);
             const isMuted = setters !== undefined && (setters.has(subscription.owner_id) || setters.has(null));
             (isMuted ? muted : wanted).push(...this.storeAlerts(subscription, storeId, incidentId, incident, dataUntil));

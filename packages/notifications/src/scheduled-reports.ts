@@ -26,7 +26,7 @@ export class ScheduledReports {
       const existing = await new SubscriptionRepository(trx).scheduledReportOf(candidate);
       if (existing) return candidate;
       // No as_of: the report takes the latest observation of the data version it pins.
-      await this.deps.reports.record({ id: candidate, asOf: null, interpolation: subscription.interpolation, ownerId: subscription.owner_id }, trx);
+      await this.deps.reports.record({ id: candidate, asOf: null, interpolation: subscription.interpolation, ownerId: subscription.owner_id, groupId: subscription.group_id }, trx);
       return new SubscriptionRepository(trx).recordScheduledReport(subscription.id, slotAt, candidate);
     });
     // A failed enqueue fails this job, whose retry finds the slot's report and queues it again.

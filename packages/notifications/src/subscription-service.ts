@@ -39,6 +39,8 @@ export type SubscriptionOwner = string | null;
 
 export interface NewSubscriptionInput {
   ownerId: string;
+  /** Limits the alerts and scheduled reports to a group of the owner's stores. */
+  groupId?: string | null;
   channel: 'webhook' | 'email';
   url?: string;
   to?: string;
@@ -114,6 +116,7 @@ export class SubscriptionService {
       outcome = await this.subscriptions.createUnlessIdentical({
         id: randomUUID(),
         owner_id: input.ownerId,
+        group_id: input.groupId ?? null,
         channel: input.channel,
         url: input.url ?? null,
         email_to: input.to ?? null,
@@ -140,8 +143,8 @@ export class SubscriptionService {
     return { subscription: await this.syncSchedule(subscription, true), secret };
   }
 
-  list(owner: SubscriptionOwner, limit: number, offset: number): Promise<Subscription[]> {
-    return this.subscriptions.list(owner, limit, offset);
+  list(owner: SubscriptionOwner, limit: number, offset: number, groupId: string | null = null): Promise<Subscription[]> {
+    return this.subscriptions.list(owner, limit, offset, groupId);
   }
 
   async find(id: string, owner: SubscriptionOwner): Promise<Subscription> {

@@ -64,7 +64,7 @@ export async function runHistoryComputation(db: Kysely<Database>, computationId:
     nowUs,
     days: record.days,
     interpolation: record.interpolation as Interpolation,
-    pinned: { dataVersion: record.dataVersion, businessHoursVersion: record.businessHoursVersion, timezonesVersion: record.timezonesVersion, ownerId: record.ownerId },
+    pinned: { dataVersion: record.dataVersion, businessHoursVersion: record.businessHoursVersion, timezonesVersion: record.timezonesVersion, ownerId: record.ownerId, groupId: record.groupId },
   });
   await computations.complete(computationId, rollupFigures(rollup, mostDowntime));
   return 'complete';

@@ -16,7 +16,7 @@ export {
   type StoreRange,
   type StoreSelection,
 } from './store-reader.js';
-export { loadReportSettings, type ReportSettings } from './report-settings.js';
+export { loadReportSettings, pinnedStoreSet, type ReportSettings } from './report-settings.js';
 export { pageOfVisibleStores, readSpecialHoursOf, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
 export { computeFleetHistory, computeStoreHistories, computeStoreHistory, rollupFigures, runHistoryComputation, type HistoryPeriod } from './history-computation.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, shareReportFile, type ReportPaths } from './report-files.js';

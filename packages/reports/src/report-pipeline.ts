@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { access, rm } from 'node:fs/promises';
-import { ReportRepository, countStores, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
+import { ReportRepository, countStores, storeSetIds, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
 import { PermanentJobError, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
 import { reportPaths, shareReportFile } from './report-files.js';
-import { loadReportSettings, type ReportSettings } from './report-settings.js';
+import { writeSubsets } from './report-subset.js';
+import { loadReportSettings, pinnedStoreSet, type ReportSettings } from './report-settings.js';
 import { planShards } from './shard-plan.js';
 import { writeShardPart } from './shard-writer.js';
 import { DataVersionDroppedError, type PinnedData } from './store-reader.js';
@@ -27,7 +28,20 @@ export interface ReportPipelineSettings {
   sweepStaleSeconds?: number;
   /** How long the queue may take to accept a new report before it counts as down. */
   enqueueTimeoutMs?: number;
+  /**
+   * The share of the fleet's stores that the store-set reports waiting for the same data version,
+   * `as_of` and interpolation must cover together before one computation of every store is
+   * started for them all (default DEFAULT_FLEET_SHARE); 0 = always, Infinity = never.
+   */
+  fleetShare?: number;
 }
+
+/**
+ * Store-set reports waiting for the same pins that together cover this share of the fleet start
+ * one computation of every store and take their rows from it: below it, each set's own read costs
+ * less than the fleet's.
+ */
+export const DEFAULT_FLEET_SHARE = 0.25;
 
 /** What the lifecycle tells the rest of the system. */
 export interface ReportPipelineHooks {
@@ -58,6 +72,8 @@ export interface NewReport {
   asOf: string | null;
   interpolation: Interpolation;
   ownerId?: string | null;
+  /** A group of the owner's stores: the report covers only them (the group's set is pinned with the owner's). */
+  groupId?: string | null;
   requestId?: string;
   /** false: compute on its own even when an identical report exists (default true). */
   share?: boolean;
@@ -120,6 +136,7 @@ export class ReportPipeline {
       interpolation: request.interpolation,
       requestId: request.requestId,
       ownerId: request.ownerId ?? null,
+      groupId: request.groupId ?? null,
       share: request.share,
     });
   }
@@ -190,13 +207,24 @@ export class ReportPipeline {
       return { failed: 'no observations' };
     }
     if (settings.computedBy !== null) {
-      const outcome = await this.followComputation(reportId, settings.computedBy);
+      const outcome = await this.followComputation(reportId, settings.computedBy, settings.computedAsSubset);
       if (outcome !== 'alone') return { sharedWith: settings.computedBy, outcome };
     }
     let shards: ShardRange[] = await this.reports.shards(reportId);
+    // A group's report reads its own set (subsets of every store's computation are taken by owner).
+    if (shards.length === 0 && settings.computedBy === null && !settings.recompute && settings.pinned.ownerId && !settings.pinned.groupId) {
+      const fleet = await this.reports.joinFleetComputation(reportId, this.settings.fleetShare ?? DEFAULT_FLEET_SHARE);
+      if (fleet) {
+        if (fleet.created) {
+          this.deps.logger.info({ reportId, fleetReportId: fleet.id }, 'store-set reports cover much of the fleet: one computation of every store started for them');
+          await this.enqueue(fleet.id);
+        }
+        const outcome = await this.followComputation(reportId, fleet.id, true);
+        if (outcome !== 'alone') return { sharedWith: fleet.id, outcome };
+      }
+    }
     if (shards.length === 0) {
-      const { ownerId = null, ownerSetVersion = null } = settings.pinned;
-      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, ownerId, ownerSetVersion));
+      shards = await this.reports.savePlan(reportId, await planShards(this.deps.db, this.settings.shardCount ?? 1, pinnedStoreSet(settings.pinned)));
     }
     await this.deps.queues.enqueueReportFlow(
       reportId,
@@ -228,7 +256,7 @@ export class ReportPipeline {
     const pinned = settings.pinned;
     let storesProgress: ((storesDone: number) => Promise<void>) | undefined;
     if (onProgress) {
-      const storeCount = await countStores(this.deps.db, { ownerId: pinned.ownerId ?? null, setVersion: pinned.ownerSetVersion ?? null }, shard);
+      const storeCount = await countStores(this.deps.db, pinnedStoreSet(pinned), shard);
       let lastProgressAt = 0;
       storesProgress = async (storesDone) => {
         const now = Date.now();
@@ -373,10 +401,13 @@ export class ReportPipeline {
   }
 
   /** A report that shares `computedBy`'s computation: completes from it, waits for it, or goes on alone. */
-  private async followComputation(reportId: string, computedBy: string): Promise<SharingOutcome> {
+  private async followComputation(reportId: string, computedBy: string, subset: boolean): Promise<SharingOutcome> {
     const source = await this.reports.find(computedBy);
     if (isUnfinished(source?.status)) return 'waiting';
-    if (source?.status === 'complete' && (await this.completeFrom(source, reportId))) return 'completed';
+    if (source?.status === 'complete') {
+      const completed = subset ? (await this.completeSubsets(source, [reportId])).length === 1 : await this.completeFrom(source, reportId);
+      if (completed) return 'completed';
+    }
     await this.reports.computeAlone(reportId);
     this.deps.logger.info({ reportId, computedBy, sourceStatus: source?.status ?? 'gone' }, 'shared computation unavailable; computing alone');
     return 'alone';
@@ -387,10 +418,65 @@ export class ReportPipeline {
    * an earlier attempt that died before its events) gets its events, which are idempotent.
    */
   private async completeSharers(source: Report): Promise<void> {
-    for (const { id, status } of await this.reports.sharing(source.id)) {
+    const subsets: string[] = [];
+    for (const { id, status, computed_as_subset: subset } of await this.reports.sharing(source.id)) {
       if (status === 'complete') await this.announce(id);
+      else if (subset) subsets.push(id);
       else if (!(await this.completeFrom(source, id))) await this.restartAlone(id);
     }
+    if (subsets.length === 0) return;
+    const completed = new Set(await this.completeSubsets(source, subsets));
+    for (const id of subsets) if (!completed.has(id)) await this.restartAlone(id);
+  }
+
+  /**
+   * Completes each report of `reportIds` (a store set's) as the subset of `source`'s rows (every
+   * store), all in one pass over its file; returns those that completed or were complete already.
+   * None when the source's file is gone: they compute on their own.
+   */
+  private async completeSubsets(source: Report, reportIds: string[]): Promise<string[]> {
+    const reportsDir = this.settings.reportsDir;
+    const targets = [];
+    for (const reportId of reportIds) {
+      const settings = await this.load(reportId);
+      if (!settings || !isUnfinished(settings.status) || !settings.pinned?.ownerId) continue;
+      const storeIds = await storeSetIds(this.deps.db, { ownerId: settings.pinned.ownerId, setVersion: settings.pinned.ownerSetVersion ?? null });
+      targets.push({ reportId, storeIds, createdAt: (await this.reports.find(reportId))?.created_at });
+    }
+    let written;
+    try {
+      written = await writeSubsets(reportsDir, source.id, targets);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const done: string[] = [];
+    for (const target of targets) {
+      const subset = written.get(target.reportId)!;
+      const totalMs = Date.now() - (target.createdAt?.getTime() ?? Date.now());
+      const won = await this.reports.markComplete(target.reportId, { ...subset, timings: { totalMs } });
+      if (won) {
+        this.hooks.measured?.({ totalMs, rowCount: subset.rowCount, byteSize: subset.byteSize });
+        this.deps.logger.info({ reportId: target.reportId, computedBy: source.id, rows: subset.rowCount, totalMs }, 'report complete (subset of every store)');
+        await this.announce(target.reportId);
+        done.push(target.reportId);
+      } else if ((await this.reports.find(target.reportId))?.status === 'complete') {
+        done.push(target.reportId);
+      } else {
+        // Failed or expired meanwhile: a file nobody will delete must not stay.
+        await rm(reportPaths(reportsDir, target.reportId).reportFile, { force: true });
+        done.push(target.reportId);
+      }
+    }
+    // Complete already (an earlier attempt): their events are idempotent.
+    for (const reportId of reportIds) {
+      if (targets.some((target) => target.reportId === reportId)) continue;
+      if ((await this.reports.find(reportId))?.status === 'complete') {
+        await this.announce(reportId);
+        done.push(reportId);
+      }
+    }
+    return done;
   }
 
   private async restartAlone(reportId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus } from '@store-monitoring/db';
+import { ReportRepository, type Database, type Interpolation, type Kysely, type ReportStatus, type StoreScope, type StoreSetScope } from '@store-monitoring/db';
 import type { PinnedData } from './store-reader.js';
 
 /** A report's settings as fixed when it was triggered: the one shape every step of its lifecycle reads. */
@@ -6,8 +6,12 @@ export interface ReportSettings {
   reportId: string;
   status: ReportStatus;
   interpolation: Interpolation;
-  /** The identical report whose computation this one shares, or null. */
+  /** The identical report whose computation this one shares, or the report of every store it is the subset of, or null. */
   computedBy: string | null;
+  /** `computedBy` covers every store and this report takes its set's rows from it. */
+  computedAsSubset: boolean;
+  /** Asked to compute on its own: it never shares nor subsets. */
+  recompute: boolean;
   /**
    * What it reads: `now` as exact microseconds, the data version with its hours and zones, and the
    * owner's set. Null when the report was triggered before any poll was stored (no `as_of`).
@@ -27,6 +31,8 @@ export async function loadReportSettings(db: Kysely<Database>, reportId: string)
     status: row.status,
     interpolation: row.interpolation,
     computedBy: row.computed_by,
+    computedAsSubset: row.computed_as_subset,
+    recompute: row.recompute,
     pinned:
       row.as_of_us === null
         ? null
@@ -37,7 +43,14 @@ export async function loadReportSettings(db: Kysely<Database>, reportId: string)
             timezonesVersion: text(row.timezones_version),
             ownerId: row.owner_id,
             ownerSetVersion: text(row.owner_store_set_version),
+            groupId: row.group_id,
+            groupSetVersion: text(row.group_store_set_version),
           },
     walLsn: row.wal_lsn,
   };
+}
+
+/** The store set a report reads (every store, an owner's, or a group of its stores), in the states it pinned. */
+export function pinnedStoreSet(pinned: StoreScope): StoreSetScope {
+  return { ownerId: pinned.ownerId ?? null, setVersion: pinned.ownerSetVersion ?? null, groupId: pinned.groupId ?? null, groupSetVersion: pinned.groupSetVersion ?? null };
 }

@@ -84,7 +84,7 @@ export async function* streamStoreInputs(
 export async function readStoreForTimeline(
   db: Kysely<Database>,
   storeId: string,
-  pinned: { asOf: Date | string; dataVersion: string | null; businessHoursVersion: string | null; timezonesVersion: string | null; ownerId?: string | null },
+  pinned: { asOf: Date | string; dataVersion: string | null; businessHoursVersion: string | null; timezonesVersion: string | null; ownerId?: string | null; groupId?: string | null },
 ): Promise<StoreInput | null> {
   const asOfUs = await exactMicroseconds(db, pinned.asOf);
   const row = await storesQuery(db, { storeId }, { ...pinned, asOfUs }).executeTakeFirst();

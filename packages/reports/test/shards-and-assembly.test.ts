@@ -104,7 +104,7 @@ describe('shards and assembly on a real Postgres', () => {
     const owned = Array.from({ length: 60 }, (_, index) => `S${String(index * 10 + 1).padStart(7, '0')}`);
     await database.db.insertInto('owner_stores').values([...owned, 'unknown-store'].map((store_id) => ({ owner_id: ownerId, store_id }))).execute();
 
-    const shards = await planShards(database.db, 4, ownerId);
+    const shards = await planShards(database.db, 4, { ownerId });
     expect(shards).toHaveLength(4);
     const reportId = randomUUID();
     const perShard: string[][] = [];

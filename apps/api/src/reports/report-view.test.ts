@@ -19,7 +19,11 @@ const base: Report = {
   timings: {},
   owner_id: null,
   owner_store_set_version: null,
+  group_id: null,
+  group_store_set_version: null,
   computed_by: null,
+  computed_as_subset: false,
+  recompute: false,
   wal_lsn: null,
   data_version: '1',
   request_id: null,
@@ -39,11 +43,19 @@ describe('report view', () => {
   });
 
   it('speaks snake_case, drops timings that are not numbers, and only links a complete report', () => {
-    const running = toReportMetadata({ ...base, timings: { queuedMs: 5, computeMs: 'x', totalMs: 12.5 } });
+    const running = toReportMetadata({ ...base, timings: { queuedMs: 5, computeMs: 'x', totalMs: 12.5 } }, { actor: 'operator' });
     expect(running).toMatchObject({ status: 'Running', download_url: null, error: null, timings: { queued_ms: 5, total_ms: 12.5 } });
     expect(running.timings).not.toHaveProperty('compute_ms');
-    const complete = toReportMetadata({ ...base, status: 'complete', byte_size: '1234', row_count: 10, sha256: 'ab' });
+    const complete = toReportMetadata({ ...base, status: 'complete', byte_size: '1234', row_count: 10, sha256: 'ab' }, { actor: 'operator' });
     expect(complete).toMatchObject({ status: 'Complete', bytes: 1234, rows: 10, download_url: `/api/reports/${base.id}/csv`, progress: 100 });
-    expect(toReportMetadata({ ...base, status: 'failed', error: null }).error).toMatch(/without a recorded reason/);
+    expect(toReportMetadata({ ...base, status: 'failed', error: null }, { actor: 'operator' }).error).toMatch(/without a recorded reason/);
+  });
+
+  it("names the report of every store an owner's report was taken from to the operator only", () => {
+    const subset = { ...base, owner_id: 'c1f0a3e2-0000-4000-8000-000000000001', computed_by: 'c1f0a3e2-0000-4000-8000-000000000002', computed_as_subset: true };
+    expect(toReportMetadata(subset, { actor: 'owner' }).computed_by).toBeNull();
+    expect(toReportMetadata(subset, { actor: 'operator' }).computed_by).toBe(subset.computed_by);
+    const identical = { ...subset, computed_as_subset: false };
+    expect(toReportMetadata(identical, { actor: 'owner' }).computed_by).toBe(identical.computed_by);
   });
 });

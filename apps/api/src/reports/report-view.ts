@@ -1,4 +1,5 @@
 import type { Report, ReportStatus } from '@store-monitoring/db';
+import type { Scope } from '../auth/scope.js';
 import type { ReportMetadata, ReportStatusName } from '../schemas/reports.js';
 
 const STATUS_NAMES: Record<ReportStatus, ReportStatusName> = {
@@ -46,8 +47,16 @@ function snakeCaseTimings(timings: unknown): Record<string, number> {
   return result;
 }
 
-/** The one JSON form of a report, shared by every route that describes one. */
-export function toReportMetadata(report: Report): ReportMetadata {
+/**
+ * The report whose computation this one took, when the viewer may see it: an owner sees an
+ * identical report of its own, never the operator's report of every store its rows were taken from.
+ */
+function visibleComputedBy(report: Report, viewer: Pick<Scope, 'actor'>): string | null {
+  return report.computed_as_subset && viewer.actor !== 'operator' ? null : report.computed_by;
+}
+
+/** The one JSON form of a report, shared by every route that describes one, for the viewer asking. */
+export function toReportMetadata(report: Report, viewer: Pick<Scope, 'actor'>): ReportMetadata {
   const complete = report.status === 'complete';
   return {
     report_id: report.id,
@@ -60,7 +69,8 @@ export function toReportMetadata(report: Report): ReportMetadata {
     shards_done: report.shards_done,
     shard_count: report.shard_count,
     owner_id: report.owner_id,
-    computed_by: report.computed_by,
+    group_id: report.group_id,
+    computed_by: visibleComputedBy(report, viewer),
     created_at: new Date(report.created_at).toISOString(),
     started_at: isoOrNull(report.started_at),
     completed_at: isoOrNull(report.completed_at),

@@ -35,8 +35,9 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
   if (!app.isRedisReady()) {
     throw new ApiError(503, 'The job queue (Redis) is unavailable, so no report was created; retry shortly', { 'retry-after': '5' });
   }
-  // An owner key always makes its own report; the operator names an owner or covers every store.
-  const { ownerId } = await request.scope(body.owner_id);
+  // An owner key always makes its own report (a group key its group's); the operator names an owner
+  // or a group, or covers every store.
+  const { ownerId, groupId } = await request.scope(body.owner_id, body.group_id);
   if (body.as_of !== undefined) await assertAsOfInRange(app, body.as_of);
   // Passed to Postgres as text so the report's `now` keeps its microseconds; without one, the
   // pinned data version's latest observation is taken in the same statement.
@@ -47,6 +48,7 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
       interpolation: body.interpolation ?? DEFAULT_INTERPOLATION,
       requestId: String(request.id),
       ownerId,
+      groupId,
       share: body.recompute !== true,
     });
   } catch (error) {
@@ -54,6 +56,6 @@ export async function triggerReport(app: FastifyInstance, request: FastifyReques
     throw new ApiError(503, 'The job queue (Redis) did not accept the report; retry shortly', { 'retry-after': '5' });
   }
   const log = request.log.child({ report_id: report.id });
-  log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId, computed_by: report.computed_by }, 'report triggered');
+  log.info({ as_of: report.as_of, interpolation: report.interpolation, owner_id: ownerId, group_id: groupId, computed_by: report.computed_by }, 'report triggered');
   return report;
 }

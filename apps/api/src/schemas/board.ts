@@ -8,6 +8,7 @@ export const BoardQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0, description: 'Stores to skip, in board order' }),
   state: Type.Optional(stringEnum(STORE_STATES, { description: 'Only the stores in this state (the counts stay those of every state)' })),
   owner_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, description: "Operator only: one owner's board" })),
+  group_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Only the stores of this group of the owner’s stores (a group key always sees its own group)' })),
 });
 
 const BoardStore = Type.Object({

@@ -125,6 +125,7 @@ export const ApiTags = {
   Stores: 'stores',
   SpecialHours: 'special-hours',
   Owners: 'owners',
+  Groups: 'groups',
   History: 'history',
   Operations: 'operations',
   Notifications: 'notifications',

@@ -15,6 +15,7 @@ export const HistoryQuery = Type.Object({
   owner_id: Type.Optional(
     Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: "Operator only: see the history as this owner sees it (the owner's stores only)" }),
   ),
+  group_id: Type.Optional(Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Only the stores of this group of the owner’s stores (a group key always sees its own group)' })),
 });
 
 export const HistoryPageQuery = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { UUID_PATTERN, nullableInstant } from './common.js';
+import { UUID_PATTERN, nullableInstant, stringEnum } from './common.js';
 
 const exampleOwnerId = '7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b';
 const exampleKeyId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -34,9 +34,18 @@ export const OwnerView = Type.Object(
 );
 export type OwnerView = Static<typeof OwnerView>;
 
+export const GroupId = Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Group id (UUID)', examples: ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'] });
+
+export const KeyRoleSchema = stringEnum(['viewer', 'manager', 'owner'], {
+  description:
+    'viewer: reads (reports, history, board); manager: also acknowledges incidents, mutes stores, sets special hours and manages subscriptions; owner: also manages groups and keys',
+});
+
 export const OwnerKeyView = Type.Object({
   key_id: Type.String(),
   key_prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
+  group_id: Type.Union([GroupId, Type.Null()], { description: 'The group of the owner’s stores the key is limited to; null = all of them' }),
+  role: KeyRoleSchema,
   created_at: Type.String({ format: 'date-time' }),
   revoked_at: nullableInstant('When the key was revoked; null while it works'),
 });
@@ -90,18 +99,43 @@ export const OwnerStoreList = Type.Object(
   { description: "The owner's store set in byte order" },
 );
 
+export const CreateKeyBody = Type.Object(
+  {
+    group_id: Type.Optional(GroupId),
+    role: Type.Optional(KeyRoleSchema),
+  },
+  { additionalProperties: false, description: 'Default: a key for all of the owner’s stores with the owner role', examples: [{ group_id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', role: 'manager' }] },
+);
+
 export const CreatedKey = Type.Object(
   {
     key_id: Type.String(),
     key: Type.String({ description: 'The key itself: shown this once and stored only as a hash' }),
     key_prefix: Type.String(),
     owner_id: OwnerId,
+    group_id: Type.Union([GroupId, Type.Null()], { description: 'The group the key is limited to; null = all of the owner’s stores' }),
+    role: KeyRoleSchema,
     created_at: Type.String({ format: 'date-time' }),
   },
   {
     description: 'A new key for the owner',
-    examples: [{ key_id: exampleKeyId, key: 'smo_3q2-7wEXAMPLEexampleEXAMPLEexampleEXAMPLE0', key_prefix: 'smo_3q2-7wEX', owner_id: exampleOwnerId, created_at: '2026-12-01T10:00:00.000Z' }],
+    examples: [
+      {
+        key_id: exampleKeyId,
+        key: 'smo_3q2-7wEXAMPLEexampleEXAMPLEexampleEXAMPLE0',
+        key_prefix: 'smo_3q2-7wEX',
+        owner_id: exampleOwnerId,
+        group_id: null,
+        role: 'owner',
+        created_at: '2026-12-01T10:00:00.000Z',
+      },
+    ],
   },
+);
+
+export const OwnerKeyList = Type.Object(
+  { owner_id: OwnerId, keys: Type.Array(OwnerKeyView, { description: 'Revoked ones included; never the key itself' }) },
+  { description: 'The owner’s keys (a group key’s owner role sees its group’s keys only)' },
 );
 
 export const RevokedKey = Type.Object({ ...OwnerKeyView.properties, owner_id: OwnerId }, { description: 'The key, now revoked' });
@@ -114,9 +148,14 @@ export const WhoAmI = Type.Object(
     key_id: Type.Union([Type.String(), Type.Null()]),
     store_count: Type.Union([Type.Integer(), Type.Null()], { description: "Stores in the owner's set; null for the operator (all stores)" }),
     known_store_count: Type.Union([Type.Integer(), Type.Null()], { description: 'Of those, the stores in the data (the rest no source names yet); null for the operator' }),
+    group_id: Type.Union([GroupId, Type.Null()], { description: 'The group the key is limited to; null = all of the owner’s stores (and for the operator)' }),
+    group_name: Type.Union([Type.String(), Type.Null()], { description: 'The name of that group' }),
+    role: KeyRoleSchema,
   },
   {
-    description: 'Who the key belongs to',
-    examples: [{ kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300, known_store_count: 298 }],
+    description: 'Who the key belongs to: owner, group and role (store counts are of the group for a group key)',
+    examples: [
+      { kind: 'owner', owner_id: exampleOwnerId, name: 'Northwind Pizza', key_id: exampleKeyId, store_count: 300, known_store_count: 298, group_id: null, group_name: null, role: 'owner' },
+    ],
   },
 );

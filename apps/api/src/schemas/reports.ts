@@ -15,6 +15,14 @@ export const TriggerReportBody = Type.Object(
         examples: ['7d4b2f0e-1c3a-4e5f-8a9b-0c1d2e3f4a5b'],
       }),
     ),
+    group_id: Type.Optional(
+      Type.String({
+        pattern: UUID_PATTERN,
+        maxLength: 36,
+        description:
+          "Only the stores of this group of the owner's stores (each row equal to the all-stores report's row of that store); the group's set is pinned with the report, like the owner's. A group key's reports always cover its group.",
+      }),
+    ),
     recompute: Type.Optional(
       Type.Boolean({
         default: false,
@@ -89,9 +97,10 @@ export const ReportMetadata = Type.Object(
     shards_done: Type.Integer({ minimum: 0 }),
     shard_count: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Null until a worker has planned the report' }),
     owner_id: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose stores the report covers; null = every store' }),
+    group_id: Type.Union([Type.String(), Type.Null()], { description: "The group of the owner's stores the report covers; null = all of them" }),
     computed_by: Type.Union([Type.String(), Type.Null()], {
       description:
-        'The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. Null when the report is computed for itself.',
+        "The identical report (same data version, as_of and interpolation, for the same owner and state of its store set, or all stores) whose computation this one shares: it completes with the same sha256 when that one does. For an owner's report taken as the subset of the all-stores report of the same data version, as_of and interpolation, that report, named to the operator only (null for the owner). Null when the report is computed for itself.",
     }),
     created_at: Type.String({ format: 'date-time' }),
     started_at: nullableInstant(),
@@ -116,6 +125,7 @@ export const ReportMetadata = Type.Object(
         shards_done: 8,
         shard_count: 8,
         owner_id: null,
+        group_id: null,
         computed_by: null,
         created_at: '2023-01-25T19:00:00.000Z',
         started_at: '2023-01-25T19:00:00.120Z',

@@ -28,6 +28,9 @@ export const CreateSubscriptionBody = Type.Object(
     down_threshold_minutes: Type.Optional(Threshold),
     description: Type.Optional(Description),
     owner_id: Type.Optional(OwnerId),
+    group_id: Type.Optional(
+      Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Limits the alerts and scheduled reports to this group of the owner’s stores (a group key’s subscriptions always are)' }),
+    ),
   },
   {
     additionalProperties: false,
@@ -59,6 +62,7 @@ export const SubscriptionView = Type.Object(
   {
     subscription_id: Type.String({ pattern: UUID_PATTERN }),
     owner_id: Type.String({ pattern: UUID_PATTERN }),
+    group_id: Type.Union([Type.String({ pattern: UUID_PATTERN }), Type.Null()], { description: 'The group of the owner’s stores its alerts and reports are limited to; null = all of them' }),
     channel: stringEnum(['webhook', 'email'] as const),
     url: Type.Union([Type.String(), Type.Null()]),
     to: Type.Union([Type.String(), Type.Null()]),
@@ -81,6 +85,7 @@ export const SubscriptionView = Type.Object(
       {
         subscription_id: exampleSubscriptionId,
         owner_id: exampleOwnerId,
+        group_id: null,
         channel: 'webhook',
         url: 'https://hooks.example.com/store-monitoring',
         to: null,

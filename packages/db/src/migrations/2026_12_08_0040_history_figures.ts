@@ -61,6 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TABLE history_computations (
       id uuid PRIMARY KEY,
       owner_id uuid REFERENCES owners (id) ON DELETE CASCADE,
+      group_id uuid REFERENCES store_groups (id) ON DELETE CASCADE,
       data_version bigint,
       business_hours_version bigint,
       timezones_version bigint,

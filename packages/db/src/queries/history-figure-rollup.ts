@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
 import { specialHoursInEffect } from './store-row.js';
-import { ownedBy } from './store-scope.js';
+import { inStoreSet, type StoreSetRef } from './store-scope.js';
 
 /**
  * The rollup every view over many stores reads: the history figures the workers keep per data
@@ -11,13 +11,13 @@ import { ownedBy } from './store-scope.js';
 /** Which stores a rollup covers, as a condition on a store_id column: see `rollupScope`. */
 export type RollupStores = (column: string) => RawBuilder<boolean>;
 
-/** Every store, an owner's current set, or a list of stores. */
-export function rollupScope(scope: { ownerId?: string | null; storeIds?: readonly string[] }): RollupStores {
+/** Every store, an owner's current set (narrowed to one of its groups), or a list of stores. */
+export function rollupScope(scope: StoreSetRef & { storeIds?: readonly string[] }): RollupStores {
   if (scope.storeIds !== undefined) {
     const ids = [...scope.storeIds];
     return (column) => sql<boolean>`${sql.ref(column)} = ANY(${ids}::text[])`;
   }
-  return (column) => ownedBy(column, scope.ownerId ?? null);
+  return (column) => inStoreSet(column, scope);
 }
 
 export interface RollupRequest {
@@ -38,9 +38,9 @@ export interface RollupFigures {
 
 export interface FleetRollup {
   storeCount: number;
-  /** Per local date ascending: the stores with data on it and their sums. */
-  days: (RollupFigures & { date: string; stores: number })[];
-  totals: RollupFigures;
+  /** Per local date ascending: the stores with data on it, their sums and the incidents starting on it. */
+  days: (RollupFigures & { date: string; stores: number; incidents: number })[];
+  totals: RollupFigures & { incidentCount: number };
   /** The stores with the most downtime in the period (ties by store id), none without downtime. */
   mostDowntime: (RollupFigures & { storeId: string; incidentCount: number })[];
 }
@@ -105,10 +105,16 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
         uptimeUs: half(row.uptime),
         downtimeUs: half(row.downtime),
         stores: num(row.stores),
+        incidents: num(row.incidents),
       }));
       const totals = rollupDays.reduce(
-        (sum, day) => ({ businessUs: sum.businessUs + day.businessUs, uptimeUs: sum.uptimeUs + day.uptimeUs, downtimeUs: sum.downtimeUs + day.downtimeUs }),
-        { businessUs: 0, uptimeUs: 0, downtimeUs: 0 },
+        (sum, day) => ({
+          businessUs: sum.businessUs + day.businessUs,
+          uptimeUs: sum.uptimeUs + day.uptimeUs,
+          downtimeUs: sum.downtimeUs + day.downtimeUs,
+          incidentCount: sum.incidentCount + day.incidents,
+        }),
+        { businessUs: 0, uptimeUs: 0, downtimeUs: 0, incidentCount: 0 },
       );
       return {
         storeCount: num(count.rows[0]?.n ?? null),

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { streamReadOnly } from './read-cursor.js';
 import { PACKED_COLUMNS, hoursCte, specialHoursInEffect, lastPollOf, zoneOf, type StoreRow } from './store-row.js';
-import { inRegistry, ownedBy, utcDay, visibleIn, type StoreScope } from './store-scope.js';
+import { inRegistry, inStoreSet, utcDay, visibleIn, type StoreScope } from './store-scope.js';
 
 /** The read of a history: any number of days of polls of one pinned data version, for one store, some or all. */
 
@@ -21,7 +21,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
       ? sql<boolean>`${sql.ref(column)} = ${selection.storeId}`
       : 'storeIds' in selection
         ? sql<boolean>`${sql.ref(column)} = ANY(${[...selection.storeIds]}::text[])`
-        : ownedBy(column, pinned.ownerId);
+        : inStoreSet(column, pinned);
 
   return db
     .with('special', (qb) => specialHoursInEffect(qb, inSelection, pinned.dataVersion, firstDay, lastDay))
@@ -60,7 +60,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
     .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id'))
     .where(inRegistry(pinned.dataVersion))
-    .where(ownedBy('s.store_id', pinned.ownerId))
+    .where(inStoreSet('s.store_id', pinned))
     .orderBy('s.store_id');
 }
 
@@ -93,8 +93,8 @@ export function streamHistoryStoreRows(
 export async function pageOfVisibleStores(db: Kysely<Database>, pinned: StoreScope, limit: number, offset: number): Promise<{ storeIds: string[]; total: number }> {
   const inVersion = inRegistry(pinned.dataVersion);
   const [rows, count] = await Promise.all([
-    db.selectFrom('stores as s').select('s.store_id').where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).orderBy('s.store_id').limit(limit).offset(offset).execute(),
-    db.selectFrom('stores as s').select((eb) => eb.fn.countAll<string>().as('n')).where(inVersion).where(ownedBy('s.store_id', pinned.ownerId)).executeTakeFirstOrThrow(),
+    db.selectFrom('stores as s').select('s.store_id').where(inVersion).where(inStoreSet('s.store_id', pinned)).orderBy('s.store_id').limit(limit).offset(offset).execute(),
+    db.selectFrom('stores as s').select((eb) => eb.fn.countAll<string>().as('n')).where(inVersion).where(inStoreSet('s.store_id', pinned)).executeTakeFirstOrThrow(),
   ]);
   return { storeIds: rows.map((row) => row.store_id), total: Number(count.n) };
 }

@@ -2,7 +2,19 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { streamReadOnly } from './read-cursor.js';
 import { PACKED_COLUMNS, hoursCte, specialHoursInEffect, lastPollOf, zoneOf, type StoreRow } from './store-row.js';
-import { inRegistry, inSelection, ownedBy, utcDay, visibleIn, type StoreRange, type StoreScope, type StoreSelection } from './store-scope.js';
+import {
+  inRegistry,
+  inSelection,
+  inStoreSet,
+  storeSetMembers,
+  storeSetOf,
+  utcDay,
+  visibleIn,
+  type StoreRange,
+  type StoreScope,
+  type StoreSelection,
+  type VersionedStoreSet,
+} from './store-scope.js';
 
 /** The read of a report's shard (and of a timeline's store): a week of polls of one pinned data version. */
 
@@ -23,6 +35,13 @@ export interface ReportDays {
  * primary key (store_id, day, valid_from), so each store's days arrive in time order without a sort.
  */
 export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelection, pinned: StoreScope, days: ReportDays) {
+  const set = storeSetOf(pinned);
+  if (set !== null && !('storeId' in selection)) return storeSetRowsQuery(db, set, selection, pinned, days);
+  return storeRangeRowsQuery(db, selection, pinned, days);
+}
+
+/** Every store of the registry in the selection (a shard's range, or one store), read as one ordered range. */
+function storeRangeRowsQuery(db: Kysely<Database>, selection: StoreSelection, pinned: StoreScope, days: ReportDays) {
   const { firstDay, weekStartDay, lastDay } = days;
 
   return db
@@ -34,9 +53,7 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
             .selectFrom('poll_days')
             .select(['store_id', 'day', 'times', 'statuses'])
             .where(inSelection('store_id', selection))
-            // An owner's stores are spread over the whole registry: reading only theirs keeps an
-            // owner's report proportional to its own set, not to every store in the shard's range.
-            .where(ownedBy('poll_days.store_id', pinned.ownerId, pinned.ownerSetVersion))
+            .where(inStoreSet('poll_days.store_id', pinned))
             .where('day', '>=', utcDay(firstDay))
             .where('day', '<=', utcDay(lastDay))
             .where(visibleIn('poll_days', pinned.dataVersion))
@@ -79,8 +96,67 @@ export function reportStoreRowsQuery(db: Kysely<Database>, selection: StoreSelec
     .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
     .where(inSelection('s.store_id', selection))
     .where(inRegistry(pinned.dataVersion))
-    .where(ownedBy('s.store_id', pinned.ownerId, pinned.ownerSetVersion))
+    .where(inStoreSet('s.store_id', pinned))
     .orderBy('s.store_id');
+}
+
+/**
+ * The same rows for the stores of a versioned store set (an owner's, a group's) within the range,
+ * driven by the set's own ids: the members' index range in store-id order, and for each member a
+ * primary-key probe of the registry and of its store-days. A set's stores are spread over the
+ * whole registry, so this costs the set's stores, never the range's.
+ */
+function storeSetRowsQuery(db: Kysely<Database>, set: VersionedStoreSet, range: StoreRange, pinned: StoreScope, days: ReportDays) {
+  const { firstDay, weekStartDay, lastDay } = days;
+  const thisStore = (column: string) => sql<boolean>`${sql.ref(column)} = s.store_id`;
+
+  return db
+    .selectFrom(sql<{ store_id: string }>`(${storeSetMembers(set, range)})`.as('m'))
+    .innerJoin('stores as s', 's.store_id', 'm.store_id')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom((inner) =>
+            inner
+              .selectFrom('poll_days as pd')
+              .select(['pd.day', 'pd.times', 'pd.statuses'])
+              .where(thisStore('pd.store_id'))
+              .where('pd.day', '>=', utcDay(firstDay))
+              .where('pd.day', '<=', utcDay(lastDay))
+              .where(visibleIn('pd', pinned.dataVersion))
+              .orderBy('pd.day')
+              .as('ordered'),
+          )
+          // In day order from the primary key, as in the range read.
+          .select([
+            sql<Buffer>`string_agg(ordered.times, ''::bytea)`.as('poll_times'),
+            sql<Buffer>`string_agg(ordered.statuses, ''::bytea)`.as('poll_active'),
+            sql<string>`min(ordered.day)`.as('first_day'),
+          ])
+          .as('p'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(() => hoursCte(db, pinned.businessHoursVersion, thisStore('bh.store_id')).as('h'), (join) => join.onTrue())
+    .leftJoinLateral(() => specialHoursInEffect(db, thisStore, pinned.dataVersion, firstDay, lastDay).as('sp'), (join) => join.onTrue())
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('poll_days as st')
+          .select([...lastPollOf('st')])
+          .whereRef('st.store_id', '=', 's.store_id')
+          .where('st.day', '<', utcDay(firstDay))
+          .where(visibleIn('st', pinned.dataVersion))
+          .where(sql<boolean>`(p.first_day IS NULL OR p.first_day >= ${utcDay(weekStartDay)})`)
+          .orderBy('st.day', 'desc')
+          .limit(1)
+          .as('earlier'),
+      (join) => join.onTrue(),
+    )
+    .select(['s.store_id', zoneOf(pinned.timezonesVersion), ...PACKED_COLUMNS])
+    .where(inRegistry(pinned.dataVersion))
+    // A group's read: the owner's members narrowed to the group's set in its pinned state.
+    .where(inStoreSet('m.store_id', { ownerId: null, groupId: pinned.groupId, groupSetVersion: pinned.groupSetVersion }))
+    .orderBy('m.store_id');
 }
 
 /** The data version a report pinned is gone: retention removed rows it needs. */

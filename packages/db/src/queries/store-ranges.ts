@@ -1,36 +1,57 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy, type StoreRange } from './store-scope.js';
+import { inSelection, inStoreSet, storeSetMembers, storeSetOf, type StoreRange } from './store-scope.js';
 
-/** An owner's store set (in the state `setVersion`, or the current one); null owner = every store. */
+/**
+ * An owner's store set (in the state `setVersion`, or the current one), narrowed to one of its
+ * groups (in the state `groupSetVersion`) when `groupId` is given; null owner = every store.
+ */
 export interface StoreSetScope {
   ownerId: string | null;
   setVersion?: string | null;
+  groupId?: string | null;
+  groupSetVersion?: string | null;
+}
+
+const WHOLE_REGISTRY: StoreRange = { fromStoreId: null, toStoreId: null };
+
+/**
+ * The registry's store ids of the scope within the range, as a subquery with one column
+ * `store_id`. A set's stores are read from the set's own ids (its members' index range, one
+ * primary-key probe of the registry each), so the cost is the set's, not the registry's.
+ */
+function scopeStoreIds(scope: StoreSetScope, range: StoreRange): RawBuilder<{ store_id: string }> {
+  const set = storeSetOf({ ownerId: scope.ownerId, ownerSetVersion: scope.setVersion ?? null });
+  if (set === null) return sql`SELECT s.store_id FROM stores AS s WHERE ${inSelection('s.store_id', range)}`;
+  // A group's read is the owner's set narrowed to the group's set in its pinned state.
+  const inGroup = inStoreSet('m.store_id', { ownerId: null, groupId: scope.groupId ?? null, groupSetVersion: scope.groupSetVersion ?? null });
+  return sql`SELECT m.store_id FROM (${storeSetMembers(set, range)}) AS m JOIN stores AS s ON s.store_id = m.store_id WHERE ${inGroup}`;
 }
 
 /** Stores of the registry in the scope, within [fromStoreId, toStoreId) when given. */
-export async function countStores(db: Kysely<Database>, scope: StoreSetScope, range: StoreRange = { fromStoreId: null, toStoreId: null }): Promise<number> {
-  const row = await db
-    .selectFrom('stores')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where(ownedBy('stores.store_id', scope.ownerId, scope.setVersion))
-    .$if(range.fromStoreId !== null, (qb) => qb.where('store_id', '>=', range.fromStoreId!))
-    .$if(range.toStoreId !== null, (qb) => qb.where('store_id', '<', range.toStoreId!))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+export async function countStores(db: Kysely<Database>, scope: StoreSetScope, range: StoreRange = WHOLE_REGISTRY): Promise<number> {
+  const result = await sql<{ n: string }>`SELECT count(*) AS n FROM (${scopeStoreIds(scope, range)}) AS scoped`.execute(db);
+  return Number(result.rows[0]!.n);
 }
 
 /**
  * The store ids every `step` stores of the scope, in byte order (COLLATE "C"), leaving out the
- * first: the starts of all ranges but the first, in one index-only scan.
+ * first: the starts of all ranges but the first, in one index-only scan (of the registry, or of
+ * the set's own ids).
  */
 export async function everyNthStoreId(db: Kysely<Database>, scope: StoreSetScope, step: number): Promise<string[]> {
   const boundaries = await sql<{ store_id: string }>`
     SELECT store_id FROM (
-      SELECT store_id, row_number() OVER (ORDER BY store_id) - 1 AS position FROM stores
-      WHERE ${ownedBy('stores.store_id', scope.ownerId, scope.setVersion)}
+      SELECT scoped.store_id, row_number() OVER (ORDER BY scoped.store_id) - 1 AS position FROM (${scopeStoreIds(scope, WHOLE_REGISTRY)}) AS scoped
     ) AS numbered
     WHERE position > 0 AND position % ${step} = 0
     ORDER BY store_id`.execute(db);
   return boundaries.rows.map((row) => row.store_id);
+}
+
+/** The store ids of a store set (in the state `setVersion`, or the current one), in store-id order; an index range scan of the set alone. */
+export async function storeSetIds(db: Kysely<Database>, scope: StoreSetScope & { ownerId: string }): Promise<string[]> {
+  const set = storeSetOf({ ownerId: scope.ownerId, ownerSetVersion: scope.setVersion ?? null })!;
+  const result = await storeSetMembers(set).execute(db);
+  return result.rows.map((row) => row.store_id);
 }

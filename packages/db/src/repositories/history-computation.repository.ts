@@ -5,6 +5,8 @@ import type { Database, HistoryComputationStatus } from '../database.js';
 /** What a history computation covers: one data version, `as_of`, period and interpolation, for an owner or every store. */
 export interface HistoryComputationRequest {
   ownerId: string | null;
+  /** Narrowed to this group of the owner's stores; null = all of them. */
+  groupId: string | null;
   dataVersion: string | null;
   businessHoursVersion: string | null;
   timezonesVersion: string | null;
@@ -33,6 +35,7 @@ export class HistoryComputationRepository {
       .select([
         'id',
         'owner_id',
+        'group_id',
         'data_version',
         'business_hours_version',
         'timezones_version',
@@ -54,6 +57,7 @@ export class HistoryComputationRepository {
   async findOrCreate(request: HistoryComputationRequest): Promise<{ record: HistoryComputationRecord; created: boolean }> {
     const existing = await this.records()
       .where(sql<boolean>`owner_id IS NOT DISTINCT FROM ${request.ownerId}::uuid`)
+      .where(sql<boolean>`group_id IS NOT DISTINCT FROM ${request.groupId}::uuid`)
       .where(sql<boolean>`data_version IS NOT DISTINCT FROM ${request.dataVersion}::int8`)
       .where(sql<boolean>`as_of = ${request.asOfIso}::timestamptz`)
       .where('days', '=', request.days)
@@ -69,6 +73,7 @@ export class HistoryComputationRepository {
       .values({
         id,
         owner_id: request.ownerId,
+        group_id: request.groupId,
         data_version: request.dataVersion,
         business_hours_version: request.businessHoursVersion,
         timezones_version: request.timezonesVersion,
@@ -116,6 +121,7 @@ export class HistoryComputationRepository {
 function toRecord(row: {
   id: string;
   owner_id: string | null;
+  group_id: string | null;
   data_version: string | null;
   business_hours_version: string | null;
   timezones_version: string | null;
@@ -132,6 +138,7 @@ function toRecord(row: {
   return {
     id: row.id,
     ownerId: row.owner_id,
+    groupId: row.group_id,
     dataVersion: version(row.data_version),
     businessHoursVersion: version(row.business_hours_version),
     timezonesVersion: version(row.timezones_version),

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../database.js';
+import type { Database, KeyRole } from '../database.js';
 
 export interface OwnerSummary {
   id: string;
@@ -15,6 +15,9 @@ export interface OwnerSummary {
 export interface OwnerKeySummary {
   id: string;
   key_prefix: string;
+  /** The group of the owner's stores the key is limited to; null = all of them. */
+  group_id: string | null;
+  role: KeyRole;
   created_at: Date;
   revoked_at: Date | null;
 }
@@ -23,6 +26,8 @@ export interface OwnerKeySummary {
 export interface OwnerKeyMatch {
   keyId: string;
   ownerId: string;
+  groupId: string | null;
+  role: KeyRole;
 }
 
 export interface StoreSetCounts {
@@ -33,6 +38,8 @@ export interface StoreSetCounts {
   /** Kept but not (yet) in any source. */
   unknown: number;
 }
+
+const KEY_COLUMNS = ['id', 'key_prefix', 'group_id', 'role', 'created_at', 'revoked_at'] as const;
 
 /** Store ids are inserted this many per statement: well under Postgres' parameter limit. */
 const STORE_INSERT_BATCH = 5_000;
@@ -152,18 +159,19 @@ export class OwnerRepository {
       .execute();
   }
 
-  async createKey(input: { id: string; ownerId: string; keyHash: string; keyPrefix: string }): Promise<OwnerKeySummary> {
+  /** A new key; a group key's group must be the owner's (the foreign key refuses another owner's). */
+  async createKey(input: { id: string; ownerId: string; keyHash: string; keyPrefix: string; groupId?: string | null; role?: KeyRole }): Promise<OwnerKeySummary> {
     return this.db
       .insertInto('owner_keys')
-      .values({ id: input.id, owner_id: input.ownerId, key_hash: input.keyHash, key_prefix: input.keyPrefix })
-      .returning(['id', 'key_prefix', 'created_at', 'revoked_at'])
+      .values({ id: input.id, owner_id: input.ownerId, key_hash: input.keyHash, key_prefix: input.keyPrefix, group_id: input.groupId ?? null, role: input.role ?? 'owner' })
+      .returning(KEY_COLUMNS)
       .executeTakeFirstOrThrow();
   }
 
   listKeys(ownerId: string): Promise<OwnerKeySummary[]> {
     return this.db
       .selectFrom('owner_keys')
-      .select(['id', 'key_prefix', 'created_at', 'revoked_at'])
+      .select(KEY_COLUMNS)
       .where('owner_id', '=', ownerId)
       .orderBy('created_at')
       .orderBy('id')
@@ -177,7 +185,7 @@ export class OwnerRepository {
       .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
       .where('id', '=', keyId)
       .where('owner_id', '=', ownerId)
-      .returning(['id', 'key_prefix', 'created_at', 'revoked_at'])
+      .returning(KEY_COLUMNS)
       .executeTakeFirst();
   }
 
@@ -185,10 +193,10 @@ export class OwnerRepository {
   async findActiveKey(keyHash: string): Promise<OwnerKeyMatch | undefined> {
     const row = await this.db
       .selectFrom('owner_keys')
-      .select(['id', 'owner_id'])
+      .select(['id', 'owner_id', 'group_id', 'role'])
       .where('key_hash', '=', keyHash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? { keyId: row.id, ownerId: row.owner_id } : undefined;
+    return row ? { keyId: row.id, ownerId: row.owner_id, groupId: row.group_id, role: row.role } : undefined;
   }
 }

@@ -24,6 +24,8 @@ function plannedShard(row: ReportShard): PlannedShard {
 /** Restricts report reads to the reports made for one owner. */
 export interface ReportVisibility {
   ownerId: string;
+  /** Only the reports made for this group of the owner's stores (a group key's view). */
+  groupId?: string | null;
 }
 
 export interface ReportTimings {
@@ -45,7 +47,10 @@ export class ReportRepository {
    * version yet the report has no stores.
    *
    * An identical report that is still to finish or already complete (same version, `as_of`,
-   * interpolation and store set) becomes its `computed_by`: the two share one computation.
+   * interpolation and store set) becomes its `computed_by`: the two share one computation. For a
+   * store set's report without one, the report of every store for the same version, `as_of` and
+   * interpolation does (`computed_as_subset`): the set's rows are taken from it. `share: false`
+   * (recompute) does neither.
    */
   async create(input: {
     id: string;
@@ -54,31 +59,51 @@ export class ReportRepository {
     interpolation: Interpolation;
     requestId?: string;
     ownerId?: string | null;
+    /** A group of the owner's stores; its set's state is pinned too. */
+    groupId?: string | null;
     /** false: compute this report on its own even when an identical one exists (default true). */
     share?: boolean;
   }): Promise<Report> {
     const ownerId = input.ownerId ?? null;
+    const groupId = input.groupId ?? null;
     const share = input.share ?? true;
     const result = await sql<Report>`
       WITH pinned AS (
         SELECT version.id AS data_version, version.business_hours_version, version.timezones_version,
           coalesce(${input.asOf}::timestamptz, version.latest_observation) AS as_of,
-          (SELECT store_set_version FROM owners WHERE id = ${ownerId}::uuid) AS owner_store_set_version
+          (SELECT store_set_version FROM owners WHERE id = ${ownerId}::uuid) AS owner_store_set_version,
+          (SELECT store_set_version FROM store_groups WHERE id = ${groupId}::uuid AND owner_id = ${ownerId}::uuid) AS group_store_set_version
         FROM (SELECT 1) AS one
         LEFT JOIN LATERAL (SELECT * FROM data_versions ORDER BY id DESC LIMIT 1) AS version ON true
+      ),
+      identical AS (
+        SELECT same.id FROM reports AS same, pinned
+        WHERE ${share} AND same.computed_by IS NULL AND same.status IN ('pending', 'running', 'complete')
+          AND same.data_version = pinned.data_version AND same.as_of = pinned.as_of AND same.interpolation = ${input.interpolation}
+          AND same.owner_id IS NOT DISTINCT FROM ${ownerId}::uuid
+          AND same.owner_store_set_version IS NOT DISTINCT FROM pinned.owner_store_set_version
+          AND same.group_id IS NOT DISTINCT FROM ${groupId}::uuid
+          AND same.group_store_set_version IS NOT DISTINCT FROM pinned.group_store_set_version
+        ORDER BY same.status = 'complete' DESC, same.created_at, same.id
+        LIMIT 1
+      ),
+      -- A store set's report takes its rows from the computation of every store, when there is one.
+      fleet AS (
+        SELECT every.id FROM reports AS every, pinned
+        WHERE ${share} AND ${ownerId}::uuid IS NOT NULL AND ${groupId}::uuid IS NULL AND every.owner_id IS NULL
+          AND every.computed_by IS NULL AND every.status IN ('pending', 'running', 'complete')
+          AND every.data_version = pinned.data_version AND every.as_of = pinned.as_of AND every.interpolation = ${input.interpolation}
+        ORDER BY every.status = 'complete' DESC, every.created_at, every.id
+        LIMIT 1
       )
       INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version,
-        request_id, owner_id, owner_store_set_version, computed_by, wal_lsn)
+        request_id, owner_id, owner_store_set_version, group_id, group_store_set_version, computed_by, computed_as_subset, recompute, wal_lsn)
       SELECT ${input.id}, 'pending', pinned.as_of, ${input.asOf === null ? 'latest_observation' : 'request'}, ${input.interpolation},
         pinned.data_version, pinned.business_hours_version, pinned.timezones_version, ${input.requestId ?? null}, ${ownerId},
-        pinned.owner_store_set_version,
-        (SELECT same.id FROM reports AS same
-          WHERE ${share} AND same.computed_by IS NULL AND same.status IN ('pending', 'running', 'complete')
-            AND same.data_version = pinned.data_version AND same.as_of = pinned.as_of AND same.interpolation = ${input.interpolation}
-            AND same.owner_id IS NOT DISTINCT FROM ${ownerId}::uuid
-            AND same.owner_store_set_version IS NOT DISTINCT FROM pinned.owner_store_set_version
-          ORDER BY same.status = 'complete' DESC, same.created_at, same.id
-          LIMIT 1),
+        pinned.owner_store_set_version, ${groupId}::uuid, pinned.group_store_set_version,
+        coalesce((SELECT id FROM identical), (SELECT id FROM fleet)),
+        NOT EXISTS (SELECT 1 FROM identical) AND EXISTS (SELECT 1 FROM fleet),
+        NOT ${share},
         -- Every commit the report pins lies before this position (see ReadSources).
         pg_current_wal_lsn()
       FROM pinned
@@ -129,7 +154,11 @@ export class ReportRepository {
         'timezones_version',
         'owner_id',
         'computed_by',
+        'computed_as_subset',
+        'recompute',
         'owner_store_set_version',
+        'group_id',
+        'group_store_set_version',
         sql<string | null>`wal_lsn::text`.as('wal_lsn'),
         sql<string | null>`(extract(epoch FROM as_of) * 1000000)::int8`.as('as_of_us'),
       ])
@@ -148,19 +177,76 @@ export class ReportRepository {
   }
 
   /** The reports sharing `reportId`'s computation that are waiting for it or already completed from it. */
-  sharing(reportId: string): Promise<Pick<Report, 'id' | 'status'>[]> {
+  sharing(reportId: string): Promise<Pick<Report, 'id' | 'status' | 'computed_as_subset' | 'owner_id' | 'owner_store_set_version'>[]> {
     return this.db
       .selectFrom('reports')
-      .select(['id', 'status'])
+      .select(['id', 'status', 'computed_as_subset', 'owner_id', 'owner_store_set_version'])
       .where('computed_by', '=', reportId)
       .where('status', 'in', ['pending', 'running', 'complete'])
       .orderBy('id')
       .execute();
   }
 
+  /**
+   * For a store set's report about to be planned: the computation of every store for its data
+   * version, `as_of` and interpolation that it takes its rows from, or undefined when it computes
+   * on its own. An existing one (pending, running or complete) is joined. Otherwise one is
+   * recorded when the sets of the store-set reports waiting to be planned for those same pins
+   * (this one included) hold at least `fleetShare` of the version's stores: a storm of reports
+   * (a refresh, the morning's schedules) then costs one read of the fleet, and each report is the
+   * subset of its rows. It is not recorded again after one for those pins failed. Every waiting
+   * store-set report for those pins (never a `recompute` one) is pointed at it, in one transaction
+   * serialised per pins. `created` tells the caller to queue it.
+   */
+  async joinFleetComputation(reportId: string, fleetShare: number): Promise<{ id: string; created: boolean } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const report = await trx
+        .selectFrom('reports')
+        .select(['id', 'owner_id', 'recompute', 'computed_by', 'status', 'data_version', 'interpolation', sql<string>`as_of::text`.as('as_of_text')])
+        .where('id', '=', reportId)
+        .executeTakeFirst();
+      if (!report || report.owner_id === null || report.recompute || report.computed_by !== null || report.status !== 'pending' || report.data_version === null) return undefined;
+      const { data_version: dataVersion, interpolation, as_of_text: asOf } = report;
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`fleet-computation:${dataVersion}:${asOf}:${interpolation}`}))`.execute(trx);
+      const samePins = sql<boolean>`r.data_version = ${dataVersion}::int8 AND r.as_of = ${asOf}::timestamptz AND r.interpolation = ${interpolation}`;
+
+      const existing = await sql<{ id: string; status: string }>`
+        SELECT r.id, r.status FROM reports AS r
+        WHERE ${samePins} AND r.owner_id IS NULL AND r.computed_by IS NULL AND r.status IN ('pending', 'running', 'complete', 'failed')
+        ORDER BY r.status = 'complete' DESC, r.status = 'failed', r.created_at, r.id
+        LIMIT 1`.execute(trx);
+      let fleet = existing.rows[0];
+      if (fleet?.status === 'failed') return undefined;
+      let created = false;
+      if (!fleet) {
+        const waiting = await sql<{ set_stores: string; fleet_stores: string }>`
+          SELECT
+            (SELECT count(*) FROM reports AS r JOIN owner_stores AS m ON m.owner_id = r.owner_id
+              AND m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version)
+              WHERE ${samePins} AND r.owner_id IS NOT NULL AND NOT r.recompute AND r.computed_by IS NULL AND r.status = 'pending') AS set_stores,
+            (SELECT store_count FROM data_versions WHERE id = ${dataVersion}::int8) AS fleet_stores`.execute(trx);
+        const { set_stores: setStores, fleet_stores: fleetStores } = waiting.rows[0]!;
+        if (Number(setStores) < fleetShare * Number(fleetStores)) return undefined;
+        const inserted = await sql<{ id: string; status: string }>`
+          INSERT INTO reports (id, status, as_of, as_of_source, interpolation, data_version, business_hours_version, timezones_version,
+            request_id, owner_id, wal_lsn)
+          SELECT gen_random_uuid(), 'pending', r.as_of, r.as_of_source, r.interpolation, r.data_version, r.business_hours_version, r.timezones_version,
+            ${`fleet computation for ${reportId}`}, NULL, pg_current_wal_lsn()
+          FROM reports AS r WHERE r.id = ${reportId}
+          RETURNING id, status`.execute(trx);
+        fleet = inserted.rows[0]!;
+        created = true;
+      }
+      await sql`
+        UPDATE reports AS r SET computed_by = ${fleet.id}::uuid, computed_as_subset = true, updated_at = now()
+        WHERE ${samePins} AND r.owner_id IS NOT NULL AND NOT r.recompute AND r.computed_by IS NULL AND r.status = 'pending'`.execute(trx);
+      return { id: fleet.id, created };
+    });
+  }
+
   /** The report computes for itself from now on (the one it shared with failed or is gone). */
   async computeAlone(reportId: string): Promise<void> {
-    await this.db.updateTable('reports').set({ computed_by: null, updated_at: sql<Date>`now()` }).where('id', '=', reportId).execute();
+    await this.db.updateTable('reports').set({ computed_by: null, computed_as_subset: false, updated_at: sql<Date>`now()` }).where('id', '=', reportId).execute();
   }
 
   /**
@@ -173,6 +259,7 @@ export class ReportRepository {
       .selectAll()
       .where('id', '=', id)
       .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .$if(visibleTo?.groupId != null, (qb) => qb.where('group_id', '=', visibleTo!.groupId!))
       .executeTakeFirst();
   }
 
@@ -182,6 +269,7 @@ export class ReportRepository {
       .selectFrom('reports')
       .selectAll()
       .$if(visibleTo !== undefined, (qb) => qb.where('owner_id', '=', visibleTo!.ownerId))
+      .$if(visibleTo?.groupId != null, (qb) => qb.where('group_id', '=', visibleTo!.groupId!))
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(limit)

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy, visibleIn } from '../queries/store-scope.js';
+import { inStoreSet, visibleIn } from '../queries/store-scope.js';
 
 /** One interval of a special date, local times 'HH:MM:SS'. */
 export interface SpecialInterval {
@@ -129,10 +129,10 @@ export class SpecialHoursRepository {
 
   /**
    * Of `storeIds` (or, when null, every store), those the caller may set special hours for: stores
-   * the registry knows, and for an owner only those of its current set.
+   * the registry knows, and for an owner only those of its current set (of one of its groups, when given).
    */
-  async reachableStores(storeIds: readonly string[] | null, ownerId: string | null): Promise<string[]> {
-    let query = this.db.selectFrom('stores as s').select('s.store_id').where(ownedBy('s.store_id', ownerId));
+  async reachableStores(storeIds: readonly string[] | null, ownerId: string | null, groupId: string | null = null): Promise<string[]> {
+    let query = this.db.selectFrom('stores as s').select('s.store_id').where(inStoreSet('s.store_id', { ownerId, groupId }));
     if (storeIds !== null) query = query.where(sql<boolean>`s.store_id = ANY(${[...storeIds]}::text[])`);
     const rows = await query.orderBy('s.store_id').execute();
     return rows.map((row) => row.store_id);

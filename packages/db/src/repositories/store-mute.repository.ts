@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import { ownedBy } from '../queries/store-scope.js';
+import { inStoreSet } from '../queries/store-scope.js';
 
 export interface StoreMuteView {
   store_id: string;
@@ -57,28 +57,28 @@ export class StoreMuteRepository {
    * Active mutes a viewer sees on the given stores (all of them when `storeIds` is null): an
    * owner its own and the operator's; the operator every one.
    */
-  active(viewerOwnerId: string | null, storeIds: readonly string[] | null): Promise<StoreMuteView[]> {
+  active(viewerOwnerId: string | null, storeIds: readonly string[] | null, groupId: string | null = null): Promise<StoreMuteView[]> {
     if (storeIds !== null && storeIds.length === 0) return Promise.resolve([]);
     let query = this.db
       .selectFrom('store_mutes as m')
       .select(['m.store_id', 'm.owner_id', 'm.until', 'm.reason', 'm.created_by', 'm.created_at'])
       .where('m.until', '>', sql<Date>`now()`);
     if (viewerOwnerId !== null) {
-      query = query.where((eb) => eb.or([eb('m.owner_id', '=', viewerOwnerId), eb('m.owner_id', 'is', null)])).where(ownedBy('m.store_id', viewerOwnerId));
+      query = query.where((eb) => eb.or([eb('m.owner_id', '=', viewerOwnerId), eb('m.owner_id', 'is', null)])).where(inStoreSet('m.store_id', { ownerId: viewerOwnerId, groupId }));
     }
     if (storeIds !== null) query = query.where('m.store_id', 'in', storeIds);
     return query.orderBy('m.store_id').orderBy('m.until', 'desc').execute();
   }
 
   /** How many of a viewer's stores that have a state are muted as the viewer sees them. */
-  async mutedStateCount(viewerOwnerId: string | null): Promise<number> {
+  async mutedStateCount(viewerOwnerId: string | null, groupId: string | null = null): Promise<number> {
     let query = this.db
       .selectFrom('store_mutes as m')
       .innerJoin('store_states as s', 's.store_id', 'm.store_id')
       .select(sql<string>`count(DISTINCT m.store_id)`.as('n'))
       .where('m.until', '>', sql<Date>`now()`);
     if (viewerOwnerId !== null) {
-      query = query.where((eb) => eb.or([eb('m.owner_id', '=', viewerOwnerId), eb('m.owner_id', 'is', null)])).where(ownedBy('m.store_id', viewerOwnerId));
+      query = query.where((eb) => eb.or([eb('m.owner_id', '=', viewerOwnerId), eb('m.owner_id', 'is', null)])).where(inStoreSet('m.store_id', { ownerId: viewerOwnerId, groupId }));
     }
     const row = await query.executeTakeFirst();
     return Number(row?.n ?? 0);
@@ -102,29 +102,40 @@ export class StoreMuteRepository {
     return muted;
   }
 
-  /** Of the given ids, those an owner has in its current set (null = the operator: those in the registry). */
-  async knownTo(ownerId: string | null, storeIds: readonly string[]): Promise<Set<string>> {
+  /**
+   * Of the given ids, those an owner has in its current set, narrowed to one of its groups when
+   * given (null owner = the operator: those in the registry).
+   */
+  async knownTo(ownerId: string | null, storeIds: readonly string[], groupId: string | null = null): Promise<Set<string>> {
     if (storeIds.length === 0) return new Set();
     const ids = [...new Set(storeIds)];
     const rows =
       ownerId === null
         ? await this.db.selectFrom('stores').select('store_id').where('store_id', '=', sql<string>`ANY(${ids}::text[])`).execute()
         : await this.db
-            .selectFrom('owner_stores')
-            .select('store_id')
-            .where('owner_id', '=', ownerId)
-            .where('until_set_version', 'is', null)
-            .where('store_id', '=', sql<string>`ANY(${ids}::text[])`)
+            .selectFrom('owner_stores as o')
+            .select('o.store_id')
+            .where('o.owner_id', '=', ownerId)
+            .where('o.until_set_version', 'is', null)
+            .where('o.store_id', '=', sql<string>`ANY(${ids}::text[])`)
+            .where(inStoreSet('o.store_id', { ownerId: null, groupId }))
             .execute();
     return new Set(rows.map((row) => row.store_id));
   }
 
-  /** Every store of an owner's current set (null = every store in the registry). */
-  async allOf(ownerId: string | null): Promise<string[]> {
+  /** Every store of an owner's current set, or of one of its groups (null owner = every store in the registry). */
+  async allOf(ownerId: string | null, groupId: string | null = null): Promise<string[]> {
     const rows =
       ownerId === null
         ? await this.db.selectFrom('stores').select('store_id').orderBy('store_id').execute()
-        : await this.db.selectFrom('owner_stores').select('store_id').where('owner_id', '=', ownerId).where('until_set_version', 'is', null).orderBy('store_id').execute();
+        : await this.db
+            .selectFrom('owner_stores as o')
+            .select('o.store_id')
+            .where('o.owner_id', '=', ownerId)
+            .where('o.until_set_version', 'is', null)
+            .where(inStoreSet('o.store_id', { ownerId: null, groupId }))
+            .orderBy('o.store_id')
+            .execute();
     return rows.map((row) => row.store_id);
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ClosedBy, Database, StoreStateName } from '../database.js';
-import { ownedBy } from '../queries/store-scope.js';
+import { inStoreSet } from '../queries/store-scope.js';
 
 /** One store's state at the latest observation, as the step after each ingest derives it. */
 export interface StoreStateRow {
@@ -89,7 +89,7 @@ export class StoreStateRepository {
       `.execute(this.db);
       changed += Number(result.numAffectedRows ?? 0);
     }
-    const counts = await this.counts(null);
+    const counts = await this.counts(null, null);
     await this.db
       .insertInto('store_state_evaluations')
       .values({
@@ -111,12 +111,12 @@ export class StoreStateRepository {
     return changed;
   }
 
-  /** Stores per state, of an owner's set (null = every store). */
-  private async counts(ownerId: string | null): Promise<Record<StoreStateName, number>> {
+  /** Stores per state, of an owner's set or one of its groups (null = every store). */
+  private async counts(ownerId: string | null, groupId: string | null): Promise<Record<StoreStateName, number>> {
     const counted = await this.db
       .selectFrom('store_states as s')
       .select(['s.state', sql<string>`count(*)`.as('n')])
-      .where(ownedBy('s.store_id', ownerId))
+      .where(inStoreSet('s.store_id', { ownerId, groupId }))
       .groupBy('s.state')
       .execute();
     const counts: Record<StoreStateName, number> = { closed: 0, no_data: 0, down: 0, up: 0 };
@@ -145,15 +145,16 @@ export class StoreStateRepository {
   }
 
   /**
-   * The board of an owner's stores (null = every store): the count per state, and one page in board
-   * order (down first, longest down first, then no_data, up and closed, each by store id).
+   * The board of an owner's stores, or of one of its groups (null owner = every store): the count per
+   * state, and one page in board order (down first, longest down first, then no_data, up and closed,
+   * each by store id).
    */
-  async board(ownerId: string | null, page: { limit: number; offset: number; state?: StoreStateName }): Promise<BoardPage> {
-    const counts = ownerId === null ? ((await this.countsOfLatestEvaluation()) ?? (await this.counts(null))) : await this.counts(ownerId);
+  async board(ownerId: string | null, page: { limit: number; offset: number; state?: StoreStateName }, groupId: string | null = null): Promise<BoardPage> {
+    const counts = ownerId === null ? ((await this.countsOfLatestEvaluation()) ?? (await this.counts(null, null))) : await this.counts(ownerId, groupId);
     let query = this.db
       .selectFrom('store_states as s')
       .select(['s.store_id', 's.state', 's.closed_by', isoUs('s.down_since').as('down_since'), isoUs('s.last_poll_at').as('last_poll_at')])
-      .where(ownedBy('s.store_id', ownerId));
+      .where(inStoreSet('s.store_id', { ownerId, groupId }));
     if (page.state !== undefined) query = query.where('s.board_rank', '=', BOARD_RANK[page.state]);
     const rows = await query.orderBy('s.board_rank').orderBy('s.down_since').orderBy('s.store_id').limit(page.limit).offset(page.offset).execute();
     const total = page.state === undefined ? Object.values(counts).reduce((sum, n) => sum + n, 0) : counts[page.state];

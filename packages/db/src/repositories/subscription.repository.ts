@@ -49,6 +49,7 @@ export class SubscriptionRepository {
         .where('interpolation', '=', values.interpolation ?? 'nearest')
         .where('down_threshold_minutes', '=', values.down_threshold_minutes ?? 30)
         .where(sql<boolean>`description IS NOT DISTINCT FROM ${values.description ?? null}`)
+        .where(sql<boolean>`group_id IS NOT DISTINCT FROM ${values.group_id ?? null}::uuid`)
         .orderBy('created_at')
         .limit(1)
         .executeTakeFirst();
@@ -63,9 +64,11 @@ export class SubscriptionRepository {
     return query.executeTakeFirst();
   }
 
-  list(owner: OwnerScope, limit = 100, offset = 0): Promise<Subscription[]> {
+  /** With `groupId`, only the subscriptions limited to that group (a group key's view). */
+  list(owner: OwnerScope, limit = 100, offset = 0, groupId: string | null = null): Promise<Subscription[]> {
     let query = this.db.selectFrom('subscriptions').selectAll();
     if (owner !== null) query = query.where('owner_id', '=', owner);
+    if (groupId !== null) query = query.where('group_id', '=', groupId);
     return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
   }
 

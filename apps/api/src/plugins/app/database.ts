@@ -1,4 +1,4 @@
-import { createDb, createReadSources, databaseSettings, DataStatusRepository, DeliveryRepository, IncidentRepository, OwnerRepository, redactedReadError, replicaUrlList, ReportRepository, SubscriptionRepository } from '@store-monitoring/db';
+import { createDb, createReadSources, databaseSettings, DataStatusRepository, DeliveryRepository, IncidentRepository, OwnerRepository, redactedReadError, replicaUrlList, ReportRepository, StoreGroupRepository, SubscriptionRepository } from '@store-monitoring/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -32,6 +32,7 @@ async function databasePlugin(app: FastifyInstance): Promise<void> {
   app.decorate('reportRepository', new ReportRepository(database.db));
   app.decorate('dataStatusRepository', new DataStatusRepository(database.db));
   app.decorate('ownerRepository', new OwnerRepository(database.db));
+  app.decorate('storeGroupRepository', new StoreGroupRepository(database.db));
   app.decorate('subscriptionRepository', new SubscriptionRepository(database.db));
   app.decorate('deliveryRepository', new DeliveryRepository(database.db));
   app.decorate('incidentRepository', new IncidentRepository(database.db));

@@ -42,7 +42,7 @@ async function principalPlugin(app: FastifyInstance): Promise<void> {
     if (given !== undefined && expected !== null && keysMatch(given, expected)) return OPERATOR;
     if (given !== undefined && looksLikeOwnerKey(given)) {
       const match = await keys.lookup(given);
-      if (match) return { kind: 'owner', ownerId: match.ownerId, keyId: match.keyId };
+      if (match) return { kind: 'owner', ownerId: match.ownerId, keyId: match.keyId, groupId: match.groupId, role: match.role };
       request.log.info({ route: routeUrl }, 'unknown or revoked owner key');
       refuse(request, reply, 401, UNKNOWN_KEY_MESSAGE);
       return null;

@@ -27,7 +27,7 @@ const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'The live board: which of the caller’s stores are down right now, and since when',
         description:
-          'Every store of the caller (an owner’s set; every store for the operator, or one owner’s with `owner_id`) in its state at the latest observation, ' +
+          'Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, ' +
           'as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` ' +
           '(should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with ' +
           '`down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.',
@@ -40,13 +40,13 @@ const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit, offset, state } = request.query;
-      const ownerId = (await request.scope(request.query.owner_id)).ownerId;
+      const { ownerId, groupId } = await request.scope(request.query.owner_id, request.query.group_id);
       const [evaluation, board, mutedCount] = await Promise.all([
         states.latestEvaluation(),
-        states.board(ownerId, { limit, offset, state }),
-        mutes.mutedStateCount(ownerId),
+        states.board(ownerId, { limit, offset, state }, groupId),
+        mutes.mutedStateCount(ownerId, groupId),
       ]);
-      const shownMutes = latestMutes(await mutes.active(ownerId, board.rows.map((row) => row.store_id)));
+      const shownMutes = latestMutes(await mutes.active(ownerId, board.rows.map((row) => row.store_id), groupId));
       const asOfUs = evaluation ? parseTimestampUs(evaluation.observed_iso) : null;
       return {
         as_of: evaluation ? display(evaluation.observed_iso) : null,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HistoryComputationRepository, HistoryFiguresRepository, historyFigureRollup, historyFigureStoreDays, rollupScope, type FigureVersion, type FleetRollup } from '@store-monitoring/db';
-import { MAX_HISTORY_DAYS, dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
+import { HistoryComputationRepository, HistoryFiguresRepository, historyFigureRollup, historyFigureStoreDays, rollupScope, type FigureVersion, type FleetRollup, type StoreSetRef } from '@store-monitoring/db';
+import { dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
 import {
   computeFleetHistory,
   computeStoreHistories,
@@ -13,8 +13,7 @@ import {
 } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors.js';
-import { assertAsOfInRange } from '../../reports/as-of-range.js';
-import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
+import { historyRequest, periodFigures, readHistory } from '../../history/history-request.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
   HistoryComputationAccepted,
@@ -33,69 +32,21 @@ const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 const computationUrl = (id: string) => `/api/history/computations/${id}`;
 
-type HistoryQueryValues = { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string };
+type HistoryQueryValues = { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string; group_id?: string };
 
 /**
  * Where a view over many stores answers from: the figures the workers keep (the newest version
  * whose figures are complete, when the request asks for their `as_of` and interpolation, or for
  * none), else a computation of its own.
  */
-type FleetSource = { kind: 'figures'; version: FigureVersion; ownerId: string | null } | { kind: 'computed'; period: HistoryPeriod };
+type FleetSource = { kind: 'figures'; version: FigureVersion; set: StoreSetRef } | { kind: 'computed'; period: HistoryPeriod };
 
 async function fleetSource(app: FastifyInstance, request: FastifyRequest, query: HistoryQueryValues): Promise<FleetSource> {
   const period = await historyRequest(app, request, query);
   const version = await new HistoryFiguresRepository(app.database.db).newestComplete();
   if (version === undefined || query.days > version.windowDays || period.interpolation !== version.interpolation) return { kind: 'computed', period };
   if (query.as_of !== undefined && parseTimestampUs(query.as_of) !== parseTimestampUs(version.asOfIso)) return { kind: 'computed', period };
-  return { kind: 'figures', version, ownerId: period.pinned.ownerId };
-}
-
-/** The period, the data versions and the caller's store scope every history route starts from. */
-async function historyRequest(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  query: { days: number; interpolation?: Interpolation; as_of?: string; owner_id?: string },
-): Promise<HistoryPeriod> {
-  // No history beyond the polls the workers keep.
-  const maxDays = Math.min(app.config.STATUS_RETENTION_DAYS, MAX_HISTORY_DAYS);
-  if (!Number.isSafeInteger(query.days) || query.days < 1 || query.days > maxDays) {
-    throw new ApiError(400, `days: must be an integer from 1 to ${maxDays} (the poll history kept)`);
-  }
-  if (query.as_of !== undefined) await assertAsOfInRange(app, query.as_of);
-  const version = await app.dataStatusRepository.latestVersion();
-  const asOf = query.as_of ?? version?.latestObservationIso ?? new Date(Math.floor(Date.now() / 1_000) * 1_000).toISOString();
-  const nowUs = parseTimestampUs(asOf);
-  if (nowUs === null) throw new ApiError(400, `as_of is not an ISO-8601 instant: ${asOf}`);
-  return {
-    nowUs,
-    days: query.days,
-    interpolation: query.interpolation ?? DEFAULT_INTERPOLATION,
-    pinned: {
-      dataVersion: version?.dataVersion ?? null,
-      businessHoursVersion: version?.businessHoursVersion ?? null,
-      timezonesVersion: version?.timezonesVersion ?? null,
-      // Whose stores: an owner's own always; the operator's choice of owner, or every store.
-      ownerId: (await request.scope(query.owner_id)).ownerId,
-    },
-  };
-}
-
-/**
- * Runs a history read on a standby that has already replayed the pinned data version, else on the
- * primary: never waits for a standby. A read lost with its standby runs again on the primary.
- */
-async function readHistory<T>(app: FastifyInstance, period: HistoryPeriod, read: (db: FastifyInstance['database']['db']) => Promise<T>): Promise<T> {
-  return app.readSources.read(await app.readSources.versionPosition(period.pinned.dataVersion), 'history', { wait: false }, read);
-}
-
-function periodFigures(figures: { businessUs: number; uptimeUs: number; downtimeUs: number }) {
-  const hundredths = dayHundredths(figures);
-  return {
-    business_hours: fromHundredths(hundredths.business),
-    uptime_hours: fromHundredths(hundredths.uptime),
-    downtime_hours: fromHundredths(hundredths.downtime),
-    uptime_percent: uptimePercent(figures.uptimeUs, figures.businessUs),
-  };
+  return { kind: 'figures', version, set: { ownerId: period.pinned.ownerId ?? null, groupId: period.pinned.groupId ?? null } };
 }
 
 function storeHistoryView(history: StoreHistory, interpolation: Interpolation) {
@@ -190,8 +141,8 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const source = await fleetSource(app, request, request.query);
       if (source.kind === 'figures') {
-        const { version, ownerId } = source;
-        const rollup = await historyFigureRollup(app.database.db, { dataVersion: version.dataVersion, days: request.query.days, stores: rollupScope({ ownerId }), mostDowntime: MOST_DOWNTIME });
+        const { version, set } = source;
+        const rollup = await historyFigureRollup(app.database.db, { dataVersion: version.dataVersion, days: request.query.days, stores: rollupScope(set), mostDowntime: MOST_DOWNTIME });
         return setHistoryView(rollup, parseTimestampUs(version.asOfIso)!, version.interpolation as Interpolation, version.dataVersion);
       }
       const { period } = source;
@@ -199,7 +150,8 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (total > app.config.HISTORY_SYNC_MAX_STORES) {
         if (!app.isRedisReady()) throw new ApiError(503, 'The job queue (Redis) is unavailable; retry shortly', { 'retry-after': '5' });
         const { record, created } = await new HistoryComputationRepository(app.database.db).findOrCreate({
-          ownerId: period.pinned.ownerId,
+          ownerId: period.pinned.ownerId ?? null,
+          groupId: period.pinned.groupId ?? null,
           dataVersion: period.pinned.dataVersion,
           businessHoursVersion: period.pinned.businessHoursVersion,
           timezonesVersion: period.pinned.timezonesVersion,
@@ -237,7 +189,9 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = request.params.computation_id;
       const scope = await request.scope();
       const record = await new HistoryComputationRepository(app.database.db).find(id);
-      if (!record || (scope.actor === 'owner' && record.ownerId !== scope.ownerId)) throw new ApiError(404, `No history computation with id ${id}`);
+      // Another owner's, or beyond a group key's group: not found.
+      const hidden = scope.actor === 'owner' && (record?.ownerId !== scope.ownerId || (scope.keyGroupId !== null && record?.groupId !== scope.keyGroupId));
+      if (!record || hidden) throw new ApiError(404, `No history computation with id ${id}`);
       const asOfUs = parseTimestampUs(record.asOfIso)!;
       const interpolation = record.interpolation as Interpolation;
       return {
@@ -272,7 +226,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit, offset } = request.query;
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new ApiError(400, 'limit and offset must be integers');
       const source = await fleetSource(app, request, request.query);
-      if (source.kind === 'figures') return storeStripsFromFigures(app, source.version, source.ownerId, request.query.days, limit, offset);
+      if (source.kind === 'figures') return storeStripsFromFigures(app, source.version, source.set, request.query.days, limit, offset);
       const { period } = source;
       const { page, histories } = await readHistory(app, period, async (db) => {
         const page = await pageOfVisibleStores(db, period.pinned, limit, offset);
@@ -298,9 +252,9 @@ const dayNumberOf = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`)
 const dateOf = (dayNumber: number) => new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
 
 /** One page of strips read from a version's figures: every local day of the period, days without data included. */
-async function storeStripsFromFigures(app: FastifyInstance, version: FigureVersion, ownerId: string | null, days: number, limit: number, offset: number) {
+async function storeStripsFromFigures(app: FastifyInstance, version: FigureVersion, set: StoreSetRef, days: number, limit: number, offset: number) {
   const db = app.database.db;
-  const scope = { dataVersion: version.dataVersion, businessHoursVersion: null, timezonesVersion: null, ownerId };
+  const scope = { dataVersion: version.dataVersion, businessHoursVersion: null, timezonesVersion: null, ...set };
   const page = await pageOfVisibleStores(db, scope, limit, offset);
   const figures = await historyFigureStoreDays(db, { dataVersion: version.dataVersion, days, storeIds: page.storeIds });
   const firstDate = figures.reduce((min, store) => (store.firstDate < min ? store.firstDate : min), '9999-12-31');

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { StoreMuteRepository, type StoreMuteView } from '@store-monitoring/db';
 import type { FastifyRequest } from 'fastify';
+import { requireRole } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { BulkMuteBody, BulkMuteResponse, BulkUnmuteBody, BulkUnmuteResponse, MuteBody, MuteList, MuteView } from '../../schemas/mutes.js';
@@ -35,10 +36,10 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The caller's stores among `requested` (every one of them when omitted); unknown and foreign ids are refused alike. */
   async function callerStores(request: FastifyRequest, requested: string[] | undefined): Promise<string[]> {
-    const ownerId = (await request.scope()).ownerId;
-    if (requested === undefined) return mutes.allOf(ownerId);
+    const { ownerId, groupId } = await request.scope();
+    if (requested === undefined) return mutes.allOf(ownerId, groupId);
     const ids = [...new Set(requested)];
-    const known = await mutes.knownTo(ownerId, ids);
+    const known = await mutes.knownTo(ownerId, ids, groupId);
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {
       const named = unknown.slice(0, NAMED_IDS).join(', ');
@@ -54,7 +55,8 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   async function oneStore(request: FastifyRequest): Promise<void> {
     const storeId = (request.params as { store_id?: unknown }).store_id;
-    const known = typeof storeId === 'string' ? await mutes.knownTo((await request.scope()).ownerId, [storeId]) : new Set<string>();
+    const scope = await request.scope();
+    const known = typeof storeId === 'string' ? await mutes.knownTo(scope.ownerId, [storeId], scope.groupId) : new Set<string>();
     if (typeof storeId !== 'string' || !known.has(storeId)) throw new ApiError(404, `No store with id ${String(storeId)}`);
   }
 
@@ -72,14 +74,16 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: apiSecurity,
         params: StoreIdParams,
         body: MuteBody,
-        response: { 200: MuteView, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: MuteView, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
       preValidation: oneStore,
     },
     async (request) => {
       const storeId = request.params.store_id;
       const until = untilOf(request.body.until);
-      const ownerId = (await request.scope()).ownerId;
+      const scope = await request.scope();
+      requireRole(scope, 'manager', 'Muting a store');
+      const ownerId = scope.ownerId;
       await mutes.mute([storeId], ownerId, until, request.body.reason ?? null, setterOf(request));
       const [mute] = (await mutes.active(ownerId, [storeId])).filter((row) => row.owner_id === ownerId);
       if (!mute) throw new ApiError(409, `The mute of store ${storeId} ended at once; try again`);
@@ -97,13 +101,15 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: StoreIdParams,
-        response: { 204: { type: 'null', description: 'Unmuted (or was not muted)' }, ...errorResponses(401, 404, 429, 503) },
+        response: { 204: { type: 'null', description: 'Unmuted (or was not muted)' }, ...errorResponses(401, 403, 404, 429, 503) },
       },
       preValidation: oneStore,
     },
     async (request, reply) => {
       const storeId = request.params.store_id;
-      await mutes.unmute([storeId], (await request.scope()).ownerId);
+      const scope = await request.scope();
+      requireRole(scope, 'manager', 'Unmuting a store');
+      await mutes.unmute([storeId], scope.ownerId);
       return reply.code(204).send(null);
     },
   );
@@ -120,7 +126,10 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MuteList, ...errorResponses(401, 429, 503) },
       },
     },
-    async (request) => ({ mutes: (await mutes.active((await request.scope()).ownerId, null)).map(view) }),
+    async (request) => {
+      const scope = await request.scope();
+      return { mutes: (await mutes.active(scope.ownerId, null, scope.groupId)).map(view) };
+    },
   );
 
   app.post(
@@ -135,13 +144,15 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         body: BulkMuteBody,
-        response: { 200: BulkMuteResponse, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 200: BulkMuteResponse, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
     },
     async (request) => {
       const until = untilOf(request.body.until);
       const stores = await callerStores(request, request.body.store_ids);
-      const muted = await mutes.mute(stores, (await request.scope()).ownerId, until, request.body.reason ?? null, setterOf(request));
+      const scope = await request.scope();
+      requireRole(scope, 'manager', 'Muting stores');
+      const muted = await mutes.mute(stores, scope.ownerId, until, request.body.reason ?? null, setterOf(request));
       return { muted, until: until.toISOString() };
     },
   );
@@ -156,12 +167,14 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         body: BulkUnmuteBody,
-        response: { 200: BulkUnmuteResponse, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 200: BulkUnmuteResponse, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
     },
     async (request) => {
       const stores = await callerStores(request, request.body?.store_ids);
-      return { unmuted: await mutes.unmute(stores, (await request.scope()).ownerId) };
+      const scope = await request.scope();
+      requireRole(scope, 'manager', 'Unmuting stores');
+      return { unmuted: await mutes.unmute(stores, scope.ownerId) };
     },
   );
 };

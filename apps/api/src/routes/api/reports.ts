@@ -5,7 +5,7 @@ import { reportVisibility } from '../../auth/scope.js';
 import { ApiError, errorBody } from '../../errors.js';
 import { prefersJson } from '../../reports/content-negotiation.js';
 import { sendReportCsv } from '../../reports/csv-download.js';
-import { toReportMetadata, reportUrls } from '../../reports/report-view.js';
+import { reportProgress, toReportMetadata, reportUrls } from '../../reports/report-view.js';
 import { triggerReport } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -99,7 +99,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const report = await findReport(app, request, request.query.report_id);
       if (report.status === 'expired') return sendExpired(request, reply, report);
-      const metadata = toReportMetadata(report);
+      const metadata = toReportMetadata(report, await request.scope());
       if (report.status === 'complete' && !prefersJson(request.headers.accept)) {
         return sendReportCsv(request, reply, report, app.config.REPORTS_DIR);
       }
@@ -127,7 +127,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const report = await triggerReport(app, request, request.body);
-      return reply.code(202).header('location', reportUrls.metadata(report.id)).send(toReportMetadata(report));
+      return reply.code(202).header('location', reportUrls.metadata(report.id)).send(toReportMetadata(report, await request.scope()));
     },
   );
 
@@ -150,8 +150,9 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!Number.isSafeInteger(limit)) throw new ApiError(400, 'limit: must be an integer from 1 to 100');
       if (!Number.isSafeInteger(offset)) throw new ApiError(400, 'offset: must be an integer from 0 to 100000');
       // An owner's own always (naming another owner finds nothing), or the operator's pick.
-      const reports = await app.reportRepository.list(limit, offset, reportVisibility(await request.scope(request.query.owner_id)));
-      return { reports: reports.map(toReportMetadata), limit, offset };
+      const scope = await request.scope(request.query.owner_id);
+      const reports = await app.reportRepository.list(limit, offset, reportVisibility(scope));
+      return { reports: reports.map((report) => toReportMetadata(report, scope)), limit, offset };
     },
   );
 
@@ -167,14 +168,14 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ReportMetadata, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
-    async (request) => toReportMetadata(await findReport(app, request, request.params.id)),
+    async (request) => toReportMetadata(await findReport(app, request, request.params.id), await request.scope()),
   );
 
   const downloadCsv = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const report = await findReport(app, request, request.params.id);
     if (report.status === 'expired') return sendExpired(request, reply, report);
     if (report.status === 'failed') throw new ApiError(409, `The report failed, so it has no CSV: ${report.error ?? 'no reason recorded'}`);
-    if (report.status !== 'complete') throw new ApiError(409, `The report is still running (${toReportMetadata(report).progress}% done); poll ${reportUrls.poll(report.id)}`);
+    if (report.status !== 'complete') throw new ApiError(409, `The report is still running (${reportProgress(report)}% done); poll ${reportUrls.poll(report.id)}`);
     return sendReportCsv(request, reply, report, app.config.REPORTS_DIR);
   };
   const csvErrors = { 410: ExpiredReportResponse, ...errorResponses(400, 401, 404, 409, 429, 503) };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SpecialHoursRepository, writeDataVersion } from '@store-monitoring/db';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { requireRole } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -34,7 +35,8 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const storeId = (request.params as { store_id?: unknown }).store_id;
     // A malformed id is left to the schema (400).
     if (typeof storeId !== 'string' || !STORE_ID.test(storeId)) return;
-    const reachable = await repository.reachableStores([storeId], (await request.scope()).ownerId);
+    const scope = await request.scope();
+    const reachable = await repository.reachableStores([storeId], scope.ownerId, scope.groupId);
     if (reachable.length === 0) throw new ApiError(404, `No store with id ${storeId}`);
   }
 
@@ -52,11 +54,12 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: apiSecurity,
         params: SpecialHoursParams,
         body: SpecialHoursBody,
-        response: { 200: SpecialHoursWritten, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: SpecialHoursWritten, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => {
       const storeId = request.params.store_id;
+      requireRole(await request.scope(), 'manager', 'Setting special hours');
       const date = requestDate(request.params.date);
       const intervals = requestIntervals(request.body);
       const dataVersion = await writeDataVersion(app.database.db, async (trx, version) => {
@@ -79,11 +82,12 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.SpecialHours],
         security: apiSecurity,
         params: SpecialHoursParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request, reply) => {
       const storeId = request.params.store_id;
+      requireRole(await request.scope(), 'manager', 'Deleting special hours');
       const date = requestDate(request.params.date);
       // Checked again under the lock; a missing entry rolls the new version back.
       await writeDataVersion(app.database.db, async (trx, version) => {
@@ -136,15 +140,16 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.SpecialHours],
         security: apiSecurity,
         body: BulkSpecialHoursBody,
-        response: { 200: BulkSpecialHoursResponse, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 200: BulkSpecialHoursResponse, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
     },
     async (request) => {
       const date = requestDate(request.body.date);
       const intervals = requestIntervals(request.body);
-      const ownerId = (await request.scope()).ownerId;
+      const scope = await request.scope();
+      const ownerId = scope.ownerId;
       const requested = request.body.store_ids === undefined ? null : [...new Set(request.body.store_ids)];
-      const stores = await repository.reachableStores(requested, ownerId);
+      const stores = await repository.reachableStores(requested, ownerId, scope.groupId);
       if (requested !== null && stores.length < requested.length) {
         const reachable = new Set(stores);
         const refused = requested.filter((storeId) => !reachable.has(storeId));
@@ -152,6 +157,7 @@ const specialHoursRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new ApiError(400, `store_ids: ${refused.length} ${what}: ${namedIds(refused)}; nothing was set`);
       }
       if (stores.length === 0) throw new ApiError(400, 'store_ids: the caller has no stores to set');
+      requireRole(scope, 'manager', 'Setting special hours');
       const dataVersion = await writeDataVersion(app.database.db, async (trx, version) => {
         await new SpecialHoursRepository(trx).setApiEntries(stores, date, intervals, ownerId, version);
         return version;

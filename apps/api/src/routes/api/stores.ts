@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
+import { storeSet } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { specialDatesView } from '../../special-hours/special-hours-input.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
@@ -64,7 +65,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         dataVersion: version?.dataVersion ?? null,
         businessHoursVersion: version?.businessHoursVersion ?? null,
         timezonesVersion: version?.timezonesVersion ?? null,
-        ownerId: (await request.scope()).ownerId,
+        ...storeSet(await request.scope()),
       });
       // For an owner the read itself is limited to its set, so another owner's store is simply not found.
       if (!input) throw new ApiError(404, `No store with id ${storeId}`);

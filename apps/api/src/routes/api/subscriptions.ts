@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription } from '@store-monitoring/db';
 import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { requireRole } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
@@ -28,6 +30,7 @@ function toView(subscription: Subscription) {
   return {
     subscription_id: subscription.id,
     owner_id: subscription.owner_id,
+    group_id: subscription.group_id,
     channel: subscription.channel,
     url: subscription.url,
     to: subscription.email_to,
@@ -85,6 +88,25 @@ const queuedView = (delivery: Delivery) => ({ delivery_id: delivery.id, webhook_
 const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.subscriptionService;
 
+  /**
+   * The owner scope of a request on one subscription (or delivery): a group key sees only the
+   * subscriptions of its group (another reads as not found); acting on one needs the manager role.
+   */
+  async function subscriptionOwner(request: FastifyRequest, target: { subscriptionId?: string; deliveryId?: string }, action?: string): Promise<string | null> {
+    const scope = await request.scope();
+    if (scope.keyGroupId !== null) {
+      const subscription =
+        target.subscriptionId !== undefined
+          ? await app.subscriptionRepository.find(target.subscriptionId, scope.ownerId)
+          : (await app.deliveryRepository.findWithSubscription(target.deliveryId!, scope.ownerId))?.subscription;
+      if (subscription?.group_id !== scope.keyGroupId) {
+        throw new ApiError(404, target.subscriptionId !== undefined ? `No subscription with id ${target.subscriptionId}` : `No delivery with id ${target.deliveryId}`);
+      }
+    }
+    if (action !== undefined) requireRole(scope, 'manager', action);
+    return scope.ownerId;
+  }
+
   /** The workers send e-mail, not the API: what they recorded says whether an e-mail can go out now. */
   async function emailWarning(): Promise<{ warning?: string }> {
     const workers = await new WorkerProcessRepository(app.database.db).capabilities();
@@ -110,15 +132,18 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         body: CreateSubscriptionBody,
-        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 404, 409, 415, 429, 503) },
+        response: { 201: CreatedSubscription, ...errorResponses(400, 401, 403, 404, 409, 415, 429, 503) },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      const { ownerId } = await request.scope(body.owner_id);
+      const scope = await request.scope(body.owner_id, body.group_id);
+      const { ownerId, groupId } = scope;
       if (ownerId === null) throw new ApiError(400, 'owner_id: is required when the operator creates a subscription');
+      requireRole(scope, 'manager', 'Creating a subscription');
       const { subscription, secret } = await service.create({
         ownerId,
+        groupId,
         channel: body.channel,
         url: body.url,
         to: body.to,
@@ -153,7 +178,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { owner_id: ownerId, limit = 50, offset = 0 } = request.query;
       const scope = await request.scope(ownerId);
-      return { subscriptions: (await service.list(scope.ownerId, limit, offset)).map(toView) };
+      return { subscriptions: (await service.list(scope.ownerId, limit, offset, scope.keyGroupId)).map(toView) };
     },
   );
 
@@ -169,7 +194,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SubscriptionView, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
-    async (request) => toView(await service.find(request.params.id, (await request.scope()).ownerId)),
+    async (request) => toView(await service.find(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }))),
   );
 
   app.patch(
@@ -183,12 +208,12 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: apiSecurity,
         params: SubscriptionIdParams,
         body: UpdateSubscriptionBody,
-        response: { 200: SubscriptionView, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: SubscriptionView, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => {
       const body = request.body;
-      const updated = await service.update(request.params.id, (await request.scope()).ownerId, {
+      const updated = await service.update(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }, 'Changing a subscription'), {
         status: body.status,
         events: body.events,
         url: body.url,
@@ -213,11 +238,11 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: SubscriptionIdParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request, reply) => {
-      await service.remove(request.params.id, (await request.scope()).ownerId);
+      await service.remove(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }, 'Deleting a subscription'));
       request.log.info({ subscription_id: request.params.id }, 'subscription deleted');
       return reply.code(204).send(null);
     },
@@ -233,11 +258,11 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: SubscriptionIdParams,
-        response: { 200: RotatedSecret, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: RotatedSecret, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => {
-      const { subscription, secret } = await service.rotateSecret(request.params.id, (await request.scope()).ownerId);
+      const { subscription, secret } = await service.rotateSecret(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }, 'Rotating a signing secret'));
       request.log.info({ subscription_id: subscription.id }, 'signing secret rotated');
       return { subscription_id: subscription.id, secret, previous_secret_expires_at: subscription.previous_secret_expires_at!.toISOString() };
     },
@@ -253,10 +278,11 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: SubscriptionIdParams,
-        response: { 202: QueuedDelivery, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 202: QueuedDelivery, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
-    async (request, reply) => reply.code(202).send(queuedView(await service.sendTest(request.params.id, (await request.scope()).ownerId))),
+    async (request, reply) =>
+      reply.code(202).send(queuedView(await service.sendTest(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }, 'Sending a test event')))),
   );
 
   app.get(
@@ -275,7 +301,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, offset = 0, status } = request.query;
-      const rows = await service.deliveryLog(request.params.id, (await request.scope()).ownerId, limit, offset, status);
+      const rows = await service.deliveryLog(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }), limit, offset, status);
       return { deliveries: rows.map(toDeliveryView) };
     },
   );
@@ -294,7 +320,12 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const rows = await service.openIncidents((await request.scope(request.query.owner_id)).ownerId);
+      const scope = await request.scope(request.query.owner_id);
+      let rows = await service.openIncidents(scope.ownerId);
+      if (scope.groupId !== null) {
+        const inGroup = (await app.storeGroupRepository.currentStoreSets([scope.groupId])).get(scope.groupId)!;
+        rows = rows.filter((row) => inGroup.has(row.store_id));
+      }
       return { incidents: rows.map((row) => ({ incident_id: row.id, store_id: row.store_id, started_at: row.started_iso, observed_until: row.observed_iso })) };
     },
   );
@@ -309,11 +340,11 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: [ApiTags.Notifications],
         security: apiSecurity,
         params: DeliveryIdParams,
-        response: { 202: QueuedDelivery, ...errorResponses(400, 401, 404, 409, 429, 503) },
+        response: { 202: QueuedDelivery, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
       },
     },
     async (request, reply) => {
-      const created = await service.redeliver(request.params.id, (await request.scope()).ownerId);
+      const created = await service.redeliver(request.params.id, await subscriptionOwner(request, { deliveryId: request.params.id }, 'Redelivering an event'));
       request.log.info({ delivery_id: created.id, redelivery_of: created.redelivery_of }, 'redelivery queued');
       return reply.code(202).send(queuedView(created));
     },
