@@ -28,6 +28,8 @@ import { STORE_BATCH_SIZE, toStoreInput } from './store-reader.js';
 export const HISTORY_FIGURES_INTERPOLATION: Interpolation = 'nearest';
 
 const HOUR_US = 3_600_000_000;
+/** Stores whose days are compared and written together: few round trips, a few thousand rows in memory. */
+const WRITE_BATCH_STORES = 1_000;
 
 export interface HistoryFigureSettings {
   /** Local days kept per store (STATUS_RETENTION_DAYS, at most a year). */
@@ -47,6 +49,9 @@ export interface HistoryFigureOutcome {
   storeDaysComputed: number;
   storeDaysWritten: number;
   durationMs: number;
+  /** Of which: waiting for the fleet's read, and comparing and writing the batches. */
+  readMs: number;
+  writeMs: number;
 }
 
 const dayNumberOf = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
@@ -77,7 +82,7 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
   const figures = new HistoryFiguresRepository(session);
   const target = await new DataVersionRepository(session).latest();
   const base = await figures.newestComplete();
-  const nothing: HistoryFigureOutcome = { dataVersion: null, baseVersion: base?.dataVersion ?? null, full: false, stores: 0, storeDaysComputed: 0, storeDaysWritten: 0, durationMs: 0 };
+  const nothing: HistoryFigureOutcome = { dataVersion: null, baseVersion: base?.dataVersion ?? null, full: false, stores: 0, storeDaysComputed: 0, storeDaysWritten: 0, durationMs: 0, readMs: 0, writeMs: 0 };
   const nowUs = target?.latestObservationIso ? parseTimestampUs(target.latestObservationIso) : null;
   if (!target || nowUs === null || base?.dataVersion === target.dataVersion) return nothing;
   if (base && BigInt(base.dataVersion) > BigInt(target.dataVersion)) return nothing;
@@ -97,17 +102,27 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
   const pinned = { dataVersion: target.dataVersion, businessHoursVersion: target.businessHoursVersion, timezonesVersion: target.timezonesVersion, ownerId: null };
   const batchSize = settings.batchSize ?? STORE_BATCH_SIZE;
   const totals = { stores: 0, storeDaysComputed: 0, storeDaysWritten: 0 };
+  const spent = { readMs: 0, writeMs: 0 };
 
+  // Before the first complete version there are no current rows to compare with or close.
+  const hasRows = base !== undefined;
   let batch: { history: StoreHistory; firstWritten: number }[] = [];
   const flush = async () => {
-    const written = await writeBatch(figures, target.dataVersion, batch);
+    const writeStarted = performance.now();
+    const written = await writeBatch(figures, target.dataVersion, batch, hasRows);
+    spent.writeMs += performance.now() - writeStarted;
     totals.storeDaysWritten += written;
     batch = [];
     // A pass over the fleet never holds the event loop for longer than one batch.
     await yieldToEventLoop();
   };
   const rows = streamHistoryStoreRows(db, { allStores: true }, Math.floor(fromUs / DAY_US), Math.floor(nowUs / DAY_US), pinned, batchSize, settings.statementTimeoutMs);
-  for await (const chunk of rows) {
+  for (;;) {
+    const readStarted = performance.now();
+    const next = await rows.next();
+    spent.readMs += performance.now() - readStarted;
+    if (next.done) break;
+    const chunk = next.value;
     for (const row of chunk) {
       const input = toStoreInput(row, fromUs, nowUs);
       let history = engine.computeStore(input);
@@ -122,16 +137,19 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
       totals.storeDaysComputed += history.days.length - firstWritten;
       batch.push({ history, firstWritten });
     }
-    await flush();
+    if (batch.length >= WRITE_BATCH_STORES) await flush();
+    // The event loop gets a turn after every cursor batch.
+    else await yieldToEventLoop();
   }
   if (batch.length > 0) await flush();
 
+  if (full) await figures.analyze();
   const durationMs = Math.round(performance.now() - started);
   await figures.complete(target.dataVersion, { ...totals, durationMs });
   // Views now read this version; what only versions before the base could see goes.
   const oldestDate = dateOf(Math.floor(nowUs / DAY_US) - windowDays - 2);
   await figures.removeUnseen(base?.dataVersion ?? target.dataVersion, oldestDate);
-  return { dataVersion: target.dataVersion, baseVersion, full, ...totals, durationMs };
+  return { dataVersion: target.dataVersion, baseVersion, full, ...totals, durationMs, readMs: Math.round(spent.readMs), writeMs: Math.round(spent.writeMs) };
 }
 
 /**
@@ -178,14 +196,14 @@ const sameDay = (a: DayFigures, b: DayFigures) =>
   a.businessUs === b.businessUs && a.uptimeUs === b.uptimeUs && a.downtimeUs === b.downtimeUs && a.incidentCount === b.incidentCount && a.incidentCarried === b.incidentCarried;
 
 /** Compares a batch's computed days with the current rows and writes the differences; returns the store-days written. */
-async function writeBatch(figures: HistoryFiguresRepository, dataVersion: string, batch: { history: StoreHistory; firstWritten: number }[]): Promise<number> {
+async function writeBatch(figures: HistoryFiguresRepository, dataVersion: string, batch: { history: StoreHistory; firstWritten: number }[], hasRows: boolean): Promise<number> {
   if (batch.length === 0) return 0;
   const storeIds = batch.map((entry) => entry.history.storeId);
   const firstDate = batch.reduce((min, entry) => {
     const date = (entry.history.days[entry.firstWritten] ?? entry.history.days[0])!.date;
     return date < min ? date : min;
   }, '9999-12-31');
-  const [currentDays, currentStores] = await Promise.all([figures.currentDays(storeIds, firstDate), figures.currentStores(storeIds)]);
+  const [currentDays, currentStores] = hasRows ? await Promise.all([figures.currentDays(storeIds, firstDate), figures.currentStores(storeIds)]) : [[], []];
   const currentByStore = new Map<string, Map<string, DayFigures>>();
   for (const day of currentDays) {
     let ofStore = currentByStore.get(day.storeId);
@@ -214,7 +232,7 @@ async function writeBatch(figures: HistoryFiguresRepository, dataVersion: string
     const current = storeById.get(storeId);
     if (!current || current.timezone !== place.timezone || current.timezoneFallback !== place.timezoneFallback || current.lastDate !== place.lastDate) stores.push(place);
   }
-  await figures.write(dataVersion, { days, removedDays, stores });
+  await figures.write(dataVersion, { days, removedDays, stores, closeCurrent: hasRows });
   return days.length + removedDays.length;
 }
 

@@ -31,6 +31,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (until_version IS NULL OR until_version > since_version)
     );
     CREATE INDEX history_day_figures_closed_idx ON history_day_figures (until_version) WHERE until_version IS NOT NULL;
+    -- A pass compares a batch of stores with their current rows and closes the ones it replaces.
+    CREATE INDEX history_day_figures_current_idx ON history_day_figures (store_id, local_date) WHERE until_version IS NULL;
 
     CREATE TABLE history_figure_stores (
       store_id text COLLATE "C" NOT NULL,
@@ -43,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (until_version IS NULL OR until_version > since_version)
     );
     CREATE INDEX history_figure_stores_closed_idx ON history_figure_stores (until_version) WHERE until_version IS NOT NULL;
+    CREATE INDEX history_figure_stores_current_idx ON history_figure_stores (store_id) WHERE until_version IS NULL;
 
     CREATE TABLE history_figure_versions (
       data_version bigint PRIMARY KEY,

@@ -174,11 +174,19 @@ export class HistoryFiguresRepository {
    * Writes one batch for `dataVersion` in one transaction: each store-day given closes its current
    * row (if any) and starts a new one; a day given with no figures (`null` business) only closes.
    */
-  async write(dataVersion: string, batch: { days: DayFigures[]; removedDays: { storeId: string; date: string }[]; stores: FigureStore[] }): Promise<void> {
+  async write(
+    dataVersion: string,
+    batch: { days: DayFigures[]; removedDays: { storeId: string; date: string }[]; stores: FigureStore[]; closeCurrent?: boolean },
+  ): Promise<void> {
     if (batch.days.length === 0 && batch.removedDays.length === 0 && batch.stores.length === 0) return;
+    // Without current rows (before the first complete version) there is nothing to close.
+    const closeCurrent = batch.closeCurrent ?? true;
     await this.db.transaction().execute(async (trx) => {
+      // A pass is redone from its base after a crash (see begin) and its version completes in a
+      // durable commit, which flushes these too: they need not wait for the disk one by one.
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
       const closing = [...batch.days, ...batch.removedDays];
-      if (closing.length > 0) {
+      if (closeCurrent && closing.length > 0) {
         await sql`
           UPDATE history_day_figures AS f SET until_version = ${dataVersion}::int8
           FROM unnest(${closing.map((day) => day.storeId)}::text[], ${closing.map((day) => day.date)}::date[]) AS c(store_id, local_date)
@@ -194,11 +202,13 @@ export class HistoryFiguresRepository {
             ${batch.days.map((day) => day.incidentCount)}::int4[], ${batch.days.map((day) => day.incidentCarried)}::bool[]
           ) AS n(store_id, local_date, business, uptime, downtime, incident_count, incident_carried)`.execute(trx);
       }
-      if (batch.stores.length > 0) {
+      if (batch.stores.length > 0 && closeCurrent) {
         await sql`
           UPDATE history_figure_stores AS s SET until_version = ${dataVersion}::int8
           FROM unnest(${batch.stores.map((store) => store.storeId)}::text[]) AS c(store_id)
           WHERE s.store_id = c.store_id AND s.until_version IS NULL`.execute(trx);
+      }
+      if (batch.stores.length > 0) {
         await sql`
           INSERT INTO history_figure_stores (store_id, since_version, timezone, timezone_fallback, last_date)
           SELECT store_id, ${dataVersion}::int8, timezone, timezone_fallback, last_date
@@ -208,6 +218,11 @@ export class HistoryFiguresRepository {
           ) AS n(store_id, timezone, timezone_fallback, last_date)`.execute(trx);
       }
     });
+  }
+
+  /** Fresh planner statistics after a pass that rewrote much of the figures (the next pass's lookups rely on them). */
+  async analyze(): Promise<void> {
+    await sql`ANALYZE history_day_figures, history_figure_stores`.execute(this.db);
   }
 
   /** Marks the version's figures complete: views read it from now on. */
