@@ -61,7 +61,7 @@ describe('OwnerRepository', () => {
     const owner = await owners.create(randomUUID(), 'Key Co');
     const other = await owners.create(randomUUID(), 'Other Co');
     const key = await owners.createKey({ id: randomUUID(), ownerId: owner.id, keyHash: 'a'.repeat(64), keyPrefix: 'smo_aaaaaaaa' });
-    expect(await owners.findActiveKey('a'.repeat(64))).toEqual({ keyId: key.id, ownerId: owner.id });
+    expect(await owners.findActiveKey('a'.repeat(64))).toEqual({ keyId: key.id, ownerId: owner.id, groupId: null, role: 'owner' });
     expect(await owners.revokeKey(other.id, key.id)).toBeUndefined();
     const revoked = await owners.revokeKey(owner.id, key.id);
     expect(revoked?.revoked_at).toBeInstanceOf(Date);
