@@ -23,7 +23,7 @@ describe('parseBenchOptions', () => {
     [['--scale', '5'], '--scale must be 1 or 10, got "5"'],
     [['--runs', '0'], '--runs must be a positive integer, got "0"'],
     [['--workers', '1,x'], '--workers must be a positive integer, got "x"'],
-    [['--only', 'report,nope'], '--only takes engine, ingest, report, board, polling; got "nope"'],
+    [['--only', 'report,nope'], '--only takes engine, ingest, report, board, history, polling; got "nope"'],
     [['--days', '0'], '--days must be more than 0 and at most 60, got "0"'],
     [['--stores', '10', '--write'], '--write records the public size'],
   ])('rejects %j naming the option', (argv, message) => {
