@@ -118,10 +118,8 @@ describe('pnpm bench', () => {
     expect(Math.min(...report.blocks.flatMap((block) => block.runs.flatMap((one) => one.workerPeakBytes)))).toBeGreaterThan(30 * 1024 * 1024);
 
     const judged = expect.stringMatching(/^(PASS|MISS)$/);
-    // The board's p95, report vs read limit (2 workers), 10x linearity, 10x speed-up, RSS, ingest ratio, unchanged rerun, one more hour, engine,
-    // then the fleet history: operator, owner, event-loop delay, figures vs the one-more-hour ingest.
+    // Last, the fleet history's: operator, owner, event-loop delay, figures vs the one-more-hour ingest.
     const outcomes = targets.map((check) => check.outcome);
-    expect(outcomes.slice(0, -4)).toEqual([judged, judged, 'NOT MEASURED', 'NOT MEASURED', judged, judged, judged, judged, 'NOT MEASURED']);
     expect(outcomes.slice(-4)).toEqual([judged, judged, judged, judged]);
     expect(run.scales[0]!.board!.firstRequestMs).toHaveLength(20);
     expect(output.stdout).toContain('| target');
