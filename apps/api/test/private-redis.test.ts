@@ -21,9 +21,9 @@ function startRedis(port: number): ChildProcess {
   return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -64,8 +64,9 @@ describe('a private Redis that fails', () => {
       const refusedTrigger = api.app.inject({ method: 'POST', url: '/api/trigger_report' });
       const reports = new ReportRepository(api.database.db);
       let source: { id: string } | undefined;
-      await until('the report to be recorded', () => {
-        void reports.list(1).then(([row]) => (source = row));
+      // Each look finishes before the next starts: a late answer must not name the sharing report below.
+      await until('the report to be recorded', async () => {
+        [source] = await reports.list(1);
         return source !== undefined;
       });
       // An identical report recorded meanwhile (another trigger, a schedule slot) shares its computation.

@@ -43,7 +43,9 @@ export class AccountPanel {
     if (me === null) return;
     if (me.kind === 'owner') {
       const storeCount = me.store_count ?? 0;
-      setText(this.status, `Signed in as ${me.name ?? 'an owner'} · ${formatStoreSet(storeCount, storeCount - (me.known_store_count ?? storeCount))}`);
+      // A team key says its group and role; an owner's own key reads as before.
+      const team = [me.group_name, me.role === 'owner' ? null : `${me.role} key`].filter((part) => part !== null).map((part) => ` · ${part}`).join('');
+      setText(this.status, `Signed in as ${me.name ?? 'an owner'}${team} · ${formatStoreSet(storeCount, storeCount - (me.known_store_count ?? storeCount))}`);
       return;
     }
     const who = apiKeyStore.get() ? 'Signed in as the operator' : 'Operator view';

@@ -1,6 +1,7 @@
 import type {
   ApiErrorBody,
   DataStatus,
+  GroupSummary,
   IngestRunView,
   Interpolation,
   QueuedRefresh,
@@ -131,6 +132,27 @@ export class ApiClient {
     const query = new URLSearchParams({ days: String(days), limit: String(limit), offset: String(offset) });
     if (ownerId) query.set('owner_id', ownerId);
     return this.json(`/api/history/stores?${query.toString()}`);
+  }
+
+  /** The caller's groups (or, for the operator, one owner's), each with its days, worst uptime first. */
+  groupSummary(days: number, ownerId: string | null): Promise<GroupSummary> {
+    const query = new URLSearchParams({ days: String(days) });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/groups/summary?${query.toString()}`);
+  }
+
+  /** One page of a group's stores with their days. */
+  groupStoreStrips(groupId: string, days: number, limit: number, offset: number, ownerId: string | null, signal?: AbortSignal): Promise<StoreStrips> {
+    const query = new URLSearchParams({ days: String(days), limit: String(limit), offset: String(offset), group_id: groupId });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history/stores?${query.toString()}`, { signal });
+  }
+
+  /** A group's stores together: their day-by-day uptime and the ones with the most downtime. */
+  groupHistory(groupId: string, days: number, ownerId: string | null, signal?: AbortSignal): Promise<SetHistory> {
+    const query = new URLSearchParams({ days: String(days), group_id: groupId });
+    if (ownerId) query.set('owner_id', ownerId);
+    return this.json(`/api/history?${query.toString()}`, { signal });
   }
 
   setHistory(days: number, ownerId: string | null): Promise<SetHistory> {

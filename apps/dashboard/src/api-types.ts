@@ -74,6 +74,11 @@ export type DeliveryAttemptView = DeliveryView['attempts'][number];
 
 export type OpenIncidentView = Answer<'listOpenIncidents', 200>['incidents'][number];
 
+/** `GET /api/groups/summary`: the caller's groups, worst uptime first. */
+export type GroupSummary = Answer<'getGroupSummary', 200>;
+/** One group of the summary: its period's figures and its days. */
+export type GroupSummaryRow = GroupSummary['groups'][number];
+
 /* Not yet taken from the generated schema: kept by hand until their routes' answers are used through it. */
 
 export interface SpecialDay {

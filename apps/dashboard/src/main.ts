@@ -5,6 +5,7 @@ import { AccountPanel } from './account-panel.js';
 import { ApiKeyPanel } from './api-key-panel.js';
 import { BoardPanel } from './board-panel.js';
 import { DataStatusPanel } from './data-status-panel.js';
+import { GroupsPanel } from './groups-panel.js';
 import { RecentReportsPanel } from './recent-reports-panel.js';
 import { ReportPanel } from './report-panel.js';
 import { NotificationsPanel } from './notifications-panel.js';
@@ -41,6 +42,7 @@ const uptime = new UptimePanel(api, () => {
   history.pushState(history.state, '', urlForOwner(location.href, null));
   void showOperatorView();
 });
+const groups = new GroupsPanel(api, uptime);
 const board = new BoardPanel(api, (storeId, opener) => void uptime.openStoreIncidents(storeId, opener));
 const notifications = new NotificationsPanel(api);
 const owners = new OwnersPanel(api, (owner) => {
@@ -59,6 +61,7 @@ async function showOwnerView(owner: OwnerView): Promise<void> {
     recentReports.load(),
     dataStatus.load(),
     uptime.show({ ownerId: owner.owner_id, title: `${owner.name}'s stores`, viewingAs: owner.name, overview: true, storeSet }),
+    groups.show(owner.owner_id),
     notifications.show({ ownerId: owner.owner_id, canAdd: true, ownerName: null }),
     board.show(owner.owner_id),
   ]);
@@ -66,6 +69,8 @@ async function showOwnerView(owner: OwnerView): Promise<void> {
 
 async function showOperatorView(): Promise<void> {
   api.viewAs(null);
+  // Every owner's groups side by side would mean nothing: an owner's view shows its groups.
+  groups.hide();
   account.showViewing(null);
   reportPanel.setStoreSet(null);
   await Promise.all([
@@ -118,6 +123,7 @@ async function loadAll(): Promise<void> {
     owners.hide();
     notifications.hide();
     board.hide();
+    groups.hide();
     await Promise.all([dataStatus.load(), recentReports.load()]);
     return;
   }
@@ -129,7 +135,8 @@ async function loadAll(): Promise<void> {
     await Promise.all([
       dataStatus.load(),
       recentReports.load(),
-      uptime.show({ ownerId: null, title: 'Your stores', viewingAs: null, overview: true, storeSet }),
+      uptime.show({ ownerId: null, title: me.group_name ? `Stores of ${me.group_name}` : 'Your stores', viewingAs: null, overview: true, storeSet }),
+      groups.show(null),
       notifications.show({ ownerId: null, canAdd: true, ownerName: null }),
       board.show(null),
     ]);

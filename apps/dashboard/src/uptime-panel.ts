@@ -208,10 +208,13 @@ export class UptimePanel {
     return row;
   }
 
-  /** Opens a store's incidents from elsewhere on the page (the live board): below its row when shown, else at the section's end. */
-  async openStoreIncidents(storeId: string, opener: HTMLElement): Promise<void> {
+  /**
+   * Opens a store's incidents from elsewhere on the page (the live board, a group's stores): below
+   * the row given, else below its row here when shown, else at the section's end.
+   */
+  async openStoreIncidents(storeId: string, opener: HTMLElement, at?: HTMLElement): Promise<void> {
     const row = [...this.list.querySelectorAll<HTMLElement>('.strip-row')].find((item) => item.dataset.storeId === storeId);
-    await this.openStore(storeId, opener, row ?? this.section);
+    await this.openStore(storeId, opener, at ?? row ?? this.section);
   }
 
   /** Opens a store's incidents right below its row, and moves the focus to them. */
@@ -232,6 +235,11 @@ export class UptimePanel {
     } catch (error) {
       if (!isAbort(error)) setText(this.incidentsSummary, `Could not load the store's history: ${describeError(error)}`);
     }
+  }
+
+  /** Closes the incidents when they are open inside `container`, before it leaves the page. */
+  closeIncidentsWithin(container: HTMLElement): void {
+    if (container.contains(this.incidents)) this.closeIncidents({ restoreFocus: false });
   }
 
   /** Hides the incidents, back in their place in the section; the focus returns to the store that opened them. */

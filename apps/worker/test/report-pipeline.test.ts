@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ReportRepository, RetentionRepository } from '@store-monitoring/db';
+import { OwnerRepository, ReportRepository, RetentionRepository, StoreGroupRepository } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import { JobName, type JobQueues, QueueName } from '@store-monitoring/jobs';
 import { planShards } from '@store-monitoring/reports';
@@ -278,7 +278,7 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
     });
   });
 
-  it('deletes long-expired reports, finished shard plans and old ingest runs, counting what it deleted', async () => {
+  it('deletes long-expired reports, finished shard plans, old ingest runs and closed states of groups\' sets, counting what it deleted', async () => {
     await withWorkers(1, { REPORT_SHARDS: '2', EXPIRED_REPORT_RETENTION: '30d', INGEST_RUN_RETENTION: '30d' }, async () => {
       const finished = await triggerReport(database.db, queues);
       await waitForReport(database.db, finished, ['complete']);
@@ -304,10 +304,21 @@ describe('report pipeline: real worker processes, Postgres and Redis', () => {
         ])
         .execute();
 
+      // A group whose set was replaced over an hour ago, by no unfinished report pinned.
+      const ownerId = randomUUID();
+      await new OwnerRepository(database.db).create(ownerId, 'Retention Co');
+      await new OwnerRepository(database.db).replaceStores(ownerId, ['group-a', 'group-b']);
+      const groups = new StoreGroupRepository(database.db);
+      const group = await groups.create({ id: randomUUID(), ownerId, name: 'Region', storeIds: ['group-a'] });
+      await groups.replaceStores(group.id, ['group-b']);
+      await database.db.updateTable('group_stores').set({ closed_at: new Date(Date.now() - 7_200_000) }).where('group_id', '=', group.id).where('until_set_version', 'is not', null).execute();
+
       const jobId = `retention-${randomUUID()}`;
       await queues.add(JobName.ApplyRetention, {}, { jobId });
       await waitFor(async () => (await queues.jobState(QueueName.Maintenance, jobId)) === 'completed', 15_000, 'the retention job');
 
+      const groupRows = await database.db.selectFrom('group_stores').select(['store_id', 'until_set_version']).where('group_id', '=', group.id).execute();
+      expect(groupRows).toEqual([{ store_id: 'group-b', until_set_version: null }]);
       const reports = await database.db.selectFrom('reports').select('id').where('id', 'in', [finished, longExpired, recentlyExpired]).execute();
       expect(new Set(reports.map((row) => row.id))).toEqual(new Set([finished, recentlyExpired]));
       expect(await new ReportRepository(database.db).shards(finished)).toEqual([]);

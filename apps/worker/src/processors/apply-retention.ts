@@ -16,7 +16,7 @@ const ORPHAN_TEMP_AGE_MS = 3_600_000;
  * 410) and deletes their files; deletes the rows of reports expired longer than
  * EXPIRED_REPORT_RETENTION, finished reports' shard plans and ingest runs older than
  * INGEST_RUN_RETENTION, counting what went per day and outcome, and earlier states of owners' store
- * sets that no unfinished report pinned, and finished deliveries and closed incidents older than
+ * sets and of groups' sets that no unfinished report pinned, and finished deliveries and closed incidents older than
  * DELIVERY_RETENTION, and histories computed for requests after a day; also removes parts and temporary
  * files that crashes left behind.
  */
@@ -30,12 +30,13 @@ export function applyRetentionProcessor(context: WorkerContext): JobProcessor<ty
     const deletedShards = await retention.deleteFinishedReportShards();
     const deletedIngestRuns = await retention.deleteOldIngestRuns(context.config.ingestRunRetentionSeconds);
     const deletedStoreSetStates = await retention.deleteUnpinnedStoreSetStates();
+    const deletedGroupSetStates = await retention.deleteUnpinnedGroupSetStates();
     const deleted = await retention.deleteFinishedDeliveries(context.config.deliveryRetentionSeconds);
     // A history computed for a request is polled for minutes; a day is plenty.
     const deletedHistoryComputations = await new HistoryComputationRepository(context.db).deleteOlderThan(HISTORY_COMPUTATION_RETENTION_SECONDS);
     const orphanParts = await removeOrphanParts(context);
     const orphanTemps = await removeOrphanTempFiles(reportsDir);
-    const summary = { expired: expired.length, deletedReports, deletedShards, deletedIngestRuns, deletedStoreSetStates, deletedDeliveries: deleted.deliveries, deletedIncidents: deleted.incidents, deletedHistoryComputations, orphanParts, orphanTemps };
+    const summary = { expired: expired.length, deletedReports, deletedShards, deletedIngestRuns, deletedStoreSetStates, deletedGroupSetStates, deletedDeliveries: deleted.deliveries, deletedIncidents: deleted.incidents, deletedHistoryComputations, orphanParts, orphanTemps };
     if (Object.values(summary).some((count) => count > 0)) context.logger.info(summary, 'retention applied');
     return summary;
   };

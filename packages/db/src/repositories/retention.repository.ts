@@ -123,6 +123,22 @@ export class RetentionRepository {
     return Number(result.numAffectedRows ?? 0);
   }
 
+  /**
+   * Deletes the earlier states of groups' store sets (rows a replacement closed) that no unfinished
+   * group report pinned, under the same hour's grace as owners' sets.
+   */
+  async deleteUnpinnedGroupSetStates(): Promise<number> {
+    const result = await sql`
+      DELETE FROM group_stores AS gs
+      WHERE gs.until_set_version IS NOT NULL AND gs.closed_at < now() - interval '1 hour'
+        AND NOT EXISTS (
+          SELECT 1 FROM reports AS r
+          WHERE r.group_id = gs.group_id AND r.status IN ('pending', 'running')
+            AND r.group_store_set_version >= gs.since_set_version AND r.group_store_set_version < gs.until_set_version
+        )`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
   /** Everything retention has counted, oldest day first. */
   async counts(): Promise<RetentionCount[]> {
     const rows = await this.db
