@@ -46,7 +46,7 @@ export function boardSamples(runs: number): number {
 }
 
 /** A first request that may meet the API still settling (load shedding right after start): a few tries. */
-async function warmUp(request: () => Promise<number>): Promise<void> {
+export async function warmUp(request: () => Promise<number>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await request();

@@ -570,9 +570,29 @@ export interface paths {
         };
         /**
          * History of all the caller's stores
-         * @description Per local date, the business-time-weighted uptime of the owner’s stores (every store for the operator), and the 20 stores with the most downtime in the period.
+         * @description Per local date, the business-time-weighted uptime of the owner’s stores (every store for the operator), and the 20 stores with the most downtime in the period. Without `as_of` (or with the `as_of` of the figures) and with the default interpolation it is read from the figures the workers keep per data version: the newest version whose figures are complete, named in `data_version` and `as_of`. Any other `as_of` or interpolation is computed in the request for a scope of at most `HISTORY_SYNC_MAX_STORES` stores; a larger one answers 202 with a link to poll (`GET /api/history/computations/{computation_id}`).
          */
         get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/computations/{computation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A history computed by a worker
+         * @description What a 202 answer of `GET /api/history` links to: `pending` or `running` until the worker is done, then `complete` with the history exactly as `GET /api/history` answers it (or `failed` with the reason). Kept for a day. An owner sees only its own computations (404 for any other).
+         */
+        get: operations["getHistoryComputation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -590,7 +610,7 @@ export interface paths {
         };
         /**
          * The caller's stores, a page at a time, each with its day-by-day uptime
-         * @description By store id. What a status-page strip per store needs: each day’s uptime percentage, downtime and incident count.
+         * @description By store id. What a status-page strip per store needs: each day’s uptime percentage, downtime and incident count. Read from the workers’ figures like `GET /api/history` (same `data_version` and `as_of`); another `as_of` or interpolation is computed in the request for the page’s stores.
          */
         get: operations["getStoreStrips"];
         put?: never;
@@ -8384,6 +8404,244 @@ export interface operations {
                             uptime_percent: number | null;
                             incident_count: number;
                         }[];
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
+                    };
+                };
+            };
+            /** @description The history is computed by a worker: poll `poll_url` (also the Location header) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        computation_id: string;
+                        status: "pending" | "running" | "complete" | "failed";
+                        /**
+                         * @description GET it until `status` is complete (or failed)
+                         * @example /api/history/computations/0b8f1c9e-7c1a-4c1e-9a53-1f6f5f2b8e10
+                         */
+                        poll_url: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getHistoryComputation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id a 202 answer of GET /api/history named */
+                computation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A history computed by a worker for a scope too large to compute in the request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        computation_id: string;
+                        status: "pending" | "running" | "complete" | "failed";
+                        days: number;
+                        /** Format: date-time */
+                        as_of: string;
+                        /**
+                         * @description How the status between two polls is derived: from the nearest poll, or carried forward from the previous one
+                         * @default nearest
+                         * @enum {string}
+                         */
+                        interpolation: "nearest" | "carry_forward";
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
+                        /** @description The history once complete, exactly as GET /api/history answers it; null before */
+                        history: {
+                            /** Format: date-time */
+                            as_of: string;
+                            /**
+                             * @description How the status between two polls is derived: from the nearest poll, or carried forward from the previous one
+                             * @default nearest
+                             * @enum {string}
+                             */
+                            interpolation: "nearest" | "carry_forward";
+                            /** @description Stores of the caller: the owner’s known stores, or every store for the operator */
+                            store_count: number;
+                            /** @description Per local date, the business-time-weighted uptime of the set, oldest first */
+                            days: {
+                                /** @description Local calendar date (each store’s own day with this date) */
+                                date: string;
+                                /** @description Business time of all the stores, hours with two decimals */
+                                business_hours: number;
+                                /** @description Their uptime, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Their downtime, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                                /** @description Stores with data on this date */
+                                stores: number;
+                            }[];
+                            totals: {
+                                /** @description Business time, hours with two decimals */
+                                business_hours: number;
+                                /** @description Uptime, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Downtime, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                            };
+                            /** @description The 20 stores with the most downtime in the period */
+                            most_downtime: {
+                                store_id: string;
+                                /** @description Business time of the period, hours with two decimals */
+                                business_hours: number;
+                                /** @description Uptime of the period, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Downtime of the period, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                                incident_count: number;
+                            }[];
+                            /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                            data_version: string | null;
+                        } | null;
+                        /** @description Why it failed; null otherwise */
+                        error: string | null;
                     };
                 };
             };
@@ -8554,6 +8812,8 @@ export interface operations {
                          * @enum {string}
                          */
                         interpolation: "nearest" | "carry_forward";
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
                         /** @description Stores of the caller */
                         total: number;
                         limit: number;

@@ -476,7 +476,71 @@ export interface WorkerProcessesTable {
   seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** Per store and local day, a history day's figures, valid for data versions [since_version, until_version). */
+export interface HistoryDayFiguresTable {
+  store_id: string;
+  local_date: ColumnType<string, string, string>;
+  since_version: Int8;
+  until_version: Int8 | null;
+  /** Half microseconds: the interpolation splits at midpoints between polls. */
+  business_half_us: Int8;
+  uptime_half_us: Int8;
+  downtime_half_us: Int8;
+  incident_count: number;
+  /** An incident was already running at the day's start (it counts on the day it began). */
+  incident_carried: boolean;
+}
+
+/** Per store, its zone and last local day under a data version's latest observation. */
+export interface HistoryFigureStoresTable {
+  store_id: string;
+  since_version: Int8;
+  until_version: Int8 | null;
+  timezone: string;
+  timezone_fallback: boolean;
+  last_date: ColumnType<string, string, string>;
+}
+
+/** One data version whose history figures were computed (complete once `completed_at` is set). */
+export interface HistoryFigureVersionsTable {
+  data_version: Int8;
+  base_version: Int8 | null;
+  as_of: Timestamp;
+  window_days: number;
+  interpolation: string;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: Timestamp | null;
+  stores: ColumnType<number, number | undefined, number>;
+  store_days_computed: ColumnType<number, number | undefined, number>;
+  store_days_written: ColumnType<number, number | undefined, number>;
+  duration_ms: number | null;
+}
+
+export type HistoryComputationStatus = 'pending' | 'running' | 'complete' | 'failed';
+
+/** A history over a large scope with its own as_of or interpolation, computed by a worker. */
+export interface HistoryComputationsTable {
+  id: string;
+  owner_id: string | null;
+  group_id: string | null;
+  data_version: Int8 | null;
+  business_hours_version: Int8 | null;
+  timezones_version: Int8 | null;
+  as_of: Timestamp;
+  days: number;
+  interpolation: string;
+  status: ColumnType<HistoryComputationStatus, HistoryComputationStatus | undefined, HistoryComputationStatus>;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
+  history_day_figures: HistoryDayFiguresTable;
+  history_figure_stores: HistoryFigureStoresTable;
+  history_figure_versions: HistoryFigureVersionsTable;
+  history_computations: HistoryComputationsTable;
   worker_processes: WorkerProcessesTable;
   store_states: StoreStatesTable;
   store_state_evaluations: StoreStateEvaluationsTable;

@@ -113,3 +113,23 @@ export {
   type ReplicaState,
 } from './read-sources.js';
 export { registerReadSourceMetrics } from './read-source-metrics.js';
+export {
+  HISTORY_FIGURES_LOCK_KEY,
+  HistoryFiguresRepository,
+  type DayFigures,
+  type FigureInputChanges,
+  type FigureStore,
+  type FigureVersion,
+} from './repositories/history-figures.repository.js';
+export {
+  historyFigureRollup,
+  historyFigureStoreDays,
+  rollupScope,
+  specialHoursOfStores,
+  type FleetRollup,
+  type RollupFigures,
+  type RollupRequest,
+  type RollupStores,
+  type StoreFigureDays,
+} from './queries/history-figure-rollup.js';
+export { HistoryComputationRepository, type HistoryComputationRecord, type HistoryComputationRequest } from './repositories/history-computation.repository.js';

@@ -15,6 +15,7 @@ import * as subscriptionNextRun from './migrations/2026_12_07_0060_subscription_
 import * as storeGroups from './migrations/2026_12_08_0010_store_groups.js';
 import * as alertPolicy from './migrations/2026_12_08_0020_alert_policy.js';
 import * as reportSubsets from './migrations/2026_12_08_0030_report_subsets.js';
+import * as historyFigures from './migrations/2026_12_08_0040_history_figures.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_08_0010_store_groups': storeGroups,
   '2026_12_08_0020_alert_policy': alertPolicy,
   '2026_12_08_0030_report_subsets': reportSubsets,
+  '2026_12_08_0040_history_figures': historyFigures,
 };
 
 export class MigrationError extends Error {
