@@ -8,7 +8,7 @@ import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
 import { measureOwners, type OwnerFigures } from './owner-measure.js';
 import { measureReadLimit } from './read-limit.js';
 import { runReport, type CompletedReport } from './report-client.js';
-import { API_MAIN, ServiceProcess, WORKER_MAIN, freePort, waitForHttpOk } from './service-processes.js';
+import { API_MAIN, ServiceProcess, WORKER_MAIN, WORKER_NODE_FLAGS, freePort, waitForHttpOk } from './service-processes.js';
 
 export interface ReportRun {
   seconds: number;
@@ -132,7 +132,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
           // The hourly refresh and the daily retention would otherwise land inside a measurement.
           REFRESH_CRON: NEVER_DURING_THE_RUN,
           RETENTION_CRON: NEVER_DURING_THE_RUN,
-        }),
+        }, WORKER_NODE_FLAGS),
     );
     const stopWorkers = cleanup.push(`stop ${workerCount} worker(s)`, () => Promise.all(workers.map((worker) => worker.stop())));
     await Promise.all(workers.map((worker) => worker.waitForOutput('"worker ready"', 30_000)));
