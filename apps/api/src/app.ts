@@ -30,6 +30,7 @@ import ownerRoutes from './routes/api/owners.js';
 import groupRoutes from './routes/api/groups.js';
 import boardRoutes from './routes/api/board.js';
 import muteRoutes from './routes/api/mutes.js';
+import incidentRoutes from './routes/api/incidents.js';
 import specialHoursRoutes from './routes/api/special-hours.js';
 
 export interface AppDependencies {
@@ -102,6 +103,7 @@ export async function buildApp(config: ApiConfig, deps: AppDependencies = {}): P
       await api.register(subscriptionRoutes);
       await api.register(boardRoutes);
       await api.register(muteRoutes);
+      await api.register(incidentRoutes);
     },
     { prefix: '/api' },
   );

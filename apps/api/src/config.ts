@@ -42,6 +42,12 @@ export const apiEnvSchema = Type.Object({
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ default: 10, minimum: 1 }),
   /** The workers' poll retention: a history may ask for at most this many days. Set both alike. */
   STATUS_RETENTION_DAYS: dataEnv.STATUS_RETENTION_DAYS,
+  /**
+   * A history over many stores with its own `as_of` or interpolation (not the figures the workers
+   * keep) is computed in the request for at most this many stores; a larger scope is computed by a
+   * worker (202 and a link to poll).
+   */
+  HISTORY_SYNC_MAX_STORES: Type.Integer({ default: 5_000, minimum: 1 }),
   /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });

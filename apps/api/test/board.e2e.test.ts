@@ -1,7 +1,8 @@
 /**
  * The live board in headless Chromium against the real API on a fresh database: the page opens on
  * it, with the counts at the top, the down stores longest first with since-when, a link to each
- * one's incidents, a mute set from the board, and a reload every minute. At 1280x800 and 390x844.
+ * one's incidents, a mute set from the board, an acknowledgement ("I'm on it") by an owner's key,
+ * and a reload every minute. At 1280x800 and 390x844.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -42,13 +43,13 @@ describe('the live board in a real browser', () => {
   let browser: Browser;
   const pageErrors: string[] = [];
 
-  async function openBoard(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  async function openBoard(viewport: { width: number; height: number }, key = operatorKey): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.clock.install();
     await page.goto(baseUrl);
-    await page.getByLabel('API key', { exact: true }).fill(operatorKey);
+    await page.getByLabel('API key', { exact: true }).fill(key);
     await page.getByRole('button', { name: 'Use this key' }).click();
     await page.locator('#board-down-list .board-row').first().waitFor();
     return { context, page };
@@ -99,6 +100,26 @@ describe('the live board in a real browser', () => {
       await page.getByRole('link', { name: 'Incidents of store store-down-long' }).click();
       await page.getByRole('heading', { name: 'Incidents of store store-down-long' }).waitFor();
       await page.locator('#incidents-body tr').first().waitFor();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('acknowledges a down store from the board with a note: the badge says who is on it', async () => {
+    const authorization = { authorization: `Bearer ${operatorKey}` };
+    const owner = await api.app.inject({ method: 'POST', url: '/api/owners', headers: authorization, payload: { name: 'Board owner' } });
+    const ownerId = owner.json<{ owner_id: string }>().owner_id;
+    await api.app.inject({ method: 'PUT', url: `/api/owners/${ownerId}/stores`, headers: authorization, payload: { store_ids: STORES.map((store) => store.storeId) } });
+    const key = (await api.app.inject({ method: 'POST', url: `/api/owners/${ownerId}/keys`, headers: authorization })).json<{ key: string }>().key;
+    const { context, page } = await openBoard({ width: 1280, height: 800 }, key);
+    try {
+      const row = page.locator('#board-down-list .board-row[data-store-id="store-down-short"]');
+      await row.getByLabel('Note for store store-down-short').fill('tablet offline');
+      await row.getByRole('button', { name: 'I’m on it' }).click();
+      await row.locator('.badge-acknowledged').filter({ hasText: 'On it: an owner key at' }).waitFor();
+      expect(await row.locator('.badge-acknowledged').textContent()).toContain('(tablet offline)');
+      expect(await row.getByRole('button', { name: 'I’m on it' }).count()).toBe(0);
       expect(pageErrors).toEqual([]);
     } finally {
       await context.close();

@@ -64,7 +64,8 @@ describe('history and incidents', () => {
       uptime_hours: 1,
       downtime_hours: 1,
       uptime_percent: 50,
-      incidents: [{ start: '2023-03-12T06:30:00.000Z', end: '2023-03-12T07:30:00.000Z', minutes: 60 }],
+      // No subscription watched the store: the alerting recorded no incident to acknowledge.
+      incidents: [{ start: '2023-03-12T06:30:00.000Z', end: '2023-03-12T07:30:00.000Z', minutes: 60, incident_id: null, acknowledgement: null }],
       special_hours: null,
     });
     expect(days.slice(0, 2).map((day) => [day.business_hours, day.uptime_hours, day.downtime_hours])).toEqual([
@@ -82,7 +83,7 @@ describe('history and incidents', () => {
       ['2023-03-12', 2, 0.5, 1.5],
       ['2023-03-13', 0, 0, 0],
     ]);
-    expect(days[0]!.incidents).toEqual([{ start: '2023-03-11T22:30:00.000Z', end: '2023-03-12T01:30:00.000Z', minutes: 180 }]);
+    expect(days[0]!.incidents).toEqual([{ start: '2023-03-11T22:30:00.000Z', end: '2023-03-12T01:30:00.000Z', minutes: 180, incident_id: null, acknowledgement: null }]);
     expect(days[1]!.incidents).toEqual([]);
     // The incidents' minutes add up to the period's downtime.
     const minutes = days.flatMap((day) => day.incidents).reduce((sum, incident) => sum + incident.minutes, 0);

@@ -1,3 +1,4 @@
+import { HistoryComputationRepository, IncidentRepository } from '@store-monitoring/db';
 import { seedStores } from '@store-monitoring/reports/testing';
 import { insertCompleteReport, sampleCsv, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -14,7 +15,7 @@ type Operation = { security?: Record<string, string[]>[]; parameters?: { name: s
 describe("an owner cannot reach another owner's data on any route", () => {
   let api: TestApi;
   let aliceKey: string;
-  const bob = { ownerId: '', keyId: '', reportId: '', groupId: '', storeId: 'bob-only-store' };
+  const bob = { ownerId: '', keyId: '', reportId: '', groupId: '', incidentId: '', computationId: '', storeId: 'bob-only-store' };
 
   beforeAll(async () => {
     api = await startTestApi('isolation', { API_KEY: OPERATOR_KEY });
@@ -34,7 +35,22 @@ describe("an owner cannot reach another owner's data on any route", () => {
     bob.ownerId = bobOwner.ownerId;
     bob.keyId = bobOwner.keyId;
     bob.groupId = (await api.app.inject({ method: 'POST', url: '/api/groups', headers: operator, payload: { name: 'Bob North', store_ids: [bob.storeId], owner_id: bob.ownerId } })).json().group_id;
+    // Bob's store is down: its incident, as the downtime alerts record it.
+    bob.incidentId = await new IncidentRepository(api.database.db).upsert({ storeId: bob.storeId, startedAt: '2023-01-25T17:30:00.000000Z', endedAt: null, endedBy: null, observedUntil: '2023-01-25T18:00:00.000000Z' });
     bob.reportId = (await insertCompleteReport(api, sampleCsv([`${bob.storeId},1.00,1.00,1.00,0.00,0.00,0.00`]), { owner_id: bob.ownerId })).id;
+    // A history of Bob's stores that a worker computes (what a 202 of GET /api/history links to).
+    bob.computationId = (
+      await new HistoryComputationRepository(api.database.db).findOrCreate({
+        ownerId: bob.ownerId,
+        groupId: null,
+        dataVersion: null,
+        businessHoursVersion: null,
+        timezonesVersion: null,
+        asOfIso: '2023-01-25T12:00:00.000000Z',
+        days: 3,
+        interpolation: 'nearest',
+      })
+    ).record.id;
   });
   afterAll(async () => {
     await api?.close();
@@ -42,7 +58,16 @@ describe("an owner cannot reach another owner's data on any route", () => {
 
   it('answers 403, 404 or nothing of the other owner, route by route', async () => {
     const document = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
-    const ids: Record<string, string> = { id: bob.reportId, report_id: bob.reportId, store_id: bob.storeId, owner_id: bob.ownerId, key_id: bob.keyId, group_id: bob.groupId };
+    const ids: Record<string, string> = {
+      id: bob.reportId,
+      report_id: bob.reportId,
+      store_id: bob.storeId,
+      owner_id: bob.ownerId,
+      key_id: bob.keyId,
+      group_id: bob.groupId,
+      incident_id: bob.incidentId,
+      computation_id: bob.computationId,
+    };
     const outcomes: string[] = [];
     let checked = 0;
     for (const [path, operations] of Object.entries(document.paths)) {

@@ -107,4 +107,35 @@ describe('owner reports', () => {
       expect({ url, status: (await api.app.inject({ method: 'GET', url, headers: { 'x-api-key': bobKey } })).statusCode }).toEqual({ url, status: 404 });
     }
   }, 150_000);
+
+  it("names the computation of every store an owner's report was taken from to the operator only", async () => {
+    const asOf = '2023-01-25T17:00:00Z';
+    const allId = await trigger(operator, { as_of: asOf });
+    const alice = { 'x-api-key': aliceKey };
+    const created = await api.app.inject({ method: 'POST', url: '/api/reports', headers: alice, payload: { as_of: asOf } });
+    expect(created.statusCode).toBe(202);
+    const aliceId = created.json().report_id as string;
+    // Taken from the operator's report, which Alice cannot open: she is never shown its id.
+    expect(created.json().computed_by).toBeNull();
+    const aliceCsv = await csvOf(aliceId, alice);
+    expect(aliceCsv.trimEnd().split('\n')).toHaveLength(31);
+    const json = { ...alice, accept: 'application/json' };
+    const views = [
+      (await api.app.inject({ method: 'GET', url: `/api/reports/${aliceId}`, headers: alice })).json(),
+      (await api.app.inject({ method: 'GET', url: `/api/get_report?report_id=${aliceId}`, headers: json })).json(),
+      ...(await api.app.inject({ method: 'GET', url: '/api/reports', headers: alice })).json().reports,
+    ];
+    expect(views.map((view: { report_id: string; computed_by: string | null }) => [view.report_id === aliceId, view.computed_by])).toEqual(
+      views.map((view: { report_id: string }) => [view.report_id === aliceId, null]),
+    );
+    expect(views.filter((view: { report_id: string }) => view.report_id === aliceId)).toHaveLength(3);
+    expect(JSON.stringify(views)).not.toContain(allId);
+    expect((await api.app.inject({ method: 'GET', url: `/api/reports/${allId}`, headers: alice })).statusCode).toBe(404);
+
+    // The operator sees where its rows came from, on every route that describes it.
+    const asOperator = await api.app.inject({ method: 'GET', url: `/api/reports/${aliceId}`, headers: operator });
+    expect([asOperator.json().status, asOperator.json().computed_by]).toEqual(['Complete', allId]);
+    const listed = (await api.app.inject({ method: 'GET', url: '/api/reports?limit=100', headers: operator })).json().reports as { report_id: string; computed_by: string | null }[];
+    expect(listed.find((report) => report.report_id === aliceId)?.computed_by).toBe(allId);
+  }, 150_000);
 });

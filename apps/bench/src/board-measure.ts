@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
-import { DEFAULT_END, generateDataset, type GeneratedDataset } from '@store-monitoring/generator';
+import type { GeneratedDataset } from '@store-monitoring/generator';
 import { runIngest } from '@store-monitoring/ingest';
 import { refreshStoreStates } from '@store-monitoring/notifications';
 import type { CleanupStack } from './cleanup-stack.js';
+import { datasetHoursLater } from './later-dataset.js';
 import type { ScaleSpec } from './options.js';
 import { API_MAIN, ServiceProcess, freePort, waitForHttpOk } from './service-processes.js';
 
@@ -40,33 +40,13 @@ export interface BoardSectionSettings {
   log: (line: string) => void;
 }
 
-const HOUR_MS = 3_600_000;
-
 /** Board requests timed for the p95: enough samples that the 95th percentile is not just the maximum. */
 export function boardSamples(runs: number): number {
   return Math.max(20, runs * 4);
 }
 
-/** The dataset one hour later than the cached one (same seed and size), cached beside it. */
-async function oneHourLater(settings: BoardSectionSettings): Promise<GeneratedDataset> {
-  const dir = `${settings.dataset.outDir.replace(/\/+$/, '')}-plus-1h`;
-  const manifest = join(dir, 'dataset.json');
-  if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as GeneratedDataset;
-  rmSync(dir, { recursive: true, force: true });
-  settings.log(`${settings.scale.label}: generating the dataset one hour later into ${dir}`);
-  const later = await generateDataset({
-    outDir: dir,
-    stores: settings.scale.stores,
-    days: settings.scale.days + 1 / 24,
-    end: new Date(Date.parse(DEFAULT_END) + HOUR_MS).toISOString(),
-    seed: settings.seed,
-  });
-  writeFileSync(manifest, JSON.stringify(later));
-  return later;
-}
-
 /** A first request that may meet the API still settling (load shedding right after start): a few tries. */
-async function warmUp(request: () => Promise<number>): Promise<void> {
+export async function warmUp(request: () => Promise<number>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await request();
@@ -124,7 +104,7 @@ export async function measureBoard(settings: BoardSectionSettings): Promise<Boar
   // The API process's own first request (connection, plan) is not the board's.
   await warmUp(board);
 
-  const later = await oneHourLater(settings);
+  const later = await datasetHoursLater(settings.dataset, settings.scale, settings.seed, 1, settings.log);
   const hour = await timed(() => runIngest({ db: database.db, pool: database.pool, source: { dataDir: later.outDir }, trigger: 'cli' }));
   if (hour.value.outcome !== 'succeeded') throw new Error(`the one-more-hour ingest ended ${hour.value.outcome}`);
   const hourStep = await timed(() => step(90));

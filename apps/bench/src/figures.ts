@@ -63,6 +63,10 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
     rows.push(row(label, `one owner's report ÷ the all-stores report (median), ${workersLabel(first.workers)}`, 'x', summarize(owners.ownerSeconds.map((value) => value / allStores))));
     rows.push(row(label, `storm: 100 disjoint owners together, as_of never computed, ${workersLabel(first.workers)}: first trigger → last Complete`, 's', summarize(owners.stormSeconds)));
     rows.push(row(label, `storm ÷ the all-stores report (median), ${workersLabel(first.workers)}`, 'x', summarize(owners.stormSeconds.map((value) => value / allStores))));
+    if (owners.ingestStormSeconds?.length) {
+      rows.push(row(label, `storm: 100 disjoint owners, default as_of, right after an ingest of one more hour, ${workersLabel(first.workers)}: commit → last Complete`, 's', summarize(owners.ingestStormSeconds)));
+      rows.push(row(label, `storm after an ingest ÷ the all-stores report (median), ${workersLabel(first.workers)}`, 'x', summarize(owners.ingestStormSeconds.map((value) => value / allStores))));
+    }
   }
   for (const block of others) {
     rows.push(row(label, `report, ${workersLabel(block.workers)}: trigger → Complete`, 's', summarize(seconds(block))));
@@ -85,6 +89,23 @@ function reportRows(measurement: ScaleMeasurement): FigureRow[] {
 export function percentile95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)]!;
+}
+
+function historyRows(measurement: ScaleMeasurement): FigureRow[] {
+  const history = measurement.history;
+  if (!history) return [];
+  const label = measurement.scale.label;
+  const once = (value: number): Summary => summarize([value]);
+  return [
+    row(label, `fleet history: figures after loading into an empty database (${history.stores.toLocaleString('en-US')} stores)`, 's', once(history.firstPassSeconds)),
+    row(label, 'fleet history: one more hour of polls, runIngest', 's', once(history.hourIngestSeconds)),
+    row(label, `fleet history: figures after that ingest (${history.hourPassWritten.toLocaleString('en-US')} store-days written)`, 's', once(history.hourPassSeconds)),
+    row(label, 'fleet history: figures ÷ the one-more-hour ingest', 'x', once(history.hourPassSeconds / history.hourIngestSeconds)),
+    row(label, "fleet history: operator's GET /api/history?days=30", 'ms', summarize(history.operatorMs)),
+    row(label, `fleet history: owner of ${history.ownerStores.toLocaleString('en-US')} stores, GET /api/history?days=30`, 'ms', summarize(history.ownerMs)),
+    row(label, 'fleet history: GET /api/history/stores?days=30&limit=50', 'ms', summarize(history.stripsMs)),
+    ...(history.eventLoopP99Ms === null ? [] : [row(label, "fleet history: the API's event-loop delay p99 while those run", 'ms', once(history.eventLoopP99Ms))]),
+  ];
 }
 
 function boardRows(measurement: ScaleMeasurement): FigureRow[] {
@@ -126,7 +147,7 @@ function linearity(run: BenchRun): { summary: Summary; workers: number } | null 
 }
 
 export function figureRows(run: BenchRun): FigureRow[] {
-  const rows = run.scales.flatMap((measurement) => [...reportRows(measurement), ...ingestRows(measurement), ...boardRows(measurement)]);
+  const rows = run.scales.flatMap((measurement) => [...reportRows(measurement), ...ingestRows(measurement), ...boardRows(measurement), ...historyRows(measurement)]);
   const scaled = linearity(run);
   if (scaled) rows.push(row('1x → 10x', `report 10x ÷ report 1x, ${workersLabel(scaled.workers)} (pair by pair)`, 'x', scaled.summary));
   if (run.engine) {
@@ -180,10 +201,17 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
   const allStoresMedian = ownersFirst ? summarize(seconds(ownersFirst)).median : null;
   const ownerRatio = ownersAt && allStoresMedian ? summarize(ownersAt.report!.owners!.ownerSeconds).median / allStoresMedian : null;
   const stormRatio = ownersAt && allStoresMedian ? summarize(ownersAt.report!.owners!.stormSeconds).median / allStoresMedian : null;
+  const ingestStorm = ownersAt?.report?.owners?.ingestStormSeconds ?? [];
+  const ingestStormRatio = allStoresMedian && ingestStorm.length > 0 ? summarize(ingestStorm).median / allStoresMedian : null;
 
   const boardAt = tenfold?.board ? tenfold : base?.board ? base : undefined;
   const boardP95 = boardAt?.board ? percentile95(boardAt.board.firstRequestMs) : null;
   const boardNote = boardAt && boardAt !== tenfold ? ` (at ${boardAt.scale.label}, not 10x)` : '';
+
+  const historyAt = tenfold?.history ? tenfold : base?.history ? base : undefined;
+  const historyNote = historyAt && historyAt !== tenfold ? ` (at ${historyAt.scale.label}, not 10x)` : '';
+  const history = historyAt?.history;
+  const historyMaintenance = run.scales.filter((scale) => scale.history).map((scale) => scale.history!.hourPassSeconds / scale.history!.hourIngestSeconds);
 
   return [
     check(
@@ -196,6 +224,13 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
     check(
       `storm of 100 disjoint owners, as_of never computed, ≤ 1.5× the all-stores report${ownersNote}`,
       stormRatio,
+      (value) => value <= 1.5,
+      (value) => `${value.toFixed(2)}× (medians)`,
+      'the report section did not run',
+    ),
+    check(
+      `storm of 100 disjoint owners right after an ingest (default as_of, from the commit) ≤ 1.5× the all-stores report${ownersNote}`,
+      ingestStormRatio,
       (value) => value <= 1.5,
       (value) => `${value.toFixed(2)}× (medians)`,
       'the report section did not run',
@@ -262,6 +297,34 @@ export function targetChecks(run: BenchRun): TargetCheck[] {
       (value) => value < 0.1,
       (value) => `${value.toFixed(3)} s`,
       'the engine section did not run',
+    ),
+    check(
+      `operator's GET /api/history?days=30 at 10x ≤ 1 s${historyNote}`,
+      history ? summarize(history.operatorMs).median : null,
+      (value) => value <= 1_000,
+      (value) => `${value.toFixed(0)} ms (median of ${history!.operatorMs.length})`,
+      'the history section did not run',
+    ),
+    check(
+      `owner (every 100th store) GET /api/history?days=30 at 10x ≤ 0.2 s${historyNote}`,
+      history ? summarize(history.ownerMs).median : null,
+      (value) => value <= 200,
+      (value) => `${value.toFixed(0)} ms (median of ${history!.ownerMs.length}, ${history!.ownerStores} stores)`,
+      'the history section did not run',
+    ),
+    check(
+      `the API's event-loop delay p99 < 50 ms while the histories run${historyNote}`,
+      history?.eventLoopP99Ms ?? null,
+      (value) => value < 50,
+      (value) => `${value.toFixed(1)} ms`,
+      'the history section did not run',
+    ),
+    check(
+      'history figures after one more hour ≤ 20% of that ingest, at every size measured',
+      historyMaintenance.length > 0 ? Math.max(...historyMaintenance) : null,
+      (value) => value <= 0.2,
+      (value) => `${(value * 100).toFixed(1)}% at most`,
+      'the history section did not run',
     ),
   ];
 }

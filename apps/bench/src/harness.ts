@@ -7,7 +7,9 @@ import { runIngest } from '@store-monitoring/ingest';
 import { CleanupStack } from './cleanup-stack.js';
 import { cachedDataset } from './dataset-cache.js';
 import { measureBoard, type BoardSection } from './board-measure.js';
+import { datasetHoursLater } from './later-dataset.js';
 import { measureEngine, type EngineSection } from './engine-measure.js';
+import { measureHistory, type HistorySection } from './history-measure.js';
 import { runIngestBench, type IngestSection } from './ingest-bench.js';
 import { currentLoad, describeMachine, type MachineDescription } from './machine.js';
 import type { BenchOptions, ScaleSpec, Section } from './options.js';
@@ -25,6 +27,8 @@ export interface ScaleMeasurement {
   report: ReportSection | null;
   /** The live board: the state step's cost and the operator's board request (null when not run). */
   board: BoardSection | null;
+  /** The fleet views: the workers' figures against the one-more-hour ingest, the history requests (null when not run). */
+  history: HistorySection | null;
 }
 
 export interface BenchRun {
@@ -41,6 +45,9 @@ export interface BenchRun {
   /** Clean-up steps that failed (normally none). */
   cleanupFailures: string[];
 }
+
+/** The poll history the figures keep in the bench (the default STATUS_RETENTION_DAYS). */
+const HISTORY_WINDOW_DAYS = 35;
 
 /** Time allowed for one report before the run gives up on it. */
 const REPORT_TIMEOUT_MS = 30 * 60_000;
@@ -87,7 +94,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       engine = await measureEngine(options.runs, cleanup);
     }
 
-    const needsData = options.sections.has('ingest') || options.sections.has('report') || options.sections.has('board');
+    const needsData = ['ingest', 'report', 'board', 'history'].some((section) => options.sections.has(section as Section));
     for (const scale of needsData ? options.scales : []) {
       log(`${scale.label}: dataset`);
       const dataset = await cachedDataset(options.cacheDir, scale, options.seed, log);
@@ -97,6 +104,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
         ingest: null,
         report: null,
         board: null,
+        history: null,
       };
       scales.push(measurement);
 
@@ -123,7 +131,9 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
           redisUrl: redis,
           queuePrefix,
           scratchDir: join(scratchDir, scale.label.replace(/[^a-z0-9]+/gi, '-')),
+          logDir: join(options.cacheDir, 'logs', runId, scale.label.replace(/[^a-z0-9]+/gi, '-')),
           dataDir: dataset.outDir,
+          laterDataDir: async (hours) => (await datasetHoursLater(dataset, scale, options.seed, hours, log)).outDir,
           runs: options.runs,
           workerCounts: options.workers,
           expectedRows: Number(stores.rows[0]!.n),
@@ -152,6 +162,30 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
           queuePrefix,
           scratchDir,
           runs: options.runs,
+          cleanup,
+          log,
+        });
+        await drop();
+      }
+
+      if (options.sections.has('history')) {
+        const database = await createTestDatabase('bench');
+        created.databases.push(databaseName(database));
+        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
+        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
+        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
+        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        log(`${scale.label}: fleet history`);
+        measurement.history = await measureHistory({
+          database,
+          dataset,
+          scale,
+          seed: options.seed,
+          redisUrl: redis,
+          queuePrefix,
+          scratchDir,
+          runs: options.runs,
+          windowDays: HISTORY_WINDOW_DAYS,
           cleanup,
           log,
         });

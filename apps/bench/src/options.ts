@@ -9,7 +9,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const PUBLIC_STORES = 14_092;
 export const PUBLIC_DAYS = 8;
 
-export const SECTIONS = ['engine', 'ingest', 'report', 'board', 'polling'] as const;
+export const SECTIONS = ['engine', 'ingest', 'report', 'board', 'history', 'polling'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** One data size the harness measures. */
@@ -47,7 +47,7 @@ export const USAGE = `usage: pnpm bench [--scale 1|10] [--runs N] [--workers 1,2
                        10 also measures 1 so the linearity ratio is paired within the run
   --runs N             measured runs per figure after one warm-up (default 5)
   --workers LIST       worker-process counts for the report (default 1,2,4)
-  --only LIST          sections to run: engine, ingest, report, board, polling (default: all)
+  --only LIST          sections to run: engine, ingest, report, board, history, polling (default: all)
   --seed S             generator seed (default 1)
   --polling-seconds N  duration of each get_report polling load (default 5)
   --cache-dir DIR      generated datasets and scratch files (default bench-out/)

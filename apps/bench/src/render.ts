@@ -121,6 +121,15 @@ ${warningLines.length > 0 ? `\n${warningLines.map((line) => `> ${line}`).join('\
   \`recompute: true\`, so it is computed even though the previous run was identical; after each run
   the same report is triggered once more without it and completes from the one just computed
   (the shared-computation figure).
+- **Owners**: 100 owners with disjoint sets (store i, in id order, belongs to owner i mod 100).
+  One owner's report with \`recompute: true\` (its own read) against the all-stores report of the
+  same run; the storm of all 100 owners' reports triggered together for an \`as_of\` nothing was
+  computed for (first trigger → last Complete); and, last in the section, the storm right after an
+  ingest: one more hour of polls is put where the workers read, a refresh is asked through the API,
+  and as soon as its data version commits every owner triggers the report with the default
+  \`as_of\`, timed from the commit to the last Complete (the workers' post-ingest work included).
+  Each owner of a storm polls \`get_report\` every 250 ms, as a dashboard would, and honours a
+  load-shedding 503's \`Retry-After\`.
 - **Speed-up**: the same report with more worker processes.
 - **CPU time**: user + system CPU seconds of the worker processes, and of the Postgres backends
   connected to the run's database, during each report (\`/proc/<pid>/stat\`): with the wall time

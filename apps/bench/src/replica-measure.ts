@@ -110,7 +110,7 @@ export async function measureReplicas(
             METRICS_HOST: '127.0.0.1',
             REFRESH_CRON: '0 0 1 1 *',
             RETENTION_CRON: '0 0 1 1 *',
-          }, WORKER_NODE_FLAGS),
+          }, undefined, WORKER_NODE_FLAGS),
       );
       await Promise.all(workers.map((worker) => worker.waitForOutput('"worker ready"', 30_000)));
       const runs: ReplicaRun[] = [];

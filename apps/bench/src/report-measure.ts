@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { sql } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import { PeakRssTracker } from './peak-rss.js';
 import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
-import { measureOwners, type OwnerFigures } from './owner-measure.js';
+import { measureIngestStorms, measureOwners, type OwnerFigures } from './owner-measure.js';
 import { measureReadLimit } from './read-limit.js';
 import { runReport, type CompletedReport } from './report-client.js';
 import { API_MAIN, ServiceProcess, WORKER_MAIN, WORKER_NODE_FLAGS, freePort, waitForHttpOk } from './service-processes.js';
@@ -51,7 +51,11 @@ export interface ReportSectionSettings {
   redisUrl: string;
   queuePrefix: string;
   scratchDir: string;
+  /** Where the API's and workers' logs are kept (they outlive the scratch directory). */
+  logDir: string;
   dataDir: string;
+  /** The directory of the dataset `hours` hours later (generated when it is not cached yet). */
+  laterDataDir: (hours: number) => Promise<string>;
   runs: number;
   workerCounts: number[];
   expectedRows: number;
@@ -62,6 +66,13 @@ export interface ReportSectionSettings {
 
 /** A cron that does not fire during a benchmark (1 January, 00:00 UTC). */
 const NEVER_DURING_THE_RUN = '0 0 1 1 *';
+
+/** Points the workers' DATA_DIR (a directory of hard links) at the files of `dataDir`. */
+function linkDataDir(linkDir: string, dataDir: string): void {
+  rmSync(linkDir, { recursive: true, force: true });
+  mkdirSync(linkDir, { recursive: true });
+  for (const name of readdirSync(dataDir)) if (name.endsWith('.csv')) linkSync(resolve(dataDir, name), join(linkDir, name));
+}
 
 /** The report's `now` exactly as the worker reads it (microseconds; a Date would drop three digits). */
 async function reportAsOfUs(database: TestDatabase, reportId: string): Promise<number> {
@@ -106,7 +117,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
     // Polling every 25 ms from one address is far above the per-client default: the limit
     // would answer 429, which says nothing about the report.
     RATE_LIMIT_MAX: '1000000',
-  });
+  }, join(settings.logDir, 'api.log'));
   const stopApi = cleanup.push('stop the API', () => api.stop());
   await waitForHttpOk(`${apiUrl}/health/ready`, api, 30_000);
 
@@ -119,23 +130,38 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
   };
   let asOfUs: number | null = null;
 
-  for (const workerCount of settings.workerCounts) {
+  // The workers read the dataset through links, so a later hour can be put in its place.
+  const dataLinks = join(settings.scratchDir, 'data');
+  linkDataDir(dataLinks, settings.dataDir);
+  const startWorkers = async (workerCount: number) => {
     const workers = Array.from(
       { length: workerCount },
       (_, index) =>
-        new ServiceProcess(`worker ${index + 1}/${workerCount}`, WORKER_MAIN, {
-          ...common,
-          DATA_DIR: settings.dataDir,
-          INGEST_ON_START: 'false',
-          METRICS_PORT: '0',
-          METRICS_HOST: '127.0.0.1',
-          // The hourly refresh and the daily retention would otherwise land inside a measurement.
-          REFRESH_CRON: NEVER_DURING_THE_RUN,
-          RETENTION_CRON: NEVER_DURING_THE_RUN,
-        }, WORKER_NODE_FLAGS),
+        new ServiceProcess(
+          `worker ${index + 1}/${workerCount}`,
+          WORKER_MAIN,
+          {
+            ...common,
+            DATA_DIR: dataLinks,
+            INGEST_ON_START: 'false',
+            METRICS_PORT: '0',
+            METRICS_HOST: '127.0.0.1',
+            // The hourly refresh and the daily retention would otherwise land inside a measurement.
+            REFRESH_CRON: NEVER_DURING_THE_RUN,
+            RETENTION_CRON: NEVER_DURING_THE_RUN,
+          },
+          join(settings.logDir, `worker-${workerCount}-${index + 1}.log`),
+          WORKER_NODE_FLAGS,
+        ),
     );
     const stopWorkers = cleanup.push(`stop ${workerCount} worker(s)`, () => Promise.all(workers.map((worker) => worker.stop())));
     await Promise.all(workers.map((worker) => worker.waitForOutput('"worker ready"', 30_000)));
+    return { workers, stopWorkers };
+  };
+  let owners: string[] = [];
+
+  for (const workerCount of settings.workerCounts) {
+    const { workers, stopWorkers } = await startWorkers(workerCount);
 
     const warmUp = await runReport(apiUrl, settings.timeoutMs);
     checkReport(warmUp);
@@ -174,7 +200,14 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
       block.sharedSeconds.push(shared.seconds);
     }
     section.blocks.push(block);
-    if (section.blocks.length === 1) section.owners = await measureOwners(database, apiUrl, section.asOf, settings.runs, settings.timeoutMs, log);
+    if (section.blocks.length === 1) ({ figures: section.owners, owners } = await measureOwners(database, apiUrl, section.asOf, settings.runs, settings.timeoutMs, log));
+    await stopWorkers();
+  }
+  // Last, as each adds an hour of polls: the reports above all read the same data.
+  if (section.owners) {
+    const { stopWorkers } = await startWorkers(settings.workerCounts[0]!);
+    const nextHour = async (run: number) => linkDataDir(dataLinks, await settings.laterDataDir(run + 1));
+    section.owners.ingestStormSeconds = await measureIngestStorms(database, apiUrl, owners, settings.runs, settings.timeoutMs, nextHour, log);
     await stopWorkers();
   }
   await stopApi();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './options.js';
 
 export const API_MAIN = join(REPO_ROOT, 'apps/api/dist/main.js');
@@ -17,20 +18,25 @@ export class ServiceProcess {
   private output = '';
   private readonly exited: Promise<void>;
 
+  /** `logFile`: every line the process writes is also kept there (for reading a run afterwards). */
   constructor(
     readonly name: string,
     script: string,
     env: Record<string, string>,
+    logFile?: string,
     nodeFlags: string[] = [],
   ) {
     this.child = spawn(process.execPath, [...nodeFlags, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (logFile) mkdirSync(dirname(logFile), { recursive: true });
+    const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
     // Logs are read (the pipe must not fill up) but only the recent tail is kept, for error messages.
     const keep = (chunk: string) => {
+      log?.write(chunk);
       this.output = (this.output + chunk).slice(-20_000);
     };
     this.child.stdout!.setEncoding('utf8').on('data', keep);
     this.child.stderr!.setEncoding('utf8').on('data', keep);
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve())).then(() => new Promise<void>((resolve) => (log ? log.end(resolve) : resolve())));
   }
 
   get pid(): number {

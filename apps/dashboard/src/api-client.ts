@@ -212,6 +212,12 @@ export class ApiClient {
     return this.json(`/api/stores/${encodeURIComponent(storeId)}/mute`, { method: 'POST', body: JSON.stringify({ until, reason }) });
   }
 
+  /** "I'm on it": the operator acknowledges for the owner it names. */
+  acknowledgeIncident(incidentId: string, note: string | null, ownerId: string | null): Promise<{ incident_id: string }> {
+    const body = { ...(note ? { note } : {}), ...(ownerId ? { owner_id: ownerId } : {}) };
+    return this.json(`/api/incidents/${encodeURIComponent(incidentId)}/acknowledge`, { method: 'POST', body: JSON.stringify(body) });
+  }
+
   async unmuteStore(storeId: string): Promise<void> {
     await this.request(`/api/stores/${encodeURIComponent(storeId)}/mute`, { method: 'DELETE' });
   }

@@ -550,7 +550,7 @@ export interface paths {
         };
         /**
          * One store's history: day by day, with its downtime incidents
-         * @description One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, listed on the day it starts. An owner key sees its own stores only (404 for any other).
+         * @description One entry per local calendar day of the store (23 or 25 hours around DST changes), newest last; the last day ends at `as_of`. Same rule and interpolation as the report, with each day as the window. An incident is a maximal stretch of downtime inside business hours, listed on the day it starts, with its `incident_id` and the owner’s `acknowledgement` when the downtime alerts recorded it. An owner key sees its own stores only (404 for any other).
          */
         get: operations["getStoreHistory"];
         put?: never;
@@ -570,9 +570,29 @@ export interface paths {
         };
         /**
          * History of all the caller's stores
-         * @description Per local date, the business-time-weighted uptime of the owner’s stores (every store for the operator), and the 20 stores with the most downtime in the period.
+         * @description Per local date, the business-time-weighted uptime of the owner’s stores (every store for the operator), and the 20 stores with the most downtime in the period. Without `as_of` (or with the `as_of` of the figures) and with the default interpolation it is read from the figures the workers keep per data version: the newest version whose figures are complete, named in `data_version` and `as_of`. Any other `as_of` or interpolation is computed in the request for a scope of at most `HISTORY_SYNC_MAX_STORES` stores; a larger one answers 202 with a link to poll (`GET /api/history/computations/{computation_id}`).
          */
         get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/computations/{computation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A history computed by a worker
+         * @description What a 202 answer of `GET /api/history` links to: `pending` or `running` until the worker is done, then `complete` with the history exactly as `GET /api/history` answers it (or `failed` with the reason). Kept for a day. An owner sees only its own computations (404 for any other).
+         */
+        get: operations["getHistoryComputation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -590,7 +610,7 @@ export interface paths {
         };
         /**
          * The caller's stores, a page at a time, each with its day-by-day uptime
-         * @description By store id. What a status-page strip per store needs: each day’s uptime percentage, downtime and incident count.
+         * @description By store id. What a status-page strip per store needs: each day’s uptime percentage, downtime and incident count. Read from the workers’ figures like `GET /api/history` (same `data_version` and `as_of`); another `as_of` or interpolation is computed in the request for the page’s stores.
          */
         get: operations["getStoreStrips"];
         put?: never;
@@ -616,7 +636,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to events by webhook or e-mail
-         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.
+         * @description An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address (unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail. The alert policy (with `store.down` in `events`): `group_alerts` `{min_stores, window_minutes}` sends one `stores.down` when that many stores go down at one evaluation; `remind_every_minutes` sends `store.still_down` while an incident is open and unacknowledged; `escalate` sends `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes`.
          */
         post: operations["createSubscription"];
         delete?: never;
@@ -641,8 +661,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a subscription: pause or resume, events, threshold, schedule, target
-         * @description Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.
+         * Change a subscription: pause or resume, events, threshold, alert policy, schedule, target
+         * @description A part of the alert policy given replaces it (null turns it off); omitted, it stays. Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.
          */
         patch: operations["updateSubscription"];
         trace?: never;
@@ -707,26 +727,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/incidents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Stores down right now
-         * @description Open downtime incidents of the caller's stores (an owner's set; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest.
-         */
-        get: operations["listOpenIncidents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/deliveries/{id}/redeliver": {
         parameters: {
             query?: never;
@@ -756,7 +756,7 @@ export interface paths {
         };
         /**
          * The live board: which of the caller’s stores are down right now, and since when
-         * @description Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
+         * @description Every store of the caller (an owner’s set, a group key’s group; every store for the operator, or one owner’s with `owner_id`; one group’s with `group_id`) in its state at the latest observation, as the step after each ingest left it (no poll history is read): `closed` (outside business hours, `closed_by` weekly or special), `no_data` (should be open, no poll for longer than NO_DATA_AFTER_MINUTES), `down` (open and in an open incident, the one GET /api/incidents lists, with `down_since`, its `incident_id` and the owner’s `acknowledgement`), else `up`. `muted` is beside the state. Counts per state over all the caller’s stores; down stores first, longest down first.
          */
         get: operations["getStatusNow"];
         put?: never;
@@ -819,8 +819,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stores down right now, with their acknowledgement
+         * @description Open downtime incidents of the caller's stores (an owner's set, a group key's group, or one group's with `group_id`; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest, each with the owner's acknowledgement (null: nobody is on it yet; for the operator's own view, the first of any owner). `acknowledged=false` lists those nobody is on.
+         */
+        get: operations["listOpenIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{incident_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an incident: someone is on it
+         * @description Records who (the key’s id and role), when and the `note`, for the caller’s owner: the incident’s reminders (`store.still_down`) stop and escalation policies (`escalate`) do not get its `store.down`. Owners sharing a store acknowledge apart. Shown in GET /api/incidents, the board and the store’s history. Idempotent: acknowledging again answers the first acknowledgement unchanged. Needs a manager or owner key (403 names the role); an incident of a store the caller cannot see answers 404; one that ended unacknowledged answers 409.
+         */
+        post: operations["acknowledgeIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "report.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report made for the owner completed
+         * @description Subscribed by name in `events`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The report of the subscription’s schedule completed
+         * @description Subscribed by name in `events`, with `schedule`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["reportScheduledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store went down
+         * @description An incident reached the subscription’s `down_threshold_minutes` (with `escalate`: only if still unacknowledged then); once per incident. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stores.down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores went down together
+         * @description With `group_alerts`: `min_stores` or more reached the threshold at one evaluation (in place of their `store.down`s), or more joined the batch within `window_minutes` of the polls’ time. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storesDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.still_down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder: still down, nobody on it
+         * @description With `remind_every_minutes`: while the incident is open and the owner has not acknowledged it, at most one per evaluation. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeStillDownEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "store.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store recovered
+         * @description The incident ended (an active poll, or the end of business hours); per store, also after a `stores.down`. Headers: `webhook-id` (the same on every retry and redelivery), `webhook-timestamp`, `webhook-signature`. Answer 2xx within 10 s.
+         */
+        post: operations["storeRecoveredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
@@ -7935,7 +8096,9 @@ export interface operations {
                      *             {
                      *               "start": "2023-03-12T15:10:00.000Z",
                      *               "end": "2023-03-12T15:55:00.000Z",
-                     *               "minutes": 45
+                     *               "minutes": 45,
+                     *               "incident_id": null,
+                     *               "acknowledgement": null
                      *             }
                      *           ],
                      *           "special_hours": null
@@ -7992,6 +8155,21 @@ export interface operations {
                                 end: string;
                                 /** @description Length in minutes, two decimals; the minutes of all incidents of the period add up to its downtime */
                                 minutes: number;
+                                /** @description The incident as the downtime alerts recorded it (null when they did not: no subscription was watching) */
+                                incident_id: string | null;
+                                /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                                acknowledgement: {
+                                    /** Format: date-time */
+                                    acknowledged_at: string;
+                                    /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                    key_id: string | null;
+                                    /**
+                                     * @description The role of that key
+                                     * @enum {string}
+                                     */
+                                    role: "viewer" | "manager" | "owner";
+                                    note: string | null;
+                                } | null;
                             }[];
                             /** @description The date's special hours, which replaced its weekly hours; null on an ordinary day */
                             special_hours: {
@@ -8226,6 +8404,244 @@ export interface operations {
                             uptime_percent: number | null;
                             incident_count: number;
                         }[];
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
+                    };
+                };
+            };
+            /** @description The history is computed by a worker: poll `poll_url` (also the Location header) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        computation_id: string;
+                        status: "pending" | "running" | "complete" | "failed";
+                        /**
+                         * @description GET it until `status` is complete (or failed)
+                         * @example /api/history/computations/0b8f1c9e-7c1a-4c1e-9a53-1f6f5f2b8e10
+                         */
+                        poll_url: string;
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getHistoryComputation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id a 202 answer of GET /api/history named */
+                computation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A history computed by a worker for a scope too large to compute in the request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        computation_id: string;
+                        status: "pending" | "running" | "complete" | "failed";
+                        days: number;
+                        /** Format: date-time */
+                        as_of: string;
+                        /**
+                         * @description How the status between two polls is derived: from the nearest poll, or carried forward from the previous one
+                         * @default nearest
+                         * @enum {string}
+                         */
+                        interpolation: "nearest" | "carry_forward";
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
+                        /** @description The history once complete, exactly as GET /api/history answers it; null before */
+                        history: {
+                            /** Format: date-time */
+                            as_of: string;
+                            /**
+                             * @description How the status between two polls is derived: from the nearest poll, or carried forward from the previous one
+                             * @default nearest
+                             * @enum {string}
+                             */
+                            interpolation: "nearest" | "carry_forward";
+                            /** @description Stores of the caller: the owner’s known stores, or every store for the operator */
+                            store_count: number;
+                            /** @description Per local date, the business-time-weighted uptime of the set, oldest first */
+                            days: {
+                                /** @description Local calendar date (each store’s own day with this date) */
+                                date: string;
+                                /** @description Business time of all the stores, hours with two decimals */
+                                business_hours: number;
+                                /** @description Their uptime, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Their downtime, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                                /** @description Stores with data on this date */
+                                stores: number;
+                            }[];
+                            totals: {
+                                /** @description Business time, hours with two decimals */
+                                business_hours: number;
+                                /** @description Uptime, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Downtime, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                            };
+                            /** @description The 20 stores with the most downtime in the period */
+                            most_downtime: {
+                                store_id: string;
+                                /** @description Business time of the period, hours with two decimals */
+                                business_hours: number;
+                                /** @description Uptime of the period, hours with two decimals */
+                                uptime_hours: number;
+                                /** @description Downtime of the period, hours with two decimals */
+                                downtime_hours: number;
+                                /** @description Uptime as a percentage of business time (two decimals); null without business time */
+                                uptime_percent: number | null;
+                                incident_count: number;
+                            }[];
+                            /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                            data_version: string | null;
+                        } | null;
+                        /** @description Why it failed; null otherwise */
+                        error: string | null;
                     };
                 };
             };
@@ -8396,6 +8812,8 @@ export interface operations {
                          * @enum {string}
                          */
                         interpolation: "nearest" | "carry_forward";
+                        /** @description The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest */
+                        data_version: string | null;
                         /** @description Stores of the caller */
                         total: number;
                         limit: number;
@@ -8603,6 +9021,16 @@ export interface operations {
                             interpolation: string;
                             down_threshold_minutes: number;
                             description: string | null;
+                            /** @description Grouped alerts; null = off */
+                            group_alerts: {
+                                /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                                min_stores: number;
+                                /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                                window_minutes: number;
+                            } | null;
+                            /** @description Reminder interval in minutes; null = off */
+                            remind_every_minutes: number | null;
+                            escalate: boolean;
                             /**
                              * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                              * @enum {string}
@@ -8809,6 +9237,20 @@ export interface operations {
                     owner_id?: string;
                     /** @description Limits the alerts and scheduled reports to this group of the owner’s stores (a group key’s subscriptions always are) */
                     group_id?: string;
+                    /** @description Grouped alerts (default off: one `store.down` per store) */
+                    group_alerts?: {
+                        /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                        min_stores: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
+                    } | null;
+                    /** @description Reminders (default off) */
+                    remind_every_minutes?: number | null;
+                    /**
+                     * @description An escalation policy: `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes` (give it a longer threshold than the first-line subscription)
+                     * @default false
+                     */
+                    escalate?: boolean;
                 };
             };
         };
@@ -8836,6 +9278,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -9097,6 +9549,9 @@ export interface operations {
                      *       "interpolation": "nearest",
                      *       "down_threshold_minutes": 30,
                      *       "description": null,
+                     *       "group_alerts": null,
+                     *       "remind_every_minutes": null,
+                     *       "escalate": false,
                      *       "status": "active",
                      *       "status_reason": null,
                      *       "failing_since": null,
@@ -9122,6 +9577,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -9494,6 +9959,17 @@ export interface operations {
                      */
                     down_threshold_minutes?: number;
                     description?: string | null;
+                    /** @description null turns grouped alerts off */
+                    group_alerts?: {
+                        /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                        min_stores: number;
+                        /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) (default 60) */
+                        window_minutes?: number;
+                    } | null;
+                    /** @description null turns reminders off */
+                    remind_every_minutes?: number | null;
+                    /** @description An escalation policy: `store.down` only for an incident still unacknowledged when it reaches `down_threshold_minutes` (give it a longer threshold than the first-line subscription) */
+                    escalate?: boolean;
                 };
             };
         };
@@ -9523,6 +9999,9 @@ export interface operations {
                      *       "interpolation": "nearest",
                      *       "down_threshold_minutes": 30,
                      *       "description": null,
+                     *       "group_alerts": null,
+                     *       "remind_every_minutes": null,
+                     *       "escalate": false,
                      *       "status": "active",
                      *       "status_reason": null,
                      *       "failing_since": null,
@@ -9548,6 +10027,16 @@ export interface operations {
                         interpolation: string;
                         down_threshold_minutes: number;
                         description: string | null;
+                        /** @description Grouped alerts; null = off */
+                        group_alerts: {
+                            /** @description This many stores or more going down at one evaluation make one `stores.down` instead of their `store.down`s */
+                            min_stores: number;
+                            /** @description For this many minutes of the polls’ time after a batch, stores that go down join it (a `stores.down` with the same `batch_id`, only the new stores) */
+                            window_minutes: number;
+                        } | null;
+                        /** @description Reminder interval in minutes; null = off */
+                        remind_every_minutes: number | null;
+                        escalate: boolean;
                         /**
                          * @description paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone
                          * @enum {string}
@@ -10296,178 +10785,6 @@ export interface operations {
             };
         };
     };
-    listOpenIncidents: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The owner the subscription belongs to; for the operator only (an owner key acts for its owner)
-                 * @example 0e2f4a6c-8b1d-4f3e-9a5c-7d9e1f3a5b7c
-                 */
-                owner_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "incidents": [
-                     *         {
-                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
-                     *           "store_id": "2492131989990483260",
-                     *           "started_at": "2023-01-25T10:30:00.000000Z",
-                     *           "observed_until": "2023-01-25T11:40:00.000000Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        incidents: {
-                            incident_id: string;
-                            store_id: string;
-                            /** @description UTC instant with microseconds */
-                            started_at: string;
-                            /** @description The latest data the alerting saw */
-                            observed_until: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Invalid input; the message names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 400,
-                     *       "error": "Bad Request",
-                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 401,
-                     *       "error": "Unauthorized",
-                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description No such report, run, owner or store (or not one of the calling owner's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "error": "Not Found",
-                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description Rate limit reached; Retry-After says when to come back */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 429,
-                     *       "error": "Too Many Requests",
-                     *       "message": "Rate limit exceeded, retry in 1 minute",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "error": "Service Unavailable",
-                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
-                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
-                     *     }
-                     */
-                    "application/json": {
-                        statusCode: number;
-                        /** @description HTTP reason phrase */
-                        error: string;
-                        /** @description What went wrong, naming the offending field where there is one */
-                        message: string;
-                        /** @description Quote it when reporting a problem; the server log carries the details */
-                        request_id: string;
-                    };
-                };
-            };
-        };
-    };
     redeliver: {
         parameters: {
             query?: never;
@@ -10733,7 +11050,14 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": true,
                      *           "muted_until": "2023-01-26T06:00:00.000Z",
-                     *           "mute_reason": "remodel"
+                     *           "mute_reason": "remodel",
+                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *           "acknowledgement": {
+                     *             "acknowledged_at": "2023-01-25T17:02:41.000Z",
+                     *             "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *             "role": "manager",
+                     *             "note": "on it"
+                     *           }
                      *         },
                      *         {
                      *           "store_id": "6069798455074389010",
@@ -10744,7 +11068,9 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": false,
                      *           "muted_until": null,
-                     *           "mute_reason": null
+                     *           "mute_reason": null,
+                     *           "incident_id": null,
+                     *           "acknowledgement": null
                      *         },
                      *         {
                      *           "store_id": "8419537941919820732",
@@ -10755,7 +11081,9 @@ export interface operations {
                      *           "last_poll_at": null,
                      *           "muted": false,
                      *           "muted_until": null,
-                     *           "mute_reason": null
+                     *           "mute_reason": null,
+                     *           "incident_id": null,
+                     *           "acknowledgement": null
                      *         }
                      *       ]
                      *     }
@@ -10801,6 +11129,21 @@ export interface operations {
                             /** @description When the mute ends (the latest, when there are several) */
                             muted_until: string | null;
                             mute_reason: string | null;
+                            /** @description A down store’s open incident (to acknowledge it); null otherwise */
+                            incident_id: string | null;
+                            /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                            acknowledgement: {
+                                /** Format: date-time */
+                                acknowledged_at: string;
+                                /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                key_id: string | null;
+                                /**
+                                 * @description The role of that key
+                                 * @enum {string}
+                                 */
+                                role: "viewer" | "manager" | "owner";
+                                note: string | null;
+                            } | null;
                         }[];
                     };
                 };
@@ -11763,6 +12106,757 @@ export interface operations {
                         request_id: string;
                     };
                 };
+            };
+        };
+    };
+    listOpenIncidents: {
+        parameters: {
+            query?: {
+                /** @description Which incidents: `open` (the default), those still going on */
+                state?: "open";
+                /** @description Only the acknowledged (true) or unacknowledged (false) ones */
+                acknowledged?: boolean;
+                /** @description Operator only: one owner's incidents */
+                owner_id?: string;
+                /** @description Only one group's stores (a group key sees its group's alone) */
+                group_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them, with the owner's acknowledgement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "incidents": [
+                     *         {
+                     *           "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *           "store_id": "2492131989990483260",
+                     *           "started_at": "2023-01-25T10:30:00.000000Z",
+                     *           "observed_until": "2023-01-25T11:40:00.000000Z",
+                     *           "acknowledgement": {
+                     *             "acknowledged_at": "2023-01-25T11:52:10.000Z",
+                     *             "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *             "role": "manager",
+                     *             "note": "Called the store: tablet offline, on it"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        incidents: {
+                            incident_id: string;
+                            store_id: string;
+                            /** @description UTC instant with microseconds */
+                            started_at: string;
+                            /** @description The latest data the alerting saw */
+                            observed_until: string;
+                            /** @description The owner’s acknowledgement; null = nobody acknowledged it yet */
+                            acknowledgement: {
+                                /** Format: date-time */
+                                acknowledged_at: string;
+                                /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                                key_id: string | null;
+                                /**
+                                 * @description The role of that key
+                                 * @enum {string}
+                                 */
+                                role: "viewer" | "manager" | "owner";
+                                note: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Incident id (as in `store.down`, GET /api/incidents and the board)
+                 * @example 9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f
+                 */
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Called the store: tablet offline, on it"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What is being done, for whoever reads the board
+                     * @example Called the store: tablet offline, on it
+                     */
+                    note?: string;
+                    /** @description Operator only: the owner acknowledging (an owner key acknowledges for its owner) */
+                    owner_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The incident with the owner’s acknowledgement: the first one, unchanged, when it was already acknowledged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "incident_id": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                     *       "store_id": "2492131989990483260",
+                     *       "started_at": "2023-01-25T10:30:00.000000Z",
+                     *       "ended_at": null,
+                     *       "acknowledgement": {
+                     *         "acknowledged_at": "2023-01-25T11:52:10.000Z",
+                     *         "key_id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+                     *         "role": "manager",
+                     *         "note": "Called the store: tablet offline, on it"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        incident_id: string;
+                        store_id: string;
+                        /** @description UTC instant with microseconds */
+                        started_at: string;
+                        /** @description Null while the incident is open */
+                        ended_at: string | null;
+                        /** @description Who acknowledged the incident for the owner ("I’m on it"), when, and the note */
+                        acknowledgement: {
+                            /** Format: date-time */
+                            acknowledged_at: string;
+                            /** @description The owner key that acknowledged; null when the operator did, for the owner */
+                            key_id: string | null;
+                            /**
+                             * @description The role of that key
+                             * @enum {string}
+                             */
+                            role: "viewer" | "manager" | "owner";
+                            note: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "as_of: must be an ISO-8601 instant in UTC between 1970 and 2199, such as 2023-01-25T18:13:22Z",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The request carried no valid key (operator API_KEY or an owner key), or a revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "This route needs an API key: send \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description An owner key on a route for the operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for the operator; an owner key cannot use it",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description No such report, run, owner or store (or not one of the calling owner's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "No report with id 3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description The report has no CSV (yet): it is still running, or it failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "The report is still running (37% done); poll /api/get_report?report_id=3f0c8f2e-5a7b-4c1d-9e2f-6a8b0c1d2e3f",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Rate limit reached; Retry-After says when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit exceeded, retry in 1 minute",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description Redis or Postgres is unavailable, or the server is shedding load; Retry-After says when to come back */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "The job queue (Redis) is unavailable, so no report was created; retry shortly",
+                     *       "request_id": "6c1f1d1e-2f0a-4f5e-8a55-0d6c9e0e6f11"
+                     *     }
+                     */
+                    "application/json": {
+                        statusCode: number;
+                        /** @description HTTP reason phrase */
+                        error: string;
+                        /** @description What went wrong, naming the offending field where there is one */
+                        message: string;
+                        /** @description Quote it when reporting a problem; the server log carries the details */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    reportCompletedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reportScheduledEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "report.scheduled";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        report_id: string;
+                        owner_id: string | null;
+                        as_of: string | null;
+                        interpolation: string;
+                        row_count: number | null;
+                        byte_size: number | null;
+                        sha256: string | null;
+                        csv_url: string;
+                        completed_at: string | null;
+                        /** @description report.scheduled only */
+                        schedule?: string;
+                        /** @description report.scheduled only */
+                        timezone?: string;
+                        /** @description report.scheduled only */
+                        scheduled_for?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storesDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "stores.down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description The same on every stores.down of the batch
+                         */
+                        batch_id: string;
+                        /** @description Only the stores new to the batch */
+                        stores: {
+                            store_id: string;
+                            /**
+                             * Format: uuid
+                             * @description The incident (as in GET /api/incidents and the acknowledge route)
+                             */
+                            incident_id: string;
+                            /**
+                             * @description Start of the incident (UTC, microseconds)
+                             * @example 2023-01-25T10:30:00.000000Z
+                             */
+                            started_at: string;
+                        }[];
+                        /** @description The group the subscription is limited to, when it is */
+                        group_id?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeStillDownEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.still_down";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /** @description Downtime inside business hours so far, whole minutes */
+                        down_minutes: number;
+                        threshold_minutes: number;
+                        /**
+                         * @description The latest data the evaluation saw (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        observed_until: string;
+                        remind_every_minutes: number;
+                        /** @description The k-th reminder: sent once the downtime reaches threshold + k × remind_every_minutes */
+                        reminder: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    storeRecoveredEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "store.recovered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    data: {
+                        store_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The incident (as in GET /api/incidents and the acknowledge route)
+                         */
+                        incident_id: string;
+                        /**
+                         * @description Start of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        started_at: string;
+                        /**
+                         * @description End of the incident (UTC, microseconds)
+                         * @example 2023-01-25T10:30:00.000000Z
+                         */
+                        ended_at: string;
+                        duration_minutes: number;
+                        /** @description `active_poll`: the store answered again; `closed`: its business hours ended */
+                        ended_by: "active_poll" | "closed";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); anything else is retried or fails the delivery as the README describes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

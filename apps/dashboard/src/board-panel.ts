@@ -2,7 +2,7 @@ import './board.css';
 import { describeError, type ApiClient } from './api-client.js';
 import type { Board, BoardStore, StoreStateName } from './board-types.js';
 import { byId, h, setText } from './dom.js';
-import { downSinceText, muteText } from './board-text.js';
+import { acknowledgementText, downSinceText, muteText } from './board-text.js';
 import { formatAge, formatCount, formatInstant } from './format.js';
 
 /** How often the board reloads while the page is visible. */
@@ -119,8 +119,31 @@ export class BoardPanel {
       link,
       h('span', { class: 'board-detail' }, detail),
       store.muted ? h('span', { class: 'badge badge-muted' }, muteText(store)) : null,
+      store.acknowledgement ? h('span', { class: 'badge badge-acknowledged' }, acknowledgementText(store)) : null,
+      this.acknowledgeControl(store),
       toggle,
     );
+  }
+
+  /** For a down store nobody is on yet: a note and "I'm on it" (a viewer key is told it needs a manager's). */
+  private acknowledgeControl(store: BoardStore): HTMLElement | null {
+    const incidentId = store.incident_id;
+    if (store.state !== 'down' || incidentId === null || store.acknowledgement !== null) return null;
+    const note = h('input', { type: 'text', class: 'board-ack-note', maxlength: '1000', placeholder: 'note (optional)', 'aria-label': `Note for store ${store.store_id}` });
+    const button = h('button', { type: 'button', class: 'secondary board-ack' }, 'I’m on it');
+    button.addEventListener('click', () => void this.acknowledge(store, incidentId, note.value.trim(), button));
+    return h('span', { class: 'board-ack-control' }, note, button);
+  }
+
+  private async acknowledge(store: BoardStore, incidentId: string, note: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      await this.api.acknowledgeIncident(incidentId, note || null, this.ownerId);
+      await this.load();
+    } catch (error) {
+      button.disabled = false;
+      setText(this.message, `Could not acknowledge the incident of store ${store.store_id}: ${describeError(error)}`);
+    }
   }
 
   private async toggleMute(store: BoardStore, button: HTMLButtonElement): Promise<void> {

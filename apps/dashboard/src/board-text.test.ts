@@ -1,4 +1,4 @@
-import { downFor, downSinceText, muteText } from './board-text.js';
+import { acknowledgementText, downFor, downSinceText, muteText } from './board-text.js';
 
 describe('board texts', () => {
   it('says how long a store has been down, finer while it is short', () => {
@@ -12,5 +12,13 @@ describe('board texts', () => {
   it('shows a mute with its end and reason', () => {
     expect(muteText({ muted: true, muted_until: '2026-12-08T09:00:00.000Z', mute_reason: 'remodel' })).toBe('Muted until 2026-12-08 09:00:00 UTC (remodel)');
     expect(muteText({ muted: false, muted_until: null, mute_reason: null })).toBe('');
+  });
+
+  it('says who is on an incident, when, and their note', () => {
+    const ack = { acknowledged_at: '2026-12-08T09:00:00.000Z', key_id: 'c4d5', role: 'manager' as const, note: 'tablet offline' };
+    expect(acknowledgementText({ acknowledgement: ack })).toBe('On it: a manager key at 2026-12-08 09:00:00 UTC (tablet offline)');
+    expect(acknowledgementText({ acknowledgement: { ...ack, role: 'owner', note: null } })).toBe('On it: an owner key at 2026-12-08 09:00:00 UTC');
+    expect(acknowledgementText({ acknowledgement: { ...ack, key_id: null, role: 'owner' } })).toBe('On it: the operator at 2026-12-08 09:00:00 UTC (tablet offline)');
+    expect(acknowledgementText({ acknowledgement: null })).toBe('');
   });
 });

@@ -20,3 +20,11 @@ export function muteText(store: Pick<BoardStore, 'muted' | 'muted_until' | 'mute
   if (!store.muted) return '';
   return `Muted until ${formatInstant(store.muted_until)}${store.mute_reason ? ` (${store.mute_reason})` : ''}`;
 }
+
+/** "On it: a manager key at 2026-12-08 09:00:00 UTC (tablet offline)". */
+export function acknowledgementText(store: Pick<BoardStore, 'acknowledgement'>): string {
+  const ack = store.acknowledgement;
+  if (!ack) return '';
+  const who = ack.key_id === null ? 'the operator' : `a${ack.role === 'owner' ? 'n' : ''} ${ack.role} key`;
+  return `On it: ${who} at ${formatInstant(ack.acknowledged_at)}${ack.note ? ` (${ack.note})` : ''}`;
+}

@@ -11,6 +11,17 @@ export interface BoardStore {
   muted: boolean;
   muted_until: string | null;
   mute_reason: string | null;
+  /** A down store's open incident; null otherwise. */
+  incident_id: string | null;
+  acknowledgement: Acknowledgement | null;
+}
+
+/** Who acknowledged an incident for the owner ("I'm on it"), when, and the note. */
+export interface Acknowledgement {
+  acknowledged_at: string;
+  key_id: string | null;
+  role: 'viewer' | 'manager' | 'owner';
+  note: string | null;
 }
 
 export interface Board {

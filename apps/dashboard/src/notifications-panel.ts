@@ -1,6 +1,8 @@
 import { describeError, type ApiClient } from './api-client.js';
 import type { DeliveryView, NewSubscriptionInput, NotificationEvent, OpenIncidentView, SubscriptionView } from './api-types.js';
 import { byId, h, setText } from './dom.js';
+import { acknowledgementText } from './board-text.js';
+import { alertPolicyTexts } from './subscription-text.js';
 import { formatCount, formatInstant } from './format.js';
 
 /** Whose notifications the panel shows: the caller's own, or (for the operator) one owner's. */
@@ -94,7 +96,17 @@ export class NotificationsPanel {
     this.downNow.hidden = this.incidents.length === 0;
     this.downNowList.replaceChildren(
       ...this.incidents.map((incident) =>
-        h('li', {}, h('span', { class: 'recent-text' }, h('strong', {}, `Store ${incident.store_id}`), h('span', { class: 'muted' }, `down since ${formatInstant(incident.started_at)}, as of ${formatInstant(incident.observed_until)}`))),
+        h(
+          'li',
+          {},
+          h(
+            'span',
+            { class: 'recent-text' },
+            h('strong', {}, `Store ${incident.store_id}`),
+            h('span', { class: 'muted' }, `down since ${formatInstant(incident.started_at)}, as of ${formatInstant(incident.observed_until)}`),
+            incident.acknowledgement ? h('span', { class: 'badge badge-acknowledged' }, acknowledgementText(incident)) : null,
+          ),
+        ),
       ),
     );
     this.markStoreList();
@@ -123,6 +135,7 @@ export class NotificationsPanel {
       events,
       subscription.schedule ? `schedule ${subscription.schedule} (${subscription.timezone}), next ${formatInstant(subscription.next_run_at)}` : null,
       subscription.events.includes('store.down') ? `alert after ${subscription.down_threshold_minutes} min down` : null,
+      ...alertPolicyTexts(subscription),
       subscription.status_reason,
     ].filter(Boolean);
     const actions: HTMLElement[] = [];
@@ -219,12 +232,18 @@ export class NotificationsPanel {
     const schedule = String(data.get('schedule') ?? '').trim();
     const timezone = String(data.get('timezone') ?? '').trim();
     const threshold = Number(data.get('threshold') ?? 30);
+    const groupMin = optionalInteger(data.get('group_min_stores'));
+    const groupWindow = optionalInteger(data.get('group_window_minutes')) ?? 60;
+    const remindEvery = optionalInteger(data.get('remind_every_minutes'));
     const input: NewSubscriptionInput = {
       channel,
       ...(channel === 'webhook' ? { url: destination } : { to: destination }),
       events,
       ...(events.includes('report.scheduled') && schedule ? { schedule, timezone: timezone || 'UTC' } : {}),
       ...(Number.isInteger(threshold) && threshold > 0 ? { down_threshold_minutes: threshold } : {}),
+      ...(groupMin !== null ? { group_alerts: { min_stores: groupMin, window_minutes: groupWindow } } : {}),
+      ...(remindEvery !== null ? { remind_every_minutes: remindEvery } : {}),
+      ...(data.get('escalate') === 'true' ? { escalate: true } : {}),
       ...(this.scope.ownerId ? { owner_id: this.scope.ownerId } : {}),
     };
     try {
@@ -239,4 +258,10 @@ export class NotificationsPanel {
       setText(this.formMessage, describeError(error));
     }
   }
+}
+
+/** A number field's whole number, null when left empty. */
+function optionalInteger(value: FormDataEntryValue | null): number | null {
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text === '' ? null : Number(text);
 }

@@ -7,6 +7,7 @@ describe('loadWorkerConfig', () => {
     expect(config).toMatchObject({
       WORKER_CONCURRENCY: 2,
       REPORT_SHARDS: 8,
+      REPORT_FLEET_SHARE: 0.05,
       REFRESH_CRON: '0 * * * *',
       SWEEP_INTERVAL_SECONDS: 30,
       METRICS_PORT: 9464,

@@ -39,6 +39,12 @@ export const workerEnvSchema = Type.Object({
   REPORT_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 0 }),
   /** Shards per report: enough that several workers share one report. */
   REPORT_SHARDS: Type.Integer({ default: 8, minimum: 1, maximum: 1_024 }),
+  /**
+   * Owners' reports waiting for the same data version, `as_of` and interpolation that hold this
+   * share of the fleet's stores together start one computation of every store and take their rows
+   * from it (0 = always; 1 or more = only when they cover the fleet).
+   */
+  REPORT_FLEET_SHARE: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
   /** When report retention runs, cron in UTC. */
   RETENTION_CRON: Type.String({ default: '17 3 * * *', minLength: 9 }),
   /** How often the sweeper looks for reports Redis lost; also how long a report may sit unchanged before it counts as lost. */

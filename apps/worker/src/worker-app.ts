@@ -35,6 +35,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     settings: {
       reportsDir: config.REPORTS_DIR,
       shardCount: config.REPORT_SHARDS,
+      fleetShare: config.REPORT_FLEET_SHARE,
       statementTimeoutMs: config.REPORT_STATEMENT_TIMEOUT_MS,
       sweepStaleSeconds: config.SWEEP_INTERVAL_SECONDS,
     },

@@ -309,6 +309,14 @@ export interface SubscriptionsTable {
   failing_since: Timestamp | null;
   /** The schedule's next slot as the job scheduler has it, written at each sync; null = none. */
   next_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Grouped alerts: this many stores going down at one evaluation make one `stores.down`; null = off. */
+  group_alerts_min_stores: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Minutes of the polls' time a batch stays open to stores that go down later (set with the minimum). */
+  group_alerts_window_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** `store.still_down` every this many minutes of an open, unacknowledged incident; null = none. */
+  remind_every_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** `store.down` only for an incident still unacknowledged when it reaches the threshold. */
+  escalate: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -383,6 +391,36 @@ export interface ScheduledReportsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** A subscription's `stores.down` batch: opened at an instant of the polls' time. */
+export interface AlertBatchesTable {
+  id: string;
+  subscription_id: string;
+  opened_at: Timestamp;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** An incident whose going down a subscription was told of (in a `store.down` or a `stores.down`). */
+export interface IncidentDownAlertsTable {
+  subscription_id: string;
+  incident_id: string;
+  batch_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type AcknowledgerRole = 'viewer' | 'manager' | 'owner';
+
+/** An owner's acknowledgement of an incident ("I'm on it"): who, when, and a note. */
+export interface IncidentAcknowledgementsTable {
+  incident_id: string;
+  owner_id: string;
+  /** The owner key that acknowledged; null when the operator did, for the owner. */
+  key_id: string | null;
+  role: AcknowledgerRole;
+  actor: 'owner' | 'operator';
+  note: string | null;
+  acknowledged_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export type StoreStateName = 'closed' | 'no_data' | 'down' | 'up';
 export type ClosedBy = 'weekly' | 'special';
 
@@ -438,7 +476,71 @@ export interface WorkerProcessesTable {
   seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** Per store and local day, a history day's figures, valid for data versions [since_version, until_version). */
+export interface HistoryDayFiguresTable {
+  store_id: string;
+  local_date: ColumnType<string, string, string>;
+  since_version: Int8;
+  until_version: Int8 | null;
+  /** Half microseconds: the interpolation splits at midpoints between polls. */
+  business_half_us: Int8;
+  uptime_half_us: Int8;
+  downtime_half_us: Int8;
+  incident_count: number;
+  /** An incident was already running at the day's start (it counts on the day it began). */
+  incident_carried: boolean;
+}
+
+/** Per store, its zone and last local day under a data version's latest observation. */
+export interface HistoryFigureStoresTable {
+  store_id: string;
+  since_version: Int8;
+  until_version: Int8 | null;
+  timezone: string;
+  timezone_fallback: boolean;
+  last_date: ColumnType<string, string, string>;
+}
+
+/** One data version whose history figures were computed (complete once `completed_at` is set). */
+export interface HistoryFigureVersionsTable {
+  data_version: Int8;
+  base_version: Int8 | null;
+  as_of: Timestamp;
+  window_days: number;
+  interpolation: string;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: Timestamp | null;
+  stores: ColumnType<number, number | undefined, number>;
+  store_days_computed: ColumnType<number, number | undefined, number>;
+  store_days_written: ColumnType<number, number | undefined, number>;
+  duration_ms: number | null;
+}
+
+export type HistoryComputationStatus = 'pending' | 'running' | 'complete' | 'failed';
+
+/** A history over a large scope with its own as_of or interpolation, computed by a worker. */
+export interface HistoryComputationsTable {
+  id: string;
+  owner_id: string | null;
+  group_id: string | null;
+  data_version: Int8 | null;
+  business_hours_version: Int8 | null;
+  timezones_version: Int8 | null;
+  as_of: Timestamp;
+  days: number;
+  interpolation: string;
+  status: ColumnType<HistoryComputationStatus, HistoryComputationStatus | undefined, HistoryComputationStatus>;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
+  history_day_figures: HistoryDayFiguresTable;
+  history_figure_stores: HistoryFigureStoresTable;
+  history_figure_versions: HistoryFigureVersionsTable;
+  history_computations: HistoryComputationsTable;
   worker_processes: WorkerProcessesTable;
   store_states: StoreStatesTable;
   store_state_evaluations: StoreStateEvaluationsTable;
@@ -450,6 +552,9 @@ export interface Database {
   store_alert_state: StoreAlertStateTable;
   incident_evaluations: IncidentEvaluationsTable;
   scheduled_reports: ScheduledReportsTable;
+  alert_batches: AlertBatchesTable;
+  incident_down_alerts: IncidentDownAlertsTable;
+  incident_acknowledgements: IncidentAcknowledgementsTable;
   owners: OwnersTable;
   owner_stores: OwnerStoresTable;
   owner_keys: OwnerKeysTable;

@@ -57,6 +57,14 @@ export { SubscriptionRepository, type NewSubscription, type SubscriptionPatch } 
 export { DeliveryRepository, type NewDelivery, type AttemptRecord } from './repositories/delivery.repository.js';
 export { IncidentRepository, type IncidentObservation } from './repositories/incident.repository.js';
 export {
+  IncidentAcknowledgementRepository,
+  type Acknowledgement,
+  type NewAcknowledgement,
+  type OpenIncident,
+  type VisibleIncident,
+} from './repositories/incident-acknowledgement.repository.js';
+export { AlertPolicyRepository } from './repositories/alert-policy.repository.js';
+export {
   BOARD_RANK,
   StoreStateRepository,
   type BoardPage,
@@ -84,7 +92,7 @@ export type { StoreRow } from './queries/store-row.js';
 export { exactMicroseconds } from './queries/read-cursor.js';
 export { DataVersionDroppedError, explainReportStoreRows, reportStoreRowsQuery, streamReportStoreRows, type ReportDays } from './queries/report-store-rows.js';
 export { historyStoreRowsQuery, pageOfVisibleStores, streamHistoryStoreRows, type HistorySelection } from './queries/history-store-rows.js';
-export { countStores, everyNthStoreId, storeSetIds, type StoreSetScope } from './queries/store-ranges.js';
+export { countStores, everyNthStoreId, storeSetIds, unfinishedSetReports, type StoreSetScope, type UnfinishedSetReport } from './queries/store-ranges.js';
 export {
   WorkerProcessRepository,
   type WorkerCapabilities,
@@ -105,3 +113,23 @@ export {
   type ReplicaState,
 } from './read-sources.js';
 export { registerReadSourceMetrics } from './read-source-metrics.js';
+export {
+  HISTORY_FIGURES_LOCK_KEY,
+  HistoryFiguresRepository,
+  type DayFigures,
+  type FigureInputChanges,
+  type FigureStore,
+  type FigureVersion,
+} from './repositories/history-figures.repository.js';
+export {
+  historyFigureRollup,
+  historyFigureStoreDays,
+  rollupScope,
+  specialHoursOfStores,
+  type FleetRollup,
+  type RollupFigures,
+  type RollupRequest,
+  type RollupStores,
+  type StoreFigureDays,
+} from './queries/history-figure-rollup.js';
+export { HistoryComputationRepository, type HistoryComputationRecord, type HistoryComputationRequest } from './repositories/history-computation.repository.js';

@@ -13,7 +13,9 @@ import * as reportWalPosition from './migrations/2026_12_07_0050_report_wal_posi
 import * as storeStatesAndMutes from './migrations/2026_12_07_0050_store_states_and_mutes.js';
 import * as subscriptionNextRun from './migrations/2026_12_07_0060_subscription_next_run.js';
 import * as storeGroups from './migrations/2026_12_08_0010_store_groups.js';
+import * as alertPolicy from './migrations/2026_12_08_0020_alert_policy.js';
 import * as reportSubsets from './migrations/2026_12_08_0030_report_subsets.js';
+import * as historyFigures from './migrations/2026_12_08_0040_history_figures.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -30,7 +32,9 @@ const migrations: Record<string, Migration> = {
   '2026_12_07_0050_store_states_and_mutes': storeStatesAndMutes,
   '2026_12_07_0060_subscription_next_run': subscriptionNextRun,
   '2026_12_08_0010_store_groups': storeGroups,
+  '2026_12_08_0020_alert_policy': alertPolicy,
   '2026_12_08_0030_report_subsets': reportSubsets,
+  '2026_12_08_0040_history_figures': historyFigures,
 };
 
 export class MigrationError extends Error {

@@ -27,6 +27,8 @@ export const JobName = {
   EvaluateIncidents: 'incidents-evaluate',
   RunScheduledReport: 'report-scheduled',
   SweepDeliveries: 'sweep-deliveries',
+  MaintainHistoryFigures: 'history-figures',
+  ComputeHistory: 'history-compute',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -62,6 +64,13 @@ export interface EvaluateIncidentsPayload {
   /** The successful ingest run whose data is evaluated. */
   ingestRunId: string;
 }
+export interface MaintainHistoryFiguresPayload {
+  /** The data version that prompted the pass; the pass brings the figures up to the newest one. */
+  dataVersion: string;
+}
+export interface ComputeHistoryPayload {
+  computationId: string;
+}
 export interface RunScheduledReportPayload {
   subscriptionId: string;
 }
@@ -78,7 +87,9 @@ export type JobItem =
   | { queue: typeof QueueName.Deliveries; name: typeof JobName.SendDelivery; data: SendDeliveryPayload }
   | { queue: typeof QueueName.Deliveries; name: typeof JobName.EvaluateIncidents; data: EvaluateIncidentsPayload }
   | { queue: typeof QueueName.Deliveries; name: typeof JobName.RunScheduledReport; data: RunScheduledReportPayload }
-  | { queue: typeof QueueName.Maintenance; name: typeof JobName.SweepDeliveries; data: EmptyPayload };
+  | { queue: typeof QueueName.Maintenance; name: typeof JobName.SweepDeliveries; data: EmptyPayload }
+  | { queue: typeof QueueName.Ingest; name: typeof JobName.MaintainHistoryFigures; data: MaintainHistoryFiguresPayload }
+  | { queue: typeof QueueName.Reports; name: typeof JobName.ComputeHistory; data: ComputeHistoryPayload };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
 export type PayloadOf<N extends JobName> = JobOf<N>['data'];
@@ -95,6 +106,9 @@ export const queueOfJob: { [N in JobName]: JobOf<N>['queue'] } = {
   [JobName.EvaluateIncidents]: QueueName.Deliveries,
   [JobName.RunScheduledReport]: QueueName.Deliveries,
   [JobName.SweepDeliveries]: QueueName.Maintenance,
+  // After the ingest that made the version, on the same one-at-a-time queue.
+  [JobName.MaintainHistoryFigures]: QueueName.Ingest,
+  [JobName.ComputeHistory]: QueueName.Reports,
 };
 
 /** Deterministic job ids make every enqueue idempotent (BullMQ ignores an add with a known id). */
@@ -106,6 +120,8 @@ export const jobIds = {
   delivery: (deliveryId: string, attemptNumber: number) => `delivery.${deliveryId}.${attemptNumber}`,
   incidentEvaluation: (ingestRunId: string) => `incidents.${ingestRunId}`,
   reportSchedule: (subscriptionId: string) => `subscription.${subscriptionId}`,
+  historyFigures: (dataVersion: string) => `history-figures.${dataVersion}`,
+  historyComputation: (computationId: string) => `history.${computationId}`,
 };
 
 /** Names of the job schedulers, upserted idempotently at every worker start. */

@@ -65,6 +65,9 @@ export function jobOptions(name: JobName): JobsOptions {
       return { ...base, attempts: 4, backoff: { type: 'exponential', delay: 1_000 } };
     case JobName.RunIngest:
       return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 5_000 } };
+    case JobName.MaintainHistoryFigures:
+    case JobName.ComputeHistory:
+      return { ...base, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } };
     // Job retries cover only a failing Postgres; the delivery's own retry schedule is one job per attempt.
     case JobName.SendDelivery:
     case JobName.EvaluateIncidents:
@@ -284,6 +287,16 @@ export class JobQueues {
   /** Downtime evaluation of one ingest run's data; the id makes it one job per run. */
   enqueueIncidentEvaluation(ingestRunId: string): Promise<string | undefined> {
     return this.add(JobName.EvaluateIncidents, { ingestRunId }, { jobId: jobIds.incidentEvaluation(ingestRunId) });
+  }
+
+  /** The history figures' pass for a new data version; the id makes it one job per version. */
+  enqueueHistoryFigures(dataVersion: string): Promise<string | undefined> {
+    return this.add(JobName.MaintainHistoryFigures, { dataVersion }, { jobId: jobIds.historyFigures(dataVersion) });
+  }
+
+  /** A history computation the API could not answer in the request; one job per computation. */
+  enqueueHistoryComputation(computationId: string): Promise<string | undefined> {
+    return this.add(JobName.ComputeHistory, { computationId }, { jobId: jobIds.historyComputation(computationId) });
   }
 
   /**

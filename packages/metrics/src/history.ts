@@ -332,3 +332,43 @@ export function uptimePercent(uptimeUs: number, businessUs: number): number | nu
   if (businessUs <= 0) return null;
   return Math.round((uptimeUs / businessUs) * 10_000) / 100;
 }
+
+/** What a fleet view keeps of one store-day: its figures, and whether an incident was already running when it began. */
+export interface DayFigure {
+  date: string;
+  hasData: boolean;
+  businessUs: number;
+  uptimeUs: number;
+  downtimeUs: number;
+  /** Incidents that start on this day. */
+  incidentCount: number;
+  /**
+   * An incident that began on an earlier day was still running at this day's start: a history
+   * whose first day this is counts it there (for that history it starts with the day).
+   */
+  incidentCarried: boolean;
+}
+
+/** The day figures of a history, in its day order. */
+export function historyDayFigures(history: StoreHistory): DayFigure[] {
+  const { days } = history;
+  const carried = new Array<boolean>(days.length).fill(false);
+  for (const day of days) {
+    for (const incident of day.incidents) {
+      for (let index = dayIndexOf(days, incident.startUs) + 1; index > 0 && index < days.length; index++) {
+        const next = days[index] as HistoryDay;
+        if (next.startUs >= incident.endUs) break;
+        carried[index] = true;
+      }
+    }
+  }
+  return days.map((day, index) => ({
+    date: day.date,
+    hasData: day.hasData,
+    businessUs: day.businessUs,
+    uptimeUs: day.uptimeUs,
+    downtimeUs: day.downtimeUs,
+    incidentCount: day.incidents.length,
+    incidentCarried: carried[index] as boolean,
+  }));
+}

@@ -1,24 +1,13 @@
-import { DataStatusRepository, DeliveryRepository, IncidentRepository, StoreGroupRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery, type Subscription } from '@store-monitoring/db';
+import { DataStatusRepository, DeliveryRepository, IncidentAcknowledgementRepository, IncidentRepository, StoreGroupRepository, StoreMuteRepository, SubscriptionRepository, type Delivery, type NewDelivery } from '@store-monitoring/db';
 import { computeStoreTimeline } from '@store-monitoring/metrics';
 import { formatTimestampUs, parseTimestampUs, streamStoreInputs } from '@store-monitoring/reports';
-import { envelope, type StoreDownData, type StoreRecoveredData } from './events.js';
-import { detectIncidents, incidentMinutes, type DetectedIncident } from './incidents.js';
+import { AlertPolicy, type AlertCandidate } from './alert-policy.js';
+import { detectIncidents, type DetectedIncident } from './incidents.js';
 import { enqueueDeliveries, type NotificationDependencies } from './notification-dependencies.js';
 
 const usIso = (us: number) => formatTimestampUs(Math.floor(us));
 
-/**
- * A muted store raises no store.down; of its alerts only the store.recovered of incidents whose
- * store.down was already sent go out, so no receiver is left with a store that never comes back.
- */
-async function recoveriesOfSentAlerts(deliveries: DeliveryRepository, muted: NewDelivery[]): Promise<NewDelivery[]> {
-  const recoveries = muted.filter((alert) => alert.eventType === 'store.recovered');
-  const downKey = (alert: NewDelivery) => alert.eventKey.replace(/^store\.recovered:/, 'store.down:');
-  const sent = await deliveries.existingEventKeys(recoveries.map((alert) => ({ subscriptionId: alert.subscriptionId, eventKey: downKey(alert) })));
-  return recoveries.filter((alert) => sent.has(`${alert.subscriptionId} ${downKey(alert)}`));
-}
-
-/** Downtime alerts: the incidents of the current data, turned into store.down and store.recovered deliveries. */
+/** Downtime alerts: the incidents of the current data, turned into deliveries by each subscription's alert policy. */
 export class IncidentEvaluation {
   private readonly subscriptions: SubscriptionRepository;
 
@@ -28,10 +17,11 @@ export class IncidentEvaluation {
 
   /**
    * Downtime alerts from the current data, after a successful ingest. Incidents follow the
-   * history's definition; each subscription gets one store.down once an incident lasts its
-   * threshold and one store.recovered when it ends, enforced by the deliveries' unique event key.
-   * Evaluations run one at a time (advisory lock) and remember per store how far they got, so a
-   * re-ingest of the same data, a retried job or a second worker adds nothing.
+   * history's definition; each subscription's alert policy (alert-policy.ts) turns them into
+   * store.down (or grouped stores.down), store.still_down and store.recovered deliveries, each once,
+   * enforced by the deliveries' unique event key. Evaluations run one at a time (advisory lock) and
+   * remember per store how far they got, so a re-ingest of the same data, a retried job or a second
+   * worker adds nothing.
    */
   async evaluate(ingestRunId: string): Promise<{ stores: number; deliveries: number }> {
     const { subscriptions: targets } = await this.subscriptions.storeAlertTargets();
@@ -73,8 +63,7 @@ export class IncidentEvaluation {
       const open = await incidents.openIncidentStarts(storeIds);
       const evaluatedUntil = await incidents.evaluatedUntil(storeIds);
       const mutes = await new StoreMuteRepository(trx).activeSetters(storeIds);
-      const wanted: NewDelivery[] = [];
-      const muted: NewDelivery[] = [];
+      const candidates = new Map<string, AlertCandidate[]>(targets.map((subscription) => [subscription.id, []]));
       for (const [storeId, { incidents: detected, windowStartUs }] of detectedByStore) {
         const openIncident = open.get(storeId);
         if (openIncident) {
@@ -103,12 +92,16 @@ export class IncidentEvaluation {
             if (subscription.group_id !== null && !storesOfGroup.get(subscription.group_id)?.has(storeId)) continue;
             const setters = mutes.get(storeId);
             const isMuted = setters !== undefined && (setters.has(subscription.owner_id) || setters.has(null));
-            (isMuted ? muted : wanted).push(...this.storeAlerts(subscription, storeId, incidentId, incident, dataUntil));
+            candidates.get(subscription.id)!.push({ storeId, incidentId, incident, muted: isMuted });
           }
         }
       }
       await incidents.setEvaluatedUntil(storeIds, dataUntil);
-      wanted.push(...(await recoveriesOfSentAlerts(new DeliveryRepository(trx), muted)));
+      const incidentIds = [...candidates.values()].flatMap((list) => list.map((candidate) => candidate.incidentId));
+      const context = { observedUntil: dataUntil, observedUs: nowUs, acknowledgedBy: await new IncidentAcknowledgementRepository(trx).acknowledgedOwners(incidentIds) };
+      const policy = new AlertPolicy(trx);
+      const wanted: NewDelivery[] = [];
+      for (const subscription of targets) wanted.push(...(await policy.alertsFor(subscription, candidates.get(subscription.id)!, context)));
       const rows = await new DeliveryRepository(trx).createMany(wanted);
       await incidents.recordEvaluation(ingestRunId, dataUntil, storeIds.length);
       return rows;
@@ -116,21 +109,5 @@ export class IncidentEvaluation {
     await enqueueDeliveries(this.deps, created);
     if (created.length > 0) this.deps.logger.info({ ingestRunId, deliveries: created.length }, 'downtime alerts created');
     return { stores: storeIds.length, deliveries: created.length };
-  }
-
-  private storeAlerts(subscription: Subscription, storeId: string, incidentId: string, incident: DetectedIncident, observedUntil: string): NewDelivery[] {
-    const minutes = incidentMinutes(incident);
-    if (minutes < subscription.down_threshold_minutes) return [];
-    const startedAt = usIso(incident.startUs);
-    const alerts: NewDelivery[] = [];
-    if (subscription.events.includes('store.down')) {
-      const data: StoreDownData = { store_id: storeId, incident_id: incidentId, started_at: startedAt, down_minutes: minutes, threshold_minutes: subscription.down_threshold_minutes, observed_until: observedUntil };
-      alerts.push({ subscriptionId: subscription.id, eventType: 'store.down', eventKey: `store.down:${storeId}:${startedAt}`, payload: envelope('store.down', data) });
-    }
-    if (!incident.ongoing && subscription.events.includes('store.recovered')) {
-      const data: StoreRecoveredData = { store_id: storeId, incident_id: incidentId, started_at: startedAt, ended_at: usIso(incident.endUs), duration_minutes: minutes, ended_by: incident.endedBy ?? 'active_poll' };
-      alerts.push({ subscriptionId: subscription.id, eventType: 'store.recovered', eventKey: `store.recovered:${storeId}:${startedAt}`, payload: envelope('store.recovered', data) });
-    }
-    return alerts;
   }
 }

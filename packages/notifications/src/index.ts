@@ -1,4 +1,21 @@
-export { EVENT_TYPES, TEST_EVENT, envelope, renderEmail, type EventEnvelope, type EventType, type ReportEventData, type StoreDownData, type StoreRecoveredData } from './events.js';
+export {
+  EVENT_TYPES,
+  POLICY_EVENT_TYPES,
+  TEST_EVENT,
+  envelope,
+  renderEmail,
+  type BatchStore,
+  type EventEnvelope,
+  type EventType,
+  type PolicyEventType,
+  type ReportEventData,
+  type StoreDownData,
+  type StoreRecoveredData,
+  type StoresDownData,
+  type StoreStillDownData,
+} from './events.js';
+export { AlertPolicy, type AlertCandidate, type AlertContext } from './alert-policy.js';
+export { IncidentAcknowledgements, type AcknowledgeOutcome, type Acknowledger } from './incident-acknowledgements.js';
 export { generateSigningSecret, signWebhook, type SignedHeaders, type SigningSecrets } from './signing.js';
 export { checkWebhookUrl, isMetadataAddress, isPublicAddress, resolveSafeTarget, systemResolver, TargetUnreachableError, UnsafeTargetError, type Resolver, type SafeTarget, type TargetPolicy } from './target-guard.js';
 export { MAX_RESPONSE_BYTES, WEBHOOK_TIMEOUT_MS, sendWebhook, type WebhookRequest, type WebhookResult, type WebhookSenderOptions } from './webhook-sender.js';
@@ -17,6 +34,8 @@ export {
   SECRET_OVERLAP_SECONDS,
   SubscriptionRefusal,
   SubscriptionService,
+  type AlertPolicyChange,
+  type AlertPolicySettings,
   type NewSubscriptionInput,
   type SubscriptionChange,
   type SubscriptionOwner,

@@ -50,6 +50,7 @@ export interface NewSubscriptionInput {
   interpolation?: 'nearest' | 'carry_forward';
   downThresholdMinutes?: number;
   description?: string;
+  alertPolicy?: AlertPolicySettings;
 }
 
 export interface SubscriptionChange {
@@ -62,7 +63,18 @@ export interface SubscriptionChange {
   interpolation?: 'nearest' | 'carry_forward';
   downThresholdMinutes?: number;
   description?: string | null;
+  alertPolicy?: AlertPolicyChange;
 }
+
+/** A subscription's alert policy (alert-policy.ts); every part off by default. */
+export interface AlertPolicySettings {
+  groupAlerts?: { minStores: number; windowMinutes: number } | null;
+  remindEveryMinutes?: number | null;
+  escalate?: boolean;
+}
+
+/** A change of the policy: a part given (null turns it off) replaces it; a part omitted stays. */
+export type AlertPolicyChange = AlertPolicySettings;
 
 export interface SubscriptionServiceDependencies {
   subscriptions: SubscriptionRepository;
@@ -110,6 +122,8 @@ export class SubscriptionService {
       if (input.url) throw new SubscriptionRefusal('invalid', 'url: only applies to webhook subscriptions');
     }
     checkSchedule(input.events, input.schedule, input.timezone);
+    const policy = input.alertPolicy ?? {};
+    checkAlertPolicy(input.events, { groupAlerts: policy.groupAlerts ?? null, remindEveryMinutes: policy.remindEveryMinutes ?? null, escalate: policy.escalate ?? false });
     const secret = input.channel === 'webhook' ? generateSigningSecret() : null;
     let outcome: { created: Subscription } | { existing: Subscription };
     try {
@@ -126,6 +140,10 @@ export class SubscriptionService {
         interpolation: input.interpolation,
         down_threshold_minutes: input.downThresholdMinutes,
         description: input.description ?? null,
+        group_alerts_min_stores: policy.groupAlerts?.minStores ?? null,
+        group_alerts_window_minutes: policy.groupAlerts?.windowMinutes ?? null,
+        remind_every_minutes: policy.remindEveryMinutes ?? null,
+        escalate: policy.escalate ?? false,
         secret,
       });
     } catch (error) {
@@ -165,6 +183,16 @@ export class SubscriptionService {
     const schedule = change.schedule !== undefined ? change.schedule : events.includes('report.scheduled') ? current.schedule : null;
     const timezone = change.timezone === undefined ? current.timezone : change.timezone;
     checkSchedule(events, schedule, timezone);
+    const policy = change.alertPolicy ?? {};
+    const groupAlerts =
+      policy.groupAlerts !== undefined
+        ? policy.groupAlerts
+        : current.group_alerts_min_stores !== null && current.group_alerts_window_minutes !== null
+          ? { minStores: current.group_alerts_min_stores, windowMinutes: current.group_alerts_window_minutes }
+          : null;
+    const remindEveryMinutes = policy.remindEveryMinutes !== undefined ? policy.remindEveryMinutes : current.remind_every_minutes;
+    const escalate = policy.escalate ?? current.escalate;
+    checkAlertPolicy(events, { groupAlerts, remindEveryMinutes, escalate });
     const timingChanged = schedule !== current.schedule || change.timezone !== undefined;
     const patch: SubscriptionPatch = {
       ...(change.status ? { status: change.status } : {}),
@@ -175,6 +203,9 @@ export class SubscriptionService {
       ...(change.interpolation ? { interpolation: change.interpolation } : {}),
       ...(change.downThresholdMinutes !== undefined ? { down_threshold_minutes: change.downThresholdMinutes } : {}),
       ...(change.description !== undefined ? { description: change.description } : {}),
+      ...(policy.groupAlerts !== undefined ? { group_alerts_min_stores: groupAlerts?.minStores ?? null, group_alerts_window_minutes: groupAlerts?.windowMinutes ?? null } : {}),
+      ...(policy.remindEveryMinutes !== undefined ? { remind_every_minutes: remindEveryMinutes } : {}),
+      ...(policy.escalate !== undefined ? { escalate } : {}),
     };
     const updated = await this.subscriptions.update(current.id, owner, patch);
     if (!updated) throw new SubscriptionRefusal('not_found', `No subscription with id ${current.id}`);
@@ -228,10 +259,6 @@ export class SubscriptionService {
     return created;
   }
 
-  openIncidents(owner: SubscriptionOwner): Promise<{ id: string; store_id: string; started_iso: string; observed_iso: string }[]> {
-    return this.deps.incidents.openForOwner(owner);
-  }
-
   /** The URL is checked now, DNS included; the workers check it again before every delivery. */
   private async checkTarget(url: string): Promise<void> {
     try {
@@ -276,6 +303,13 @@ export class SubscriptionService {
       clearTimeout(timer);
     }
   }
+}
+
+/** The alert policy shapes the downtime alerts: it needs the store.down event. */
+function checkAlertPolicy(events: readonly string[], policy: Required<AlertPolicySettings>): void {
+  if (events.includes('store.down')) return;
+  const named = [policy.groupAlerts ? 'group_alerts' : null, policy.remindEveryMinutes !== null ? 'remind_every_minutes' : null, policy.escalate ? 'escalate' : null].filter(Boolean);
+  if (named.length > 0) throw new SubscriptionRefusal('invalid', `${named.join(', ')}: only applies to downtime alerts; add store.down to events`);
 }
 
 function checkSchedule(events: readonly string[], schedule: string | null | undefined, timezone: string | null | undefined): void {

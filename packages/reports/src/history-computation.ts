@@ -1,4 +1,5 @@
-import type { Database, Kysely } from '@store-monitoring/db';
+import { HistoryComputationRepository, type Database, type FleetRollup, type Kysely } from '@store-monitoring/db';
+import { parseTimestampUs } from '@store-monitoring/sources';
 import { HistoryEngine, HistoryRollup, historyReadStartUs, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
 import { readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
 
@@ -42,4 +43,29 @@ export async function computeStoreHistories(db: Kysely<Database>, storeIds: read
   const histories: StoreHistory[] = [];
   for await (const input of streamStoreHistoryInputs(db, fromUs, period.nowUs, period.pinned, { storeIds })) histories.push(engine.computeStore(input));
   return histories;
+}
+
+/** A fleet rollup in the one shape every view over many stores reads (see packages/db's FleetRollup). */
+export function rollupFigures(rollup: HistoryRollup, mostDowntime: number): FleetRollup {
+  return { storeCount: rollup.storeCount, days: rollup.days(), totals: rollup.totals(), mostDowntime: rollup.mostDowntime(mostDowntime) };
+}
+
+/**
+ * Computes a pending history computation (a worker's job) and records its rollup, or its failure
+ * with the reason. A computation already over is left alone.
+ */
+export async function runHistoryComputation(db: Kysely<Database>, computationId: string, mostDowntime: number): Promise<'complete' | 'skipped'> {
+  const computations = new HistoryComputationRepository(db);
+  const record = await computations.find(computationId);
+  if (!record || !(await computations.start(computationId))) return 'skipped';
+  const nowUs = parseTimestampUs(record.asOfIso);
+  if (nowUs === null) throw new Error(`history computation ${computationId} has no valid as_of`);
+  const rollup = await computeFleetHistory(db, {
+    nowUs,
+    days: record.days,
+    interpolation: record.interpolation as Interpolation,
+    pinned: { dataVersion: record.dataVersion, businessHoursVersion: record.businessHoursVersion, timezonesVersion: record.timezonesVersion, ownerId: record.ownerId, groupId: record.groupId },
+  });
+  await computations.complete(computationId, rollupFigures(rollup, mostDowntime));
+  return 'complete';
 }

@@ -1,5 +1,6 @@
-import { historyStoreRowsQuery, streamHistoryStoreRows, type Database, type HistorySelection, type Kysely, type StoreScope } from '@store-monitoring/db';
-import { DAY_US, type StoreInput } from '@store-monitoring/metrics';
+import { historyStoreRowsQuery, specialHoursOfStores, streamHistoryStoreRows, type Database, type HistorySelection, type Kysely, type StoreScope } from '@store-monitoring/db';
+import { DAY_US, type SpecialHoursRow, type StoreInput } from '@store-monitoring/metrics';
+import { normalizeSpecialHours } from './business-hours.js';
 import { STORE_BATCH_SIZE, toStoreInput } from './store-reader.js';
 
 /** The data version a history reads (with its hours and zones) and, for an owner, whose stores it may see. */
@@ -35,6 +36,18 @@ export async function* streamStoreHistoryInputs(
   for await (const rows of streamHistoryStoreRows(db, selection, dayOf(fromUs), dayOf(toUs), pinned, batchSize)) {
     for (const row of rows) yield toStoreInput(row, fromUs, toUs);
   }
+}
+
+/** The special hours of the listed stores in a data version, local dates from `fromDate` to `toDate`, per store. */
+export async function readSpecialHoursOf(db: Kysely<Database>, storeIds: readonly string[], dataVersion: string, fromDate: string, toDate: string): Promise<Map<string, SpecialHoursRow[]>> {
+  const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+  const byStore = new Map<string, SpecialHoursRow[]>();
+  if (storeIds.length === 0) return byStore;
+  for (const row of await specialHoursOfStores(db, storeIds, dataVersion, dayNumber(fromDate), dayNumber(toDate))) {
+    const rows = row.special_date.map((date, index) => ({ date, startSec: row.special_start[index] ?? null, endSec: row.special_end[index] ?? null }));
+    byStore.set(row.store_id, normalizeSpecialHours(rows.filter((entry) => entry.date >= fromDate && entry.date <= toDate)));
+  }
+  return byStore;
 }
 
 export { pageOfVisibleStores } from '@store-monitoring/db';

@@ -17,8 +17,8 @@ export {
   type StoreSelection,
 } from './store-reader.js';
 export { loadReportSettings, pinnedStoreSet, type ReportSettings } from './report-settings.js';
-export { pageOfVisibleStores, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
-export { computeFleetHistory, computeStoreHistories, computeStoreHistory, type HistoryPeriod } from './history-computation.js';
+export { pageOfVisibleStores, readSpecialHoursOf, readStoreHistoryInput, streamStoreHistoryInputs, type HistoryPinned } from './history-reader.js';
+export { computeFleetHistory, computeStoreHistories, computeStoreHistory, rollupFigures, runHistoryComputation, type HistoryPeriod } from './history-computation.js';
 export { AtomicFile, LineBuffer, ReportStorageError, reportPaths, shareReportFile, type ReportPaths } from './report-files.js';
 export { writeShardPart, type ShardPartRequest, type ShardPartResult } from './shard-writer.js';
 export {
@@ -51,3 +51,4 @@ export {
   type SharingOutcome,
   type SweepOutcome,
 } from './report-pipeline.js';
+export { HISTORY_FIGURES_INTERPOLATION, catchUpHistoryFigures, historyFiguresBehind, maintainHistoryFigures, type HistoryFigureOutcome, type HistoryFigureSettings } from './history-figures.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { access, rm } from 'node:fs/promises';
-import { ReportRepository, countStores, storeSetIds, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
+import { ReportRepository, countStores, unfinishedSetReports, type Database, type ReadSources, type Interpolation, type Kysely, type PlannedShard, type Report, type ShardRange } from '@store-monitoring/db';
 import { PermanentJobError, type JobQueues } from '@store-monitoring/jobs';
 import type { Logger } from '@store-monitoring/logging';
 import { assembleReport, removeReportParts } from './assemble.js';
@@ -39,9 +39,12 @@ export interface ReportPipelineSettings {
 /**
  * Store-set reports waiting for the same pins that together cover this share of the fleet start
  * one computation of every store and take their rows from it: below it, each set's own read costs
- * less than the fleet's.
+ * less than the fleet's. A set's own read costs about 17 times the fleet's sequential read per
+ * store (one owner of every 100th store id: 0.17× the report of every store), so the fleet's read
+ * wins from about 6% of its stores; a little below that, the reports of a storm that plan on
+ * their own before it is reached are few.
  */
-export const DEFAULT_FLEET_SHARE = 0.25;
+export const DEFAULT_FLEET_SHARE = 0.05;
 
 /** What the lifecycle tells the rest of the system. */
 export interface ReportPipelineHooks {
@@ -101,6 +104,23 @@ const PROGRESS_INTERVAL_MS = 500;
 const SWEEP_PAGE_SIZE = 500;
 
 const isUnfinished = (status: string | undefined) => status === 'pending' || status === 'running';
+
+/** Subsets prepared and completed at once (each a few queries); the worker's pool has room for them beside its jobs. */
+const SUBSET_CONCURRENCY = 3;
+
+/** `work` on every item, at most `limit` at once; the results in the items' order. */
+async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 /**
  * A report's whole life: recorded (the one place, for the API and the schedules alike) and queued;
@@ -217,7 +237,12 @@ export class ReportPipeline {
       if (fleet) {
         if (fleet.created) {
           this.deps.logger.info({ reportId, fleetReportId: fleet.id }, 'store-set reports cover much of the fleet: one computation of every store started for them');
-          await this.enqueue(fleet.id);
+          // Planned here, so its shards are queued now rather than after the plans of the storm's
+          // other reports; its own plan job is queued only when that fails (the sweep would too).
+          await this.plan(fleet.id).catch(async (error: unknown) => {
+            this.deps.logger.warn({ err: error, reportId: fleet.id }, 'computation of every store not planned at once; queued');
+            await this.enqueue(fleet.id);
+          });
         }
         const outcome = await this.followComputation(reportId, fleet.id, true);
         if (outcome !== 'alone') return { sharedWith: fleet.id, outcome };
@@ -248,6 +273,8 @@ export class ReportPipeline {
     if (!Number.isSafeInteger(shard.shardIndex) || shard.shardIndex < 0) throw new PermanentJobError(`Report ${reportId}: invalid shard index ${shard.shardIndex}`);
     const settings = await this.load(reportId);
     if (!settings || !isUnfinished(settings.status)) return { skipped: settings?.status ?? 'unknown report' };
+    // Planned on its own, then pointed at a computation of every store that started meanwhile.
+    if (settings.computedBy !== null) return { skipped: 'follows another computation' };
     if (settings.pinned === null) throw new PermanentJobError('The report has no `as_of`: no status observations existed when it was triggered');
     const recorded = await this.reports.shard(reportId, shard.shardIndex);
     if (recorded?.status === 'complete' && (await this.partExists(reportId, shard.shardIndex))) {
@@ -289,6 +316,11 @@ export class ReportPipeline {
       }
       await removeReportParts(reportsDir, reportId);
       return { skipped: report?.status ?? 'unknown report' };
+    }
+    // Planned on its own, then pointed at a computation of every store: that one completes it.
+    if (report.computed_by !== null) {
+      await removeReportParts(reportsDir, reportId);
+      return { skipped: 'follows another computation' };
     }
 
     const shards = await this.reports.shards(reportId);
@@ -436,13 +468,8 @@ export class ReportPipeline {
    */
   private async completeSubsets(source: Report, reportIds: string[]): Promise<string[]> {
     const reportsDir = this.settings.reportsDir;
-    const targets = [];
-    for (const reportId of reportIds) {
-      const settings = await this.load(reportId);
-      if (!settings || !isUnfinished(settings.status) || !settings.pinned?.ownerId) continue;
-      const storeIds = await storeSetIds(this.deps.db, { ownerId: settings.pinned.ownerId, setVersion: settings.pinned.ownerSetVersion ?? null });
-      targets.push({ reportId, storeIds, createdAt: (await this.reports.find(reportId))?.created_at });
-    }
+    // A storm completes a hundred reports here at once: their sets in one statement, then a few at a time.
+    const targets = await unfinishedSetReports(this.deps.db, reportIds);
     let written;
     try {
       written = await writeSubsets(reportsDir, source.id, targets);
@@ -451,23 +478,22 @@ export class ReportPipeline {
       throw error;
     }
     const done: string[] = [];
-    for (const target of targets) {
+    await inBatches(targets, SUBSET_CONCURRENCY, async (target) => {
+      // Parts of a plan of its own it had started before it followed `source`.
+      await removeReportParts(reportsDir, target.reportId);
       const subset = written.get(target.reportId)!;
-      const totalMs = Date.now() - (target.createdAt?.getTime() ?? Date.now());
+      const totalMs = Date.now() - target.createdAt.getTime();
       const won = await this.reports.markComplete(target.reportId, { ...subset, timings: { totalMs } });
       if (won) {
         this.hooks.measured?.({ totalMs, rowCount: subset.rowCount, byteSize: subset.byteSize });
         this.deps.logger.info({ reportId: target.reportId, computedBy: source.id, rows: subset.rowCount, totalMs }, 'report complete (subset of every store)');
         await this.announce(target.reportId);
-        done.push(target.reportId);
-      } else if ((await this.reports.find(target.reportId))?.status === 'complete') {
-        done.push(target.reportId);
-      } else {
+      } else if ((await this.reports.find(target.reportId))?.status !== 'complete') {
         // Failed or expired meanwhile: a file nobody will delete must not stay.
         await rm(reportPaths(reportsDir, target.reportId).reportFile, { force: true });
-        done.push(target.reportId);
       }
-    }
+      done.push(target.reportId);
+    });
     // Complete already (an earlier attempt): their events are idempotent.
     for (const reportId of reportIds) {
       if (targets.some((target) => target.reportId === reportId)) continue;

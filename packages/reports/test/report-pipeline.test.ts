@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReportRepository } from '@store-monitoring/db';
+import { OwnerRepository, ReportRepository, StoreGroupRepository } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { JobQueues, PermanentJobError, QueueName, createRedisConnection } from '@store-monitoring/jobs';
 import { TEST_REDIS_URL, assertRedisReachable, deleteQueuePrefix } from '@store-monitoring/jobs/testing';
@@ -122,5 +122,49 @@ describe('ReportPipeline', () => {
     expect(await pipeline.computeShard(report.id, shard!)).toMatchObject({ skipped: 'already complete', rowCount: shard!.rowCount });
     await pipeline.assemble(report.id);
     expect(await pipeline.computeShard(report.id, shard!)).toEqual({ skipped: 'complete' });
+  });
+
+  it("an owner's report planned on its own follows the computation of every store a storm starts before any of its shards is done", async () => {
+    const asOf = '2023-01-25T15:00:00Z';
+    const owners = new OwnerRepository(database.db);
+    const storeId = (n: number) => `S${String(n).padStart(7, '0')}`;
+    const ownerOf = async (name: string, stores: number[]) => {
+      const owner = await owners.create(randomUUID(), name);
+      await owners.replaceStores(owner.id, stores.map(storeId));
+      return owner.id;
+    };
+    // 3 of 90 stores each: one alone is under the default share of the fleet, two together are over it.
+    const first = await ownerOf('First', [2, 40, 77]);
+    const second = await ownerOf('Second', [5, 41, 88]);
+
+    const alone = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: first });
+    expect(await pipeline.plan(alone.id)).toEqual({ shards: 3 });
+    // A group's report waiting for the same pins reads its own set: never the subset of the fleet's rows.
+    const group = await new StoreGroupRepository(database.db).create({ id: randomUUID(), ownerId: second, name: 'Two of them', storeIds: [storeId(5), storeId(88)] });
+    const groupReport = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: second, groupId: group.id });
+    const [shard] = await reports.shards(alone.id);
+    const storm = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: second });
+    const joined = await pipeline.plan(storm.id);
+    expect(joined).toMatchObject({ outcome: 'waiting' });
+    const fleetId = (joined as { sharedWith: string }).sharedWith;
+    const fleet = await reports.find(fleetId);
+    expect([fleet?.owner_id, fleet?.as_of?.toISOString()]).toEqual([null, new Date(asOf).toISOString()]);
+    // The report planned on its own now follows it: its shards and its assembly stand down.
+    expect(await reports.find(alone.id)).toMatchObject({ status: 'running', computed_by: fleetId, computed_as_subset: true });
+    expect(await pipeline.computeShard(alone.id, shard!)).toEqual({ skipped: 'follows another computation' });
+    expect(await pipeline.assemble(alone.id)).toEqual({ skipped: 'follows another computation' });
+
+    await computeAll(fleetId);
+    await pipeline.assemble(fleetId);
+    const own = await pipeline.create({ asOf, interpolation: 'nearest', ownerId: first, share: false });
+    await computeAll(own.id);
+    await pipeline.assemble(own.id);
+    const [subset, byOwnRead] = [await reports.find(alone.id), await reports.find(own.id)];
+    expect([subset?.status, subset?.row_count, (await reports.find(storm.id))?.status]).toEqual(['complete', 3, 'complete']);
+    expect(subset?.sha256).toBe(byOwnRead?.sha256);
+    expect((await readFile(reportPaths(reportsDir, alone.id).reportFile)).equals(await readFile(reportPaths(reportsDir, own.id).reportFile))).toBe(true);
+    expect(announced).toEqual(expect.arrayContaining([alone.id, storm.id]));
+    expect(await reports.find(groupReport.id)).toMatchObject({ status: 'pending', computed_by: null });
+    expect(await pipeline.plan(groupReport.id)).toEqual({ shards: expect.any(Number) });
   });
 });

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { UUID_PATTERN, nullableInstant, stringEnum } from './common.js';
+import { NullableAcknowledgement } from './incidents.js';
 
 export const STORE_STATES = ['closed', 'no_data', 'down', 'up'] as const;
 
@@ -24,6 +25,8 @@ const BoardStore = Type.Object({
   muted: Type.Boolean({ description: 'Its down alerts are muted now (the caller’s own mute or the operator’s)' }),
   muted_until: nullableInstant('When the mute ends (the latest, when there are several)'),
   mute_reason: Type.Union([Type.String(), Type.Null()]),
+  incident_id: Type.Union([Type.String({ pattern: UUID_PATTERN }), Type.Null()], { description: 'A down store’s open incident (to acknowledge it); null otherwise' }),
+  acknowledgement: NullableAcknowledgement,
 });
 
 export const BoardResponse = Type.Object(
@@ -58,9 +61,9 @@ export const BoardResponse = Type.Object(
         limit: 100,
         offset: 0,
         stores: [
-          { store_id: '1481966498820158979', state: 'down', closed_by: null, down_since: '2023-01-25T16:40:00.000Z', down_minutes: 93, last_poll_at: null, muted: true, muted_until: '2023-01-26T06:00:00.000Z', mute_reason: 'remodel' },
-          { store_id: '6069798455074389010', state: 'up', closed_by: null, down_since: null, down_minutes: null, last_poll_at: null, muted: false, muted_until: null, mute_reason: null },
-          { store_id: '8419537941919820732', state: 'closed', closed_by: 'weekly', down_since: null, down_minutes: null, last_poll_at: null, muted: false, muted_until: null, mute_reason: null },
+          { store_id: '1481966498820158979', state: 'down', closed_by: null, down_since: '2023-01-25T16:40:00.000Z', down_minutes: 93, last_poll_at: null, muted: true, muted_until: '2023-01-26T06:00:00.000Z', mute_reason: 'remodel', incident_id: '9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', acknowledgement: { acknowledged_at: '2023-01-25T17:02:41.000Z', key_id: 'c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f', role: 'manager', note: 'on it' } },
+          { store_id: '6069798455074389010', state: 'up', closed_by: null, down_since: null, down_minutes: null, last_poll_at: null, muted: false, muted_until: null, mute_reason: null, incident_id: null, acknowledgement: null },
+          { store_id: '8419537941919820732', state: 'closed', closed_by: 'weekly', down_since: null, down_minutes: null, last_poll_at: null, muted: false, muted_until: null, mute_reason: null, incident_id: null, acknowledgement: null },
         ],
       },
     ],

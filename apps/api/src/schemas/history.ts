@@ -1,7 +1,11 @@
+import { NullableAcknowledgement } from './incidents.js';
 import { Type } from 'typebox';
 import { InterpolationSchema, UUID_PATTERN, utcInstant } from './common.js';
 
 const Instant = Type.String({ format: 'date-time' });
+const DataVersion = Type.Union([Type.String({ examples: ['42'] }), Type.Null()], {
+  description: 'The data version the answer is computed from (views over many stores answer from the newest version whose figures are complete); null before any ingest',
+});
 const Hours = (description: string) => Type.Number({ description: `${description}, hours with two decimals` });
 const Percent = Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: 'Uptime as a percentage of business time (two decimals); null without business time' });
 
@@ -26,6 +30,8 @@ export const IncidentView = Type.Object(
     start: Instant,
     end: Instant,
     minutes: Type.Number({ description: 'Length in minutes, two decimals; the minutes of all incidents of the period add up to its downtime' }),
+    incident_id: Type.Union([Type.String(), Type.Null()], { description: 'The incident as the downtime alerts recorded it (null when they did not: no subscription was watching)' }),
+    acknowledgement: NullableAcknowledgement,
   },
   { description: 'A maximal stretch of downtime inside business hours; closed hours end it' },
 );
@@ -93,7 +99,7 @@ export const StoreHistoryResponse = Type.Object(
             uptime_hours: 7.25,
             downtime_hours: 0.75,
             uptime_percent: 90.63,
-            incidents: [{ start: '2023-03-12T15:10:00.000Z', end: '2023-03-12T15:55:00.000Z', minutes: 45 }],
+            incidents: [{ start: '2023-03-12T15:10:00.000Z', end: '2023-03-12T15:55:00.000Z', minutes: 45, incident_id: null, acknowledgement: null }],
             special_hours: null,
           },
         ],
@@ -112,7 +118,7 @@ const StorePeriodView = Type.Object({
   incident_count: Type.Integer(),
 });
 
-export const SetHistoryResponse = Type.Object(
+const SetHistoryResponseBody = () => Type.Object(
   {
     as_of: Instant,
     interpolation: InterpolationSchema,
@@ -130,14 +136,45 @@ export const SetHistoryResponse = Type.Object(
     ),
     totals: Type.Object({ business_hours: Hours('Business time'), uptime_hours: Hours('Uptime'), downtime_hours: Hours('Downtime'), uptime_percent: Percent }),
     most_downtime: Type.Array(StorePeriodView, { description: 'The 20 stores with the most downtime in the period' }),
+    data_version: DataVersion,
   },
   { description: 'History of all the caller’s stores' },
+);
+
+export const SetHistoryResponse = SetHistoryResponseBody();
+
+export const HistoryComputationParams = Type.Object({
+  computation_id: Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'The id a 202 answer of GET /api/history named' }),
+});
+
+export const HistoryComputationAccepted = Type.Object(
+  {
+    computation_id: Type.String({ format: 'uuid' }),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('running'), Type.Literal('complete'), Type.Literal('failed')]),
+    poll_url: Type.String({ description: 'GET it until `status` is complete (or failed)', examples: ['/api/history/computations/0b8f1c9e-7c1a-4c1e-9a53-1f6f5f2b8e10'] }),
+  },
+  { description: 'The history is computed by a worker: poll `poll_url` (also the Location header)' },
+);
+
+export const HistoryComputationResponse = Type.Object(
+  {
+    computation_id: Type.String({ format: 'uuid' }),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('running'), Type.Literal('complete'), Type.Literal('failed')]),
+    days: Type.Integer(),
+    as_of: Instant,
+    interpolation: InterpolationSchema,
+    data_version: DataVersion,
+    history: Type.Union([SetHistoryResponseBody(), Type.Null()], { description: 'The history once complete, exactly as GET /api/history answers it; null before' }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'Why it failed; null otherwise' }),
+  },
+  { description: 'A history computed by a worker for a scope too large to compute in the request' },
 );
 
 export const StoreStripsResponse = Type.Object(
   {
     as_of: Instant,
     interpolation: InterpolationSchema,
+    data_version: DataVersion,
     total: Type.Integer({ description: 'Stores of the caller' }),
     limit: Type.Integer(),
     offset: Type.Integer(),

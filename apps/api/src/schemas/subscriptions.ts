@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from '@store-monitoring/notifications';
 import { Type, type Static } from 'typebox';
+import { AlertPolicyChangeFields, AlertPolicyCreateFields, AlertPolicyViewFields } from './alert-policy.js';
 import { InterpolationSchema, UUID_PATTERN, nullableInstant, stringEnum } from './common.js';
 
 const exampleSubscriptionId = '5b7c2e0a-9d3f-4a61-8f2e-1c4b6d8e0a92';
@@ -31,12 +32,22 @@ export const CreateSubscriptionBody = Type.Object(
     group_id: Type.Optional(
       Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'Limits the alerts and scheduled reports to this group of the owner’s stores (a group key’s subscriptions always are)' }),
     ),
+    ...AlertPolicyCreateFields,
   },
   {
     additionalProperties: false,
     examples: [
       { channel: 'webhook', url: 'https://hooks.example.com/store-monitoring', events: ['report.completed', 'store.down', 'store.recovered'] },
       { channel: 'email', to: 'ops@example.com', events: ['report.scheduled'], schedule: '0 8 * * 1', timezone: 'America/New_York' },
+      {
+        channel: 'webhook',
+        url: 'https://hooks.example.com/district-manager',
+        events: ['store.down', 'store.recovered'],
+        down_threshold_minutes: 120,
+        escalate: true,
+        group_alerts: { min_stores: 5, window_minutes: 60 },
+        remind_every_minutes: 60,
+      },
     ],
   },
 );
@@ -53,8 +64,9 @@ export const UpdateSubscriptionBody = Type.Object(
     interpolation: Type.Optional(InterpolationSchema),
     down_threshold_minutes: Type.Optional(Threshold),
     description: Type.Optional(Type.Union([Description, Type.Null()])),
+    ...AlertPolicyChangeFields,
   },
-  { additionalProperties: false, minProperties: 1, examples: [{ status: 'paused' }, { down_threshold_minutes: 60 }] },
+  { additionalProperties: false, minProperties: 1, examples: [{ status: 'paused' }, { down_threshold_minutes: 60 }, { group_alerts: { min_stores: 5, window_minutes: 60 } }, { remind_every_minutes: null }] },
 );
 export type UpdateSubscriptionBody = Static<typeof UpdateSubscriptionBody>;
 
@@ -73,6 +85,7 @@ export const SubscriptionView = Type.Object(
     interpolation: Type.String(),
     down_threshold_minutes: Type.Integer(),
     description: Type.Union([Type.String(), Type.Null()]),
+    ...AlertPolicyViewFields,
     status: stringEnum(['active', 'paused', 'disabled'] as const, { description: 'paused: by the owner, or after 3 days of failing deliveries; disabled: the receiver answered 410 Gone' }),
     status_reason: Type.Union([Type.String(), Type.Null()]),
     failing_since: nullableInstant('Start of the current run of failed attempts'),
@@ -96,6 +109,9 @@ export const SubscriptionView = Type.Object(
         interpolation: 'nearest',
         down_threshold_minutes: 30,
         description: null,
+        group_alerts: null,
+        remind_every_minutes: null,
+        escalate: false,
         status: 'active',
         status_reason: null,
         failing_since: null,
@@ -208,18 +224,3 @@ export const QueuedDelivery = Type.Object(
   { delivery_id: Type.String({ pattern: UUID_PATTERN }), webhook_id: Type.String(), status: Type.String(), redelivery_of: Type.Union([Type.String(), Type.Null()]) },
   { examples: [{ delivery_id: exampleDeliveryId, webhook_id: 'msg_a3c5e7f91b2d4c6e8f0a2b4d6f8a0c1e', status: 'pending', redelivery_of: '7d9f1b3d-5e7a-4c9e-8b1d-3f5a7c9e1b3d' }] },
 );
-
-export const IncidentView = Type.Object({
-  incident_id: Type.String({ pattern: UUID_PATTERN }),
-  store_id: Type.String(),
-  started_at: Type.String({ description: 'UTC instant with microseconds' }),
-  observed_until: Type.String({ description: 'The latest data the alerting saw' }),
-});
-export const OpenIncidents = Type.Object(
-  { incidents: Type.Array(IncidentView) },
-  {
-    description: "Stores of the caller's set that are down inside business hours right now, as the downtime alerts last saw them",
-    examples: [{ incidents: [{ incident_id: '9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f', store_id: '2492131989990483260', started_at: '2023-01-25T10:30:00.000000Z', observed_until: '2023-01-25T11:40:00.000000Z' }] }],
-  },
-);
-export const IncidentsQuery = Type.Object({ owner_id: Type.Optional(OwnerId) }, { additionalProperties: false });

@@ -1,9 +1,12 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RetentionRepository } from '@store-monitoring/db';
+import { HistoryComputationRepository, RetentionRepository } from '@store-monitoring/db';
 import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { isReportId, removeReportFiles, removeReportParts } from '@store-monitoring/reports';
 import type { WorkerContext } from '../worker-context.js';
+
+/** How long a history computed by a worker for a request stays to be polled. */
+const HISTORY_COMPUTATION_RETENTION_SECONDS = 86_400;
 
 /** Temporary files older than this can only be leftovers of a crashed write. */
 const ORPHAN_TEMP_AGE_MS = 3_600_000;
@@ -14,7 +17,7 @@ const ORPHAN_TEMP_AGE_MS = 3_600_000;
  * EXPIRED_REPORT_RETENTION, finished reports' shard plans and ingest runs older than
  * INGEST_RUN_RETENTION, counting what went per day and outcome, and earlier states of owners' store
  * sets and of groups' sets that no unfinished report pinned, and finished deliveries and closed incidents older than
- * DELIVERY_RETENTION; also removes parts and temporary
+ * DELIVERY_RETENTION, and histories computed for requests after a day; also removes parts and temporary
  * files that crashes left behind.
  */
 export function applyRetentionProcessor(context: WorkerContext): JobProcessor<typeof JobName.ApplyRetention> {
@@ -29,9 +32,11 @@ export function applyRetentionProcessor(context: WorkerContext): JobProcessor<ty
     const deletedStoreSetStates = await retention.deleteUnpinnedStoreSetStates();
     const deletedGroupSetStates = await retention.deleteUnpinnedGroupSetStates();
     const deleted = await retention.deleteFinishedDeliveries(context.config.deliveryRetentionSeconds);
+    // A history computed for a request is polled for minutes; a day is plenty.
+    const deletedHistoryComputations = await new HistoryComputationRepository(context.db).deleteOlderThan(HISTORY_COMPUTATION_RETENTION_SECONDS);
     const orphanParts = await removeOrphanParts(context);
     const orphanTemps = await removeOrphanTempFiles(reportsDir);
-    const summary = { expired: expired.length, deletedReports, deletedShards, deletedIngestRuns, deletedStoreSetStates, deletedGroupSetStates, deletedDeliveries: deleted.deliveries, deletedIncidents: deleted.incidents, orphanParts, orphanTemps };
+    const summary = { expired: expired.length, deletedReports, deletedShards, deletedIngestRuns, deletedStoreSetStates, deletedGroupSetStates, deletedDeliveries: deleted.deliveries, deletedIncidents: deleted.incidents, deletedHistoryComputations, orphanParts, orphanTemps };
     if (Object.values(summary).some((count) => count > 0)) context.logger.info(summary, 'retention applied');
     return summary;
   };

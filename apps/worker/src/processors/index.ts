@@ -3,6 +3,7 @@ import type { WorkerContext } from '../worker-context.js';
 import { applyRetentionProcessor } from './apply-retention.js';
 import { assembleReportProcessor } from './assemble-report.js';
 import { computeShardProcessor } from './compute-shard.js';
+import { computeHistoryProcessor, maintainHistoryFiguresProcessor } from './history-figures.js';
 import { planReportProcessor } from './plan-report.js';
 import { runIngestProcessor } from './run-ingest.js';
 import { sweepReportsProcessor } from './sweep-reports.js';
@@ -21,5 +22,7 @@ export function createProcessors(context: WorkerContext): ProcessorTable {
     [JobName.EvaluateIncidents]: evaluateIncidentsProcessor(context),
     [JobName.RunScheduledReport]: runScheduledReportProcessor(context),
     [JobName.SweepDeliveries]: sweepDeliveriesProcessor(context),
+    [JobName.MaintainHistoryFigures]: maintainHistoryFiguresProcessor(context),
+    [JobName.ComputeHistory]: computeHistoryProcessor(context),
   };
 }

@@ -47,6 +47,11 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     context.metrics.ingestRuns.inc({ outcome: summary.outcome });
     // Downtime alerts follow every successful run; should this enqueue fail, the sweeper finds the run.
     await context.queues.enqueueIncidentEvaluation(runId).catch((error: unknown) => context.logger.warn({ err: error, runId }, 'could not enqueue the downtime evaluation'));
+    // The fleet views' figures of the new version; should this enqueue fail, the report sweeper catches up.
+    if (summary.data_version !== null) {
+      const dataVersion = summary.data_version;
+      await context.queues.enqueueHistoryFigures(dataVersion).catch((error: unknown) => context.logger.warn({ err: error, dataVersion }, 'could not enqueue the history figures'));
+    }
     return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };
   };
 }

@@ -64,7 +64,7 @@ export function historyStoreRowsQuery(db: Kysely<Database>, selection: HistorySe
     .orderBy('s.store_id');
 }
 
-/** The rows of historyStoreRowsQuery, one cursor batch at a time, in one read-only transaction. */
+/** The rows of historyStoreRowsQuery, one cursor batch at a time, in one read-only transaction (with its own statement bound, if given). */
 export function streamHistoryStoreRows(
   db: Kysely<Database>,
   selection: HistorySelection,
@@ -72,8 +72,18 @@ export function streamHistoryStoreRows(
   lastDay: number,
   pinned: StoreScope,
   batchSize: number,
+  statementTimeoutMs?: number,
 ): AsyncGenerator<StoreRow[]> {
-  return streamReadOnly<StoreRow>(db, (trx) => historyStoreRowsQuery(trx, selection, firstDay, lastDay, pinned), batchSize);
+  const prepare =
+    statementTimeoutMs === undefined
+      ? undefined
+      : async (trx: Kysely<Database>) => {
+          // A worker's read of the whole fleet streams for longer than one API statement may last.
+          const bound = Math.max(0, Math.trunc(statementTimeoutMs));
+          await sql.raw(`SET LOCAL statement_timeout = ${bound}`).execute(trx);
+          await sql.raw(`SET LOCAL idle_in_transaction_session_timeout = ${bound}`).execute(trx);
+        };
+  return streamReadOnly<StoreRow>(db, (trx) => historyStoreRowsQuery(trx, selection, firstDay, lastDay, pinned), batchSize, prepare);
 }
 
 /**

@@ -55,3 +55,30 @@ export async function storeSetIds(db: Kysely<Database>, scope: StoreSetScope & {
   const result = await storeSetMembers(set).execute(db);
   return result.rows.map((row) => row.store_id);
 }
+
+/** An owner's report still to finish, with the store ids of the set state it pinned. */
+export interface UnfinishedSetReport {
+  reportId: string;
+  createdAt: Date;
+  storeIds: string[];
+}
+
+/**
+ * Of `reportIds`, the owners' reports (not a group's) still pending or running, each with its set's store ids
+ * (in the state it pinned, or the current one, in store-id order): one statement for a storm's hundred reports, each
+ * set an index range of its members.
+ */
+export async function unfinishedSetReports(db: Kysely<Database>, reportIds: string[]): Promise<UnfinishedSetReport[]> {
+  if (reportIds.length === 0) return [];
+  const result = await sql<{ id: string; created_at: Date; store_ids: string[] }>`
+    SELECT r.id, r.created_at,
+      ARRAY(SELECT m.store_id FROM owner_stores AS m
+        WHERE m.owner_id = r.owner_id
+          AND CASE WHEN r.owner_store_set_version IS NULL THEN m.until_set_version IS NULL
+            ELSE m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version) END
+        ORDER BY m.store_id) AS store_ids
+    FROM reports AS r
+    WHERE r.id = ANY(${reportIds}::uuid[]) AND r.owner_id IS NOT NULL AND r.group_id IS NULL AND r.status IN ('pending', 'running')
+    ORDER BY r.id`.execute(db);
+  return result.rows.map((row) => ({ reportId: row.id, createdAt: row.created_at, storeIds: row.store_ids }));
+}

@@ -119,23 +119,6 @@ export class IncidentRepository {
     return newest?.id === row.id ? row.id : null;
   }
 
-  /** Open incidents of an owner's stores (null = every store), newest first. */
-  openForOwner(ownerId: string | null, limit = 500): Promise<{ id: string; store_id: string; started_iso: string; observed_iso: string }[]> {
-    let query = this.db
-      .selectFrom('store_incidents as i')
-      .select([
-        'i.id',
-        'i.store_id',
-        sql<string>`to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('started_iso'),
-        sql<string>`to_char(i.observed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('observed_iso'),
-      ])
-      .where('i.ended_at', 'is', null);
-    if (ownerId !== null) {
-      query = query.where((eb) => eb.exists(eb.selectFrom('owner_stores as os').select('os.store_id').whereRef('os.store_id', '=', 'i.store_id').where('os.owner_id', '=', ownerId).where('os.until_set_version', 'is', null)));
-    }
-    return query.orderBy('i.started_at', 'desc').limit(limit).execute();
-  }
-
   /** Every open incident's exact start (the step that keeps every store's state reads them all at once). */
   async allOpenIncidentStarts(): Promise<Map<string, { id: string; startedUs: number }>> {
     const rows = await this.db

@@ -191,12 +191,14 @@ export class ReportRepository {
    * For a store set's report about to be planned: the computation of every store for its data
    * version, `as_of` and interpolation that it takes its rows from, or undefined when it computes
    * on its own. An existing one (pending, running or complete) is joined. Otherwise one is
-   * recorded when the sets of the store-set reports waiting to be planned for those same pins
-   * (this one included) hold at least `fleetShare` of the version's stores: a storm of reports
-   * (a refresh, the morning's schedules) then costs one read of the fleet, and each report is the
-   * subset of its rows. It is not recorded again after one for those pins failed. Every waiting
-   * store-set report for those pins (never a `recompute` one) is pointed at it, in one transaction
-   * serialised per pins. `created` tells the caller to queue it.
+   * recorded when the sets of the store-set reports waiting for those same pins (this one
+   * included) hold at least `fleetShare` of the version's stores: a storm of reports (a refresh,
+   * the morning's schedules) then costs one read of the fleet, and each report is the subset of
+   * its rows. A report waits while it is pending, or planned on its own with no shard done yet
+   * (its shards skip and its assembly stands down once it follows the fleet's computation). It is
+   * not recorded again after one for those pins failed. Every waiting store-set report for those
+   * pins (never a `recompute` one) is pointed at it, in one transaction serialised per pins.
+   * `created` tells the caller to queue it.
    */
   async joinFleetComputation(reportId: string, fleetShare: number): Promise<{ id: string; created: boolean } | undefined> {
     return this.db.transaction().execute(async (trx) => {
@@ -209,6 +211,9 @@ export class ReportRepository {
       const { data_version: dataVersion, interpolation, as_of_text: asOf } = report;
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`fleet-computation:${dataVersion}:${asOf}:${interpolation}`}))`.execute(trx);
       const samePins = sql<boolean>`r.data_version = ${dataVersion}::int8 AND r.as_of = ${asOf}::timestamptz AND r.interpolation = ${interpolation}`;
+      // An owner's report (a group's reads its own set, narrower than the owner's).
+      const waitingSet = sql<boolean>`${samePins} AND r.owner_id IS NOT NULL AND r.group_id IS NULL AND NOT r.recompute AND r.computed_by IS NULL
+        AND (r.status = 'pending' OR (r.status = 'running' AND r.shards_done = 0))`;
 
       const existing = await sql<{ id: string; status: string }>`
         SELECT r.id, r.status FROM reports AS r
@@ -223,7 +228,7 @@ export class ReportRepository {
           SELECT
             (SELECT count(*) FROM reports AS r JOIN owner_stores AS m ON m.owner_id = r.owner_id
               AND m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version)
-              WHERE ${samePins} AND r.owner_id IS NOT NULL AND NOT r.recompute AND r.computed_by IS NULL AND r.status = 'pending') AS set_stores,
+              WHERE ${waitingSet}) AS set_stores,
             (SELECT store_count FROM data_versions WHERE id = ${dataVersion}::int8) AS fleet_stores`.execute(trx);
         const { set_stores: setStores, fleet_stores: fleetStores } = waiting.rows[0]!;
         if (Number(setStores) < fleetShare * Number(fleetStores)) return undefined;
@@ -239,7 +244,7 @@ export class ReportRepository {
       }
       await sql`
         UPDATE reports AS r SET computed_by = ${fleet.id}::uuid, computed_as_subset = true, updated_at = now()
-        WHERE ${samePins} AND r.owner_id IS NOT NULL AND NOT r.recompute AND r.computed_by IS NULL AND r.status = 'pending'`.execute(trx);
+        WHERE ${waitingSet}`.execute(trx);
       return { id: fleet.id, created };
     });
   }

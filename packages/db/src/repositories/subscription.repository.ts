@@ -13,6 +13,10 @@ export interface SubscriptionPatch {
   interpolation?: 'nearest' | 'carry_forward';
   down_threshold_minutes?: number;
   description?: string | null;
+  group_alerts_min_stores?: number | null;
+  group_alerts_window_minutes?: number | null;
+  remind_every_minutes?: number | null;
+  escalate?: boolean;
 }
 
 /** `null` owner = the operator, who may see every owner's subscriptions. */
@@ -28,9 +32,9 @@ export class SubscriptionRepository {
 
   /**
    * Creates the subscription unless the owner already has one identical in every setting (channel,
-   * target, the same events in any order, schedule and zone, interpolation, threshold, description):
-   * then that one is returned and nothing is written. One owner's creations take turns, so two
-   * identical requests at once still make one.
+   * target, the same events in any order, schedule and zone, interpolation, threshold, description,
+   * alert policy): then that one is returned and nothing is written. One owner's creations take
+   * turns, so two identical requests at once still make one.
    */
   async createUnlessIdentical(values: NewSubscription & { events: string[] }): Promise<{ created: Subscription } | { existing: Subscription }> {
     return this.db.transaction().execute(async (trx) => {
@@ -50,6 +54,10 @@ export class SubscriptionRepository {
         .where('down_threshold_minutes', '=', values.down_threshold_minutes ?? 30)
         .where(sql<boolean>`description IS NOT DISTINCT FROM ${values.description ?? null}`)
         .where(sql<boolean>`group_id IS NOT DISTINCT FROM ${values.group_id ?? null}::uuid`)
+        .where(sql<boolean>`group_alerts_min_stores IS NOT DISTINCT FROM ${values.group_alerts_min_stores ?? null}::int`)
+        .where(sql<boolean>`group_alerts_window_minutes IS NOT DISTINCT FROM ${values.group_alerts_window_minutes ?? null}::int`)
+        .where(sql<boolean>`remind_every_minutes IS NOT DISTINCT FROM ${values.remind_every_minutes ?? null}::int`)
+        .where('escalate', '=', values.escalate ?? false)
         .orderBy('created_at')
         .limit(1)
         .executeTakeFirst();

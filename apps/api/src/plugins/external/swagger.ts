@@ -3,6 +3,7 @@ import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiTags } from '../../schemas/common.js';
+import { WEBHOOK_EVENTS } from '../../schemas/events.js';
 import { acceptAsShownPlugin, downloadUrlPlugin } from './swagger-ui-plugins.js';
 
 /**
@@ -34,6 +35,8 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: ApiTags.Operations, description: 'Health checks and Prometheus metrics' },
         { name: ApiTags.Notifications, description: 'Webhook and e-mail subscriptions (Standard Webhooks signatures), their delivery log and redelivery' },
       ],
+      // The events the subscriptions receive, with their bodies.
+      webhooks: WEBHOOK_EVENTS,
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Operator: the API_KEY of the server' },

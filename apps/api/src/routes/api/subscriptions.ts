@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkerProcessRepository, type Delivery, type DeliveryAttempt, type Subscription } from '@store-monitoring/db';
+import type { AlertPolicySettings } from '@store-monitoring/notifications';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireRole } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
+import { DEFAULT_GROUP_WINDOW_MINUTES } from '../../schemas/alert-policy.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import {
   CreateSubscriptionBody,
   CreatedSubscription,
   DeliveryIdParams,
   DeliveryList,
-  IncidentsQuery,
   ListQuery,
-  OpenIncidents,
   DeliveryLogQuery,
   QueuedDelivery,
   RotatedSecret,
@@ -42,12 +42,32 @@ function toView(subscription: Subscription) {
     interpolation: subscription.interpolation,
     down_threshold_minutes: subscription.down_threshold_minutes,
     description: subscription.description,
+    ...alertPolicyView(subscription),
     status: subscription.status,
     status_reason: subscription.status_reason,
     failing_since: iso(subscription.failing_since),
     previous_secret_expires_at: iso(subscription.previous_secret_expires_at),
     created_at: subscription.created_at.toISOString(),
     updated_at: subscription.updated_at.toISOString(),
+  };
+}
+
+function alertPolicyView(subscription: Subscription) {
+  const { group_alerts_min_stores: minStores, group_alerts_window_minutes: windowMinutes } = subscription;
+  return {
+    group_alerts: minStores !== null && windowMinutes !== null ? { min_stores: minStores, window_minutes: windowMinutes } : null,
+    remind_every_minutes: subscription.remind_every_minutes,
+    escalate: subscription.escalate,
+  };
+}
+
+/** The alert policy of a body: parts given (null = off), parts omitted left out. */
+function alertPolicyOf(body: { group_alerts?: { min_stores: number; window_minutes?: number } | null; remind_every_minutes?: number | null; escalate?: boolean }): AlertPolicySettings {
+  const groupAlerts = body.group_alerts;
+  return {
+    ...(groupAlerts !== undefined ? { groupAlerts: groupAlerts && { minStores: groupAlerts.min_stores, windowMinutes: groupAlerts.window_minutes ?? DEFAULT_GROUP_WINDOW_MINUTES } } : {}),
+    ...(body.remind_every_minutes !== undefined ? { remindEveryMinutes: body.remind_every_minutes } : {}),
+    ...(body.escalate !== undefined ? { escalate: body.escalate } : {}),
   };
 }
 
@@ -127,7 +147,10 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'An owner key subscribes for its owner; the operator passes `owner_id`. A webhook URL must be https and resolve to a public address ' +
           '(unless WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE). A webhook subscription answers with its signing `secret`, shown only here. ' +
-          'A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail.',
+          'A subscription identical in every setting to one the owner has answers 409 naming it. An e-mail subscription carries a `warning` when no running worker can send e-mail. ' +
+          'The alert policy (with `store.down` in `events`): `group_alerts` `{min_stores, window_minutes}` sends one `stores.down` when that many stores go down at ' +
+          'one evaluation; `remind_every_minutes` sends `store.still_down` while an incident is open and unacknowledged; `escalate` sends `store.down` only for an ' +
+          'incident still unacknowledged when it reaches `down_threshold_minutes`.',
         operationId: 'createSubscription',
         tags: [ApiTags.Notifications],
         security: apiSecurity,
@@ -153,6 +176,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         interpolation: body.interpolation,
         downThresholdMinutes: body.down_threshold_minutes,
         description: body.description,
+        alertPolicy: alertPolicyOf(body),
       });
       request.log.info({ subscription_id: subscription.id, owner_id: ownerId, channel: body.channel, events: body.events }, 'subscription created');
       return reply
@@ -201,8 +225,8 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/subscriptions/:id',
     {
       schema: {
-        summary: 'Change a subscription: pause or resume, events, threshold, schedule, target',
-        description: 'Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.',
+        summary: 'Change a subscription: pause or resume, events, threshold, alert policy, schedule, target',
+        description: 'A part of the alert policy given replaces it (null turns it off); omitted, it stays. Resuming (`"status": "active"`) also re-enables a subscription disabled by a 410 or paused after failing deliveries.',
         operationId: 'updateSubscription',
         tags: [ApiTags.Notifications],
         security: apiSecurity,
@@ -223,6 +247,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         interpolation: body.interpolation,
         downThresholdMinutes: body.down_threshold_minutes,
         description: body.description,
+        alertPolicy: alertPolicyOf(body),
       });
       request.log.info({ subscription_id: updated.id, changed: Object.keys(body) }, 'subscription updated');
       return toView(updated);
@@ -303,30 +328,6 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = 50, offset = 0, status } = request.query;
       const rows = await service.deliveryLog(request.params.id, await subscriptionOwner(request, { subscriptionId: request.params.id }), limit, offset, status);
       return { deliveries: rows.map(toDeliveryView) };
-    },
-  );
-
-  app.get(
-    '/incidents',
-    {
-      schema: {
-        summary: 'Stores down right now',
-        description: "Open downtime incidents of the caller's stores (an owner's set; every store, or one owner's with `owner_id`, for the operator), newest first, as of the latest evaluated ingest.",
-        operationId: 'listOpenIncidents',
-        tags: [ApiTags.Notifications],
-        security: apiSecurity,
-        querystring: IncidentsQuery,
-        response: { 200: OpenIncidents, ...errorResponses(400, 401, 404, 429, 503) },
-      },
-    },
-    async (request) => {
-      const scope = await request.scope(request.query.owner_id);
-      let rows = await service.openIncidents(scope.ownerId);
-      if (scope.groupId !== null) {
-        const inGroup = (await app.storeGroupRepository.currentStoreSets([scope.groupId])).get(scope.groupId)!;
-        rows = rows.filter((row) => inGroup.has(row.store_id));
-      }
-      return { incidents: rows.map((row) => ({ incident_id: row.id, store_id: row.store_id, started_at: row.started_iso, observed_until: row.observed_iso })) };
     },
   );
 
