@@ -9,7 +9,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = [
   spawn(process.execPath, ['apps/api/dist/main.js'], { stdio: 'inherit', env }),
-  spawn(process.execPath, ['apps/worker/dist/main.js'], { stdio: 'inherit', env }),
+  spawn(process.execPath, ['--max-semi-space-size=16', 'apps/worker/dist/main.js'], { stdio: 'inherit', env }),
 ];
 let stopping = false;
 const stop = (signal) => {

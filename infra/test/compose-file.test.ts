@@ -56,6 +56,17 @@ describe('docker-compose.yml', () => {
     expect(redisConf).toMatch(/^appendfsync everysec$/m);
   });
 
+  it('starts every worker with its young generation capped, as the benchmark measures it', () => {
+    // apps/worker/README.md (Memory): without the cap the worker's resident memory grows with the fleet.
+    const flag = '--max-semi-space-size=16';
+    const benchFlags = readFileSync(`${repoRoot}apps/bench/src/service-processes.ts`, 'utf8');
+    expect(benchFlags).toContain(`WORKER_NODE_FLAGS = ['${flag}']`);
+    for (const name of ['worker', 'worker-ha']) expect(compose.services[name]?.command).toEqual(['node', flag, 'apps/worker/dist/main.js']);
+    const scripts = (JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:worker']).toBe(`node ${flag} apps/worker/dist/main.js`);
+    expect(readFileSync(`${repoRoot}scripts/start.mjs`, 'utf8')).toContain(`'${flag}', 'apps/worker/dist/main.js'`);
+  });
+
   it('runs migrate once before the api and the workers, which share the reports volume', () => {
     expect(compose.services.migrate?.command).toEqual(['node', 'apps/cli/dist/main.js', 'migrate']);
     for (const name of ['api', 'worker']) {

@@ -10,7 +10,7 @@ import { REPO_ROOT, type ScaleSpec } from './options.js';
 import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
 import { deletePrefixedKeys, redisUrl } from './redis-keys.js';
 import { runReport } from './report-client.js';
-import { API_MAIN, ServiceProcess, WORKER_MAIN, freePort, waitForHttpOk } from './service-processes.js';
+import { API_MAIN, ServiceProcess, WORKER_MAIN, WORKER_NODE_FLAGS, freePort, waitForHttpOk } from './service-processes.js';
 import { summarize } from './stats.js';
 
 /** One report of the comparison, with where its CPU went. */
@@ -110,7 +110,7 @@ export async function measureReplicas(
             METRICS_HOST: '127.0.0.1',
             REFRESH_CRON: '0 0 1 1 *',
             RETENTION_CRON: '0 0 1 1 *',
-          }),
+          }, undefined, WORKER_NODE_FLAGS),
       );
       await Promise.all(workers.map((worker) => worker.waitForOutput('"worker ready"', 30_000)));
       const runs: ReplicaRun[] = [];

@@ -8,7 +8,7 @@ import { CpuTimeMeter, CpuTimeOfGroup } from './process-cpu.js';
 import { measureIngestStorms, measureOwners, type OwnerFigures } from './owner-measure.js';
 import { measureReadLimit } from './read-limit.js';
 import { runReport, type CompletedReport } from './report-client.js';
-import { API_MAIN, ServiceProcess, WORKER_MAIN, freePort, waitForHttpOk } from './service-processes.js';
+import { API_MAIN, ServiceProcess, WORKER_MAIN, WORKER_NODE_FLAGS, freePort, waitForHttpOk } from './service-processes.js';
 
 export interface ReportRun {
   seconds: number;
@@ -151,6 +151,7 @@ export async function measureReports(settings: ReportSectionSettings): Promise<R
             RETENTION_CRON: NEVER_DURING_THE_RUN,
           },
           join(settings.logDir, `worker-${workerCount}-${index + 1}.log`),
+          WORKER_NODE_FLAGS,
         ),
     );
     const stopWorkers = cleanup.push(`stop ${workerCount} worker(s)`, () => Promise.all(workers.map((worker) => worker.stop())));

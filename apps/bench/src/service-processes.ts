@@ -6,6 +6,11 @@ import { REPO_ROOT } from './options.js';
 
 export const API_MAIN = join(REPO_ROOT, 'apps/api/dist/main.js');
 export const WORKER_MAIN = join(REPO_ROOT, 'apps/worker/dist/main.js');
+/**
+ * The worker's Node flags, as its start commands pass them (docker-compose.yml, `pnpm start:worker`):
+ * a young generation capped at 2 × 16 MB, so the heap does not grow with the length of a report.
+ */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 /** A spawned API or worker process whose JSON log lines are watched for a start-up message. */
 export class ServiceProcess {
@@ -19,8 +24,9 @@ export class ServiceProcess {
     script: string,
     env: Record<string, string>,
     logFile?: string,
+    nodeFlags: string[] = [],
   ) {
-    this.child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...nodeFlags, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (logFile) mkdirSync(dirname(logFile), { recursive: true });
     const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
     // Logs are read (the pipe must not fill up) but only the recent tail is kept, for error messages.
