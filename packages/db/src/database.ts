@@ -516,6 +516,16 @@ export interface HistoryFigureVersionsTable {
   duration_ms: number | null;
 }
 
+/** The fleet's rollup of one complete version's figures for a period: see migration 2026_12_08_0050. */
+export interface HistoryFleetRollupsTable {
+  data_version: Int8;
+  days: number;
+  most_downtime: number;
+  rollup: ColumnType<unknown, string, string>;
+  duration_ms: number;
+  computed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export type HistoryComputationStatus = 'pending' | 'running' | 'complete' | 'failed';
 
 /** A history over a large scope with its own as_of or interpolation, computed by a worker. */
@@ -540,6 +550,7 @@ export interface Database {
   history_day_figures: HistoryDayFiguresTable;
   history_figure_stores: HistoryFigureStoresTable;
   history_figure_versions: HistoryFigureVersionsTable;
+  history_fleet_rollups: HistoryFleetRollupsTable;
   history_computations: HistoryComputationsTable;
   worker_processes: WorkerProcessesTable;
   store_states: StoreStatesTable;

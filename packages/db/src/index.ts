@@ -122,11 +122,14 @@ export {
   type FigureVersion,
 } from './repositories/history-figures.repository.js';
 export {
+  fleetRollup,
   historyFigureRollup,
   historyFigureStoreDays,
+  keepFleetRollup,
   rollupScope,
   specialHoursOfStores,
   type FleetRollup,
+  type FleetRollupRequest,
   type RollupFigures,
   type RollupRequest,
   type RollupStores,

@@ -16,6 +16,7 @@ import * as storeGroups from './migrations/2026_12_08_0010_store_groups.js';
 import * as alertPolicy from './migrations/2026_12_08_0020_alert_policy.js';
 import * as reportSubsets from './migrations/2026_12_08_0030_report_subsets.js';
 import * as historyFigures from './migrations/2026_12_08_0040_history_figures.js';
+import * as fleetRollups from './migrations/2026_12_08_0050_fleet_rollups.js';
 
 /** Migrations in the order they apply; names are timestamps so the order is the file order. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_08_0020_alert_policy': alertPolicy,
   '2026_12_08_0030_report_subsets': reportSubsets,
   '2026_12_08_0040_history_figures': historyFigures,
+  '2026_12_08_0050_fleet_rollups': fleetRollups,
 };
 
 export class MigrationError extends Error {

@@ -7,6 +7,10 @@ import { DAY_MS, ZoneClock } from './zone-clock.js';
 
 /** Days of history one computation may span; far beyond any poll retention. */
 export const MAX_HISTORY_DAYS = 366;
+/** The local days a history covers unless asked otherwise (the API's default, the dashboard's strips). */
+export const DEFAULT_HISTORY_DAYS = 30;
+/** How many stores with the most downtime a history of many stores lists. */
+export const MOST_DOWNTIME_LISTED = 20;
 
 export interface HistorySettings {
   /** End of the last day (the latest observation, or `as_of`), epoch µs. */

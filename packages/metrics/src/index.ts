@@ -9,7 +9,9 @@ export { REPORT_HEADER_LINE, formatReportRow, formatMinutes, formatHours, csvSaf
 export {
   HistoryEngine,
   HistoryRollup,
+  DEFAULT_HISTORY_DAYS,
   MAX_HISTORY_DAYS,
+  MOST_DOWNTIME_LISTED,
   computeStoreHistory,
   dayHundredths,
   fromHundredths,

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   DataVersionRepository,
   HistoryFiguresRepository,
+  keepFleetRollup,
   streamHistoryStoreRows,
   type Database,
   type DataVersionPin,
@@ -12,8 +13,10 @@ import {
 } from '@store-monitoring/db';
 import {
   DAY_US,
+  DEFAULT_HISTORY_DAYS,
   HistoryEngine,
   MAX_HISTORY_DAYS,
+  MOST_DOWNTIME_LISTED,
   historyDayFigures,
   historyReadStartUs,
   type Interpolation,
@@ -49,9 +52,10 @@ export interface HistoryFigureOutcome {
   storeDaysComputed: number;
   storeDaysWritten: number;
   durationMs: number;
-  /** Of which: waiting for the fleet's read, and comparing and writing the batches. */
+  /** Of which: waiting for the fleet's read, comparing and writing the batches, and the fleet's rollup of the default period. */
   readMs: number;
   writeMs: number;
+  rollupMs: number;
 }
 
 const dayNumberOf = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
@@ -82,7 +86,7 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
   const figures = new HistoryFiguresRepository(session);
   const target = await new DataVersionRepository(session).latest();
   const base = await figures.newestComplete();
-  const nothing: HistoryFigureOutcome = { dataVersion: null, baseVersion: base?.dataVersion ?? null, full: false, stores: 0, storeDaysComputed: 0, storeDaysWritten: 0, durationMs: 0, readMs: 0, writeMs: 0 };
+  const nothing: HistoryFigureOutcome = { dataVersion: null, baseVersion: base?.dataVersion ?? null, full: false, stores: 0, storeDaysComputed: 0, storeDaysWritten: 0, durationMs: 0, readMs: 0, writeMs: 0, rollupMs: 0 };
   const nowUs = target?.latestObservationIso ? parseTimestampUs(target.latestObservationIso) : null;
   if (!target || nowUs === null || base?.dataVersion === target.dataVersion) return nothing;
   if (base && BigInt(base.dataVersion) > BigInt(target.dataVersion)) return nothing;
@@ -107,49 +111,68 @@ export async function maintainHistoryFigures(db: Kysely<Database>, settings: His
   // Before the first complete version there are no current rows to compare with or close.
   const hasRows = base !== undefined;
   let batch: { history: StoreHistory; firstWritten: number }[] = [];
+  // A batch is compared and written while the read fetches the next one (the read has its own
+  // connection); at most one write is in flight, so at most two batches are held.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const writeStarted = performance.now();
-    const written = await writeBatch(figures, target.dataVersion, batch, hasRows);
-    spent.writeMs += performance.now() - writeStarted;
-    totals.storeDaysWritten += written;
+    await writing;
+    const full = batch;
     batch = [];
+    writing = (async () => {
+      const writeStarted = performance.now();
+      totals.storeDaysWritten += await writeBatch(figures, target.dataVersion, full, hasRows);
+      spent.writeMs += performance.now() - writeStarted;
+    })();
+    // Never unhandled while the read goes on; awaited (and so thrown) at the next flush or the end.
+    writing.catch(() => undefined);
     // A pass over the fleet never holds the event loop for longer than one batch.
     await yieldToEventLoop();
   };
   const rows = streamHistoryStoreRows(db, { allStores: true }, Math.floor(fromUs / DAY_US), Math.floor(nowUs / DAY_US), pinned, batchSize, settings.statementTimeoutMs);
-  for (;;) {
-    const readStarted = performance.now();
-    const next = await rows.next();
-    spent.readMs += performance.now() - readStarted;
-    if (next.done) break;
-    const chunk = next.value;
-    for (const row of chunk) {
-      const input = toStoreInput(row, fromUs, nowUs);
-      let history = engine.computeStore(input);
-      let firstWritten = plan.firstWritten;
-      if (plan.changeStartUs !== null && reachesBeforeWindow(input, plan.changeStartUs, history)) {
-        // Interpolation from a poll before the computed days: this store is computed over the whole window.
-        const whole = await readStoreHistoryInput(session, input.storeId, historyReadStartUs(nowUs, windowDays), nowUs, pinned);
-        if (whole) history = wholeEngine.computeStore(whole);
-        firstWritten = 0;
+  try {
+    for (;;) {
+      const readStarted = performance.now();
+      const next = await rows.next();
+      spent.readMs += performance.now() - readStarted;
+      if (next.done) break;
+      const chunk = next.value;
+      for (const row of chunk) {
+        const input = toStoreInput(row, fromUs, nowUs);
+        let history = engine.computeStore(input);
+        let firstWritten = plan.firstWritten;
+        if (plan.changeStartUs !== null && reachesBeforeWindow(input, plan.changeStartUs, history)) {
+          // Interpolation from a poll before the computed days: this store is computed over the whole window.
+          const whole = await readStoreHistoryInput(session, input.storeId, historyReadStartUs(nowUs, windowDays), nowUs, pinned);
+          if (whole) history = wholeEngine.computeStore(whole);
+          firstWritten = 0;
+        }
+        totals.stores += 1;
+        totals.storeDaysComputed += history.days.length - firstWritten;
+        batch.push({ history, firstWritten });
       }
-      totals.stores += 1;
-      totals.storeDaysComputed += history.days.length - firstWritten;
-      batch.push({ history, firstWritten });
+      if (batch.length >= WRITE_BATCH_STORES) await flush();
+      // The event loop gets a turn after every cursor batch.
+      else await yieldToEventLoop();
     }
-    if (batch.length >= WRITE_BATCH_STORES) await flush();
-    // The event loop gets a turn after every cursor batch.
-    else await yieldToEventLoop();
+    if (batch.length > 0) await flush();
+    await writing;
+  } catch (error) {
+    // The read or a write failed: the other settles before the error leaves (the next pass undoes this one).
+    await Promise.allSettled([writing, rows.return(undefined)]);
+    throw error;
   }
-  if (batch.length > 0) await flush();
 
   if (full) await figures.analyze();
+  // The operator's view of the version (every store, the default period) is ready when it completes.
+  const rollupStarted = performance.now();
+  await keepFleetRollup(db, { dataVersion: target.dataVersion, days: Math.min(DEFAULT_HISTORY_DAYS, windowDays), mostDowntime: MOST_DOWNTIME_LISTED });
+  const rollupMs = Math.round(performance.now() - rollupStarted);
   const durationMs = Math.round(performance.now() - started);
   await figures.complete(target.dataVersion, { ...totals, durationMs });
   // Views now read this version; what only versions before the base could see goes.
   const oldestDate = dateOf(Math.floor(nowUs / DAY_US) - windowDays - 2);
   await figures.removeUnseen(base?.dataVersion ?? target.dataVersion, oldestDate);
-  return { dataVersion: target.dataVersion, baseVersion, full, ...totals, durationMs, readMs: Math.round(spent.readMs), writeMs: Math.round(spent.writeMs) };
+  return { dataVersion: target.dataVersion, baseVersion, full, ...totals, durationMs, readMs: Math.round(spent.readMs), writeMs: Math.round(spent.writeMs), rollupMs };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataVersionRepository, HistoryFiguresRepository, historyFigureRollup, historyFigureStoreDays, rollupScope, type FleetRollup } from '@store-monitoring/db';
+import { DataVersionRepository, HistoryFiguresRepository, fleetRollup, historyFigureRollup, historyFigureStoreDays, rollupScope, sql, type FleetRollup } from '@store-monitoring/db';
 import { createTestDatabase, type TestDatabase } from '@store-monitoring/db/testing';
 import { generateDataset } from '@store-monitoring/generator';
 import { runIngest } from '@store-monitoring/ingest';
@@ -105,6 +105,15 @@ describe('history figures of a generated fleet', () => {
       const rollup = await historyFigureRollup(database.db, { dataVersion: version.dataVersion, days, stores: rollupScope({}), mostDowntime: 20 });
       expect(rollup).toEqual(await computedRollup(database, days));
     }
+    // The pass kept every store's rollup of the default period (30 days, at most the window).
+    const kept = () => database.db.selectFrom('history_fleet_rollups').select(['days', 'most_downtime', 'rollup']).where('data_version', '=', version.dataVersion).orderBy('days').execute();
+    expect(await kept()).toEqual([{ days: WINDOW_DAYS, most_downtime: 20, rollup: await computedRollup(database, WINDOW_DAYS) }]);
+    // Another period is computed at its first read and kept; later reads take the kept one.
+    expect(await fleetRollup(database.db, { dataVersion: version.dataVersion, days: 2, mostDowntime: 20 })).toEqual(await computedRollup(database, 2));
+    expect((await kept()).map((row) => row.days)).toEqual([2, WINDOW_DAYS]);
+    await sql`UPDATE history_fleet_rollups SET rollup = jsonb_set(rollup, '{storeCount}', '-1') WHERE days = 2`.execute(database.db);
+    expect((await fleetRollup(database.db, { dataVersion: version.dataVersion, days: 2, mostDowntime: 20 })).storeCount).toBe(-1);
+    await database.db.deleteFrom('history_fleet_rollups').where('days', '=', 2).execute();
     const some = await database.db.selectFrom('stores').select('store_id').orderBy('store_id').limit(40).execute();
     const subset = await historyFigureRollup(database.db, { dataVersion: version.dataVersion, days: 3, stores: rollupScope({ storeIds: some.map((row) => row.store_id) }), mostDowntime: 5 });
     expect(subset.storeCount).toBe(40);
@@ -139,6 +148,7 @@ describe('history figures of a generated fleet', () => {
     expect(outcome.storeDaysWritten).toBeLessThan(kept.size * 0.5);
     expect(kept).toEqual(await engineDays(database));
     expect(await historyFigureRollup(database.db, { dataVersion: outcome.dataVersion!, days: 3, stores: rollupScope({}), mostDowntime: 20 })).toEqual(await computedRollup(database, 3));
+    expect(await fleetRollup(database.db, { dataVersion: outcome.dataVersion!, days: WINDOW_DAYS, mostDowntime: 20 })).toEqual(await computedRollup(database, WINDOW_DAYS));
     // The earlier version's snapshot is untouched.
     expect(await historyFigureRollup(database.db, { dataVersion: before.dataVersion, days: 3, stores: rollupScope({}), mostDowntime: 20 })).toEqual(beforeRollup);
   }, 180_000);

@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS } from '@store-monitoring/metrics';
 import { NullableAcknowledgement } from './incidents.js';
 import { Type } from 'typebox';
 import { InterpolationSchema, UUID_PATTERN, utcInstant } from './common.js';
@@ -10,7 +11,7 @@ const Hours = (description: string) => Type.Number({ description: `${description
 const Percent = Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], { description: 'Uptime as a percentage of business time (two decimals); null without business time' });
 
 export const HistoryQuery = Type.Object({
-  days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Local calendar days, the last one ending at `as_of`; at most the poll history kept (STATUS_RETENTION_DAYS)' }),
+  days: Type.Integer({ minimum: 1, maximum: MAX_HISTORY_DAYS, default: DEFAULT_HISTORY_DAYS, description: 'Local calendar days, the last one ending at `as_of`; at most the poll history kept (STATUS_RETENTION_DAYS)' }),
   interpolation: Type.Optional(InterpolationSchema),
   as_of: Type.Optional(utcInstant('End of the last day; defaults to the latest poll stored')),
   owner_id: Type.Optional(

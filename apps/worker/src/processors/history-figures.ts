@@ -1,11 +1,9 @@
 import { HistoryComputationRepository } from '@store-monitoring/db';
 import { PermanentJobError, isFinalAttempt, type JobName, type JobProcessor } from '@store-monitoring/jobs';
+import { MOST_DOWNTIME_LISTED } from '@store-monitoring/metrics';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, catchUpHistoryFigures, runHistoryComputation } from '@store-monitoring/reports';
 import { describeFailure } from '../failure-reason.js';
 import type { WorkerContext } from '../worker-context.js';
-
-/** Stores with the most downtime a fleet history lists. */
-export const MOST_DOWNTIME_LISTED = 20;
 
 /**
  * The fleet views' figures after a data version commits: per store and local day, kept for the

@@ -131,6 +131,46 @@ export async function historyFigureRollup(db: Kysely<Database>, request: RollupR
     });
 }
 
+/** What the fleet's rollup is asked for: every store of a complete version, one period. */
+export type FleetRollupRequest = Omit<RollupRequest, 'stores'>;
+
+const keptRollup = (db: Kysely<Database>, request: FleetRollupRequest) =>
+  db
+    .selectFrom('history_fleet_rollups')
+    .select('rollup')
+    .where('data_version', '=', request.dataVersion)
+    .where('days', '=', request.days)
+    .where('most_downtime', '=', request.mostDowntime);
+
+/**
+ * Every store's rollup of a complete version for a period: a version's figures never change, so it
+ * is computed once (by the workers for the default period as the version completes, else by the
+ * first request that asks) and kept with the version's figures.
+ */
+export async function fleetRollup(db: Kysely<Database>, request: FleetRollupRequest): Promise<FleetRollup> {
+  const kept = await keptRollup(db, request).executeTakeFirst();
+  if (kept) return kept.rollup as FleetRollup;
+  return keepFleetRollup(db, request);
+}
+
+/** Computes every store's rollup of a version for a period and keeps it (a rollup already kept stays as it is). */
+export async function keepFleetRollup(db: Kysely<Database>, request: FleetRollupRequest): Promise<FleetRollup> {
+  const started = performance.now();
+  const rollup = await historyFigureRollup(db, { ...request, stores: rollupScope({ ownerId: null }) });
+  await db
+    .insertInto('history_fleet_rollups')
+    .values({
+      data_version: request.dataVersion,
+      days: request.days,
+      most_downtime: request.mostDowntime,
+      rollup: JSON.stringify(rollup),
+      duration_ms: Math.round(performance.now() - started),
+    })
+    .onConflict((conflict) => conflict.columns(['data_version', 'days', 'most_downtime']).doNothing())
+    .execute();
+  return rollup;
+}
+
 /** One store's days in a rollup's period (days without data have no entry). */
 export interface StoreFigureDays {
   storeId: string;

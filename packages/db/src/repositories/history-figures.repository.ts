@@ -104,6 +104,7 @@ export class HistoryFiguresRepository {
         await trx.updateTable(table).set({ until_version: null }).where('until_version', '>', base).execute();
       }
       await trx.deleteFrom('history_figure_versions').where('data_version', '>', base).where('completed_at', 'is', null).execute();
+      await trx.deleteFrom('history_fleet_rollups').where('data_version', '>', base).execute();
       await trx
         .insertInto('history_figure_versions')
         .values({
@@ -252,6 +253,7 @@ export class HistoryFiguresRepository {
     }
     const old = await this.db.deleteFrom('history_day_figures').where('local_date', '<', beforeDate).executeTakeFirst();
     await this.db.deleteFrom('history_figure_versions').where('data_version', '<', keptVersion).execute();
+    await this.db.deleteFrom('history_fleet_rollups').where('data_version', '<', keptVersion).execute();
     return removed + Number(old.numDeletedRows);
   }
 }

@@ -3,6 +3,7 @@ import {
   HistoryComputationRepository,
   HistoryFiguresRepository,
   IncidentAcknowledgementRepository,
+  fleetRollup,
   historyFigureRollup,
   historyFigureStoreDays,
   rollupScope,
@@ -11,7 +12,7 @@ import {
   type FleetRollup,
   type StoreSetRef,
 } from '@store-monitoring/db';
-import { dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
+import { MOST_DOWNTIME_LISTED, dayHundredths, fromHundredths, incidentHundredthsOfMinute, uptimePercent, type Interpolation, type StoreHistory } from '@store-monitoring/metrics';
 import {
   computeFleetHistory,
   computeStoreHistories,
@@ -41,7 +42,6 @@ import { StoreIdParams } from '../../schemas/timeline.js';
 import { specialDateView } from '../../special-hours/special-hours-input.js';
 import { acknowledgementView } from './incidents.js';
 
-const MOST_DOWNTIME = 20;
 const usToIso = (us: number) => new Date(Math.floor(us / 1_000)).toISOString();
 const usIsoExact = (us: number) => formatTimestampUs(us);
 const computationUrl = (id: string) => `/api/history/computations/${id}`;
@@ -174,7 +174,10 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const source = await fleetSource(app, request, request.query);
       if (source.kind === 'figures') {
         const { version, set } = source;
-        const rollup = await historyFigureRollup(app.database.db, { dataVersion: version.dataVersion, days: request.query.days, stores: rollupScope(set), mostDowntime: MOST_DOWNTIME });
+        const read = { dataVersion: version.dataVersion, days: request.query.days, mostDowntime: MOST_DOWNTIME_LISTED };
+        // Every store's rollup is computed once per version and period and kept; a set's is read from the figures.
+        const everyStore = (set.ownerId ?? null) === null && (set.groupId ?? null) === null;
+        const rollup = everyStore ? await fleetRollup(app.database.db, read) : await historyFigureRollup(app.database.db, { ...read, stores: rollupScope(set) });
         return setHistoryView(rollup, parseTimestampUs(version.asOfIso)!, version.interpolation as Interpolation, version.dataVersion);
       }
       const { period } = source;
@@ -198,7 +201,7 @@ const historyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .send({ computation_id: record.id, status: record.status, poll_url: computationUrl(record.id) });
       }
       const rollup = await readHistory(app, period, (db) => computeFleetHistory(db, period));
-      return setHistoryView(rollupFigures(rollup, MOST_DOWNTIME), period.nowUs, period.interpolation, period.pinned.dataVersion);
+      return setHistoryView(rollupFigures(rollup, MOST_DOWNTIME_LISTED), period.nowUs, period.interpolation, period.pinned.dataVersion);
     },
   );
 
