@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { StoreGroupSummary } from '@store-monitoring/db';
-import { computeFleetHistory } from '@store-monitoring/reports';
+import { HistoryFiguresRepository, historyFigureRollup, rollupScope, type FleetRollup, type StoreGroupSummary } from '@store-monitoring/db';
+import { computeFleetHistory, parseTimestampUs, rollupFigures } from '@store-monitoring/reports';
 import { uptimePercent } from '@store-monitoring/metrics';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -181,11 +181,19 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const scope = await request.scope(request.query.owner_id);
       const period = await historyRequest(app, request, { days: request.query.days, owner_id: request.query.owner_id });
       const listed = await groups.list(scope.ownerId, scope.keyGroupId);
+      // Each group reads the figures the workers keep (as GET /api/history?group_id= does); a period
+      // longer than they cover is computed.
+      const version = await new HistoryFiguresRepository(app.database.db).newestComplete();
+      const figures = version !== undefined && period.days <= version.windowDays && period.interpolation === version.interpolation ? version : undefined;
+      const rollupOf = async (group: { id: string; owner_id: string }): Promise<FleetRollup> => {
+        if (figures) return historyFigureRollup(app.database.db, { dataVersion: figures.dataVersion, days: period.days, stores: rollupScope({ ownerId: group.owner_id, groupId: group.id }), mostDowntime: 0 });
+        const groupPeriod = { ...period, pinned: { ...period.pinned, ownerId: group.owner_id, groupId: group.id } };
+        return rollupFigures(await readHistory(app, groupPeriod, (db) => computeFleetHistory(db, groupPeriod)), 0);
+      };
       const rows = [];
       for (const group of listed) {
-        const groupPeriod = { ...period, pinned: { ...period.pinned, ownerId: group.owner_id, groupId: group.id } };
-        const rollup = await readHistory(app, groupPeriod, (db) => computeFleetHistory(db, groupPeriod));
-        const totals = rollup.totals();
+        const rollup = await rollupOf(group);
+        const totals = rollup.totals;
         rows.push({
           group_id: group.id,
           owner_id: group.owner_id,
@@ -193,14 +201,14 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
           store_count: rollup.storeCount,
           ...periodFigures(totals),
           incident_count: totals.incidentCount,
-          days: rollup.days().map((day) => ({ date: day.date, ...periodFigures(day), incident_count: day.incidents })),
+          days: rollup.days.map((day) => ({ date: day.date, ...periodFigures(day), incident_count: day.incidents })),
           percent: uptimePercent(totals.uptimeUs, totals.businessUs),
         });
       }
       // Worst first; a group without business time has nothing to rank and goes last.
       rows.sort((a, b) => (a.percent ?? Infinity) - (b.percent ?? Infinity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return {
-        as_of: new Date(Math.floor(period.nowUs / 1_000)).toISOString(),
+        as_of: new Date(Math.floor((figures ? parseTimestampUs(figures.asOfIso)! : period.nowUs) / 1_000)).toISOString(),
         days: period.days,
         groups: rows.map(({ percent: _percent, ...row }, index) => ({ ...row, rank: index + 1 })),
       };
