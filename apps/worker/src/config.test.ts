@@ -8,6 +8,7 @@ describe('loadWorkerConfig', () => {
       WORKER_CONCURRENCY: 2,
       REPORT_SHARDS: 8,
       REPORT_FLEET_SHARE: 0.05,
+      FLEET_REPORT_AFTER_INGEST: true,
       REFRESH_CRON: '0 * * * *',
       SWEEP_INTERVAL_SECONDS: 30,
       METRICS_PORT: 9464,

@@ -45,6 +45,12 @@ export const workerEnvSchema = Type.Object({
    * from it (0 = always; 1 or more = only when they cover the fleet).
    */
   REPORT_FLEET_SHARE: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
+  /**
+   * Compute every store's report (default `as_of` and interpolation) as soon as an ingest commits a
+   * new data version: the owners' reports of that hour (the schedules', the dashboards') take their
+   * rows from it instead of each reading its stores.
+   */
+  FLEET_REPORT_AFTER_INGEST: Type.Boolean({ default: true }),
   /** When report retention runs, cron in UTC. */
   RETENTION_CRON: Type.String({ default: '17 3 * * *', minLength: 9 }),
   /** How often the sweeper looks for reports Redis lost; also how long a report may sit unchanged before it counts as lost. */

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { OwnerRepository, ReportRepository, sql, type Report } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import type { JobQueues } from '@store-monitoring/jobs';
+import { fleetReportId } from '../src/processors/run-ingest.js';
 import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { reportFile, waitFor, waitForReport } from './support/reports.js';
 import { startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
@@ -76,7 +77,7 @@ describe("a storm of owners' reports", () => {
   }
 
   /** One computation of every store for the storm's pins, each owner's report its subset and equal to its own read. */
-  async function expectOneComputation(finished: Report[]): Promise<void> {
+  async function expectOneComputation(finished: Report[]): Promise<Report> {
     expect(finished.map((report) => report.status)).toEqual(finished.map(() => 'complete'));
     const asOf = finished[0]!.as_of!;
     const dataVersion = finished[0]!.data_version;
@@ -105,6 +106,7 @@ describe("a storm of owners' reports", () => {
       const [subsetBytes, ownBytes] = await Promise.all([report, recomputed].map((one) => readFile(reportFile(suite.reportsDir, one.id))));
       expect(subsetBytes!.equals(ownBytes!)).toBe(true);
     }
+    return fleets[0]!;
   }
 
   it('costs one computation of every store right after an ingest, with the default as_of', async () => {
@@ -115,10 +117,12 @@ describe("a storm of owners' reports", () => {
     expect(Number(finished[0]!.data_version)).toBe(await newestVersion());
     // The latest observation: the hour the ingest added.
     expect(finished[0]!.as_of!.getTime()).toBe(Date.parse(END) + 3_600_000);
-    await expectOneComputation(finished);
+    // The computation is every store's report the worker queued as the version committed.
+    expect((await expectOneComputation(finished)).id).toBe(fleetReportId(finished[0]!.data_version!));
   }, 240_000);
 
   it('costs one computation of every store for an as_of nothing was computed for', async () => {
-    await expectOneComputation(await storm('2023-01-25T12:00:00Z'));
+    const fleet = await expectOneComputation(await storm('2023-01-25T12:00:00Z'));
+    expect(fleet.request_id).toMatch(/^fleet computation for /);
   }, 240_000);
 });

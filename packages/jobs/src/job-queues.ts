@@ -163,6 +163,12 @@ export class JobQueues {
     return Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<CountedJobState, number>;
   }
 
+  /** Whether report jobs (plans, assemblies, shards) wait or run: the work owners are waiting for. */
+  async reportWorkPending(): Promise<boolean> {
+    const counts = await Promise.all([QueueName.Reports, QueueName.ReportShards].map((name) => this.queues[name].getJobCounts('waiting', 'prioritized', 'active')));
+    return counts.some((count) => (count['waiting'] ?? 0) + (count['prioritized'] ?? 0) + (count['active'] ?? 0) > 0);
+  }
+
   /** Jobs of the queue in one state, newest first, `start` to `end` inclusive. */
   async listJobs(queueName: QueueName, state: CountedJobState, start = 0, end = -1): Promise<JobSnapshot[]> {
     const jobs = await this.queues[queueName].getJobs([state === 'waiting' ? 'wait' : state], start, end);

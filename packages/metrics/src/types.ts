@@ -2,6 +2,8 @@
 export type Interpolation = 'nearest' | 'carry_forward';
 
 export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'carry_forward'];
+/** The interpolation of a report or history that names none. */
+export const DEFAULT_INTERPOLATION: Interpolation = 'nearest';
 
 /** The zone used when a store has no time-zone row or an unknown zone name. */
 export const DEFAULT_TIMEZONE = 'America/Chicago';

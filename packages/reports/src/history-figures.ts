@@ -14,6 +14,7 @@ import {
 import {
   DAY_US,
   DEFAULT_HISTORY_DAYS,
+  DEFAULT_INTERPOLATION,
   HistoryEngine,
   MAX_HISTORY_DAYS,
   MOST_DOWNTIME_LISTED,
@@ -28,7 +29,7 @@ import { readStoreHistoryInput } from './history-reader.js';
 import { STORE_BATCH_SIZE, toStoreInput } from './store-reader.js';
 
 /** The interpolation of the figures the workers keep: the default of every history and report. */
-export const HISTORY_FIGURES_INTERPOLATION: Interpolation = 'nearest';
+export const HISTORY_FIGURES_INTERPOLATION: Interpolation = DEFAULT_INTERPOLATION;
 
 const HOUR_US = 3_600_000_000;
 /** Stores whose days are compared and written together: few round trips, a few thousand rows in memory. */

@@ -139,9 +139,19 @@ export class LineBuffer {
 
   /** Appends one line (without its line feed); resolves at once unless a flush was due. */
   async push(line: string): Promise<void> {
+    if (this.add(line)) await this.flush();
+  }
+
+  /** Appends one line without flushing; true when a flush is due (the caller flushes when it may wait). */
+  add(line: string): boolean {
     this.pending.push(line);
     this.pendingLength += line.length + 1;
-    if (this.pendingLength >= this.flushAt) await this.flush();
+    return this.pendingLength >= this.flushAt;
+  }
+
+  /** A flush is due (after `add` returned true). */
+  get due(): boolean {
+    return this.pendingLength >= this.flushAt;
   }
 
   async flush(): Promise<void> {

@@ -62,18 +62,25 @@ export async function writeSubsets(reportsDir: string, sourceId: string, targets
   let header = true;
   let pending = '';
   let quotes = 0;
-  const take = async (record: string) => {
+  // Lines are sorted into the targets' buffers synchronously, a chunk at a time; buffers due are
+  // flushed between chunks.
+  const take = (record: string) => {
     if (header) {
       header = false;
-      for (const output of outputs) await output.lines.push(record);
+      for (const output of outputs) output.lines.add(record);
       return;
     }
     const receivers = byField.get(storeField(record));
     if (!receivers) return;
     for (const output of receivers) {
-      await output.lines.push(record);
+      output.lines.add(record);
       output.rows += 1;
     }
+  };
+  const countQuotes = (text: string) => {
+    let count = 0;
+    for (let q = text.indexOf('"'); q !== -1; q = text.indexOf('"', q + 1)) count += 1;
+    return count;
   };
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
@@ -81,30 +88,38 @@ export async function writeSubsets(reportsDir: string, sourceId: string, targets
       for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', from)) {
         const piece = chunk.slice(from, at);
         from = at + 1;
+        // The common line: whole in this chunk, no quoted store id.
+        if (pending === '' && piece.indexOf('"') === -1) {
+          take(piece);
+          continue;
+        }
         pending += piece;
-        for (let q = piece.indexOf('"'); q !== -1; q = piece.indexOf('"', q + 1)) quotes += 1;
+        quotes += countQuotes(piece);
         // A line feed inside a quoted store id belongs to the record.
         if (quotes % 2 === 1) {
           pending += '\n';
           continue;
         }
-        await take(pending);
+        take(pending);
         pending = '';
         quotes = 0;
       }
       const rest = chunk.slice(from);
       pending += rest;
-      for (let q = rest.indexOf('"'); q !== -1; q = rest.indexOf('"', q + 1)) quotes += 1;
+      quotes += countQuotes(rest);
+      for (const output of outputs) if (output.lines.due) await output.lines.flush();
     }
   } catch (error) {
     await Promise.all(outputs.map((output) => output.file.fill(() => Promise.reject(error)).catch(() => undefined)));
     throw error;
   }
 
+  // Each file is flushed to disk and renamed into place; the disk takes them together.
+  const written = await Promise.all(outputs.map((output) => output.file.fill(() => output.lines.flush())));
   const results = new Map<string, WrittenSubset>();
-  for (const output of outputs) {
-    const csv = await output.file.fill(() => output.lines.flush());
+  outputs.forEach((output, index) => {
+    const csv = written[index]!;
     results.set(output.target.reportId, { fileName: reportPaths(reportsDir, output.target.reportId).fileName, rowCount: output.rows, byteSize: csv.byteSize, sha256: csv.sha256 });
-  }
+  });
   return results;
 }

@@ -1,10 +1,9 @@
-import { MAX_HISTORY_DAYS, dayHundredths, fromHundredths, uptimePercent, type Interpolation } from '@store-monitoring/metrics';
+import { DEFAULT_INTERPOLATION, MAX_HISTORY_DAYS, dayHundredths, fromHundredths, uptimePercent, type Interpolation } from '@store-monitoring/metrics';
 import { parseTimestampUs, type HistoryPeriod } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { storeSet } from '../auth/scope.js';
 import { ApiError } from '../errors.js';
 import { assertAsOfInRange } from '../reports/as-of-range.js';
-import { DEFAULT_INTERPOLATION } from '../reports/trigger-report.js';
 
 /** The period, the data versions and the caller's store scope every history route starts from. */
 export async function historyRequest(

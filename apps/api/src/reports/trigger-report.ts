@@ -1,11 +1,11 @@
-import type { Interpolation, Report } from '@store-monitoring/db';
+import type { Report } from '@store-monitoring/db';
+import { DEFAULT_INTERPOLATION } from '@store-monitoring/metrics';
 import { ReportNotQueuedError, ReportPipeline } from '@store-monitoring/reports';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { TriggerReportBody } from '../schemas/reports.js';
 import { assertAsOfInRange } from './as-of-range.js';
 
-export const DEFAULT_INTERPOLATION: Interpolation = 'nearest';
 /** An add normally takes a millisecond; past this Redis is as good as down. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 

@@ -3,6 +3,7 @@ import { PermanentJobError, isFinalAttempt, type JobName, type JobProcessor } fr
 import { MOST_DOWNTIME_LISTED } from '@store-monitoring/metrics';
 import { DEFAULT_REPORT_STATEMENT_TIMEOUT_MS, catchUpHistoryFigures, runHistoryComputation } from '@store-monitoring/reports';
 import { describeFailure } from '../failure-reason.js';
+import { FIGURES_YIELD_MAX_MS, yieldToReports } from './reports-first.js';
 import type { WorkerContext } from '../worker-context.js';
 
 /**
@@ -11,10 +12,12 @@ import type { WorkerContext } from '../worker-context.js';
  */
 export function maintainHistoryFiguresProcessor(context: WorkerContext): JobProcessor<typeof JobName.MaintainHistoryFigures> {
   return async (job) => {
+    // Reports first: owners wait for them, while views answer from the newest complete figures meanwhile.
+    const yielded = await yieldToReports(context, FIGURES_YIELD_MAX_MS);
     const outcomes = await catchUpHistoryFigures(context.db, { windowDays: context.config.STATUS_RETENTION_DAYS, statementTimeoutMs: DEFAULT_REPORT_STATEMENT_TIMEOUT_MS });
     if (outcomes === null) return { skipped: 'another worker is computing the figures' };
-    for (const outcome of outcomes) context.logger.info({ prompt: job.data.dataVersion, ...outcome }, 'history figures computed');
-    return { passes: outcomes };
+    for (const outcome of outcomes) context.logger.info({ prompt: job.data.dataVersion, waitedForReportsMs: yielded, ...outcome }, 'history figures computed');
+    return { passes: outcomes, waitedForReportsMs: yielded };
   };
 }
 

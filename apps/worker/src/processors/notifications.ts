@@ -1,6 +1,7 @@
 import type { JobName, JobProcessor } from '@store-monitoring/jobs';
 import { refreshStoreStates } from '@store-monitoring/notifications';
 import type { WorkerContext } from '../worker-context.js';
+import { BOARD_YIELD_MAX_MS, yieldToReports } from './reports-first.js';
 
 /** One attempt of one delivery; the retry schedule lives in the notification service. */
 export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<typeof JobName.SendDelivery> {
@@ -11,12 +12,13 @@ export function sendDeliveryProcessor(context: WorkerContext): JobProcessor<type
   };
 }
 
-/** Downtime alerts from the data a successful ingest run left, then every store's state for the live board. */
+/** Downtime alerts from the data a successful ingest run left, then (reports first) every store's state for the live board. */
 export function evaluateIncidentsProcessor(context: WorkerContext): JobProcessor<typeof JobName.EvaluateIncidents> {
   return async (job) => {
     const alerts = await context.notifications.evaluateIncidents(job.data.ingestRunId);
+    const waitedForReportsMs = await yieldToReports(context, BOARD_YIELD_MAX_MS);
     const states = await refreshStoreStates(context.db, { noDataAfterMinutes: context.config.NO_DATA_AFTER_MINUTES }, job.data.ingestRunId);
-    if (states.evaluated) context.logger.info({ ingestRunId: job.data.ingestRunId, ...states }, 'store states refreshed');
+    if (states.evaluated) context.logger.info({ ingestRunId: job.data.ingestRunId, waitedForReportsMs, ...states }, 'store states refreshed');
     return { ...alerts, states };
   };
 }

@@ -1,5 +1,6 @@
 import { IngestRunError, runIngest, type IngestSummary } from '@store-monitoring/ingest';
 import { PermanentJobError, deterministicUuid, type JobName, type JobProcessor } from '@store-monitoring/jobs';
+import { DEFAULT_INTERPOLATION } from '@store-monitoring/metrics';
 import type { WorkerContext } from '../worker-context.js';
 
 /**
@@ -45,6 +46,8 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     }
     recordIngestRows(context, summary);
     context.metrics.ingestRuns.inc({ outcome: summary.outcome });
+    // Every store's report of the new version, first: the owners' reports of the hour become its subsets.
+    if (summary.data_version !== null && config.FLEET_REPORT_AFTER_INGEST) await recordFleetReport(context, summary.data_version);
     // Downtime alerts follow every successful run; should this enqueue fail, the sweeper finds the run.
     await context.queues.enqueueIncidentEvaluation(runId).catch((error: unknown) => context.logger.warn({ err: error, runId }, 'could not enqueue the downtime evaluation'));
     // The fleet views' figures of the new version; should this enqueue fail, the report sweeper catches up.
@@ -54,6 +57,28 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
     }
     return { runId, outcome: summary.outcome, statusRowsAdded: summary.status_rows_added };
   };
+}
+
+/** The id of every store's report recorded after the ingest of `dataVersion`. */
+export function fleetReportId(dataVersion: string): string {
+  return deterministicUuid(`fleet-report:${dataVersion}`);
+}
+
+/**
+ * Records and queues every store's default report of `dataVersion` (its id derived from the
+ * version, so a retried run does not record a second one). An identical report already recorded
+ * makes this one share its computation. A failure is only logged: the owners' reports then start
+ * the fleet's computation themselves when enough of them wait together.
+ */
+async function recordFleetReport(context: WorkerContext, dataVersion: string): Promise<void> {
+  const id = fleetReportId(dataVersion);
+  try {
+    if (await context.reports.find(id)) return;
+    await context.pipeline.create({ id, asOf: null, interpolation: DEFAULT_INTERPOLATION, ownerId: null, requestId: `fleet report of data version ${dataVersion}` });
+    context.logger.info({ reportId: id, dataVersion }, 'every store\'s report of the new data version queued');
+  } catch (error) {
+    context.logger.warn({ err: error, dataVersion }, 'could not queue every store\'s report of the new data version');
+  }
 }
 
 function recordIngestRows(context: WorkerContext, summary: IngestSummary): void {

@@ -72,11 +72,11 @@ export async function unfinishedSetReports(db: Kysely<Database>, reportIds: stri
   if (reportIds.length === 0) return [];
   const result = await sql<{ id: string; created_at: Date; store_ids: string[] }>`
     SELECT r.id, r.created_at,
-      ARRAY(SELECT m.store_id FROM owner_stores AS m
+      -- JSON, not a text array: node-postgres parses a hundred sets of thousands of ids as JSON several times faster.
+      coalesce((SELECT json_agg(m.store_id ORDER BY m.store_id) FROM owner_stores AS m
         WHERE m.owner_id = r.owner_id
           AND CASE WHEN r.owner_store_set_version IS NULL THEN m.until_set_version IS NULL
-            ELSE m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version) END
-        ORDER BY m.store_id) AS store_ids
+            ELSE m.since_set_version <= r.owner_store_set_version AND (m.until_set_version IS NULL OR m.until_set_version > r.owner_store_set_version) END), '[]'::json) AS store_ids
     FROM reports AS r
     WHERE r.id = ANY(${reportIds}::uuid[]) AND r.owner_id IS NOT NULL AND r.group_id IS NULL AND r.status IN ('pending', 'running')
     ORDER BY r.id`.execute(db);

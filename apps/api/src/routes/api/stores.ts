@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
+import { DEFAULT_INTERPOLATION, computeStoreTimeline, formatHours, formatMinutes, type HoursRow, type StoreTimeline } from '@store-monitoring/metrics';
 import { parseTimestampUs, readStoreForTimeline } from '@store-monitoring/reports';
 import { storeSet } from '../../auth/scope.js';
 import { ApiError } from '../../errors.js';
 import { specialDatesView } from '../../special-hours/special-hours-input.js';
 import { assertAsOfInRange } from '../../reports/as-of-range.js';
-import { DEFAULT_INTERPOLATION } from '../../reports/trigger-report.js';
 import { ApiTags, apiSecurity, errorResponses } from '../../schemas/common.js';
 import { StoreIdParams, StoreTimelineResponse, TimelineQuery } from '../../schemas/timeline.js';
 
