@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { OwnerRepository, ReportRepository, sql, type Report } from '@store-monitoring/db';
 import type { TestDatabase } from '@store-monitoring/db/testing';
 import type { JobQueues } from '@store-monitoring/jobs';
-import { fleetReportId } from '../src/processors/run-ingest.js';
+import { fleetReportRequestId } from '../src/processors/run-ingest.js';
 import { openWorkerSuite, type WorkerSuite } from './support/worker-suite.js';
 import { reportFile, waitFor, waitForReport } from './support/reports.js';
 import { startReadyWorker, stopWorker, type WorkerProcess } from './support/worker-process.js';
@@ -118,7 +118,7 @@ describe("a storm of owners' reports", () => {
     // The latest observation: the hour the ingest added.
     expect(finished[0]!.as_of!.getTime()).toBe(Date.parse(END) + 3_600_000);
     // The computation is every store's report the worker queued as the version committed.
-    expect((await expectOneComputation(finished)).id).toBe(fleetReportId(finished[0]!.data_version!));
+    expect((await expectOneComputation(finished)).request_id).toBe(fleetReportRequestId(finished[0]!.data_version!));
   }, 240_000);
 
   it('costs one computation of every store for an as_of nothing was computed for', async () => {

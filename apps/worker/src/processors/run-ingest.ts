@@ -59,23 +59,23 @@ export function runIngestProcessor(context: WorkerContext): JobProcessor<typeof 
   };
 }
 
-/** The id of every store's report recorded after the ingest of `dataVersion`. */
-export function fleetReportId(dataVersion: string): string {
-  return deterministicUuid(`fleet-report:${dataVersion}`);
+/** The `request_id` of every store's report recorded after the ingest of `dataVersion`. */
+export function fleetReportRequestId(dataVersion: string): string {
+  return `fleet report of data version ${dataVersion}`;
 }
 
 /**
- * Records and queues every store's default report of `dataVersion` (its id derived from the
- * version, so a retried run does not record a second one). An identical report already recorded
- * makes this one share its computation. A failure is only logged: the owners' reports then start
- * the fleet's computation themselves when enough of them wait together.
+ * Records and queues every store's default report of `dataVersion`. Its id is a fresh one, as a
+ * triggered report's: a job id derived from the version could meet a finished job BullMQ keeps from
+ * another database on the same Redis prefix and never run. A retried run commits no new version
+ * and records none; an identical report already recorded makes this one share its computation. A
+ * failure is only logged: the owners' reports then start the fleet's computation themselves when
+ * enough of them wait together.
  */
 async function recordFleetReport(context: WorkerContext, dataVersion: string): Promise<void> {
-  const id = fleetReportId(dataVersion);
   try {
-    if (await context.reports.find(id)) return;
-    await context.pipeline.create({ id, asOf: null, interpolation: DEFAULT_INTERPOLATION, ownerId: null, requestId: `fleet report of data version ${dataVersion}` });
-    context.logger.info({ reportId: id, dataVersion }, 'every store\'s report of the new data version queued');
+    const report = await context.pipeline.create({ asOf: null, interpolation: DEFAULT_INTERPOLATION, ownerId: null, requestId: fleetReportRequestId(dataVersion) });
+    context.logger.info({ reportId: report.id, dataVersion }, 'every store\'s report of the new data version queued');
   } catch (error) {
     context.logger.warn({ err: error, dataVersion }, 'could not queue every store\'s report of the new data version');
   }
