@@ -19,7 +19,7 @@ import { sql } from '@store-monitoring/db';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
-import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi, closeReceiver, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -203,14 +203,9 @@ describe('the alert policy through the API, the worker, a webhook receiver and a
   }, 180_000);
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await closeReceiver(receiver);
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@store-monitoring/db';
 import { JobName, QueueName } from '@store-monitoring/jobs';
-import { REPORT_HEADER, startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
+import { REPORT_HEADER, startTestApi, workerEnvFor, type TestApi, closeReceiver, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -160,14 +160,9 @@ describe('subscriptions limited to a group, through the API, the worker and a we
   }, 120_000);
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await closeReceiver(receiver);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 

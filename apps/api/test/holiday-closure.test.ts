@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DeliveryRepository, SubscriptionRepository, sql } from '@store-monitoring/db';
-import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi, stopWorkers } from './support/test-api.js';
 
 const OPERATOR_KEY = 'operator-key-for-holiday-closure-0123456789';
 const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
@@ -94,8 +94,7 @@ describe('a holiday closure through the API', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => (worker.exitCode === null ? new Promise((resolve) => worker.once('exit', resolve)) : undefined)));
+    await stopWorkers(...workers);
     await new Promise((resolve) => receiver?.close(resolve));
     await api?.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@store-monitoring/db';
-import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi, closeReceiver, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -121,14 +121,9 @@ describe('muting through the API, the worker and a webhook receiver', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await closeReceiver(receiver);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 

@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApi, workerEnvFor, type TestApi } from './support/test-api.js';
+import { startTestApi, workerEnvFor, type TestApi, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -185,11 +185,7 @@ describe('a new user on the first run, at 1280x800 and on a phone', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
   }, 60_000);
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { redisUrl, startTestApi, type TestApi, closeReceiver, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -88,14 +88,9 @@ describe('notifications in the owner dashboard, in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await closeReceiver(receiver);
   }, 60_000);
 
   it('adds a webhook, shows its secret once, sends a test event that arrives signed, and marks the store down now', async () => {

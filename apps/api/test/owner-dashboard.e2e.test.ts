@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { redisUrl, startTestApi, type TestApi, stopWorkers } from './support/test-api.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const workerMain = join(repoRoot, 'apps/worker/dist/main.js');
@@ -97,11 +97,7 @@ describe('owner dashboard in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkers(worker);
     await api?.close();
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { seedSyntheticStores } from '@store-monitoring/reports/testing';
-import { REPORT_HEADER, redisUrl, startTestApi, type TestApi } from './support/test-api.js';
+import { REPORT_HEADER, redisUrl, startTestApi, type TestApi, stopWorkers } from './support/test-api.js';
 
 const OPERATOR_KEY = 'operator-key-for-owner-reports-0123456789';
 const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
@@ -75,8 +75,7 @@ describe('owner reports', () => {
     }
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => (worker.exitCode === null ? new Promise((resolve) => worker.once('exit', resolve)) : undefined)));
+    await stopWorkers(...workers);
     await api?.close();
   });
 

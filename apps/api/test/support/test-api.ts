@@ -1,5 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewReport, Report } from '@store-monitoring/db';
@@ -144,4 +146,18 @@ export function workerEnvFor(api: TestApi, dataDir: string, extra: Record<string
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** Stops worker processes a test started: SIGTERM, then each one's exit (none for one already gone). */
+export async function stopWorkers(...workers: (ChildProcess | undefined)[]): Promise<void> {
+  const running = workers.filter((worker): worker is ChildProcess => worker !== undefined && worker.exitCode === null);
+  const exited = running.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
+  for (const worker of running) worker.kill('SIGTERM');
+  await Promise.all(exited);
+}
+
+/** Closes a test's HTTP receiver, its kept-alive connections included. */
+export async function closeReceiver(receiver: Server | undefined): Promise<void> {
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
 }
