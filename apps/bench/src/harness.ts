@@ -108,6 +108,18 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       };
       scales.push(measurement);
 
+      /** A database of the run with the dataset loaded and settled, dropped by `drop` (or the clean-up). */
+      const loadedDatabase = async () => {
+        const database = await createTestDatabase('bench');
+        created.databases.push(databaseName(database));
+        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
+        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
+        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
+        // Settle the fresh load as autovacuum eventually would, so it does not start mid-measurement.
+        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        return { database, drop, loaded };
+      };
+
       if (options.sections.has('ingest')) {
         const runs = ingestRunsFor(scale, options.runs);
         log(`${scale.label}: ingest benchmark (${runs} run${runs === 1 ? '' : 's'})`);
@@ -115,14 +127,8 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       }
 
       if (options.sections.has('report')) {
-        const database = await createTestDatabase('bench');
-        created.databases.push(databaseName(database));
-        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
         const started = performance.now();
-        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
-        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
-        // Settle the fresh load as autovacuum eventually would, so it does not start mid-measurement.
-        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        const { database, drop, loaded } = await loadedDatabase();
         await createIdealTable(database.url, dataset.files.store_status);
         log(`${scale.label}: loaded ${loaded.status_rows_added} polls into ${databaseName(database)} in ${((performance.now() - started) / 1_000).toFixed(1)} s`);
         const stores = await sql<{ n: string }>`SELECT count(*) AS n FROM stores`.execute(database.db);
@@ -145,12 +151,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       }
 
       if (options.sections.has('board')) {
-        const database = await createTestDatabase('bench');
-        created.databases.push(databaseName(database));
-        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
-        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
-        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
-        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        const { database, drop } = await loadedDatabase();
         log(`${scale.label}: live board`);
         measurement.board = await measureBoard({
           database,
@@ -169,12 +170,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       }
 
       if (options.sections.has('history')) {
-        const database = await createTestDatabase('bench');
-        created.databases.push(databaseName(database));
-        const drop = cleanup.push(`drop ${databaseName(database)}`, () => database.drop());
-        const loaded = await runIngest({ db: database.db, pool: database.pool, source: { dataDir: dataset.outDir }, trigger: 'cli' });
-        if (loaded.outcome !== 'succeeded') throw new Error(`loading ${dataset.outDir} ended ${loaded.outcome}: ${loaded.error ?? ''}`);
-        await runPsql(database.url, ['VACUUM (ANALYZE)']);
+        const { database, drop } = await loadedDatabase();
         log(`${scale.label}: fleet history`);
         measurement.history = await measureHistory({
           database,
